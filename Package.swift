@@ -1,0 +1,52 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "minic",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "minic", targets: ["minic"]),
+        .library(name: "MinicUpdates", targets: ["MinicUpdates"]),
+        .library(name: "MinicCore", targets: ["MinicCore"]),
+        .library(name: "MinicGit", targets: ["MinicGit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // libgit2 (Debian libgit2-dev), found through pkg-config. Only MinicGit imports it.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
+        ),
+        .target(name: "MinicGit", dependencies: ["CGit2"]),
+        .target(
+            name: "MinicCore",
+            dependencies: [
+                "MinicGit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
+            name: "MinicUpdates",
+            dependencies: ["MinicCore", "MinicGit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "minic",
+            dependencies: [
+                "MinicUpdates", "MinicCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "MinicTestSupport", dependencies: ["MinicGit"], path: "Tests/MinicTestSupport"),
+        .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
+        .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicCLITests", dependencies: ["MinicTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,154 @@
+import Foundation
+
+/// The settings in a home's `config.json`. See README.md, "Configuration", for every key.
+///
+/// Decoding is strict: an unknown key or a value of the wrong type is an error
+/// naming the key, and omitted keys take the defaults below.
+public struct MinicConfig: Codable, Sendable, Equatable {
+    /// Schema version; only 1 exists.
+    public var version: Int
+    public var updates: UpdatesConfig
+    public var log: LogConfig
+
+    public init(version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), log: LogConfig = LogConfig()) {
+        self.version = version
+        self.updates = updates
+        self.log = log
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, log }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        updates = try container.decodeIfPresent(UpdatesConfig.self, forKey: .updates) ?? UpdatesConfig()
+        log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
+    }
+}
+
+/// `updates.*`: how proposals are approved and merged.
+public struct UpdatesConfig: Codable, Sendable, Equatable {
+    /// Gitignore-style patterns of paths that may merge without a person.
+    public var autoApprove: [String]
+    /// Whether `config.json` counts as an auto-approved path.
+    public var autoApproveConfig: Bool
+    /// Whether a proposal whose every path is auto-approved merges at `propose` time.
+    public var autoMerge: Bool
+    /// How long a hook may run before it is killed and counted as failed.
+    public var hookTimeoutSeconds: Double
+
+    public init(autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, hookTimeoutSeconds: Double = 60) {
+        self.autoApprove = autoApprove
+        self.autoApproveConfig = autoApproveConfig
+        self.autoMerge = autoMerge
+        self.hookTimeoutSeconds = hookTimeoutSeconds
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case autoApprove = "auto_approve"
+        case autoApproveConfig = "auto_approve_config"
+        case autoMerge = "auto_merge"
+        case hookTimeoutSeconds = "hook_timeout_seconds"
+    }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = UpdatesConfig()
+        autoApprove = try container.decodeIfPresent([String].self, forKey: .autoApprove) ?? defaults.autoApprove
+        autoApproveConfig = try container.decodeIfPresent(Bool.self, forKey: .autoApproveConfig) ?? defaults.autoApproveConfig
+        autoMerge = try container.decodeIfPresent(Bool.self, forKey: .autoMerge) ?? defaults.autoMerge
+        hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
+    }
+}
+
+/// `log.*`: the activity log.
+public struct LogConfig: Codable, Sendable, Equatable {
+    /// The lowest level written: trace, debug, info, notice, warning, error, critical.
+    public var level: String
+
+    public init(level: String = "info") { self.level = level }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case level }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        level = try container.decodeIfPresent(String.self, forKey: .level) ?? "info"
+    }
+}
+
+extension MinicConfig {
+    static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Decodes and validates `config.json` content.
+    /// - Parameter source: where the bytes came from, for the error message (e.g. `config.json@1a2b3c4`).
+    /// - Throws: ``MinicError`` (bad input) naming the key at fault.
+    public static func decode(_ data: Data, source: String) throws(MinicError) -> MinicConfig {
+        let config: MinicConfig
+        do {
+            config = try JSONDecoder().decode(MinicConfig.self, from: data)
+        } catch let error as DecodingError {
+            throw .badInput("\(source): \(describe(error))")
+        } catch {
+            throw .badInput("\(source): \(error)")
+        }
+        try config.validate(source: source)
+        return config
+    }
+
+    /// Checks the values that the types alone do not.
+    public func validate(source: String) throws(MinicError) {
+        guard version == 1 else { throw .badInput("\(source): version: unsupported schema version \(version) (expected 1)") }
+        guard Self.logLevels.contains(log.level) else {
+            throw .badInput("\(source): log.level: '\(log.level)' is not one of \(Self.logLevels.joined(separator: ", "))")
+        }
+        guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
+        for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
+        }
+    }
+
+    static func path(_ codingPath: [CodingKey]) -> String {
+        var text = ""
+        for key in codingPath {
+            if let index = key.intValue {
+                text += "[\(index)]"
+            } else if let index = Int(key.stringValue.replacingOccurrences(of: "Index ", with: "")), key.stringValue.hasPrefix("Index ") {
+                text += "[\(index)]"
+            } else {
+                text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+            }
+        }
+        return text.isEmpty ? "(top level)" : text
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(path(context.codingPath)): expected \(typeName(type))"
+        case .valueNotFound(let type, let context):
+            return "\(path(context.codingPath)): expected \(typeName(type)), found null"
+        case .keyNotFound(let key, let context):
+            return "\(path(context.codingPath + [key])): missing"
+        case .dataCorrupted(let context):
+            if context.debugDescription == "unknown key" { return "\(path(context.codingPath)): unknown key" }
+            if context.codingPath.isEmpty { return "not valid JSON (\(context.underlyingError.map { "\($0)" } ?? context.debugDescription))" }
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is Bool.Type: return "a boolean"
+        case is Int.Type, is Double.Type: return "a number"
+        case is String.Type: return "a string"
+        case is [String].Type: return "an array of strings"
+        case is [String: Any].Type: return "an object"
+        default: return "\(type)"
+        }
+    }
+}

@@ -1,0 +1,31 @@
+/// An error minic reports to a person: one line, and the class that decides the exit code.
+///
+/// Messages never contain secrets; they name the path, key or id at fault.
+public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// Why the operation stopped, which decides the CLI's exit code.
+    public enum Kind: Int32, Sendable {
+        /// A rule or a check refused the operation (exit 1).
+        case refused = 1
+        /// The input was malformed or named something that does not exist (exit 2).
+        case badInput = 2
+        /// minic or its environment failed (exit 3).
+        case `internal` = 3
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// Further lines (e.g. each offending path), printed after the message.
+    public let details: [String]
+
+    public init(_ kind: Kind, _ message: String, details: [String] = []) {
+        self.kind = kind
+        self.message = message
+        self.details = details
+    }
+
+    public static func refused(_ message: String, details: [String] = []) -> MinicError { MinicError(.refused, message, details: details) }
+    public static func badInput(_ message: String, details: [String] = []) -> MinicError { MinicError(.badInput, message, details: details) }
+    public static func `internal`(_ message: String, details: [String] = []) -> MinicError { MinicError(.internal, message, details: details) }
+
+    public var description: String { message }
+}

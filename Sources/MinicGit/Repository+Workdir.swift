@@ -1,0 +1,62 @@
+import CGit2
+
+/// The state of one path in the work tree or index relative to HEAD.
+public struct StatusEntry: Sendable, Equatable {
+    public let path: String
+    /// Whether the path is untracked (new and not ignored).
+    public let isUntracked: Bool
+}
+
+/// Work tree and index operations: status, checkout.
+extension Repository {
+    /// Paths whose index or work-tree state differs from HEAD, untracked files
+    /// included, ignored files not (`git status --porcelain`).
+    public func status() throws(GitError) -> [StatusEntry] {
+        var options = git_status_options()
+        try check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
+        options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
+        options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        var list: OpaquePointer?
+        try check(git_status_list_new(&list, pointer, &options), "git_status_list_new")
+        defer { git_status_list_free(list) }
+        var entries: [StatusEntry] = []
+        for index in 0..<git_status_list_entrycount(list) {
+            guard let entry = git_status_byindex(list, index)?.pointee else { continue }
+            let delta = entry.index_to_workdir ?? entry.head_to_index
+            guard let delta else { continue }
+            let file = delta.pointee.new_file.path ?? delta.pointee.old_file.path
+            guard let file else { continue }
+            entries.append(StatusEntry(path: String(cString: file), isUntracked: entry.status.rawValue & GIT_STATUS_WT_NEW.rawValue != 0))
+        }
+        return entries
+    }
+
+    /// How ``checkout(tree:mode:)`` treats local changes.
+    public enum CheckoutMode: Sendable {
+        /// Update only files that are unchanged from the index; fail before writing
+        /// anything if a local change would be overwritten.
+        case safe
+        /// Make index and work tree match the tree (`git reset --hard`), untracked files kept.
+        case force
+        /// Like ``force``, and also delete untracked files that are not ignored.
+        case forceRemovingUntracked
+    }
+
+    /// Makes the index and work tree match `tree` (HEAD is not moved).
+    public func checkout(tree id: OID, mode: CheckoutMode) throws(GitError) {
+        let target = try tree(id)
+        var options = git_checkout_options()
+        try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
+        switch mode {
+        case .safe: options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
+        case .force: options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        case .forceRemovingUntracked: options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
+        }
+        var object: OpaquePointer?
+        var oid = target.id.raw
+        try check(git_object_lookup(&object, pointer, &oid, GIT_OBJECT_TREE), "git_object_lookup")
+        defer { git_object_free(object) }
+        try check(git_checkout_tree(pointer, object, &options), "git_checkout_tree")
+    }
+}
