@@ -23,10 +23,12 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "MinicGit", dependencies: ["CGit2"]),
+        // posix_spawn's chdir action, which needs _GNU_SOURCE.
+        .target(name: "CSpawn"),
         .target(
             name: "MinicCore",
             dependencies: [
-                "MinicGit",
+                "MinicGit", "CSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -46,7 +48,7 @@ let package = Package(
         .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
-        .testTarget(name: "MinicCLITests", dependencies: ["MinicTestSupport"]),
+        .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,6 +20,16 @@ public final class Index {
         try check(git_index_update_all(pointer, nil, nil, nil), "git_index_update_all")
     }
 
+    /// Stages one path from the work tree (`git add PATH`), in memory only.
+    public func add(path: String) throws(GitError) {
+        try check(git_index_add_bypath(pointer, path), "git_index_add_bypath(\(path))")
+    }
+
+    /// Unstages one path (`git rm --cached PATH`), in memory only.
+    public func remove(path: String) throws(GitError) {
+        try check(git_index_remove_bypath(pointer, path), "git_index_remove_bypath(\(path))")
+    }
+
     /// Writes the index's content as trees into the repository and returns the root tree.
     public func writeTree() throws(GitError) -> OID {
         var out = git_oid()

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// The state of one path in the work tree or index relative to HEAD.
 public struct StatusEntry: Sendable, Equatable {
@@ -44,8 +45,14 @@ extension Repository {
     }
 
     /// Makes the index and work tree match `tree` (HEAD is not moved).
-    public func checkout(tree id: OID, mode: CheckoutMode) throws(GitError) {
+    /// - Parameters:
+    ///   - baseline: the tree the work tree is expected to hold (default: HEAD's).
+    ///     Pass the old head's tree after moving the branch, so that ``CheckoutMode/safe``
+    ///     tells files to update from local changes to keep.
+    ///   - paths: limit the checkout to these paths (all when `nil`).
+    public func checkout(tree id: OID, mode: CheckoutMode, baseline: OID? = nil, paths: [String]? = nil) throws(GitError) {
         let target = try tree(id)
+        let baselineTree = try baseline.map { (base) throws(GitError) in try tree(base) }
         var options = git_checkout_options()
         try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
         switch mode {
@@ -53,10 +60,20 @@ extension Repository {
         case .force: options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
         case .forceRemovingUntracked: options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_REMOVE_UNTRACKED.rawValue
         }
+        if paths != nil { options.checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue }
+        options.baseline = baselineTree?.pointer
         var object: OpaquePointer?
         var oid = target.id.raw
         try check(git_object_lookup(&object, pointer, &oid, GIT_OBJECT_TREE), "git_object_lookup")
         defer { git_object_free(object) }
-        try check(git_checkout_tree(pointer, object, &options), "git_checkout_tree")
+        let cPaths: [UnsafeMutablePointer<CChar>?] = (paths ?? []).map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var pathArray = cPaths
+        let result = pathArray.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if paths != nil { options.paths = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
+            return git_checkout_tree(pointer, object, &options)
+        }
+        try check(result, "git_checkout_tree")
+        withExtendedLifetime(baselineTree) {}
     }
 }

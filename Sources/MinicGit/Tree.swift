@@ -106,10 +106,10 @@ extension Repository {
         return OID(out)
     }
 
-    /// Writes a tree equal to `base` with the given entries added, replaced or removed
-    /// (nested directories are created or pruned as needed).
-    public func createTree(updating base: OID, with updates: [TreeUpdate]) throws(GitError) -> OID {
-        let baseTree = try tree(base)
+    /// Writes a tree equal to `base` (or empty, when `nil`) with the given entries
+    /// added, replaced or removed (nested directories are created or pruned as needed).
+    public func createTree(updating base: OID?, with updates: [TreeUpdate]) throws(GitError) -> OID {
+        let baseTree = try base.map { (id) throws(GitError) in try tree(id) }
         var out = git_oid()
         // Paths must stay alive while libgit2 reads them.
         let paths: [UnsafeMutablePointer<CChar>] = updates.map {
@@ -126,7 +126,7 @@ extension Repository {
                 return git_tree_update(action: GIT_TREE_UPDATE_REMOVE, id: git_oid(), filemode: GIT_FILEMODE_BLOB, path: path)
             }
         }
-        try check(git_tree_create_updated(&out, pointer, baseTree.pointer, raw.count, &raw), "git_tree_create_updated")
+        try check(git_tree_create_updated(&out, pointer, baseTree?.pointer, raw.count, &raw), "git_tree_create_updated")
         return OID(out)
     }
 

@@ -30,7 +30,7 @@ extension Home {
             let updates = try files.map { (file) throws(GitError) -> TreeUpdate in
                 .upsert(path: file.0, blob: try repository.writeBlob(Array(file.1.utf8)), mode: file.2 ? .executable : .blob)
             }
-            let tree = try repository.createTree(updating: repository.emptyTree(), with: updates)
+            let tree = try repository.createTree(updating: nil, with: updates)
             let message = "Initialise minic home\n\nCreated-by: minic init\n"
             let commit = try repository.createCommit(tree: tree, parents: [], message: message, author: author, committer: author)
             try repository.updateReference("refs/heads/main", to: commit, expected: nil, message: "minic init")

@@ -1,0 +1,95 @@
+import Foundation
+import MinicCore
+import MinicGit
+
+/// Reads and moves proposal references. A proposal's state is its reference's
+/// namespace, so `git branch -a` and `git for-each-ref refs/minic` show the same
+/// thing minic does, and a branch `proposals/<name>` made by hand is a proposal too.
+public struct ProposalStore {
+    let repository: Repository
+
+    public init(repository: Repository) { self.repository = repository }
+
+    /// Every proposal in the given states, sorted by id.
+    public func all(including statuses: Set<ProposalStatus> = [.open], head: OID?) throws(MinicError) -> [Proposal] {
+        var found: [Proposal] = []
+        for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)] {
+            // An open branch may turn out merged (by plain git, or a merge cut short), so open is always read.
+            guard statuses.contains(status) || (status == .open && statuses.contains(.merged)) else { continue }
+            let refs = try git("listing \(prefix)*") { () throws(GitError) in try repository.references(matching: prefix + "*") }
+            for ref in refs {
+                var proposal = try load(reference: ref.name, target: ref.target, status: status)
+                if status == .open, let head, try git("checking \(proposal.id)", { () throws(GitError) in try repository.isAncestor(ref.target, of: head) }) {
+                    proposal = proposal.with(status: .merged)
+                }
+                if statuses.contains(proposal.status) { found.append(proposal) }
+            }
+        }
+        return found.sorted { $0.id < $1.id }
+    }
+
+    /// The proposal with this id, in any state (open first).
+    /// - Throws: ``MinicError`` (bad input) when there is none.
+    public func find(_ id: String, head: OID?) throws(MinicError) -> Proposal {
+        let cleaned = id.hasPrefix("proposals/") ? String(id.dropFirst("proposals/".count)) : id
+        for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)] {
+            let name = prefix + cleaned
+            guard Repository.isValidReferenceName(name) else { throw .badInput("'\(id)' is not a valid proposal id") }
+            guard let target = try git("reading \(name)", { () throws(GitError) in try repository.referenceTarget(name) }) else { continue }
+            let proposal = try load(reference: name, target: target, status: status)
+            if status == .open, let head, try git("checking \(id)", { () throws(GitError) in try repository.isAncestor(target, of: head) }) {
+                return proposal.with(status: .merged)
+            }
+            return proposal
+        }
+        throw .badInput("no proposal '\(id)' (see `minic update list --all`)")
+    }
+
+    func load(reference: String, target: OID, status: ProposalStatus) throws(MinicError) -> Proposal {
+        let prefix = [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix].first { reference.hasPrefix($0) } ?? ""
+        let commit = try git("reading \(reference)") { () throws(GitError) in try repository.commit(target) }
+        let message = commit.message
+        let trailers = Trailers.parse(message)
+        let value = { (key: String) in trailers.first { $0.key.caseInsensitiveCompare(key) == .orderedSame }?.value }
+        return Proposal(
+            id: String(reference.dropFirst(prefix.count)), status: status, reference: reference, head: target, title: commit.summary,
+            message: ProposalStore.body(of: message), author: value("Proposed-by") ?? commit.author.identity, date: commit.time,
+            taskID: value("Task-Id"))
+    }
+
+    /// The message without its summary line and trailer block.
+    static func body(of message: String) -> String {
+        var paragraphs = message.components(separatedBy: "\n\n").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }.filter { !$0.isEmpty }
+        if !paragraphs.isEmpty { paragraphs.removeFirst() }
+        if let last = paragraphs.last, !Trailers.parse("x\n\n" + last).isEmpty { paragraphs.removeLast() }
+        return paragraphs.joined(separator: "\n\n")
+    }
+
+    /// The next free sequence number across open, merged and rejected proposals.
+    func nextNumber() throws(MinicError) -> Int {
+        var highest = 0
+        for prefix in [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix] {
+            let refs = try git("listing \(prefix)*") { () throws(GitError) in try repository.references(matching: prefix + "*") }
+            for ref in refs { highest = max(highest, ProposalID.number(of: String(ref.name.dropFirst(prefix.count))) ?? 0) }
+        }
+        return highest + 1
+    }
+
+    /// Moves an open proposal's reference to `prefix` (merged or rejected), keeping its commits.
+    func move(_ proposal: Proposal, to prefix: String, message: String) throws(MinicError) {
+        let target = prefix + proposal.id
+        try git("moving \(proposal.reference) to \(target)") { () throws(GitError) in
+            if let existing = try repository.referenceTarget(target), existing == proposal.head {
+                try repository.deleteReference(proposal.reference)
+            } else {
+                try repository.renameReference(proposal.reference, to: target, message: message)
+            }
+        }
+    }
+}
+
+extension Proposal {
+    func with(status: ProposalStatus) -> Proposal {
+        Proposal(id: id, status: status, reference: reference, head: head, title: title, message: message, author: author, date: date, taskID: taskID)
+    }
+}

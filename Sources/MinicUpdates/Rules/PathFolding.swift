@@ -1,0 +1,26 @@
+import Foundation
+
+/// Folds a path the way case-insensitive and normalising file systems compare
+/// names, so `HOOKS/pre-merge`, `hooks\u{200C}/pre-merge` and `hooks./pre-merge`
+/// are seen as the `hooks/pre-merge` they would become on macOS or Windows.
+public enum PathFolding {
+    /// Code points HFS+ ignores in names (as git's `is_hfs_dotgit` lists them).
+    static let ignorable: Set<UInt32> = [
+        0x200C, 0x200D, 0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E,
+        0x206A, 0x206B, 0x206C, 0x206D, 0x206E, 0x206F, 0xFEFF,
+    ]
+
+    /// Drops ignorable code points, applies NFKC and case folding, and strips the
+    /// trailing dots and spaces NTFS drops from each component.
+    public static func fold(_ path: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in path.unicodeScalars where !ignorable.contains(scalar.value) { scalars.append(scalar) }
+        let normalised = String(scalars).precomposedStringWithCompatibilityMapping
+            .folding(options: [.caseInsensitive], locale: nil)
+        return normalised.split(separator: "/", omittingEmptySubsequences: false).map { component -> String in
+            var name = Substring(component)
+            while name.count > 0 && (name.hasSuffix(".") || name.hasSuffix(" ")) && name != "." && name != ".." { name.removeLast() }
+            return String(name)
+        }.joined(separator: "/")
+    }
+}

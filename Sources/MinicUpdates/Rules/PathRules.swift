@@ -1,0 +1,62 @@
+/// How a changed path may merge.
+public enum PathClass: String, Codable, Sendable, Comparable {
+    /// May never change through a proposal.
+    case protected
+    /// May merge without a person when config allows.
+    case auto
+    /// Needs a person's approval.
+    case review
+
+    var rank: Int {
+        switch self {
+        case .auto: 0
+        case .review: 1
+        case .protected: 2
+        }
+    }
+
+    public static func < (lhs: PathClass, rhs: PathClass) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// The rules in force: which paths are protected and which auto-approved.
+///
+/// Always built from the current head (``UpdateEngine`` reads `protected.list`
+/// and `config.json` from there), never from the proposal being judged.
+public struct PathRules: Sendable {
+    /// Protected whatever `protected.list` says.
+    public static let alwaysProtected = ["/protected.list", "/hooks", ".gitattributes", ".gitmodules", ".gitignore"]
+
+    let protected: PatternList
+    let protectedFolded: PatternList
+    let autoApprove: PatternList
+    let autoApproveConfig: Bool
+
+    /// - Parameters:
+    ///   - protectedList: the text of `protected.list`.
+    ///   - autoApprove: `updates.auto_approve`.
+    ///   - autoApproveConfig: `updates.auto_approve_config`.
+    public init(protectedList: String, autoApprove: [String], autoApproveConfig: Bool) {
+        let lines = PathRules.alwaysProtected + protectedList.split(whereSeparator: \.isNewline).map(String.init)
+        protected = PatternList(lines: lines)
+        protectedFolded = PatternList(lines: lines, fold: true)
+        self.autoApprove = PatternList(lines: autoApprove)
+        self.autoApproveConfig = autoApproveConfig
+    }
+
+    /// Why `path` is protected (the pattern, noting when only the folded form matched), or `nil`.
+    public func protectionReason(_ path: String) -> String? {
+        if let pattern = protected.match(path) { return "protected by '\(pattern)'" }
+        let folded = PathFolding.fold(path)
+        if let pattern = protectedFolded.match(folded) {
+            return "protected by '\(pattern)' after case folding and Unicode normalisation (as \(folded))"
+        }
+        return nil
+    }
+
+    /// The class of one path.
+    public func classify(_ path: String) -> PathClass {
+        if protectionReason(path) != nil { return .protected }
+        if path == "config.json" { return autoApproveConfig ? .auto : .review }
+        return autoApprove.matches(path) ? .auto : .review
+    }
+}

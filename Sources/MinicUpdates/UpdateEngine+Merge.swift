@@ -1,0 +1,147 @@
+import Foundation
+import MinicCore
+import MinicGit
+
+extension UpdateEngine {
+    /// Merges a proposal into the head's branch: the approval.
+    ///
+    /// Order matters for crash safety: every check and the pre-merge hook run
+    /// first; then a backup ref of the old head; then the merge commit object;
+    /// then the branch moves by compare-and-swap (the single commit point); only
+    /// then the work tree, the proposal's reference and the history follow.
+    /// A failure before the branch moves leaves everything as it was.
+    /// - Throws: ``MinicError`` (refused) naming each offending path, conflict or failed hook.
+    public func merge(_ id: String, options: MergeOptions = MergeOptions()) throws(MinicError) -> MergeOutcome {
+        let (branch, head) = try home.head()
+        let proposal = try store.find(id, head: head)
+        let approver = options.rule == .auto ? "auto" : (options.approver ?? home.actor).identity
+        if proposal.status == .rejected { throw .refused("proposal \(proposal.id) was rejected; propose it again to merge it") }
+        if let expect = options.expect {
+            let wanted = expect.lowercased()
+            guard wanted.count >= 4, proposal.head.hex.hasPrefix(wanted) else {
+                throw .refused("proposal \(proposal.id) is at \(proposal.head.short), not the reviewed \(expect); review it again")
+            }
+        }
+        if proposal.status == .merged {
+            if proposal.reference.hasPrefix(Proposal.openPrefix) {
+                try store.move(proposal, to: Proposal.mergedPrefix, message: "minic: \(proposal.id) already merged")
+            }
+            return MergeOutcome(
+                proposalID: proposal.id, commit: head, previousHead: head, backup: nil, rule: options.rule, approvedBy: approver, preMerge: nil,
+                postMerge: nil, alreadyMerged: true)
+        }
+        guard let base = try git("finding the merge base", { () throws(GitError) in try repository.mergeBase(head, proposal.head) }) else {
+            throw .refused("proposal \(proposal.id) shares no history with \(branch)")
+        }
+
+        let inspector = try inspector(at: head)
+        let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
+        let violations = try inspector.violations(commits: commits)
+        if !violations.isEmpty {
+            updateLog.warning("merge of \(proposal.id) refused: \(violations.map(\.description).joined(separator: "; "))")
+            throw .refused("proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)", details: violations.map(\.description))
+        }
+        let headTree = try treeOf(head)
+        let mergedTree = try mergedTree(head: head, proposal: proposal)
+        let paths = try inspector.changedPaths(from: headTree, to: mergedTree)
+        if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
+            throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")
+        }
+        try refuseLocalChanges(touching: paths, proposal: proposal)
+        if let confirm = options.confirm, !confirm(MergePlan(proposal: proposal, paths: paths, head: head, branch: branch)) {
+            throw .refused("merge of \(proposal.id) cancelled; nothing changed")
+        }
+
+        let hooks = try hookRunner()
+        let preMerge = try hooks.run(
+            "pre-merge", tree: headTree, arguments: [proposal.id, head.hex, proposal.head.hex],
+            extraEnvironment: ["MINIC_MERGE_TREE": mergedTree.hex, "MINIC_PROPOSAL_ID": proposal.id, "MINIC_BASE": base.hex])
+        if let preMerge, !preMerge.succeeded {
+            let how = preMerge.timedOut ? "timed out" : "exited \(preMerge.status)"
+            updateLog.warning("merge of \(proposal.id) blocked: pre-merge hook \(how): \(preMerge.output.prefix(2000))")
+            throw .refused("pre-merge hook \(how); \(proposal.id) not merged", details: preMerge.output.split(separator: "\n").map(String.init))
+        }
+
+        let backup = try backupStore.create(for: head)
+        let signature = options.rule == .auto ? Identity.automatic : (options.approver ?? home.actor)
+        var message = "Merge proposal \(proposal.id): \(proposal.title)\n\n"
+        message += "Proposal-Id: \(proposal.id)\nApproved-by: \(approver)\nRule: \(options.rule.rawValue)\nBackup: \(backup)\n"
+        if let taskID = proposal.taskID { message += "Task-Id: \(taskID)\n" }
+        let commit: OID
+        do {
+            commit = try git("writing the merge commit") { () throws(GitError) in
+                try repository.createCommit(tree: mergedTree, parents: [head, proposal.head], message: message, author: signature, committer: signature)
+            }
+            try moveBranch(branch, from: head, to: commit, message: "minic: merge \(proposal.id) (\(options.rule.rawValue))")
+        } catch {
+            backupStore.discard(backup)
+            throw error
+        }
+
+        // Committed. The rest brings the work tree and bookkeeping up to date.
+        var problems: [String] = []
+        do {
+            try git("updating the work tree") { () throws(GitError) in
+                try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree)
+            }
+        } catch { problems.append(error.message) }
+        do { try store.move(proposal, to: Proposal.mergedPrefix, message: "minic: merged \(proposal.id)") } catch { problems.append(error.message) }
+        var event = UpdateEvent(kind: options.rule == .auto ? .autoMerge : .merge, actor: approver)
+        event.proposalID = proposal.id
+        event.rule = options.rule.rawValue
+        event.from = head.hex
+        event.to = commit.hex
+        event.backup = backup
+        do { try journal.append(event) } catch { problems.append(error.message) }
+        updateLog.info("merged \(proposal.id) by \(approver) rule \(options.rule.rawValue) commit \(commit.short) backup \(backup)")
+        updateLog.info("backup created \(backup) for \(head.short) before merge of \(proposal.id)")
+        logConfigChange(from: head, to: commit, because: "merge of \(proposal.id)")
+
+        let postMerge = try? hooks.run("post-merge", tree: mergedTree, arguments: [proposal.id, commit.hex, head.hex])
+        if let postMerge = postMerge ?? nil, !postMerge.succeeded {
+            updateLog.warning("post-merge hook after \(proposal.id) exited \(postMerge.status): \(postMerge.output.prefix(2000))")
+        }
+        if !problems.isEmpty {
+            throw .internal("merged \(proposal.id) as \(commit.short), but: \(problems.joined(separator: "; "))")
+        }
+        return MergeOutcome(
+            proposalID: proposal.id, commit: commit, previousHead: head, backup: backup, rule: options.rule, approvedBy: approver,
+            preMerge: preMerge, postMerge: postMerge ?? nil, alreadyMerged: false)
+    }
+
+    /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
+    func mergedTree(head: OID, proposal: Proposal) throws(MinicError) -> OID {
+        let index = try git("merging \(proposal.id)") { () throws(GitError) in try repository.mergeCommits(ours: head, theirs: proposal.head) }
+        if index.hasConflicts {
+            let paths = try git("listing conflicts") { () throws(GitError) in try index.conflictPaths() }
+            throw .refused(
+                "proposal \(proposal.id) does not merge cleanly with head \(head.short); rebase it or propose again",
+                details: paths.map { "\($0): conflict" })
+        }
+        return try git("writing the merged tree") { () throws(GitError) in try index.writeTree() }
+    }
+
+    /// Points `branch` at `new` only if it is still at `old`; a branch that moved is refused, not overwritten.
+    func moveBranch(_ branch: String, from old: OID, to new: OID, message: String) throws(MinicError) {
+        do {
+            try repository.updateReference(branch, to: new, expected: old, message: message)
+        } catch where error.code == .modified || error.code == .locked || error.code == .exists {
+            throw .refused("\(branch) moved from \(old.short) while this ran (\(error.message)); nothing changed, try again")
+        } catch {
+            throw MinicError(error, while: "moving \(branch)")
+        }
+    }
+
+    /// Refuses when the work tree holds uncommitted changes to a path the merge would write.
+    private func refuseLocalChanges(touching paths: [ChangedPath], proposal: Proposal) throws(MinicError) {
+        let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
+        guard !status.isEmpty else { return }
+        let touched = Set(paths.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) })
+        let clashing = status.map(\.path).filter { touched.contains($0) }
+        if !clashing.isEmpty {
+            throw .refused(
+                "uncommitted changes in \(home.path) would be overwritten by \(proposal.id); propose or discard them first",
+                details: clashing.map { "\($0): changed in the work tree" })
+        }
+    }
+}

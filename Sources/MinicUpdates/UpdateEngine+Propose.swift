@@ -1,0 +1,142 @@
+import Foundation
+import MinicCore
+import MinicGit
+
+extension UpdateEngine {
+    /// Makes a proposal branch `proposals/<id>` from the current head.
+    ///
+    /// Refuses an empty change. With the `worktree` source the work tree is left
+    /// clean at head only after the proposal's reference exists, so the changes are
+    /// never in neither place. An all-auto proposal merges at once when config allows.
+    public func propose(_ request: ProposalRequest) throws(MinicError) -> ProposeOutcome {
+        let (_, head) = try home.head()
+        let headTree = try treeOf(head)
+        let (tree, worktreePaths) = try buildTree(request.source, headTree: headTree)
+        guard tree != headTree else { throw .refused("empty change: the proposal would not differ from head \(head.short); nothing proposed") }
+
+        let inspector = try inspector(at: head)
+        let paths = try inspector.changedPaths(from: headTree, to: tree)
+        let proposer = request.proposer ?? home.actor
+        let title = ProposalRequest.cleanTitle(request.title) ?? UpdateEngine.defaultTitle(paths)
+        var body = title + "\n\n"
+        if let message = request.message?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
+
+        var number = try store.nextNumber()
+        var created: (id: String, commit: OID)?
+        for _ in 0..<1000 {
+            let id = ProposalID.make(number: number, title: title)
+            var message = body + "Proposal-Id: \(id)\nProposed-by: \(proposer.identity)\n"
+            if let taskID = request.taskID { message += "Task-Id: \(taskID)\n" }
+            let commit = try git("writing the proposal commit") { () throws(GitError) in
+                try repository.createCommit(tree: tree, parents: [head], message: message, author: proposer, committer: proposer)
+            }
+            do throws(GitError) {
+                try repository.updateReference(Proposal.openPrefix + id, to: commit, expected: nil, message: "minic: propose \(id)")
+                created = (id, commit)
+                break
+            } catch where error.code == .exists {
+                number += 1  // Another process took this number first.
+            } catch {
+                throw MinicError(error, while: "creating \(Proposal.openPrefix)\(id)")
+            }
+        }
+        guard let created else { throw .internal("could not allocate a proposal id") }
+
+        if let worktreePaths {
+            // The changes are safe in the proposal; put the work tree back at head.
+            try git("cleaning the work tree") { () throws(GitError) in
+                try repository.checkout(tree: headTree, mode: .forceRemovingUntracked, paths: worktreePaths)
+            }
+        }
+        let proposal = try store.find(created.id, head: head)
+        let counts = Dictionary(grouping: paths, by: \.class).mapValues(\.count)
+        updateLog.info(
+            "proposed \(created.id) by \(proposer.identity): \(paths.count) paths (\(counts[.protected] ?? 0) protected, \(counts[.auto] ?? 0) auto, \(counts[.review] ?? 0) review) head \(created.commit.short)\(request.taskID.map { " task \($0)" } ?? "")"
+        )
+
+        let config = try home.config()
+        guard request.allowAutoMerge, config.updates.autoMerge, paths.allSatisfy({ $0.class == .auto }) else {
+            return ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: nil)
+        }
+        do {
+            let merged = try merge(created.id, options: MergeOptions(rule: .auto, expect: created.commit.hex))
+            return ProposeOutcome(proposal: try store.find(created.id, head: nil), paths: paths, autoMerge: merged, autoMergeError: nil)
+        } catch {
+            updateLog.warning("auto-merge of \(created.id) refused: \(error.message) \(error.details.joined(separator: "; "))")
+            return ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: ([error.message] + error.details).joined(separator: "; "))
+        }
+    }
+
+    /// The tree a source describes, and for the work-tree source the paths it took.
+    private func buildTree(_ source: ProposalRequest.Source, headTree: OID) throws(MinicError) -> (OID, [String]?) {
+        switch source {
+        case .worktree:
+            let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
+            guard !status.isEmpty else { throw .refused("empty change: the work tree of \(home.path) matches head; nothing proposed") }
+            let paths = status.map(\.path)
+            let tree = try git("staging the work tree") { () throws(GitError) -> OID in
+                let index = try repository.index()
+                // Staged in memory only; the index file is read back afterwards.
+                defer { try? index.reload() }
+                for path in paths {
+                    if FileManager.default.fileExists(atPath: home.path + "/" + path) || UpdateEngine.isSymlink(home.path + "/" + path) {
+                        try index.add(path: path)
+                    } else {
+                        try index.remove(path: path)
+                    }
+                }
+                return try index.writeTree()
+            }
+            return (tree, paths)
+        case .patch(let patch):
+            guard !patch.isEmpty else { throw .badInput("the patch is empty") }
+            do {
+                let index = try repository.apply(patch: patch, to: headTree)
+                return (try index.writeTree(), nil)
+            } catch {
+                throw .badInput("the patch does not apply to head: \(error.message)")
+            }
+        case .files(let files):
+            guard !files.isEmpty else { throw .badInput("no --file given") }
+            let tree = try git("reading head") { () throws(GitError) in try repository.tree(headTree) }
+            var updates: [TreeUpdate] = []
+            for file in files {
+                try UpdateEngine.validateHomePath(file.path)
+                let existing = try git("reading \(file.path)") { () throws(GitError) in try tree.entry(atPath: file.path) }
+                if let existing, existing.mode == .tree { throw .badInput("--file \(file.path): is a directory in the home") }
+                let mode: FileMode = existing?.mode == .executable ? .executable : .blob
+                let blob = try git("writing \(file.path)") { () throws(GitError) in try repository.writeBlob(file.content) }
+                updates.append(.upsert(path: file.path, blob: blob, mode: mode))
+            }
+            return (try git("writing the proposal tree") { () throws(GitError) in try repository.createTree(updating: headTree, with: updates) }, nil)
+        }
+    }
+
+    /// Checks a path named on the command line: relative, no empty, `.`, `..` or `.git` parts, no control characters.
+    static func validateHomePath(_ path: String) throws(MinicError) {
+        guard !path.isEmpty, !path.hasPrefix("/") else { throw .badInput("path '\(path)' must be relative to the home") }
+        guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw .badInput("path '\(TerminalText.neutralise(path))' contains control characters")
+        }
+        for part in path.split(separator: "/", omittingEmptySubsequences: false) {
+            if part.isEmpty || part == "." || part == ".." { throw .badInput("path '\(path)' has an empty, '.' or '..' part") }
+            if TreeEntryNames.problem(Array(part.utf8)) != nil { throw .badInput("path '\(path)' names .git") }
+        }
+    }
+
+    static func isSymlink(_ path: String) -> Bool {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    }
+
+    static func defaultTitle(_ paths: [ChangedPath]) -> String {
+        paths.count == 1 ? "Update \(paths[0].path)" : "Update \(paths.count) files"
+    }
+}
+
+extension ProposalRequest {
+    /// The first line of a title, trimmed; `nil` if nothing is left.
+    static func cleanTitle(_ title: String?) -> String? {
+        guard let line = title?.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else { return nil }
+        return line
+    }
+}

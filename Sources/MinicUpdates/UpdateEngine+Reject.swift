@@ -1,0 +1,22 @@
+import MinicCore
+import MinicGit
+
+extension UpdateEngine {
+    /// Rejects an open proposal: its branch moves to `refs/minic/rejected/<id>`, commits kept.
+    @discardableResult
+    public func reject(_ id: String, reason: String?, actor: Signature? = nil) throws(MinicError) -> UpdateEvent {
+        let (_, head) = try home.head()
+        let proposal = try store.find(id, head: head)
+        guard proposal.status == .open else { throw .refused("proposal \(proposal.id) is \(proposal.status.rawValue), not open; nothing changed") }
+        let who = (actor ?? home.actor).identity
+        let why = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        try store.move(proposal, to: Proposal.rejectedPrefix, message: "minic: reject \(proposal.id)")
+        var event = UpdateEvent(kind: .reject, actor: who)
+        event.proposalID = proposal.id
+        event.to = proposal.head.hex
+        event.reason = why?.isEmpty == false ? why : nil
+        try journal.append(event)
+        updateLog.info("rejected \(proposal.id) by \(who)\(event.reason.map { ": \($0)" } ?? "")")
+        return event
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+import MinicCore
+import MinicGit
+
+/// How to roll back.
+public struct RollbackOptions {
+    /// Back up uncommitted changes as a commit and discard them, instead of refusing.
+    public var force: Bool
+    public var actor: Signature?
+    /// Asked once every check has passed and before anything is written; `false` cancels.
+    public var confirm: ((RollbackPlan) -> Bool)?
+
+    public init(force: Bool = false, actor: Signature? = nil, confirm: ((RollbackPlan) -> Bool)? = nil) {
+        self.force = force
+        self.actor = actor
+        self.confirm = confirm
+    }
+}
+
+/// What a rollback is about to do.
+public struct RollbackPlan: Sendable {
+    public let branch: String
+    public let from: OID
+    public let to: OID
+    public let targetSummary: String
+    /// Uncommitted paths that will be backed up and discarded (with `force`).
+    public let uncommitted: [String]
+}
+
+/// What a rollback did.
+public struct RollbackOutcome: Sendable {
+    public let from: OID
+    public let to: OID
+    public let backup: String?
+    public let worktreeBackup: String?
+    public let postRollback: HookOutcome?
+    /// The head already was the target; nothing changed.
+    public let unchanged: Bool
+}
+
+extension UpdateEngine {
+    /// Resets the branch, index and work tree to a commit from the home's history
+    /// or its backups, after writing a backup ref of the current head.
+    public func rollback(to spec: String, options: RollbackOptions = RollbackOptions()) throws(MinicError) -> RollbackOutcome {
+        let (branch, head) = try home.head()
+        let target: OID
+        do {
+            target = try repository.resolveCommit(spec)
+        } catch {
+            throw .badInput("'\(spec)' names no commit in \(home.path) (\(error.message))")
+        }
+        if target == head {
+            return RollbackOutcome(from: head, to: head, backup: nil, worktreeBackup: nil, postRollback: nil, unchanged: true)
+        }
+        try requireInHistory(target, head: head)
+        let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
+        if !status.isEmpty && !options.force {
+            throw .refused(
+                "\(home.path) has uncommitted changes; propose them, or pass --force to back them up and discard them",
+                details: status.map { "\($0.path): \($0.isUntracked ? "untracked" : "changed")" })
+        }
+        let summary = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(target).summary }
+        let plan = RollbackPlan(branch: branch, from: head, to: target, targetSummary: summary, uncommitted: status.map(\.path))
+        if let confirm = options.confirm, !confirm(plan) { throw .refused("rollback cancelled; nothing changed") }
+
+        let actor = (options.actor ?? home.actor)
+        var worktreeBackup: String?
+        if !status.isEmpty {
+            let snapshot = try snapshotWorktree(paths: status.map(\.path), head: head, actor: actor)
+            worktreeBackup = try backupStore.create(for: snapshot, worktree: true)
+            updateLog.info("backup created \(worktreeBackup!) for uncommitted changes before rollback")
+        }
+        let backup = try backupStore.create(for: head)
+        do {
+            try moveBranch(branch, from: head, to: target, message: "minic: rollback to \(target.short)")
+        } catch {
+            backupStore.discard(backup)
+            throw error
+        }
+        let targetTree = try treeOf(target)
+        var problems: [String] = []
+        do {
+            try git("updating the work tree") { () throws(GitError) in
+                try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked)
+            }
+        } catch { problems.append(error.message) }
+        var event = UpdateEvent(kind: .rollback, actor: actor.identity)
+        event.from = head.hex
+        event.to = target.hex
+        event.backup = backup
+        event.worktreeBackup = worktreeBackup
+        do { try journal.append(event) } catch { problems.append(error.message) }
+        updateLog.info("backup created \(backup) for \(head.short) before rollback")
+        updateLog.info("rolled back \(branch) from \(head.short) to \(target.short) by \(actor.identity) backup \(backup)")
+        logConfigChange(from: head, to: target, because: "rollback to \(target.short)")
+
+        let hook = try? hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex])
+        if let hook = hook ?? nil, !hook.succeeded { updateLog.warning("post-rollback hook exited \(hook.status): \(hook.output.prefix(2000))") }
+        if !problems.isEmpty { throw .internal("rolled back to \(target.short), but: \(problems.joined(separator: "; "))") }
+        return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook ?? nil, unchanged: false)
+    }
+
+    /// Refuses a target that is neither in the branch's history nor in a backup:
+    /// an unreviewed proposal or a work-tree snapshot must not become the head.
+    private func requireInHistory(_ target: OID, head: OID) throws(MinicError) {
+        let reachable = try git("checking \(target.short)") { () throws(GitError) -> Bool in
+            if try repository.isAncestor(target, of: head) { return true }
+            for ref in try repository.references(matching: BackupStore.prefix + "*") where !ref.name.hasSuffix(BackupStore.worktreeSuffix) {
+                if try repository.isAncestor(target, of: ref.target) { return true }
+            }
+            return false
+        }
+        if !reachable {
+            throw .refused("\(target.short) is not in the history of the home or of its backups; only approved states can be rolled back to")
+        }
+    }
+
+    /// A commit holding the work tree's uncommitted state, on top of head.
+    private func snapshotWorktree(paths: [String], head: OID, actor: Signature) throws(MinicError) -> OID {
+        try git("backing up uncommitted changes") { () throws(GitError) -> OID in
+            let index = try repository.index()
+            defer { try? index.reload() }
+            for path in paths {
+                if FileManager.default.fileExists(atPath: home.path + "/" + path) || UpdateEngine.isSymlink(home.path + "/" + path) {
+                    try index.add(path: path)
+                } else {
+                    try index.remove(path: path)
+                }
+            }
+            let tree = try index.writeTree()
+            return try repository.createCommit(
+                tree: tree, parents: [head], message: "Uncommitted changes before rollback\n\nBackup-of: work tree\n", author: actor, committer: actor)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import MinicCore
+import MinicGit
+
+/// minic's self-update engine: proposals, review, merge with path rules,
+/// rejection, rollback and history, on a home's git repository.
+///
+/// Every rule is read from the committed head at the moment it is applied,
+/// never from a proposal or the work tree.
+public final class UpdateEngine {
+    public let home: Home
+    var repository: Repository { home.repository }
+    var store: ProposalStore { ProposalStore(repository: repository) }
+    var journal: Journal { Journal(repository: repository) }
+    var backupStore: BackupStore { BackupStore(repository: repository) }
+    lazy var updateLog: Logger = home.activity.logger(.update)
+    lazy var systemLog: Logger = home.activity.logger(.system)
+
+    public init(home: Home) { self.home = home }
+
+    /// The path rules in force at `head`: its `protected.list` and its config.
+    public func rules(at head: OID) throws(MinicError) -> PathRules {
+        let protectedList = try home.committedFile("protected.list", at: head).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let config = try home.config()
+        return PathRules(protectedList: protectedList, autoApprove: config.updates.autoApprove, autoApproveConfig: config.updates.autoApproveConfig)
+    }
+
+    func inspector(at head: OID) throws(MinicError) -> ProposalInspector {
+        ProposalInspector(repository: repository, rules: try rules(at: head))
+    }
+
+    func treeOf(_ commit: OID) throws(MinicError) -> OID {
+        try git("reading \(commit.short)") { () throws(GitError) in try repository.commit(commit).treeID }
+    }
+
+    /// The commit a proposal's changes are measured from: for an open proposal its
+    /// merge base with the head, for a closed one the parent it was made on.
+    func base(of proposal: Proposal, head: OID) throws(MinicError) -> OID? {
+        try git("finding the base of \(proposal.id)") { () throws(GitError) -> OID? in
+            if proposal.status == .open { return try repository.mergeBase(head, proposal.head) }
+            let parents = try repository.commit(proposal.head).parentIDs
+            if parents.count == 1 { return parents[0] }
+            return try repository.mergeBase(head, proposal.head) ?? parents.first
+        }
+    }
+
+    /// Logs `config change` when the committed `config.json` differs between two heads.
+    func logConfigChange(from old: OID, to new: OID, because cause: String) {
+        guard let oldTree = try? treeOf(old), let newTree = try? treeOf(new) else { return }
+        let before = (try? repository.tree(oldTree).entry(atPath: "config.json"))??.id
+        let after = (try? repository.tree(newTree).entry(atPath: "config.json"))??.id
+        if before != after {
+            systemLog.notice("config change: config.json \(before?.short ?? "none") -> \(after?.short ?? "none") (\(cause))")
+        }
+    }
+
+    func hookRunner() throws(MinicError) -> HookRunner {
+        HookRunner(home: home, timeout: try home.config().updates.hookTimeoutSeconds)
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+
+/// The `minic` command. Exit codes: 0 ok, 1 refused by a rule or a failed check,
+/// 2 usage or bad input, 3 internal error.
+@main
+struct Minic: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "minic",
+        abstract: "A git-backed, self-updating code assistant.",
+        discussion: """
+            Exit codes: 0 ok, 1 refused by a rule or a failed check, 2 usage or bad input, 3 internal error.
+            The home is chosen by --home, then MINIC_HOME, then the current directory if it is a home, then ~/.minic.
+            """,
+        version: "minic \(MinicVersion.string)",
+        subcommands: [Init.self, Update.self, Validate.self]
+    )
+
+    /// Parses and runs, mapping every failure to minic's documented exit codes.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as MinicError {
+            Output.error(error)
+            Foundation.exit(error.kind.rawValue)
+        } catch let error as ExitCode {
+            Foundation.exit(error.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = fullMessage(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Foundation.exit(2)
+            }
+            FileHandle.standardError.write(Data(("minic: error: \(message)\n").utf8))
+            Foundation.exit(3)
+        }
+    }
+}

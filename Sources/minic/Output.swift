@@ -1,0 +1,74 @@
+import Foundation
+import MinicCore
+
+/// Printing for people and for scripts.
+enum Output {
+    static let stdoutIsTerminal = isatty(STDOUT_FILENO) == 1
+    static let stdinIsTerminal = isatty(STDIN_FILENO) == 1
+
+    /// Whether to colour stdout: a terminal, `NO_COLOR` unset, `TERM` not dumb.
+    static let colour: Bool = {
+        let environment = ProcessInfo.processInfo.environment
+        return stdoutIsTerminal && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+    }()
+
+    enum Style: String {
+        case bold = "1", red = "31", green = "32", yellow = "33", cyan = "36", dim = "2"
+    }
+
+    static func paint(_ text: String, _ style: Style) -> String {
+        colour ? "\u{1B}[\(style.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    /// Text that came from a proposal or the repository, safe for the terminal.
+    static func safe(_ text: String) -> String { TerminalText.neutralise(text) }
+
+    static func error(_ error: MinicError) {
+        var text = "minic: \(error.kind == .internal ? "internal error" : "error"): \(safe(error.message))\n"
+        for line in error.details { text += "  \(safe(line))\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("minic: warning: \(safe(message))\n".utf8))
+    }
+
+    /// Prints a value as pretty JSON with sorted keys and ISO-8601 dates.
+    static func json<T: Encodable>(_ value: T) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        let data = try encoder.encode(value)
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    }
+
+    /// Asks a yes/no question on the terminal; anything but y/yes is no.
+    static func confirm(_ question: String) -> Bool {
+        FileHandle.standardOutput.write(Data("\(question) [y/N] ".utf8))
+        guard let answer = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces).lowercased() else { return false }
+        return answer == "y" || answer == "yes"
+    }
+
+    /// `3m`, `5h`, `2d`: how long ago.
+    static func age(since date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        switch seconds {
+        case ..<60: return "\(seconds)s"
+        case ..<3600: return "\(seconds / 60)m"
+        case ..<86400: return "\(seconds / 3600)h"
+        default: return "\(seconds / 86400)d"
+        }
+    }
+
+    /// Left-aligned columns.
+    static func table(_ rows: [[String]]) -> String {
+        guard let first = rows.first else { return "" }
+        var widths = [Int](repeating: 0, count: first.count)
+        for row in rows { for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) } }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

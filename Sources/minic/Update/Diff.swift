@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+import MinicUpdates
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Print a proposal's plain patch against the current head, for `git apply`.")
+
+    @Argument(help: "The proposal id.") var id: String
+    @OptionGroup var homeOptions: HomeOptions
+
+    func run() throws {
+        let (text, againstHead) = try UpdateEngine(home: homeOptions.open()).patch(id)
+        if !againstHead {
+            Output.warning("\(id) does not merge cleanly with head (or is closed): this patch is against its own base")
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

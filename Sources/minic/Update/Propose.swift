@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+import MinicUpdates
+
+struct Propose: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make a proposal branch proposals/<id> from the current head.",
+        discussion: """
+            The change comes from the home's uncommitted changes (--from-worktree, the default; the work tree is \
+            left clean at head), from a unified diff (--patch FILE, '-' for stdin), or from whole files \
+            (--file PATH=SOURCE, repeatable). A proposal whose every path is auto-approved merges at once when \
+            updates.auto_merge is true. An empty change is refused (exit 1).
+            """)
+
+    @Option(help: "A one-line title (default: from the changed paths).") var title: String?
+    @Option(help: "A longer description for the commit message.") var message: String?
+    @Flag(help: "Take the home's uncommitted changes (default).") var fromWorktree = false
+    @Option(help: ArgumentHelp("Apply a unified diff as `git diff` writes it ('-' for stdin).", valueName: "file")) var patch: String?
+    @Option(name: .customLong("file"), help: ArgumentHelp("Replace PATH in the home with the content of SOURCE ('-' for stdin).", valueName: "path=source"))
+    var files: [String] = []
+    @Flag(help: "Do not auto-merge, even if every path is auto-approved.") var noAutoMerge = false
+
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        let sources = [fromWorktree, patch != nil, !files.isEmpty].filter { $0 }.count
+        if sources > 1 { throw ValidationError("choose one of --from-worktree, --patch and --file") }
+    }
+
+    func run() throws {
+        let home = try homeOptions.open(startup: "update propose")
+        var request = ProposalRequest(title: title, message: message, allowAutoMerge: !noAutoMerge)
+        if let patch {
+            request.source = .patch(try Propose.read(patch, what: "--patch"))
+        } else if !files.isEmpty {
+            request.source = .files(try files.map { spec in
+                guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex, spec.index(after: equals) != spec.endIndex else {
+                    throw MinicError.badInput("--file \(spec): expected PATH=SOURCE")
+                }
+                return (String(spec[..<equals]), try Propose.read(String(spec[spec.index(after: equals)...]), what: "--file \(spec)"))
+            })
+        }
+        let outcome = try UpdateEngine(home: home).propose(request)
+        if output.json {
+            try Output.json(ProposeView(outcome))
+        } else {
+            print(outcome.proposal.id)
+            for path in outcome.paths {
+                FileHandle.standardError.write(Data("  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n".utf8))
+            }
+            if let merged = outcome.autoMerge {
+                FileHandle.standardError.write(Data("auto-approved: merged as \(merged.commit.short) (backup \(merged.backup ?? "-"))\n".utf8))
+            } else if let error = outcome.autoMergeError {
+                Output.warning("all paths are auto-approved but the auto-merge was refused: \(error)")
+            } else {
+                FileHandle.standardError.write(Data("waiting for review: minic update show \(outcome.proposal.id)\n".utf8))
+            }
+        }
+    }
+
+    static func read(_ source: String, what: String) throws -> [UInt8] {
+        if source == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: source) else { throw MinicError.badInput("\(what): cannot read \(source)") }
+        return Array(data)
+    }
+}
+
+struct ProposeView: Encodable {
+    let id: String
+    let branch: String
+    let head: String
+    let status: String
+    let paths: [ChangedPath]
+    let merge: MergeView?
+    let mergeError: String?
+
+    init(_ outcome: ProposeOutcome) {
+        id = outcome.proposal.id
+        branch = Proposal.branchName(outcome.proposal.id)
+        head = outcome.proposal.head.hex
+        status = outcome.proposal.status.rawValue
+        paths = outcome.paths
+        merge = outcome.autoMerge.map(MergeView.init)
+        mergeError = outcome.autoMergeError
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, branch, head, status, paths, merge
+        case mergeError = "merge_error"
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+import MinicGit
+import MinicUpdates
+
+struct Show: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a proposal: metadata, each changed path with its class, and the diff.",
+        discussion: "Classes: protected (may never merge), auto (may merge without a person), review (needs a person). "
+            + "The diff is coloured on a terminal and plain when piped.")
+
+    @Argument(help: "The proposal id.") var id: String
+    @Flag(help: "Show a diffstat instead of the diff.") var stat = false
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        let review = try UpdateEngine(home: homeOptions.open()).review(id)
+        let proposal = review.proposal
+        if output.json {
+            try Output.json(ShowView(review, stat: stat))
+            return
+        }
+        var text = Output.paint("proposal \(Output.safe(proposal.id))", .bold) + " (\(proposal.status.rawValue))\n"
+        text += "branch:  \(Output.safe(proposal.branch))\n"
+        text += "head:    \(proposal.head.hex)\n"
+        text += "base:    \(review.base?.hex ?? "-")\n"
+        text += "author:  \(Output.safe(proposal.author))\n"
+        text += "date:    \(Timestamp.iso8601(proposal.date))\n"
+        text += "title:   \(Output.safe(proposal.title))\n"
+        if !proposal.message.isEmpty {
+            text += "\n" + Output.safe(proposal.message).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+        }
+        text += "\npaths:\n"
+        for path in review.paths {
+            let style: Output.Style = path.class == .protected ? .red : path.class == .auto ? .green : .yellow
+            let name = path.oldPath.map { "\(Output.safe($0)) -> \(Output.safe(path.path))" } ?? Output.safe(path.path)
+            text += "  " + Output.paint(path.class.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), style)
+                + path.change.padding(toLength: 11, withPad: " ", startingAt: 0) + name + "\n"
+        }
+        if !review.violations.isEmpty {
+            text += "\n" + Output.paint("refused: this proposal may not merge under the rules of head \(review.head.short):", .red) + "\n"
+            for violation in review.violations { text += "  \(Output.safe(violation.description))\n" }
+        }
+        if !review.conflicts.isEmpty {
+            text += "\n" + Output.paint("conflicts with head \(review.head.short):", .red) + "\n"
+            for path in review.conflicts { text += "  \(Output.safe(path))\n" }
+        }
+        text += "\n"
+        FileHandle.standardOutput.write(Data(text.utf8))
+        if stat {
+            print(Output.safe(try review.diff.stat()), terminator: "")
+        } else {
+            try Show.printDiff(review.diff)
+        }
+    }
+
+    /// Prints a diff like `git diff`: coloured on a terminal, escapes neutralised.
+    static func printDiff(_ diff: Diff) throws {
+        var buffer = ""
+        try diff.forEachLine { kind, line in
+            let safe = Output.safe(line)
+            switch kind {
+            case .fileHeader: buffer += Output.paint(safe, .bold)
+            case .hunkHeader: buffer += Output.paint(safe, .cyan)
+            case .addition: buffer += Output.paint(safe.hasSuffix("\n") ? String(safe.dropLast()) : safe, .green) + (safe.hasSuffix("\n") ? "\n" : "")
+            case .deletion: buffer += Output.paint(safe.hasSuffix("\n") ? String(safe.dropLast()) : safe, .red) + (safe.hasSuffix("\n") ? "\n" : "")
+            default: buffer += safe
+            }
+            if buffer.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(buffer.utf8))
+                buffer = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(buffer.utf8))
+    }
+}
+
+struct ShowView: Encodable {
+    let proposal: ProposalView
+    let base: String?
+    let paths: [ChangedPath]
+    let violations: [Violation]
+    let conflicts: [String]
+    let message: String
+    let diff: String?
+    let stat: String?
+
+    init(_ review: ProposalReview, stat: Bool) throws {
+        proposal = ProposalView(review.proposal, counts: CountsView(review.paths))
+        base = review.base?.hex
+        paths = review.paths
+        violations = review.violations
+        conflicts = review.conflicts
+        message = review.proposal.message
+        diff = stat ? nil : try review.diff.patch()
+        self.stat = stat ? try review.diff.stat() : nil
+    }
+
+    func encode(to encoder: Encoder) throws {
+        try proposal.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(base, forKey: .base)
+        try container.encode(paths, forKey: .paths)
+        try container.encode(violations, forKey: .violations)
+        try container.encode(conflicts, forKey: .conflicts)
+        try container.encode(message, forKey: .message)
+        try container.encodeIfPresent(diff, forKey: .diff)
+        try container.encodeIfPresent(stat, forKey: .stat)
+    }
+
+    enum CodingKeys: String, CodingKey { case base, paths, violations, conflicts, message, diff, stat }
+}
