@@ -1,0 +1,61 @@
+import Foundation
+import MinicCore
+import MinicTestSupport
+import XCTest
+
+final class ConfigTests: XCTestCase {
+    func decode(_ json: String) throws -> MinicConfig { try MinicConfig.decode(Data(json.utf8), source: "config.json") }
+
+    func message(_ json: String) -> String? {
+        do {
+            _ = try decode(json)
+            return nil
+        } catch let error as MinicError {
+            XCTAssertEqual(error.kind, .badInput)
+            return error.message
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testDefaultsFillOmittedKeys() throws {
+        let config = try decode(#"{"version": 1}"#)
+        XCTAssertEqual(config.updates.autoApprove, ["prompt_templates/**"])
+        XCTAssertFalse(config.updates.autoApproveConfig)
+        XCTAssertTrue(config.updates.autoMerge)
+        XCTAssertEqual(config.log.level, "info")
+    }
+
+    func testUnknownKeyIsNamed() {
+        XCTAssertEqual(message(#"{"updates": {"auto_aprove": []}}"#), "config.json: updates.auto_aprove: unknown key")
+        XCTAssertEqual(message(#"{"colour": true}"#), "config.json: colour: unknown key")
+    }
+
+    func testWrongTypeIsNamed() {
+        XCTAssertEqual(message(#"{"updates": {"auto_merge": "yes"}}"#), "config.json: updates.auto_merge: expected a boolean")
+        XCTAssertEqual(message(#"{"updates": {"auto_approve": ["a", 3]}}"#), "config.json: updates.auto_approve[1]: expected a string")
+        XCTAssertEqual(message(#"{"updates": 5}"#), "config.json: updates: expected an object")
+    }
+
+    func testValuesAreValidated() {
+        XCTAssertEqual(message(#"{"log": {"level": "loud"}}"#)?.hasPrefix("config.json: log.level: 'loud' is not one of"), true)
+        XCTAssertEqual(message(#"{"version": 2}"#)?.contains("version"), true)
+        XCTAssertEqual(message(#"{"updates": {"hook_timeout_seconds": 0}}"#)?.contains("updates.hook_timeout_seconds"), true)
+        XCTAssertEqual(message("{not json")?.contains("not valid JSON"), true)
+    }
+
+    func testShippedDefaultConfigDecodesToTheDefaults() throws {
+        let shipped = DefaultFiles.all.first { $0.path == "config.json" }!.content
+        XCTAssertEqual(try decode(shipped), MinicConfig())
+    }
+
+    /// The embedded defaults are generated from the top-level files; they must not drift.
+    func testEmbeddedDefaultsMatchTopLevelFiles() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+        for file in DefaultFiles.all {
+            let onDisk = try String(contentsOfFile: root + "/" + file.path, encoding: .utf8)
+            XCTAssertEqual(onDisk, file.content, "\(file.path) differs from the embedded copy: run scripts/embed-defaults")
+            XCTAssertEqual(FileManager.default.isExecutableFile(atPath: root + "/" + file.path), file.executable, file.path)
+        }
+    }
+}
