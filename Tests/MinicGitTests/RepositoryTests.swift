@@ -43,8 +43,8 @@ final class RepositoryTests: XCTestCase {
     }
 
     func testErrorsCarryLibgit2Message() throws {
-        let directory = TemporaryDirectory("minicgit-missing")
-        XCTAssertThrowsError(try Repository(openAt: directory.path + "/nope")) { error in
+        let missing = TemporaryDirectory("minicgit-missing")
+        XCTAssertThrowsError(try Repository(openAt: missing.path + "/nope")) { error in
             let gitError = error as? GitError
             XCTAssertEqual(gitError?.code, .notFound)
             XCTAssertFalse(gitError?.message.isEmpty ?? true)
