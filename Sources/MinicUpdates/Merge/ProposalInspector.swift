@@ -37,8 +37,13 @@ struct ProposalInspector {
             let parentTrees = try git("reading parents of \(id.short)") { () throws(GitError) -> [OID] in
                 try parents.map { (parent) throws(GitError) -> OID in try repository.commit(parent).treeID }
             }
-            for delta in try changes(of: commit.treeID, against: parentTrees) { found += check(delta) }
-            found += try entryProblems(tree: commit.treeID, base: parentTrees.first, prefix: "")
+            do {
+                for delta in try changes(of: commit.treeID, against: parentTrees) { found += check(delta) }
+                found += try entryProblems(tree: commit.treeID, base: parentTrees.first, prefix: "")
+            } catch {
+                // A tree libgit2 cannot even parse (e.g. an empty entry name) is refused, not an internal error.
+                found.append(Violation(path: "commit \(id.short)", reason: "malformed tree that git refuses (\(error.message))"))
+            }
         }
         var seen = Set<String>()
         return found.filter { seen.insert($0.description).inserted }.sorted { ($0.path, $0.reason) < ($1.path, $1.reason) }

@@ -20,6 +20,13 @@ public struct ChangedPath: Codable, Sendable, Equatable {
     /// For renames and copies, the path it came from.
     public let oldPath: String?
 
+    public init(path: String, change: String, class pathClass: PathClass, oldPath: String?) {
+        self.path = path
+        self.change = change
+        self.class = pathClass
+        self.oldPath = oldPath
+    }
+
     enum CodingKeys: String, CodingKey {
         case path, change, `class`
         case oldPath = "old_path"
