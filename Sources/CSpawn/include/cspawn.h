@@ -5,4 +5,8 @@
 /// posix_spawn_file_actions_addchdir_np, which Swift's Glibc module does not
 /// export because it needs _GNU_SOURCE (glibc 2.29+).
 int minic_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child gets no
+/// descriptor of ours above `lowfd`, so it cannot hold our pipes or files open.
+int minic_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int lowfd);
 #endif

@@ -41,8 +41,8 @@ public enum ProcessRunner {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 1)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 2)
-        posix_spawn_file_actions_addclose(&actions, readFD)
-        posix_spawn_file_actions_addclose(&actions, writeFD)
+        // Nothing else of ours leaks into the child (pipes, lock files, other processes' watchers).
+        minic_spawn_file_actions_addclosefrom(&actions, 3)
         minic_spawn_file_actions_addchdir(&actions, directory)
 
         var attributes = posix_spawnattr_t()
