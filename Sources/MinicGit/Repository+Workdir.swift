@@ -12,14 +12,25 @@ public struct StatusEntry: Sendable, Equatable {
 extension Repository {
     /// Paths whose index or work-tree state differs from HEAD, untracked files
     /// included, ignored files not (`git status --porcelain`).
-    public func status() throws(GitError) -> [StatusEntry] {
+    /// - Parameter paths: limit the check to these exact paths (all when `nil`), so
+    ///   that checking a few files does not stat the whole work tree.
+    public func status(paths: [String]? = nil) throws(GitError) -> [StatusEntry] {
+        if let paths, paths.isEmpty { return [] }
         var options = git_status_options()
         try check(git_status_options_init(&options, UInt32(GIT_STATUS_OPTIONS_VERSION)), "git_status_options_init")
         options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR
         options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED.rawValue | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS.rawValue
             | GIT_STATUS_OPT_EXCLUDE_SUBMODULES.rawValue
+        if paths != nil { options.flags |= GIT_STATUS_OPT_DISABLE_PATHSPEC_MATCH.rawValue }
+        let cPaths: [UnsafeMutablePointer<CChar>?] = (paths ?? []).map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var pathArray = cPaths
         var list: OpaquePointer?
-        try check(git_status_list_new(&list, pointer, &options), "git_status_list_new")
+        let result = pathArray.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if paths != nil { options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
+            return git_status_list_new(&list, pointer, &options)
+        }
+        try check(result, "git_status_list_new")
         defer { git_status_list_free(list) }
         var entries: [StatusEntry] = []
         for index in 0..<git_status_list_entrycount(list) {

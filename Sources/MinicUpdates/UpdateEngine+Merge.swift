@@ -43,11 +43,12 @@ extension UpdateEngine {
         }
         let headTree = try treeOf(head)
         let mergedTree = try mergedTree(head: head, proposal: proposal)
-        let paths = try inspector.changedPaths(from: headTree, to: mergedTree)
+        let paths = try inspector.changedPaths(from: headTree, to: mergedTree, pairRenames: false)
         if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
             throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")
         }
-        try refuseLocalChanges(touching: paths, proposal: proposal)
+        let touched = paths.map(\.path)
+        try refuseLocalChanges(touching: touched, proposal: proposal)
         if let confirm = options.confirm, !confirm(MergePlan(proposal: proposal, paths: paths, head: head, branch: branch)) {
             throw .refused("merge of \(proposal.id) cancelled; nothing changed")
         }
@@ -82,7 +83,7 @@ extension UpdateEngine {
         var problems: [String] = []
         do {
             try git("updating the work tree") { () throws(GitError) in
-                try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree)
+                try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)
             }
         } catch { problems.append(error.message) }
         do { try store.move(proposal, to: Proposal.mergedPrefix, message: "minic: merged \(proposal.id)") } catch { problems.append(error.message) }
@@ -111,6 +112,10 @@ extension UpdateEngine {
 
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
     func mergedTree(head: OID, proposal: Proposal) throws(MinicError) -> OID {
+        // Made on the current head (the usual case): the result is the proposal's own tree.
+        if try git("finding the merge base", { () throws(GitError) in try repository.mergeBase(head, proposal.head) }) == head {
+            return try treeOf(proposal.head)
+        }
         let index = try git("merging \(proposal.id)") { () throws(GitError) in try repository.mergeCommits(ours: head, theirs: proposal.head) }
         if index.hasConflicts {
             let paths = try git("listing conflicts") { () throws(GitError) in try index.conflictPaths() }
@@ -133,11 +138,8 @@ extension UpdateEngine {
     }
 
     /// Refuses when the work tree holds uncommitted changes to a path the merge would write.
-    private func refuseLocalChanges(touching paths: [ChangedPath], proposal: Proposal) throws(MinicError) {
-        let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
-        guard !status.isEmpty else { return }
-        let touched = Set(paths.flatMap { [$0.path] + ($0.oldPath.map { [$0] } ?? []) })
-        let clashing = status.map(\.path).filter { touched.contains($0) }
+    private func refuseLocalChanges(touching paths: [String], proposal: Proposal) throws(MinicError) {
+        let clashing = try git("reading the work tree status") { () throws(GitError) in try repository.status(paths: paths) }.map(\.path)
         if !clashing.isEmpty {
             throw .refused(
                 "uncommitted changes in \(home.path) would be overwritten by \(proposal.id); propose or discard them first",

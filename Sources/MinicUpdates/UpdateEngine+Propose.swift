@@ -15,7 +15,7 @@ extension UpdateEngine {
         guard tree != headTree else { throw .refused("empty change: the proposal would not differ from head \(head.short); nothing proposed") }
 
         let inspector = try inspector(at: head)
-        let paths = try inspector.changedPaths(from: headTree, to: tree)
+        let paths = try inspector.changedPaths(from: headTree, to: tree, pairRenames: true)
         let proposer = request.proposer ?? home.actor
         let title = ProposalRequest.cleanTitle(request.title) ?? UpdateEngine.defaultTitle(paths)
         var body = title + "\n\n"

@@ -35,7 +35,7 @@ extension UpdateEngine {
         var summaries: [ProposalSummary] = []
         for proposal in try store.all(including: statuses, head: head) {
             let base = try base(of: proposal, head: head)
-            let paths = try inspector.changedPaths(from: try base.map { (id) throws(MinicError) in try treeOf(id) }, to: try treeOf(proposal.head))
+            let paths = try inspector.changedPaths(from: try base.map { (id) throws(MinicError) in try treeOf(id) }, to: try treeOf(proposal.head), pairRenames: false)
             summaries.append(ProposalSummary(proposal: proposal, counts: Dictionary(grouping: paths, by: \.class).mapValues(\.count)))
         }
         return summaries
@@ -63,7 +63,7 @@ extension UpdateEngine {
                 conflicts = error.details.map { $0.hasSuffix(": conflict") ? String($0.dropLast(": conflict".count)) : $0 }
             }
         }
-        let paths = try inspector.changedPaths(from: from, to: to)
+        let paths = try inspector.changedPaths(from: from, to: to, pairRenames: true)
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) -> Diff in
             let diff = try repository.diff(from: from, to: to)
             try diff.detectRenames()

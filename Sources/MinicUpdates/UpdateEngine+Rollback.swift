@@ -81,7 +81,9 @@ extension UpdateEngine {
         var problems: [String] = []
         do {
             try git("updating the work tree") { () throws(GitError) in
-                try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked)
+                // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
+                let changed = try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
+                try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
             }
         } catch { problems.append(error.message) }
         var event = UpdateEvent(kind: .rollback, actor: actor.identity)

@@ -7,10 +7,14 @@ struct ProposalInspector {
     let repository: Repository
     let rules: PathRules
 
-    /// The changed paths between two trees, renames paired, each classified.
-    /// A rename counts as its most restrictive side; a symlink is never auto.
-    func changedPaths(from base: OID?, to head: OID) throws(MinicError) -> [ChangedPath] {
+    /// The changed paths between two trees, each classified. A rename counts as its
+    /// most restrictive side; a symlink or submodule is never auto.
+    /// - Parameter pairRenames: pair deletions and additions into renames (libgit2's
+    ///   diff, which reads every entry of both trees); without it, a walk that skips
+    ///   equal subtrees, whose cost follows the size of the change.
+    func changedPaths(from base: OID?, to head: OID, pairRenames: Bool) throws(MinicError) -> [ChangedPath] {
         let deltas = try git("diffing trees") { () throws(GitError) -> [DiffDelta] in
+            guard pairRenames else { return try repository.treeChanges(from: base, to: head).map(\.delta) }
             let diff = try repository.diff(from: base, to: head)
             try diff.detectRenames()
             return diff.deltas
@@ -53,16 +57,15 @@ struct ProposalInspector {
     /// commit only takes from one side is not its change), without rename pairing,
     /// so that both sides of a rename are seen.
     private func changes(of tree: OID, against parents: [OID]) throws(MinicError) -> [DiffDelta] {
-        guard let first = parents.first else {
-            return try git("diffing \(tree.short)") { () throws(GitError) in try repository.diff(from: nil, to: tree).deltas }
+        try git("diffing \(tree.short)") { () throws(GitError) -> [DiffDelta] in
+            guard let first = parents.first else { return try repository.treeChanges(from: nil, to: tree).map(\.delta) }
+            var changes = try repository.treeChanges(from: first, to: tree)
+            for parent in parents.dropFirst() {
+                let changedThere = Set(try repository.treeChanges(from: parent, to: tree).map(\.path))
+                changes = changes.filter { changedThere.contains($0.path) }
+            }
+            return changes.map(\.delta)
         }
-        var deltas = try git("diffing \(tree.short)") { () throws(GitError) in try repository.diff(from: first, to: tree).deltas }
-        for parent in parents.dropFirst() {
-            let other = try git("diffing \(tree.short)") { () throws(GitError) in try repository.diff(from: parent, to: tree).deltas }
-            let changedThere = Set(other.map(\.newPath) + other.map(\.oldPath))
-            deltas = deltas.filter { changedThere.contains($0.newPath) || changedThere.contains($0.oldPath) }
-        }
-        return deltas
     }
 
     private func check(_ delta: DiffDelta) -> [Violation] {
