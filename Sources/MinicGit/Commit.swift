@@ -83,6 +83,29 @@ extension Repository {
         return OID(out)
     }
 
+    /// The commits reachable from `head` whose commit time is not before `cutoff`,
+    /// walked newest first and stopped at the first older one.
+    public func ancestors(of head: OID, notOlderThan cutoff: Date) throws(GitError) -> Set<OID> {
+        var walker: OpaquePointer?
+        try check(git_revwalk_new(&walker, pointer), "git_revwalk_new")
+        defer { git_revwalk_free(walker) }
+        try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
+        var start = head.raw
+        try check(git_revwalk_push(walker, &start), "git_revwalk_push")
+        var found = Set<OID>()
+        var next = git_oid()
+        let limit = Int64(cutoff.timeIntervalSince1970)
+        while true {
+            let status = git_revwalk_next(&next, walker)
+            if status == GIT_ITEROVER.rawValue { break }
+            try check(status, "git_revwalk_next")
+            let commit = try self.commit(OID(next))
+            if Int64(git_commit_time(commit.pointer)) < limit { break }
+            found.insert(OID(next))
+        }
+        return found
+    }
+
     /// Commits reachable from `head` but not from `hidden`, newest first (`git rev-list head ^hidden`).
     public func commits(from head: OID, excluding hidden: [OID] = [], firstParentOnly: Bool = false) throws(GitError) -> [OID] {
         var walker: OpaquePointer?

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// What happened to one path between two trees.
 public enum DeltaStatus: String, Sendable {
@@ -137,14 +138,35 @@ private final class LineSink {
 extension Repository {
     /// Diffs two trees (`git diff-tree`); `nil` stands for the empty tree.
     /// Type changes (file to symlink) are reported as such, not as delete plus add.
-    public func diff(from old: OID?, to new: OID?) throws(GitError) -> Diff {
+    /// - Parameter paths: limit the diff to these exact paths. libgit2's tree diff
+    ///   otherwise reads every entry of both trees; with the paths of
+    ///   ``treeChanges(from:to:)`` it reads only what changed.
+    public func diff(from old: OID?, to new: OID?, paths: [String]? = nil) throws(GitError) -> Diff {
         let oldTree = try old.map { (id) throws(GitError) in try tree(id) }
         let newTree = try new.map { (id) throws(GitError) in try tree(id) }
         var options = git_diff_options()
         try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
         options.flags = GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_SHOW_BINARY.rawValue
+        if paths != nil { options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue }
+        let cPaths: [UnsafeMutablePointer<CChar>?] = (paths ?? []).map { strdup($0) }
+        defer { cPaths.forEach { free($0) } }
+        var pathArray = cPaths
         var raw: OpaquePointer?
-        try check(git_diff_tree_to_tree(&raw, pointer, oldTree?.pointer, newTree?.pointer, &options), "git_diff_tree_to_tree")
+        let result = pathArray.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            if paths != nil { options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count) }
+            return git_diff_tree_to_tree(&raw, pointer, oldTree?.pointer, newTree?.pointer, &options)
+        }
+        try check(result, "git_diff_tree_to_tree")
         return Diff(repository: self, pointer: raw!)
+    }
+
+    /// The diff of only the paths that changed, renames paired: the fast walk finds
+    /// the paths, libgit2 diffs just those (an empty tree change gives an empty diff).
+    public func changedDiff(from old: OID?, to new: OID?, pairRenames: Bool = true) throws(GitError) -> Diff {
+        let paths = try treeChanges(from: old, to: new).map(\.path)
+        // An empty pathspec would mean "everything"; a path that exists nowhere means nothing.
+        let diff = try self.diff(from: old, to: new, paths: paths.isEmpty ? ["\u{1}no-such-path"] : paths)
+        if pairRenames { try diff.detectRenames() }
+        return diff
     }
 }

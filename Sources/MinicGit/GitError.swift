@@ -67,8 +67,11 @@ func lastError(code: Int32, operation: String) -> GitError {
 }
 
 /// libgit2's global state, set up once and lazily, on first use of a repository.
-enum Libgit2 {
-    static let initialized: Void = {
+public enum Libgit2 {
+    private static let initialized: Void = {
         git_libgit2_init()
     }()
+
+    /// Initialises libgit2 once; later calls return at once.
+    public static func initialize() { _ = initialized }
 }

@@ -16,7 +16,7 @@ public final class Repository {
     /// searching parent directories.
     /// - Throws: ``GitError`` with code ``GitError/Code/notFound`` when `path` is not a repository.
     public convenience init(openAt path: String) throws(GitError) {
-        _ = Libgit2.initialized
+        Libgit2.initialize()
         var repo: OpaquePointer?
         try check(
             git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
@@ -26,7 +26,7 @@ public final class Repository {
 
     /// Creates a new non-bare repository at `path` whose unborn HEAD points at `initialBranch`.
     public static func initialize(at path: String, initialBranch: String = "main") throws(GitError) -> Repository {
-        _ = Libgit2.initialized
+        Libgit2.initialize()
         var options = git_repository_init_options()
         try check(git_repository_init_options_init(&options, UInt32(GIT_REPOSITORY_INIT_OPTIONS_VERSION)), "git_repository_init_options_init")
         options.flags = UInt32(GIT_REPOSITORY_INIT_MKPATH.rawValue | GIT_REPOSITORY_INIT_NO_REINIT.rawValue)
@@ -41,7 +41,7 @@ public final class Repository {
 
     /// Whether `path` is the top of a git work tree (or a git directory).
     public static func exists(at path: String) -> Bool {
-        _ = Libgit2.initialized
+        Libgit2.initialize()
         let found = git_repository_open_ext(nil, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil) == 0
         git_error_clear()
         return found

@@ -23,6 +23,14 @@ public struct TreeEntry: Sendable, Equatable {
 
     /// The name decoded as UTF-8 (invalid sequences replaced).
     public var name: String { String(decoding: nameBytes, as: UTF8.self) }
+
+    /// Copies an entry out of libgit2.
+    init(_ entry: OpaquePointer) {
+        let name = git_tree_entry_name(entry)!
+        nameBytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name)))
+        id = OID(git_tree_entry_id(entry).pointee)
+        mode = FileMode(raw: git_tree_entry_filemode_raw(entry))
+    }
 }
 
 /// A tree (`git_tree`), keeping its repository alive.
@@ -41,14 +49,7 @@ public final class Tree {
 
     /// The entries in stored order (duplicates and odd names included, as written).
     public var entries: [TreeEntry] {
-        (0..<git_tree_entrycount(pointer)).compactMap { index in
-            guard let entry = git_tree_entry_byindex(pointer, index) else { return nil }
-            let name = git_tree_entry_name(entry)!
-            return TreeEntry(
-                nameBytes: Array(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name))),
-                id: OID(git_tree_entry_id(entry).pointee),
-                mode: FileMode(raw: git_tree_entry_filemode_raw(entry)))
-        }
+        (0..<git_tree_entrycount(pointer)).compactMap { index in git_tree_entry_byindex(pointer, index).map(TreeEntry.init) }
     }
 
     /// The entry at a slash-separated path below this tree, or `nil`.
@@ -61,8 +62,7 @@ public final class Tree {
         }
         try check(result, "git_tree_entry_bypath(\(path))")
         defer { git_tree_entry_free(raw) }
-        let name = String(cString: git_tree_entry_name(raw))
-        return TreeEntry(nameBytes: Array(name.utf8), id: OID(git_tree_entry_id(raw).pointee), mode: FileMode(raw: git_tree_entry_filemode_raw(raw)))
+        return TreeEntry(raw!)
     }
 }
 

@@ -34,22 +34,30 @@ extension Repository {
 
     private func collectChanges(old: OID?, new: OID?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
         if old == new { return }
-        let oldEntries = try old.map { (id) throws(GitError) in try tree(id).entries } ?? []
-        let newEntries = try new.map { (id) throws(GitError) in try tree(id).entries } ?? []
-        var oldByName: [[UInt8]: TreeEntry] = [:]
-        for entry in oldEntries where oldByName[entry.nameBytes] == nil { oldByName[entry.nameBytes] = entry }
-        var seen = Set<[UInt8]>()
-        for entry in newEntries where seen.insert(entry.nameBytes).inserted {
-            try compare(oldByName[entry.nameBytes], entry, prefix: prefix, into: &changes)
+        let oldTree = try old.map { (id) throws(GitError) in try tree(id) }
+        let newTree = try new.map { (id) throws(GitError) in try tree(id) }
+        // Entries are compared in place; only those that differ are copied out.
+        if let newTree {
+            for index in 0..<git_tree_entrycount(newTree.pointer) {
+                let entry = git_tree_entry_byindex(newTree.pointer, index)!
+                let match = oldTree.flatMap { git_tree_entry_byname($0.pointer, git_tree_entry_name(entry)) }
+                if let match, git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) == 1,
+                    git_tree_entry_filemode_raw(match) == git_tree_entry_filemode_raw(entry) {
+                    continue
+                }
+                try compare(match.map(TreeEntry.init), TreeEntry(entry), prefix: prefix, into: &changes)
+            }
         }
-        for entry in oldEntries where !seen.contains(entry.nameBytes) {
-            seen.insert(entry.nameBytes)
-            try compare(entry, nil, prefix: prefix, into: &changes)
+        if let oldTree {
+            for index in 0..<git_tree_entrycount(oldTree.pointer) {
+                let entry = git_tree_entry_byindex(oldTree.pointer, index)!
+                if let newTree, git_tree_entry_byname(newTree.pointer, git_tree_entry_name(entry)) != nil { continue }
+                try compare(TreeEntry(entry), nil, prefix: prefix, into: &changes)
+            }
         }
     }
 
     private func compare(_ old: TreeEntry?, _ new: TreeEntry?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
-        if let old, let new, old.id == new.id, old.mode == new.mode { return }
         let path = prefix + (new ?? old)!.name
         let oldTree = old?.mode == .tree ? old : nil
         let newTree = new?.mode == .tree ? new : nil

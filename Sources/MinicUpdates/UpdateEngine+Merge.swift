@@ -36,13 +36,13 @@ extension UpdateEngine {
 
         let inspector = try inspector(at: head)
         let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
-        let violations = try inspector.violations(commits: commits)
+        let violations = try Trace.span("merge: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
         if !violations.isEmpty {
             updateLog.warning("merge of \(proposal.id) refused: \(violations.map(\.description).joined(separator: "; "))")
             throw .refused("proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)", details: violations.map(\.description))
         }
         let headTree = try treeOf(head)
-        let mergedTree = try mergedTree(head: head, proposal: proposal)
+        let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal) }
         let paths = try inspector.changedPaths(from: headTree, to: mergedTree, pairRenames: false)
         if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
             throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")
@@ -54,9 +54,9 @@ extension UpdateEngine {
         }
 
         let hooks = try hookRunner()
-        let preMerge = try hooks.run(
+        let preMerge = try Trace.span("merge: pre-merge hook") { () throws(MinicError) in try hooks.run(
             "pre-merge", tree: headTree, arguments: [proposal.id, head.hex, proposal.head.hex],
-            extraEnvironment: ["MINIC_MERGE_TREE": mergedTree.hex, "MINIC_PROPOSAL_ID": proposal.id, "MINIC_BASE": base.hex])
+            extraEnvironment: ["MINIC_MERGE_TREE": mergedTree.hex, "MINIC_PROPOSAL_ID": proposal.id, "MINIC_BASE": base.hex]) }
         if let preMerge, !preMerge.succeeded {
             let how = preMerge.timedOut ? "timed out" : "exited \(preMerge.status)"
             updateLog.warning("merge of \(proposal.id) blocked: pre-merge hook \(how): \(preMerge.output.prefix(2000))")
@@ -82,8 +82,10 @@ extension UpdateEngine {
         // Committed. The rest brings the work tree and bookkeeping up to date.
         var problems: [String] = []
         do {
-            try git("updating the work tree") { () throws(GitError) in
-                try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)
+            try Trace.span("merge: checkout") { () throws(MinicError) in
+                try git("updating the work tree") { () throws(GitError) in
+                    try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)
+                }
             }
         } catch { problems.append(error.message) }
         do { try store.move(proposal, to: Proposal.mergedPrefix, message: "minic: merged \(proposal.id)") } catch { problems.append(error.message) }
@@ -98,7 +100,9 @@ extension UpdateEngine {
         updateLog.info("backup created \(backup) for \(head.short) before merge of \(proposal.id)")
         logConfigChange(from: head, to: commit, because: "merge of \(proposal.id)")
 
-        let postMerge = try? hooks.run("post-merge", tree: mergedTree, arguments: [proposal.id, commit.hex, head.hex])
+        let postMerge = try? Trace.span("merge: post-merge hook") { () throws(MinicError) in
+            try hooks.run("post-merge", tree: mergedTree, arguments: [proposal.id, commit.hex, head.hex])
+        }
         if let postMerge = postMerge ?? nil, !postMerge.succeeded {
             updateLog.warning("post-merge hook after \(proposal.id) exited \(postMerge.status): \(postMerge.output.prefix(2000))")
         }

@@ -28,17 +28,59 @@ public struct ProposalReview {
 
 extension UpdateEngine {
     /// Proposals, open ones only unless `all`, each with its path counts.
+    ///
+    /// Counts are of each proposal's own changes against where it left the head's
+    /// history. What is read from git for a proposal is cached in `state/` under its
+    /// commit and the rules in force, so listing many proposals reads little.
     public func list(all: Bool = false) throws(MinicError) -> [ProposalSummary] {
         let (_, head) = try home.head()
-        let statuses: Set<ProposalStatus> = all ? [.open, .merged, .rejected] : [.open]
-        let inspector = try inspector(at: head)
-        var summaries: [ProposalSummary] = []
-        for proposal in try store.all(including: statuses, head: head) {
-            let base = try base(of: proposal, head: head)
-            let paths = try inspector.changedPaths(from: try base.map { (id) throws(MinicError) in try treeOf(id) }, to: try treeOf(proposal.head), pairRenames: false)
-            summaries.append(ProposalSummary(proposal: proposal, counts: Dictionary(grouping: paths, by: \.class).mapValues(\.count)))
+        let rulesKey = try self.rulesKey(at: head)
+        var cache = ProposalCache(path: home.stateDirectory + "/proposal-cache.tsv")
+        var refs = try store.references(all ? [.open, .merged, .rejected] : [.open])
+        let openDates = try refs.filter { $0.status == .open }.map { (ref) throws(MinicError) -> Date in
+            if let cached = cache.lookup(ref.target, rulesKey: rulesKey) { return cached.date }
+            return try git("reading \(ref.name)") { () throws(GitError) in try repository.commit(ref.target).time }
         }
-        return summaries
+        // One walk of recent history finds open branches already merged by plain git.
+        if let oldest = openDates.min() {
+            let merged = try git("walking history") { () throws(GitError) in try repository.ancestors(of: head, notOlderThan: oldest.addingTimeInterval(-86400)) }
+            refs = refs.map { $0.status == .open && merged.contains($0.target) ? ($0.name, $0.target, .merged) : $0 }
+            if !all { refs = refs.filter { $0.status == .open } }
+        }
+        var inspector: ProposalInspector?
+        var summaries: [ProposalSummary] = []
+        for ref in refs {
+            let entry: ProposalCacheEntry
+            if let cached = cache.lookup(ref.target, rulesKey: rulesKey) {
+                entry = cached
+            } else {
+                let proposal = try store.load(reference: ref.name, target: ref.target, status: ref.status)
+                if inspector == nil { inspector = try self.inspector(at: head) }
+                let base = try base(of: proposal, head: head)
+                let paths = try inspector!.changedPaths(
+                    from: try base.map { (id) throws(MinicError) in try treeOf(id) }, to: try treeOf(proposal.head), pairRenames: false)
+                entry = ProposalCacheEntry(
+                    head: ref.target, rulesKey: rulesKey, counts: Dictionary(grouping: paths, by: \.class).mapValues(\.count), date: proposal.date,
+                    taskID: proposal.taskID, author: proposal.author, title: proposal.title)
+                cache.store(entry)
+            }
+            let proposal = Proposal(
+                id: store.id(of: ref.name), status: ref.status, reference: ref.name, head: ref.target, title: entry.title, message: "",
+                author: entry.author, date: entry.date, taskID: entry.taskID)
+            summaries.append(ProposalSummary(proposal: proposal, counts: entry.counts))
+        }
+        cache.save(keeping: Set(refs.map(\.target)))
+        return summaries.sorted { $0.proposal.id < $1.proposal.id }
+    }
+
+    /// Identifies the rules in force at `head`: the blobs of `protected.list` and
+    /// `config.json` (or the `MINIC_CONFIG` override), and minic's version.
+    func rulesKey(at head: OID) throws(MinicError) -> String {
+        let tree = try git("reading head") { () throws(GitError) in try repository.tree(repository.commit(head).treeID) }
+        let protected = try git("reading protected.list") { () throws(GitError) in try tree.entry(atPath: "protected.list")?.id.short } ?? "-"
+        var config = try git("reading config.json") { () throws(GitError) in try tree.entry(atPath: "config.json")?.id.short } ?? "-"
+        if let override = home.environment["MINIC_CONFIG"], !override.isEmpty { config = "env:" + override }
+        return "\(MinicVersion.string):\(protected):\(config)"
     }
 
     /// One proposal, its classified paths, violations, conflicts and diff.
@@ -64,11 +106,7 @@ extension UpdateEngine {
             }
         }
         let paths = try inspector.changedPaths(from: from, to: to, pairRenames: true)
-        let diff = try git("diffing \(proposal.id)") { () throws(GitError) -> Diff in
-            let diff = try repository.diff(from: from, to: to)
-            try diff.detectRenames()
-            return diff
-        }
+        let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
         return ProposalReview(proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
     }
 
@@ -78,7 +116,9 @@ extension UpdateEngine {
     public func patch(_ id: String) throws(MinicError) -> (text: String, againstHead: Bool) {
         let review = try review(id)
         // Without rename pairing, so that every patch tool takes it.
-        let text = try git("writing the patch") { () throws(GitError) in try repository.diff(from: review.diffFrom, to: review.diffTo).patch() }
+        let text = try git("writing the patch") { () throws(GitError) in
+            try repository.changedDiff(from: review.diffFrom, to: review.diffTo, pairRenames: false).patch()
+        }
         return (text, review.proposal.status == .open && review.conflicts.isEmpty)
     }
 

@@ -52,8 +52,10 @@ extension UpdateEngine {
         if target == head {
             return RollbackOutcome(from: head, to: head, backup: nil, worktreeBackup: nil, postRollback: nil, unchanged: true)
         }
-        try requireInHistory(target, head: head)
-        let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
+        try Trace.span("rollback: history check") { () throws(MinicError) in try requireInHistory(target, head: head) }
+        let status = try Trace.span("rollback: status") { () throws(MinicError) in
+            try git("reading the work tree status") { () throws(GitError) in try repository.status() }
+        }
         if !status.isEmpty && !options.force {
             throw .refused(
                 "\(home.path) has uncommitted changes; propose them, or pass --force to back them up and discard them",
@@ -70,9 +72,11 @@ extension UpdateEngine {
             worktreeBackup = try backupStore.create(for: snapshot, worktree: true)
             updateLog.info("backup created \(worktreeBackup!) for uncommitted changes before rollback")
         }
-        let backup = try backupStore.create(for: head)
+        let backup = try Trace.span("rollback: backup ref") { () throws(MinicError) in try backupStore.create(for: head) }
         do {
-            try moveBranch(branch, from: head, to: target, message: "minic: rollback to \(target.short)")
+            try Trace.span("rollback: move branch") { () throws(MinicError) in
+                try moveBranch(branch, from: head, to: target, message: "minic: rollback to \(target.short)")
+            }
         } catch {
             backupStore.discard(backup)
             throw error
@@ -80,23 +84,23 @@ extension UpdateEngine {
         let targetTree = try treeOf(target)
         var problems: [String] = []
         do {
-            try git("updating the work tree") { () throws(GitError) in
+            try Trace.span("rollback: checkout") { () throws(MinicError) in try git("updating the work tree") { () throws(GitError) in
                 // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
                 let changed = try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
                 try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
-            }
+            } }
         } catch { problems.append(error.message) }
         var event = UpdateEvent(kind: .rollback, actor: actor.identity)
         event.from = head.hex
         event.to = target.hex
         event.backup = backup
         event.worktreeBackup = worktreeBackup
-        do { try journal.append(event) } catch { problems.append(error.message) }
+        do { try Trace.span("rollback: journal") { () throws(MinicError) in try journal.append(event) } } catch { problems.append(error.message) }
         updateLog.info("backup created \(backup) for \(head.short) before rollback")
         updateLog.info("rolled back \(branch) from \(head.short) to \(target.short) by \(actor.identity) backup \(backup)")
         logConfigChange(from: head, to: target, because: "rollback to \(target.short)")
 
-        let hook = try? hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex])
+        let hook = try? Trace.span("rollback: post-rollback hook") { () throws(MinicError) in try hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex]) }
         if let hook = hook ?? nil, !hook.succeeded { updateLog.warning("post-rollback hook exited \(hook.status): \(hook.output.prefix(2000))") }
         if !problems.isEmpty { throw .internal("rolled back to \(target.short), but: \(problems.joined(separator: "; "))") }
         return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook ?? nil, unchanged: false)

@@ -15,7 +15,7 @@ struct HomeOptions: ParsableArguments {
 
     /// Opens the home; `startup` logs a system startup event for commands that change it.
     func open(startup command: String? = nil) throws -> Home {
-        let home = try Home(openAt: path)
+        let home = try Trace.span("open home") { () throws(MinicError) in try Home(openAt: path) }
         if let command {
             home.activity.logger(.system).info("startup: minic \(MinicVersion.string) \(command) pid \(getpid())")
         }

@@ -26,7 +26,10 @@ public final class Home {
         }
         self.path = absolute
         self.environment = environment
-        repository = try git("opening \(absolute)") { () throws(GitError) in try Repository(openAt: absolute) }
+        Trace.span("libgit2 init") { Libgit2.initialize() }
+        repository = try Trace.span("open repository") { () throws(MinicError) in
+            try git("opening \(absolute)") { () throws(GitError) in try Repository(openAt: absolute) }
+        }
     }
 
     init(path: String, repository: Repository, environment: [String: String]) {

@@ -9,15 +9,13 @@ struct ProposalInspector {
 
     /// The changed paths between two trees, each classified. A rename counts as its
     /// most restrictive side; a symlink or submodule is never auto.
-    /// - Parameter pairRenames: pair deletions and additions into renames (libgit2's
-    ///   diff, which reads every entry of both trees); without it, a walk that skips
+    /// - Parameter pairRenames: pair deletions and additions into renames (one more
+    ///   libgit2 diff over the changed paths); without it, only the walk that skips
     ///   equal subtrees, whose cost follows the size of the change.
     func changedPaths(from base: OID?, to head: OID, pairRenames: Bool) throws(MinicError) -> [ChangedPath] {
         let deltas = try git("diffing trees") { () throws(GitError) -> [DiffDelta] in
             guard pairRenames else { return try repository.treeChanges(from: base, to: head).map(\.delta) }
-            let diff = try repository.diff(from: base, to: head)
-            try diff.detectRenames()
-            return diff.deltas
+            return try repository.changedDiff(from: base, to: head).deltas
         }
         return deltas.map { delta in
             var paths: [String] = []

@@ -10,22 +10,21 @@ public struct ProposalStore {
 
     public init(repository: Repository) { self.repository = repository }
 
-    /// Every proposal in the given states, sorted by id.
-    public func all(including statuses: Set<ProposalStatus> = [.open], head: OID?) throws(MinicError) -> [Proposal] {
-        var found: [Proposal] = []
-        for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)] {
-            // An open branch may turn out merged (by plain git, or a merge cut short), so open is always read.
-            guard statuses.contains(status) || (status == .open && statuses.contains(.merged)) else { continue }
+    /// The references of proposals in the given states (open ones as found, not yet checked for a plain-git merge).
+    func references(_ statuses: Set<ProposalStatus>) throws(MinicError) -> [(name: String, target: OID, status: ProposalStatus)] {
+        var found: [(name: String, target: OID, status: ProposalStatus)] = []
+        for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)]
+        where statuses.contains(status) {
             let refs = try git("listing \(prefix)*") { () throws(GitError) in try repository.references(matching: prefix + "*") }
-            for ref in refs {
-                var proposal = try load(reference: ref.name, target: ref.target, status: status)
-                if status == .open, let head, try git("checking \(proposal.id)", { () throws(GitError) in try repository.isAncestor(ref.target, of: head) }) {
-                    proposal = proposal.with(status: .merged)
-                }
-                if statuses.contains(proposal.status) { found.append(proposal) }
-            }
+            found += refs.map { ($0.name, $0.target, status) }
         }
-        return found.sorted { $0.id < $1.id }
+        return found
+    }
+
+    /// The id a reference name stands for.
+    func id(of reference: String) -> String {
+        let prefix = [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix].first { reference.hasPrefix($0) } ?? ""
+        return String(reference.dropFirst(prefix.count))
     }
 
     /// The proposal with this id, in any state (open first).
@@ -46,13 +45,12 @@ public struct ProposalStore {
     }
 
     func load(reference: String, target: OID, status: ProposalStatus) throws(MinicError) -> Proposal {
-        let prefix = [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix].first { reference.hasPrefix($0) } ?? ""
         let commit = try git("reading \(reference)") { () throws(GitError) in try repository.commit(target) }
         let message = commit.message
         let trailers = Trailers.parse(message)
         let value = { (key: String) in trailers.first { $0.key.caseInsensitiveCompare(key) == .orderedSame }?.value }
         return Proposal(
-            id: String(reference.dropFirst(prefix.count)), status: status, reference: reference, head: target, title: commit.summary,
+            id: id(of: reference), status: status, reference: reference, head: target, title: commit.summary,
             message: ProposalStore.body(of: message), author: value("Proposed-by") ?? commit.author.identity, date: commit.time,
             taskID: value("Task-Id"))
     }

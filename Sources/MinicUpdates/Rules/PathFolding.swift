@@ -13,11 +13,22 @@ public enum PathFolding {
     /// Drops ignorable code points, applies NFKC and case folding, and strips the
     /// trailing dots and spaces NTFS drops from each component.
     public static func fold(_ path: String) -> String {
+        // ASCII needs no Unicode work: lower-case it and strip NTFS's trailing dots and spaces.
+        if path.utf8.allSatisfy({ $0 < 0x80 }) {
+            var bytes = Array(path.utf8)
+            for index in bytes.indices where bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] += 0x20 }
+            return trimComponents(String(decoding: bytes, as: UTF8.self))
+        }
         var scalars = String.UnicodeScalarView()
         for scalar in path.unicodeScalars where !ignorable.contains(scalar.value) { scalars.append(scalar) }
         let normalised = String(scalars).precomposedStringWithCompatibilityMapping
             .folding(options: [.caseInsensitive], locale: nil)
-        return normalised.split(separator: "/", omittingEmptySubsequences: false).map { component -> String in
+        return trimComponents(normalised)
+    }
+
+    private static func trimComponents(_ path: String) -> String {
+        guard path.contains(". ") || path.contains(" /") || path.contains("./") || path.hasSuffix(".") || path.hasSuffix(" ") else { return path }
+        return path.split(separator: "/", omittingEmptySubsequences: false).map { component -> String in
             var name = Substring(component)
             while name.count > 0 && (name.hasSuffix(".") || name.hasSuffix(" ")) && name != "." && name != ".." { name.removeLast() }
             return String(name)
