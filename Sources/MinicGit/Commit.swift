@@ -83,25 +83,28 @@ extension Repository {
         return OID(out)
     }
 
-    /// The commits reachable from `head` whose commit time is not before `cutoff`,
-    /// walked newest first and stopped at the first older one.
+    /// The commits reachable from `head` whose commit time is not before `cutoff`.
+    ///
+    /// Walks parents newest first from a small frontier and stops once every commit
+    /// left is older than `cutoff`, so its cost follows the recent history only
+    /// (libgit2's time-sorted revwalk reads the whole history before it yields).
     public func ancestors(of head: OID, notOlderThan cutoff: Date) throws(GitError) -> Set<OID> {
-        var walker: OpaquePointer?
-        try check(git_revwalk_new(&walker, pointer), "git_revwalk_new")
-        defer { git_revwalk_free(walker) }
-        try check(git_revwalk_sorting(walker, GIT_SORT_TIME.rawValue), "git_revwalk_sorting")
-        var start = head.raw
-        try check(git_revwalk_push(walker, &start), "git_revwalk_push")
-        var found = Set<OID>()
-        var next = git_oid()
         let limit = Int64(cutoff.timeIntervalSince1970)
-        while true {
-            let status = git_revwalk_next(&next, walker)
-            if status == GIT_ITEROVER.rawValue { break }
-            try check(status, "git_revwalk_next")
-            let commit = try self.commit(OID(next))
-            if Int64(git_commit_time(commit.pointer)) < limit { break }
-            found.insert(OID(next))
+        var found = Set<OID>()
+        var frontier: [(time: Int64, commit: Commit)] = []
+        var queued = Set<OID>()
+        func enqueue(_ id: OID) throws(GitError) {
+            guard queued.insert(id).inserted else { return }
+            let commit = try self.commit(id)
+            let time = Int64(git_commit_time(commit.pointer))
+            guard time >= limit else { return }
+            let index = frontier.firstIndex { $0.time > time } ?? frontier.endIndex
+            frontier.insert((time, commit), at: index)
+        }
+        try enqueue(head)
+        while let (_, commit) = frontier.popLast() {
+            found.insert(commit.id)
+            for parent in commit.parentIDs { try enqueue(parent) }
         }
         return found
     }

@@ -6,6 +6,11 @@ public struct StatusEntry: Sendable, Equatable {
     public let path: String
     /// Whether the path is untracked (new and not ignored).
     public let isUntracked: Bool
+
+    public init(path: String, isUntracked: Bool) {
+        self.path = path
+        self.isUntracked = isUntracked
+    }
 }
 
 /// Work tree and index operations: status, checkout.

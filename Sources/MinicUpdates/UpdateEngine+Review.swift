@@ -35,15 +35,15 @@ extension UpdateEngine {
     public func list(all: Bool = false) throws(MinicError) -> [ProposalSummary] {
         let (_, head) = try home.head()
         let rulesKey = try self.rulesKey(at: head)
-        var cache = ProposalCache(path: home.stateDirectory + "/proposal-cache.tsv")
-        var refs = try store.references(all ? [.open, .merged, .rejected] : [.open])
+        var cache = Trace.span("list: read cache") { ProposalCache(path: home.stateDirectory + "/proposal-cache.tsv") }
+        var refs = try Trace.span("list: references") { () throws(MinicError) in try store.references(all ? [.open, .merged, .rejected] : [.open]) }
         let openDates = try refs.filter { $0.status == .open }.map { (ref) throws(MinicError) -> Date in
             if let cached = cache.lookup(ref.target, rulesKey: rulesKey) { return cached.date }
             return try git("reading \(ref.name)") { () throws(GitError) in try repository.commit(ref.target).time }
         }
         // One walk of recent history finds open branches already merged by plain git.
         if let oldest = openDates.min() {
-            let merged = try git("walking history") { () throws(GitError) in try repository.ancestors(of: head, notOlderThan: oldest.addingTimeInterval(-86400)) }
+            let merged = try Trace.span("list: history walk") { () throws(MinicError) in try git("walking history") { () throws(GitError) in try repository.ancestors(of: head, notOlderThan: oldest.addingTimeInterval(-86400)) } }
             refs = refs.map { $0.status == .open && merged.contains($0.target) ? ($0.name, $0.target, .merged) : $0 }
             if !all { refs = refs.filter { $0.status == .open } }
         }
@@ -69,7 +69,7 @@ extension UpdateEngine {
                 author: entry.author, date: entry.date, taskID: entry.taskID)
             summaries.append(ProposalSummary(proposal: proposal, counts: entry.counts))
         }
-        cache.save(keeping: Set(refs.map(\.target)))
+        Trace.span("list: save cache") { cache.save(keeping: Set(refs.map(\.target))) }
         return summaries.sorted { $0.proposal.id < $1.proposal.id }
     }
 
@@ -96,7 +96,7 @@ extension UpdateEngine {
         var conflicts: [String] = []
         if proposal.status == .open {
             let commits = try git("listing commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
-            violations = try inspector.violations(commits: commits)
+            violations = try Trace.span("show: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
             do {
                 let merged = try mergedTree(head: head, proposal: proposal)
                 from = try treeOf(head)
@@ -105,7 +105,7 @@ extension UpdateEngine {
                 conflicts = error.details.map { $0.hasSuffix(": conflict") ? String($0.dropLast(": conflict".count)) : $0 }
             }
         }
-        let paths = try inspector.changedPaths(from: from, to: to, pairRenames: true)
+        let paths = try Trace.span("show: classify") { () throws(MinicError) in try inspector.changedPaths(from: from, to: to, pairRenames: true) }
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
         return ProposalReview(proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
     }

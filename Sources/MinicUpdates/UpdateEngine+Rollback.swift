@@ -53,19 +53,18 @@ extension UpdateEngine {
             return RollbackOutcome(from: head, to: head, backup: nil, worktreeBackup: nil, postRollback: nil, unchanged: true)
         }
         try Trace.span("rollback: history check") { () throws(MinicError) in try requireInHistory(target, head: head) }
+        let actor = (options.actor ?? home.actor)
+        let targetTree = try treeOf(target)
+        // A full status first: libgit2's checkout notifications miss mode-only changes,
+        // so they cannot stand in for it (RejectRollbackTests pins this).
         let status = try Trace.span("rollback: status") { () throws(MinicError) in
             try git("reading the work tree status") { () throws(GitError) in try repository.status() }
         }
-        if !status.isEmpty && !options.force {
-            throw .refused(
-                "\(home.path) has uncommitted changes; propose them, or pass --force to back them up and discard them",
-                details: status.map { "\($0.path): \($0.isUntracked ? "untracked" : "changed")" })
-        }
+        if !status.isEmpty && !options.force { throw uncommittedRefusal(status) }
         let summary = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(target).summary }
         let plan = RollbackPlan(branch: branch, from: head, to: target, targetSummary: summary, uncommitted: status.map(\.path))
         if let confirm = options.confirm, !confirm(plan) { throw .refused("rollback cancelled; nothing changed") }
 
-        let actor = (options.actor ?? home.actor)
         var worktreeBackup: String?
         if !status.isEmpty {
             let snapshot = try snapshotWorktree(paths: status.map(\.path), head: head, actor: actor)
@@ -81,7 +80,6 @@ extension UpdateEngine {
             backupStore.discard(backup)
             throw error
         }
-        let targetTree = try treeOf(target)
         var problems: [String] = []
         do {
             try Trace.span("rollback: checkout") { () throws(MinicError) in try git("updating the work tree") { () throws(GitError) in
@@ -90,6 +88,14 @@ extension UpdateEngine {
                 try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
             } }
         } catch { problems.append(error.message) }
+        return try finishRollback(branch: branch, head: head, target: target, targetTree: targetTree, actor: actor, backup: backup, worktreeBackup: worktreeBackup, problems: problems)
+    }
+
+    /// The history entry, the log, and the post-rollback hook, once the branch has moved.
+    private func finishRollback(
+        branch: String, head: OID, target: OID, targetTree: OID, actor: Signature, backup: String, worktreeBackup: String?, problems: [String]
+    ) throws(MinicError) -> RollbackOutcome {
+        var problems = problems
         var event = UpdateEvent(kind: .rollback, actor: actor.identity)
         event.from = head.hex
         event.to = target.hex
@@ -100,10 +106,18 @@ extension UpdateEngine {
         updateLog.info("rolled back \(branch) from \(head.short) to \(target.short) by \(actor.identity) backup \(backup)")
         logConfigChange(from: head, to: target, because: "rollback to \(target.short)")
 
-        let hook = try? Trace.span("rollback: post-rollback hook") { () throws(MinicError) in try hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex]) }
+        let hook = try? Trace.span("rollback: post-rollback hook") { () throws(MinicError) in
+            try hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex])
+        }
         if let hook = hook ?? nil, !hook.succeeded { updateLog.warning("post-rollback hook exited \(hook.status): \(hook.output.prefix(2000))") }
         if !problems.isEmpty { throw .internal("rolled back to \(target.short), but: \(problems.joined(separator: "; "))") }
         return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook ?? nil, unchanged: false)
+    }
+
+    private func uncommittedRefusal(_ status: [StatusEntry]) -> MinicError {
+        .refused(
+            "\(home.path) has uncommitted changes; propose them, or pass --force to back them up and discard them",
+            details: status.map { "\($0.path): \($0.isUntracked ? "untracked" : "changed")" })
     }
 
     /// Refuses a target that is neither in the branch's history nor in a backup:

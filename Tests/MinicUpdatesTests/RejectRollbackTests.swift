@@ -79,6 +79,29 @@ final class RejectRollbackTests: XCTestCase {
         GitChecks.assertFsckClean(home.path)
     }
 
+    /// The one-pass check (no question asked, no --force) sees every kind of local change.
+    func testRollbackRefusesStagedAndDeletedAndUntrackedChanges() throws {
+        let home = TestHome()
+        let heads = try historyOfThree(home)
+        let cases: [(String, (TestHome) -> Void, (TestHome) -> Void)] = [
+            ("staged", { $0.write("notes.md", "staged\n"); $0.git("add", "notes.md") }, { $0.git("rm", "-q", "--cached", "notes.md"); $0.shell("rm notes.md") }),
+            ("deleted", { $0.shell("rm prompt_templates/explain.mustache") }, { $0.git("checkout", "--", "prompt_templates/explain.mustache") }),
+            ("untracked deep", { $0.write("a/b/c.txt", "x\n") }, { $0.shell("rm -r a") }),
+            ("mode", { $0.shell("chmod +x config.json") }, { $0.shell("chmod -x config.json") }),
+        ]
+        for (name, dirty, clean) in cases {
+            dirty(home)
+            let before = GitChecks.status(home.path)
+            XCTAssertFalse(before.isEmpty, name)
+            assertMinicError(.refused) { try home.engine().rollback(to: heads[0]) }
+            XCTAssertEqual(home.head(), heads[3], name)
+            XCTAssertEqual(GitChecks.status(home.path), before, "\(name): the work tree was touched")
+            XCTAssertEqual(GitChecks.refs(home.path, "refs/minic/backups").count, 3, "\(name): a stray backup was left")
+            clean(home)
+            XCTAssertEqual(GitChecks.status(home.path), "", name)
+        }
+    }
+
     func testRollbackRefusesCommitsOutsideApprovedHistory() throws {
         let home = TestHome()
         home.write("notes.md", "unreviewed\n")

@@ -16,7 +16,8 @@ struct Show: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let review = try UpdateEngine(home: homeOptions.open()).review(id)
+        let engine = try UpdateEngine(home: homeOptions.open())
+        let review = try Trace.span("show: review") { () throws(MinicError) in try engine.review(id) }
         let proposal = review.proposal
         if output.json {
             try Output.json(ShowView(review, stat: stat))
@@ -52,7 +53,7 @@ struct Show: ParsableCommand {
         if stat {
             print(Output.safe(try review.diff.stat()), terminator: "")
         } else {
-            try Show.printDiff(review.diff)
+            try Trace.span("show: print diff") { try Show.printDiff(review.diff) }
         }
     }
 
