@@ -36,7 +36,7 @@ extension Repository {
         var raw: OpaquePointer?
         var oid = id.raw
         try check(git_commit_lookup(&raw, pointer, &oid), "git_commit_lookup(\(id.short))")
-        return Commit(repository: self, pointer: raw!)
+        return Commit(repository: self, pointer: try produced(raw, "git_commit_lookup"))
     }
 
     /// Writes a commit object without moving any reference; the caller publishes it

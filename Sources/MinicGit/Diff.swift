@@ -52,7 +52,7 @@ public final class Diff {
             git_diff_from_buffer(&raw, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
         }
         try check(result, "git_diff_from_buffer")
-        self.init(repository: repository, pointer: raw!)
+        self.init(repository: repository, pointer: try produced(raw, "git_diff_from_buffer"))
     }
 
     deinit { git_diff_free(pointer) }
@@ -106,25 +106,27 @@ public final class Diff {
         try withoutActuallyEscaping(body) { (escapable) throws(GitError) in
             let box = LineSink(escapable)
             let payload = Unmanaged.passUnretained(box).toOpaque()
-            let result = git_diff_print(pointer, GIT_DIFF_FORMAT_PATCH, { _, _, line, payload in
-                guard let line, let payload else { return 0 }
-                let sink = Unmanaged<LineSink>.fromOpaque(payload).takeUnretainedValue()
-                let text = String(
-                    decoding: UnsafeRawBufferPointer(start: line.pointee.content, count: line.pointee.content_len), as: UTF8.self)
-                let origin = UInt8(bitPattern: line.pointee.origin)
-                let kind: DiffLineKind
-                let prefix: String
-                switch origin {
-                case UInt8(ascii: "F"): (kind, prefix) = (.fileHeader, "")
-                case UInt8(ascii: "H"): (kind, prefix) = (.hunkHeader, "")
-                case UInt8(ascii: " "): (kind, prefix) = (.context, " ")
-                case UInt8(ascii: "+"): (kind, prefix) = (.addition, "+")
-                case UInt8(ascii: "-"): (kind, prefix) = (.deletion, "-")
-                default: (kind, prefix) = (.other, "")
-                }
-                sink.body(kind, prefix + text)
-                return 0
-            }, payload)
+            let result = git_diff_print(
+                pointer, GIT_DIFF_FORMAT_PATCH,
+                { _, _, line, payload in
+                    guard let line, let payload else { return 0 }
+                    let sink = Unmanaged<LineSink>.fromOpaque(payload).takeUnretainedValue()
+                    let text = String(
+                        decoding: UnsafeRawBufferPointer(start: line.pointee.content, count: line.pointee.content_len), as: UTF8.self)
+                    let origin = UInt8(bitPattern: line.pointee.origin)
+                    let kind: DiffLineKind
+                    let prefix: String
+                    switch origin {
+                    case UInt8(ascii: "F"): (kind, prefix) = (.fileHeader, "")
+                    case UInt8(ascii: "H"): (kind, prefix) = (.hunkHeader, "")
+                    case UInt8(ascii: " "): (kind, prefix) = (.context, " ")
+                    case UInt8(ascii: "+"): (kind, prefix) = (.addition, "+")
+                    case UInt8(ascii: "-"): (kind, prefix) = (.deletion, "-")
+                    default: (kind, prefix) = (.other, "")
+                    }
+                    sink.body(kind, prefix + text)
+                    return 0
+                }, payload)
             try check(result, "git_diff_print")
         }
     }
@@ -157,7 +159,7 @@ extension Repository {
             return git_diff_tree_to_tree(&raw, pointer, oldTree?.pointer, newTree?.pointer, &options)
         }
         try check(result, "git_diff_tree_to_tree")
-        return Diff(repository: self, pointer: raw!)
+        return Diff(repository: self, pointer: try produced(raw, "git_diff_tree_to_tree"))
     }
 
     /// The diff of only the paths that changed, renames paired: the fast walk finds

@@ -54,6 +54,14 @@ func check(_ result: Int32, _ operation: @autoclosure () -> String) throws(GitEr
     throw lastError(code: result, operation: operation())
 }
 
+/// The object a successful libgit2 call wrote to its out-parameter. libgit2 always
+/// sets it on success; a `nil` here is reported as an error rather than trapped.
+@inline(__always)
+func produced<T>(_ value: T?, _ operation: @autoclosure () -> String) throws(GitError) -> T {
+    guard let value else { throw GitError(code: .generic, message: "returned success but no object", operation: operation()) }
+    return value
+}
+
 func lastError(code: Int32, operation: String) -> GitError {
     var message = "error \(code)"
     var klass: Int32 = 0

@@ -71,7 +71,7 @@ extension Repository {
     public func index() throws(GitError) -> Index {
         var raw: OpaquePointer?
         try check(git_repository_index(&raw, pointer), "git_repository_index")
-        return Index(repository: self, pointer: raw!)
+        return Index(repository: self, pointer: try produced(raw, "index"))
     }
 
     /// Merges two commits in memory (`git merge-tree`), with rename detection.
@@ -83,7 +83,7 @@ extension Repository {
         try check(git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)), "git_merge_options_init")
         var raw: OpaquePointer?
         try check(git_merge_commits(&raw, pointer, ourCommit.pointer, theirCommit.pointer, &options), "git_merge_commits")
-        return Index(repository: self, pointer: raw!)
+        return Index(repository: self, pointer: try produced(raw, "index"))
     }
 
     /// Applies a unified diff (as `git diff` writes it) to a tree, in memory, with libgit2's apply.
@@ -95,6 +95,6 @@ extension Repository {
         try check(git_apply_options_init(&options, UInt32(GIT_APPLY_OPTIONS_VERSION)), "git_apply_options_init")
         var raw: OpaquePointer?
         try check(git_apply_to_tree(&raw, pointer, base.pointer, diff.pointer, &options), "git_apply_to_tree")
-        return Index(repository: self, pointer: raw!)
+        return Index(repository: self, pointer: try produced(raw, "index"))
     }
 }

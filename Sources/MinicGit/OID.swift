@@ -19,10 +19,16 @@ public struct OID: Hashable, Sendable, CustomStringConvertible {
 
     /// The 40-character hexadecimal form.
     public var hex: String {
-        var buffer = [UInt8](repeating: 0, count: 41)
-        var copy = raw
-        buffer.withUnsafeMutableBufferPointer { $0.baseAddress!.withMemoryRebound(to: CChar.self, capacity: 41) { _ = git_oid_tostr($0, 41, &copy) } }
-        return String(decoding: buffer[0..<40], as: UTF8.self)
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(40)
+        withUnsafeBytes(of: raw.id) { bytes in
+            for byte in bytes {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The first seven hexadecimal digits, as `git log --oneline` shows.

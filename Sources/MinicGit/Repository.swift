@@ -21,7 +21,7 @@ public final class Repository {
         try check(
             git_repository_open_ext(&repo, path, UInt32(GIT_REPOSITORY_OPEN_NO_SEARCH.rawValue), nil),
             "git_repository_open_ext(\(path))")
-        self.init(pointer: repo!)
+        self.init(pointer: try produced(repo, "git_repository_open_ext"))
     }
 
     /// Creates a new non-bare repository at `path` whose unborn HEAD points at `initialBranch`.
@@ -36,7 +36,7 @@ public final class Repository {
             return git_repository_init_ext(&repo, path, &options)
         }
         try check(result, "git_repository_init_ext(\(path))")
-        return Repository(pointer: repo!)
+        return Repository(pointer: try produced(repo, "git_repository_init_ext"))
     }
 
     /// Whether `path` is the top of a git work tree (or a git directory).

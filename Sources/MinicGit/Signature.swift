@@ -33,7 +33,7 @@ public struct Signature: Sendable, Equatable {
             git_signature_new(&raw, name, email, git_time_t(time.timeIntervalSince1970.rounded(.down)), Int32(offsetMinutes)),
             "git_signature_new(\(identity))")
         defer { git_signature_free(raw) }
-        return try body(raw!)
+        return try body(try produced(raw, "git_signature_new"))
     }
 }
 

@@ -26,8 +26,11 @@ public struct TreeEntry: Sendable, Equatable {
 
     /// Copies an entry out of libgit2.
     init(_ entry: OpaquePointer) {
-        let name = git_tree_entry_name(entry)!
-        nameBytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name)))
+        if let name = git_tree_entry_name(entry) {
+            nameBytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(name).assumingMemoryBound(to: UInt8.self), count: strlen(name)))
+        } else {
+            nameBytes = []
+        }
         id = OID(git_tree_entry_id(entry).pointee)
         mode = FileMode(raw: git_tree_entry_filemode_raw(entry))
     }
@@ -62,7 +65,7 @@ public final class Tree {
         }
         try check(result, "git_tree_entry_bypath(\(path))")
         defer { git_tree_entry_free(raw) }
-        return TreeEntry(raw!)
+        return TreeEntry(try produced(raw, "git_tree_entry_bypath"))
     }
 }
 
@@ -78,7 +81,7 @@ extension Repository {
         var raw: OpaquePointer?
         var oid = id.raw
         try check(git_tree_lookup(&raw, pointer, &oid), "git_tree_lookup(\(id.short))")
-        return Tree(repository: self, pointer: raw!)
+        return Tree(repository: self, pointer: try produced(raw, "git_tree_lookup"))
     }
 
     /// Reads a blob's content.
@@ -114,10 +117,14 @@ extension Repository {
         // Paths must stay alive while libgit2 reads them.
         let paths: [UnsafeMutablePointer<CChar>] = updates.map {
             switch $0 {
-            case .upsert(let path, _, _), .remove(let path): return strdup(path)!
+            case .upsert(let path, _, _), .remove(let path):
+                let bytes = path.utf8CString
+                let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+                copy.initialize(from: Array(bytes), count: bytes.count)
+                return copy
             }
         }
-        defer { paths.forEach { free($0) } }
+        defer { paths.forEach { $0.deallocate() } }
         var raw: [git_tree_update] = zip(updates, paths).map { update, path in
             switch update {
             case .upsert(_, let blob, let mode):

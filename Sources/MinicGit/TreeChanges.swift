@@ -11,7 +11,7 @@ public struct TreeChange: Sendable, Equatable {
         switch (oldEntry, newEntry) {
         case (nil, _): .added
         case (_, nil): .deleted
-        case let (old?, new?) where isFile(old.mode) != isFile(new.mode) || (old.mode == .symlink) != (new.mode == .symlink): .typechange
+        case (let old?, let new?) where isFile(old.mode) != isFile(new.mode) || (old.mode == .symlink) != (new.mode == .symlink): .typechange
         default: .modified
         }
     }
@@ -39,10 +39,11 @@ extension Repository {
         // Entries are compared in place; only those that differ are copied out.
         if let newTree {
             for index in 0..<git_tree_entrycount(newTree.pointer) {
-                let entry = git_tree_entry_byindex(newTree.pointer, index)!
+                guard let entry = git_tree_entry_byindex(newTree.pointer, index) else { continue }
                 let match = oldTree.flatMap { git_tree_entry_byname($0.pointer, git_tree_entry_name(entry)) }
                 if let match, git_oid_equal(git_tree_entry_id(match), git_tree_entry_id(entry)) == 1,
-                    git_tree_entry_filemode_raw(match) == git_tree_entry_filemode_raw(entry) {
+                    git_tree_entry_filemode_raw(match) == git_tree_entry_filemode_raw(entry)
+                {
                     continue
                 }
                 try compare(match.map(TreeEntry.init), TreeEntry(entry), prefix: prefix, into: &changes)
@@ -50,7 +51,7 @@ extension Repository {
         }
         if let oldTree {
             for index in 0..<git_tree_entrycount(oldTree.pointer) {
-                let entry = git_tree_entry_byindex(oldTree.pointer, index)!
+                guard let entry = git_tree_entry_byindex(oldTree.pointer, index) else { continue }
                 if let newTree, git_tree_entry_byname(newTree.pointer, git_tree_entry_name(entry)) != nil { continue }
                 try compare(TreeEntry(entry), nil, prefix: prefix, into: &changes)
             }
@@ -58,7 +59,8 @@ extension Repository {
     }
 
     private func compare(_ old: TreeEntry?, _ new: TreeEntry?, prefix: String, into changes: inout [TreeChange]) throws(GitError) {
-        let path = prefix + (new ?? old)!.name
+        guard let named = new ?? old else { return }
+        let path = prefix + named.name
         let oldTree = old?.mode == .tree ? old : nil
         let newTree = new?.mode == .tree ? new : nil
         if oldTree != nil || newTree != nil {

@@ -39,7 +39,9 @@ extension UpdateEngine {
         let violations = try Trace.span("merge: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
         if !violations.isEmpty {
             updateLog.warning("merge of \(proposal.id) refused: \(violations.map(\.description).joined(separator: "; "))")
-            throw .refused("proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)", details: violations.map(\.description))
+            throw .refused(
+                "proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)",
+                details: violations.map(\.description))
         }
         let headTree = try treeOf(head)
         let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal) }
@@ -54,9 +56,11 @@ extension UpdateEngine {
         }
 
         let hooks = try hookRunner()
-        let preMerge = try Trace.span("merge: pre-merge hook") { () throws(MinicError) in try hooks.run(
-            "pre-merge", tree: headTree, arguments: [proposal.id, head.hex, proposal.head.hex],
-            extraEnvironment: ["MINIC_MERGE_TREE": mergedTree.hex, "MINIC_PROPOSAL_ID": proposal.id, "MINIC_BASE": base.hex]) }
+        let preMerge = try Trace.span("merge: pre-merge hook") { () throws(MinicError) in
+            try hooks.run(
+                "pre-merge", tree: headTree, arguments: [proposal.id, head.hex, proposal.head.hex],
+                extraEnvironment: ["MINIC_MERGE_TREE": mergedTree.hex, "MINIC_PROPOSAL_ID": proposal.id, "MINIC_BASE": base.hex])
+        }
         if let preMerge, !preMerge.succeeded {
             let how = preMerge.timedOut ? "timed out" : "exited \(preMerge.status)"
             updateLog.warning("merge of \(proposal.id) blocked: pre-merge hook \(how): \(preMerge.output.prefix(2000))")
@@ -134,7 +138,7 @@ extension UpdateEngine {
     func moveBranch(_ branch: String, from old: OID, to new: OID, message: String) throws(MinicError) {
         do {
             try repository.updateReference(branch, to: new, expected: old, message: message)
-        } catch where error.code == .modified || error.code == .locked || error.code == .exists {
+        } catch  where error.code == .modified || error.code == .locked || error.code == .exists {
             throw .refused("\(branch) moved from \(old.short) while this ran (\(error.message)); nothing changed, try again")
         } catch {
             throw MinicError(error, while: "moving \(branch)")

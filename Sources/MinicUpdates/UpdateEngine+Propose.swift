@@ -34,7 +34,7 @@ extension UpdateEngine {
                 try repository.updateReference(Proposal.openPrefix + id, to: commit, expected: nil, message: "minic: propose \(id)")
                 created = (id, commit)
                 break
-            } catch where error.code == .exists {
+            } catch  where error.code == .exists {
                 number += 1  // Another process took this number first.
             } catch {
                 throw MinicError(error, while: "creating \(Proposal.openPrefix)\(id)")

@@ -43,11 +43,19 @@ extension UpdateEngine {
         }
         // One walk of recent history finds open branches already merged by plain git.
         if let oldest = openDates.min() {
-            let merged = try Trace.span("list: history walk") { () throws(MinicError) in try git("walking history") { () throws(GitError) in try repository.ancestors(of: head, notOlderThan: oldest.addingTimeInterval(-86400)) } }
+            let merged = try Trace.span("list: history walk") { () throws(MinicError) in
+                try git("walking history") { () throws(GitError) in try repository.ancestors(of: head, notOlderThan: oldest.addingTimeInterval(-86400)) }
+            }
             refs = refs.map { $0.status == .open && merged.contains($0.target) ? ($0.name, $0.target, .merged) : $0 }
             if !all { refs = refs.filter { $0.status == .open } }
         }
         var inspector: ProposalInspector?
+        func inspectorInForce() throws(MinicError) -> ProposalInspector {
+            if let inspector { return inspector }
+            let made = try self.inspector(at: head)
+            inspector = made
+            return made
+        }
         var summaries: [ProposalSummary] = []
         for ref in refs {
             let entry: ProposalCacheEntry
@@ -55,9 +63,8 @@ extension UpdateEngine {
                 entry = cached
             } else {
                 let proposal = try store.load(reference: ref.name, target: ref.target, status: ref.status)
-                if inspector == nil { inspector = try self.inspector(at: head) }
                 let base = try base(of: proposal, head: head)
-                let paths = try inspector!.changedPaths(
+                let paths = try inspectorInForce().changedPaths(
                     from: try base.map { (id) throws(MinicError) in try treeOf(id) }, to: try treeOf(proposal.head), pairRenames: false)
                 entry = ProposalCacheEntry(
                     head: ref.target, rulesKey: rulesKey, counts: Dictionary(grouping: paths, by: \.class).mapValues(\.count), date: proposal.date,
@@ -101,13 +108,14 @@ extension UpdateEngine {
                 let merged = try mergedTree(head: head, proposal: proposal)
                 from = try treeOf(head)
                 to = merged
-            } catch where error.kind == .refused {
+            } catch  where error.kind == .refused {
                 conflicts = error.details.map { $0.hasSuffix(": conflict") ? String($0.dropLast(": conflict".count)) : $0 }
             }
         }
         let paths = try Trace.span("show: classify") { () throws(MinicError) in try inspector.changedPaths(from: from, to: to, pairRenames: true) }
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
-        return ProposalReview(proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
+        return ProposalReview(
+            proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
     }
 
     /// The plain patch of a proposal against the current head, as `git apply` takes it.

@@ -68,8 +68,9 @@ extension UpdateEngine {
         var worktreeBackup: String?
         if !status.isEmpty {
             let snapshot = try snapshotWorktree(paths: status.map(\.path), head: head, actor: actor)
-            worktreeBackup = try backupStore.create(for: snapshot, worktree: true)
-            updateLog.info("backup created \(worktreeBackup!) for uncommitted changes before rollback")
+            let saved = try backupStore.create(for: snapshot, worktree: true)
+            updateLog.info("backup created \(saved) for uncommitted changes before rollback")
+            worktreeBackup = saved
         }
         let backup = try Trace.span("rollback: backup ref") { () throws(MinicError) in try backupStore.create(for: head) }
         do {
@@ -82,13 +83,17 @@ extension UpdateEngine {
         }
         var problems: [String] = []
         do {
-            try Trace.span("rollback: checkout") { () throws(MinicError) in try git("updating the work tree") { () throws(GitError) in
-                // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
-                let changed = try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
-                try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
-            } }
+            try Trace.span("rollback: checkout") { () throws(MinicError) in
+                try git("updating the work tree") { () throws(GitError) in
+                    // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
+                    let changed = try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
+                    try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
+                }
+            }
         } catch { problems.append(error.message) }
-        return try finishRollback(branch: branch, head: head, target: target, targetTree: targetTree, actor: actor, backup: backup, worktreeBackup: worktreeBackup, problems: problems)
+        return try finishRollback(
+            branch: branch, head: head, target: target, targetTree: targetTree, actor: actor, backup: backup, worktreeBackup: worktreeBackup, problems: problems
+        )
     }
 
     /// The history entry, the log, and the post-rollback hook, once the branch has moved.

@@ -14,7 +14,8 @@ struct Init: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let target = directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
+        let target =
+            directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
         let home = try Home.create(at: target)
         let head = try home.head()
         if output.json {

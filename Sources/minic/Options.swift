@@ -17,7 +17,11 @@ struct HomeOptions: ParsableArguments {
     func open(startup command: String? = nil) throws -> Home {
         let home = try Trace.span("open home") { () throws(MinicError) in try Home(openAt: path) }
         if let command {
-            home.activity.logger(.system).info("startup: minic \(MinicVersion.string) \(command) pid \(getpid())")
+            let system = home.activity.logger(.system)
+            system.info("startup: minic \(MinicVersion.string) \(command) pid \(getpid())")
+            if let override = home.environment["MINIC_CONFIG"], !override.isEmpty {
+                system.notice("config override: using \(override) instead of the committed config.json (MINIC_CONFIG)")
+            }
         }
         return home
     }

@@ -13,8 +13,10 @@ final class CLITests: XCTestCase {
         let version = Shell.run(Shell.minicBinary, ["--version"])
         XCTAssertEqual(version.status, 0)
         XCTAssertEqual(version.stdout, "minic 0.1.0\n")
-        let commands = [[], ["init"], ["validate"], ["update"], ["update", "propose"], ["update", "list"], ["update", "show"], ["update", "diff"],
-                        ["update", "merge"], ["update", "reject"], ["update", "rollback"], ["update", "history"], ["update", "backups"]]
+        let commands = [
+            [], ["init"], ["validate"], ["update"], ["update", "propose"], ["update", "list"], ["update", "show"], ["update", "diff"],
+            ["update", "merge"], ["update", "reject"], ["update", "rollback"], ["update", "history"], ["update", "backups"],
+        ]
         for command in commands {
             let result = Shell.run(Shell.minicBinary, command + ["--help"])
             XCTAssertEqual(result.status, 0, "\(command) --help: \(result.stderr)")
@@ -68,8 +70,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(object["branch"] as? String, "proposals/\(id)")
         XCTAssertEqual(object["head"] as? String, GitChecks.revParse(home.path, "proposals/\(id)"))
         let paths = try XCTUnwrap(object["paths"] as? [[String: Any]])
-        XCTAssertEqual(Set(paths.map { "\($0["path"]!) \($0["change"]!) \($0["class"]!)" }),
-                       ["config.json modified review", "prompt_templates/explain.mustache modified auto"])
+        XCTAssertEqual(
+            Set(paths.map { "\($0["path"]!) \($0["change"]!) \($0["class"]!)" }),
+            ["config.json modified review", "prompt_templates/explain.mustache modified auto"])
 
         let listed = try XCTUnwrap(json(home.minic("update", "list", "--json").stdout) as? [[String: Any]])
         XCTAssertEqual(listed.count, 1)
@@ -92,12 +95,16 @@ final class CLITests: XCTestCase {
         // `update diff` is a patch `git apply` takes on a clone at head.
         let patch = home.minic("update", "diff", id)
         XCTAssertEqual(patch.status, 0)
+        let patchJSON = try XCTUnwrap(json(home.minic("update", "diff", id, "--json").stdout) as? [String: Any])
+        XCTAssertEqual(patchJSON["patch"] as? String, patch.stdout)
+        XCTAssertEqual(patchJSON["against_head"] as? Bool, true)
         let clone = TemporaryDirectory("clone")
         XCTAssertEqual(Shell.run("git", ["clone", "-q", home.path, clone.path + "/c"], environment: Shell.testEnvironment).status, 0)
         let apply = Shell.run("git", ["-C", clone.path + "/c", "apply", "--index", "-"], environment: Shell.testEnvironment, input: Data(patch.stdout.utf8))
         XCTAssertEqual(apply.status, 0, apply.stderr)
-        XCTAssertEqual(Shell.run("git", ["-C", clone.path + "/c", "write-tree"], environment: Shell.testEnvironment).stdout,
-                       home.git("rev-parse", "proposals/\(id)^{tree}").stdout)
+        XCTAssertEqual(
+            Shell.run("git", ["-C", clone.path + "/c", "write-tree"], environment: Shell.testEnvironment).stdout,
+            home.git("rev-parse", "proposals/\(id)^{tree}").stdout)
 
         let merged = home.minic("update", "merge", id, "--yes", "--json")
         XCTAssertEqual(merged.status, 0, merged.stderr)

@@ -49,7 +49,8 @@ final class SupportTests: XCTestCase {
     func testProcessRunnerReportsExitStatusAndOutput() throws {
         let directory = TemporaryDirectory("proc2")
         directory.write("x.sh", "#!/bin/sh\necho \"$1 in $(pwd)\"\necho err >&2\nexit 3\n", executable: true)
-        let result = try ProcessRunner.run(executable: directory.path + "/x.sh", arguments: ["hi"], environment: ["PATH": "/usr/bin:/bin"], directory: directory.path, timeout: 10)
+        let result = try ProcessRunner.run(
+            executable: directory.path + "/x.sh", arguments: ["hi"], environment: ["PATH": "/usr/bin:/bin"], directory: directory.path, timeout: 10)
         XCTAssertEqual(result.status, 3)
         XCTAssertEqual(result.outputText, "hi in \(directory.path)\nerr\n")
     }

@@ -93,10 +93,12 @@ final class RepositoryTests: XCTestCase {
         let first = try commitFiles(repository, ["old.txt": content, "f": "x"])
         let firstTree = try repository.commit(first).treeID
         let link = try repository.writeBlob(Array("old.txt".utf8))
-        let second = try repository.createTree(updating: firstTree, with: [
-            .remove(path: "old.txt"), .upsert(path: "new.txt", blob: try repository.writeBlob(Array(content.utf8)), mode: .blob),
-            .upsert(path: "f", blob: link, mode: .symlink),
-        ])
+        let second = try repository.createTree(
+            updating: firstTree,
+            with: [
+                .remove(path: "old.txt"), .upsert(path: "new.txt", blob: try repository.writeBlob(Array(content.utf8)), mode: .blob),
+                .upsert(path: "f", blob: link, mode: .symlink),
+            ])
         let diff = try repository.diff(from: firstTree, to: second)
         try diff.detectRenames()
         let deltas = diff.deltas

@@ -8,7 +8,10 @@ final class CrashSafetyTests: XCTestCase {
     func testKillDuringAMergeLeavesTheOldStateIntact() throws {
         let home = TestHome()
         home.commitOnMain("slow hook") {
-            $0.write("hooks/pre-merge", "#!/bin/sh\necho $$ > \"$MINIC_HOME/state/hook-started.tmp\"\nmv \"$MINIC_HOME/state/hook-started.tmp\" \"$MINIC_HOME/state/hook-started\"\nsleep 20\n", executable: true)
+            $0.write(
+                "hooks/pre-merge",
+                "#!/bin/sh\necho $$ > \"$MINIC_HOME/state/hook-started.tmp\"\nmv \"$MINIC_HOME/state/hook-started.tmp\" \"$MINIC_HOME/state/hook-started\"\nsleep 20\n",
+                executable: true)
         }
         home.write("config.json", #"{"version": 1, "log": {"level": "debug"}}"#)
         let id = try home.engine().propose(ProposalRequest(title: "Debug")).proposal.id

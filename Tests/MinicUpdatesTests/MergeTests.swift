@@ -16,13 +16,17 @@ final class MergeTests: XCTestCase {
         let oldHead = home.head()
         let proposal = try proposeConfigChange(home)
         var asked = false
-        let outcome = try home.engine().merge(proposal.proposal.id, options: MergeOptions(confirm: { plan in
-            asked = true
-            XCTAssertEqual(plan.paths.map(\.path), ["config.json"])
-            return true
-        }))
+        let outcome = try home.engine().merge(
+            proposal.proposal.id,
+            options: MergeOptions(confirm: { plan in
+                asked = true
+                XCTAssertEqual(plan.paths.map(\.path), ["config.json"])
+                return true
+            }))
         XCTAssertTrue(asked)
-        let parents = home.git("rev-list", "--parents", "-n", "1", "HEAD").stdout.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let parents = home.git("rev-list", "--parents", "-n", "1", "HEAD").stdout.split(separator: " ").map {
+            $0.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         XCTAssertEqual(parents, [outcome.commit.hex, oldHead, proposal.proposal.head.hex])
         XCTAssertEqual(GitChecks.trailer(home.path, "HEAD", "Proposal-Id"), proposal.proposal.id)
         XCTAssertEqual(GitChecks.trailer(home.path, "HEAD", "Approved-by"), "Test Person <test@example.com>")
@@ -74,10 +78,12 @@ final class MergeTests: XCTestCase {
         let proposal = try proposeConfigChange(home)
         var moved = ""
         assertMinicError(.refused) {
-            try home.engine().merge(proposal.proposal.id, options: MergeOptions(confirm: { _ in
-                moved = home.commitOnMain("concurrent change") { $0.write("notes.txt", "meanwhile\n") }
-                return true
-            }))
+            try home.engine().merge(
+                proposal.proposal.id,
+                options: MergeOptions(confirm: { _ in
+                    moved = home.commitOnMain("concurrent change") { $0.write("notes.txt", "meanwhile\n") }
+                    return true
+                }))
         }
         XCTAssertEqual(home.head(), moved)
         XCTAssertEqual(home.git("rev-list", "--count", "--merges", "HEAD").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "0")

@@ -8,8 +8,10 @@ import XCTest
 /// naming the path, and leaving the head, the work tree and the proposal untouched.
 final class ProtectedPathTests: XCTestCase {
     @discardableResult
-    func assertRefused(_ home: TestHome, _ name: String, mentions path: String, reason: String? = nil,
-                       file: StaticString = #filePath, line: UInt = #line) throws -> MinicError? {
+    func assertRefused(
+        _ home: TestHome, _ name: String, mentions path: String, reason: String? = nil,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws -> MinicError? {
         let head = home.head()
         let refusal = assertMinicError(.refused, file: file, line: line) { try home.engine().merge(name) }
         let details = refusal?.details ?? []
@@ -102,9 +104,9 @@ final class ProtectedPathTests: XCTestCase {
         let home = TestHome()
         home.commitOnMain("protect a name with an accent") { $0.write("protected.list", "protected.list\nhooks/\ncafé.json\n") }
         home.handmadeProposal("unicode") {
-            $0.write("hoo\u{200C}ks/pre-merge", "#!/bin/sh\n")        // HFS+ ignorable code point
-            $0.write("ｈｏｏｋｓ/post-merge", "#!/bin/sh\n")              // full-width letters (NFKC)
-            $0.write("cafe\u{0301}.json", "{}\n")                   // NFD spelling of an NFC pattern
+            $0.write("hoo\u{200C}ks/pre-merge", "#!/bin/sh\n")  // HFS+ ignorable code point
+            $0.write("ｈｏｏｋｓ/post-merge", "#!/bin/sh\n")  // full-width letters (NFKC)
+            $0.write("cafe\u{0301}.json", "{}\n")  // NFD spelling of an NFC pattern
         }
         let refusal = try assertRefused(home, "unicode", mentions: "cafe\u{0301}.json", reason: "Unicode normalisation")
         XCTAssertEqual(refusal?.details.filter { $0.contains("after case folding") }.count, 3, "\(refusal?.details ?? [])")
@@ -164,8 +166,9 @@ final class ProtectedPathTests: XCTestCase {
             $0.write("config.json", "{\"version\": 1}\n")
         }
         let review = try home.engine().review("mixed")
-        XCTAssertEqual(Dictionary(uniqueKeysWithValues: review.paths.map { ($0.path, $0.class) }),
-                       ["hooks/pre-merge": .protected, "prompt_templates/analyze.mustache": .auto, "config.json": .review])
+        XCTAssertEqual(
+            Dictionary(uniqueKeysWithValues: review.paths.map { ($0.path, $0.class) }),
+            ["hooks/pre-merge": .protected, "prompt_templates/analyze.mustache": .auto, "config.json": .review])
         XCTAssertEqual(review.violations.map(\.path), ["hooks/pre-merge"])
         let counts = try home.engine().list().first?.counts
         XCTAssertEqual(counts, [.protected: 1, .auto: 1, .review: 1])

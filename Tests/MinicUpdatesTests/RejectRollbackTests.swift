@@ -84,7 +84,15 @@ final class RejectRollbackTests: XCTestCase {
         let home = TestHome()
         let heads = try historyOfThree(home)
         let cases: [(String, (TestHome) -> Void, (TestHome) -> Void)] = [
-            ("staged", { $0.write("notes.md", "staged\n"); $0.git("add", "notes.md") }, { $0.git("rm", "-q", "--cached", "notes.md"); $0.shell("rm notes.md") }),
+            (
+                "staged",
+                {
+                    $0.write("notes.md", "staged\n"); $0.git("add", "notes.md")
+                },
+                {
+                    $0.git("rm", "-q", "--cached", "notes.md"); $0.shell("rm notes.md")
+                }
+            ),
             ("deleted", { $0.shell("rm prompt_templates/explain.mustache") }, { $0.git("checkout", "--", "prompt_templates/explain.mustache") }),
             ("untracked deep", { $0.write("a/b/c.txt", "x\n") }, { $0.shell("rm -r a") }),
             ("mode", { $0.shell("chmod +x config.json") }, { $0.shell("chmod -x config.json") }),

@@ -3,16 +3,17 @@ import XCTest
 
 final class RulesTests: XCTestCase {
     func testGitignoreSemantics() {
-        let list = PatternList(text: """
-            # comment
-            secrets/
-            *.key
-            /top-only.txt
-            docs/**/private
-            !keep.key
-            a?c
-            [xy]z.txt
-            """)
+        let list = PatternList(
+            text: """
+                # comment
+                secrets/
+                *.key
+                /top-only.txt
+                docs/**/private
+                !keep.key
+                a?c
+                [xy]z.txt
+                """)
         XCTAssertTrue(list.matches("secrets/a.txt"))
         XCTAssertTrue(list.matches("nested/secrets/a.txt"))
         XCTAssertFalse(list.matches("secrets"), "a directory-only pattern does not match a file named like it")
@@ -57,8 +58,10 @@ final class RulesTests: XCTestCase {
 
     func testProtectionSurvivesCaseFoldingAndNormalisation() {
         let rules = PathRules(protectedList: "café.txt\n", autoApprove: [], autoApproveConfig: false)
-        for disguised in ["HOOKS/pre-merge", "Hooks/x", "Protected.List", "hooks\u{200C}/x", "hoo\u{FEFF}ks/x", "ｈｏｏｋｓ/x", "hooks./x", "hooks /x",
-                          "cafe\u{0301}.txt", "CAFÉ.txt", ".GitModules"] {
+        for disguised in [
+            "HOOKS/pre-merge", "Hooks/x", "Protected.List", "hooks\u{200C}/x", "hoo\u{FEFF}ks/x", "ｈｏｏｋｓ/x", "hooks./x", "hooks /x",
+            "cafe\u{0301}.txt", "CAFÉ.txt", ".GitModules",
+        ] {
             XCTAssertNotNil(rules.protectionReason(disguised), disguised)
         }
         XCTAssertNil(rules.protectionReason("hookshot/x"))

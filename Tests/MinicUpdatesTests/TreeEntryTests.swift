@@ -18,7 +18,8 @@ final class TreeEntryTests: XCTestCase {
                 index = next
             }
         }
-        let result = Shell.run("git", ["-C", home.path, "hash-object", "-t", "tree", "--literally", "-w", "--stdin"], environment: Shell.testEnvironment, input: Data(bytes))
+        let result = Shell.run(
+            "git", ["-C", home.path, "hash-object", "-t", "tree", "--literally", "-w", "--stdin"], environment: Shell.testEnvironment, input: Data(bytes))
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -55,8 +55,8 @@ public struct ActivityLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var details = event.message.description
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
-        for key in merged.keys.sorted() {
-            details += " \(key)=\(merged[key]!)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            details += " \(key)=\(value)"
         }
         file.append(ActivityLogHandler.line(date: Date(), level: event.level, category: category, details: details))
     }

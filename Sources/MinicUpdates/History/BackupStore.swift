@@ -45,7 +45,7 @@ public struct BackupStore {
                 do throws(GitError) {
                     try repository.updateReference(name, to: commit, expected: nil, message: "minic backup")
                     return name
-                } catch where error.code == .exists {
+                } catch  where error.code == .exists {
                     attempt += 1
                 }
             }

@@ -32,7 +32,7 @@ public struct Journal {
                 do throws(GitError) {
                     try repository.updateReference(Journal.reference, to: commit, expected: tip, message: "minic: \(event.summary)")
                     return commit
-                } catch where (error.code == .modified || error.code == .exists || error.code == .locked) && attempt < 20 {
+                } catch  where (error.code == .modified || error.code == .exists || error.code == .locked) && attempt < 20 {
                     attempt += 1
                     usleep(UInt32(1000 * attempt))
                 }

@@ -40,8 +40,10 @@ public struct UpdateEvent: Codable, Sendable, Equatable {
 
     /// The trailer lines stored in the journal commit.
     var trailers: [(String, String?)] {
-        [("Event", kind.rawValue), ("Actor", actor), ("Proposal-Id", proposalID), ("Rule", rule), ("From", from), ("To", to),
-         ("Backup", backup), ("Worktree-Backup", worktreeBackup), ("Reason", reason)]
+        [
+            ("Event", kind.rawValue), ("Actor", actor), ("Proposal-Id", proposalID), ("Rule", rule), ("From", from), ("To", to),
+            ("Backup", backup), ("Worktree-Backup", worktreeBackup), ("Reason", reason),
+        ]
     }
 
     /// The one-line summary used as the journal commit's subject and in `backups`.

@@ -76,7 +76,9 @@ struct ProposalInspector {
             found.append(Violation(path: delta.newPath, reason: "\(change): \(reason)"))
         }
         if delta.oldMode != delta.newMode, delta.status == .modified || delta.status == .typechange, rules.protectionReason(delta.newPath) != nil {
-            found.append(Violation(path: delta.newPath, reason: "mode changed \(String(delta.oldMode.rawValue, radix: 8)) -> \(String(delta.newMode.rawValue, radix: 8))"))
+            found.append(
+                Violation(
+                    path: delta.newPath, reason: "mode changed \(String(delta.oldMode.rawValue, radix: 8)) -> \(String(delta.newMode.rawValue, radix: 8))"))
         }
         if delta.newMode == .gitlink || delta.oldMode == .gitlink {
             found.append(Violation(path: delta.newPath, reason: "submodule (gitlink) entry: not allowed in a home"))

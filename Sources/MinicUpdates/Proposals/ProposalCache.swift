@@ -58,10 +58,11 @@ struct ProposalCache {
         var text = ProposalCache.version + "\n"
         for entry in entries.values where keep.contains(entry.head) {
             let clean = { (value: String) in value.replacingOccurrences(of: "\t", with: " ").replacingOccurrences(of: "\n", with: " ") }
-            text += [
-                entry.head.hex, entry.rulesKey, "\(entry.counts[.protected] ?? 0)", "\(entry.counts[.auto] ?? 0)", "\(entry.counts[.review] ?? 0)",
-                "\(entry.date.timeIntervalSince1970)", clean(entry.taskID ?? ""), clean(entry.author), clean(entry.title),
-            ].joined(separator: "\t") + "\n"
+            text +=
+                [
+                    entry.head.hex, entry.rulesKey, "\(entry.counts[.protected] ?? 0)", "\(entry.counts[.auto] ?? 0)", "\(entry.counts[.review] ?? 0)",
+                    "\(entry.date.timeIntervalSince1970)", clean(entry.taskID ?? ""), clean(entry.author), clean(entry.title),
+                ].joined(separator: "\t") + "\n"
         }
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

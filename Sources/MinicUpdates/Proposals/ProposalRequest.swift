@@ -21,7 +21,9 @@ public struct ProposalRequest: Sendable {
     /// Whether an all-auto proposal may merge at once (also needs `updates.auto_merge`).
     public var allowAutoMerge: Bool
 
-    public init(source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true) {
+    public init(
+        source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true
+    ) {
         self.source = source
         self.title = title
         self.message = message

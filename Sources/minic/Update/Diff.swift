@@ -9,12 +9,29 @@ struct DiffCommand: ParsableCommand {
 
     @Argument(help: "The proposal id.") var id: String
     @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
 
     func run() throws {
         let (text, againstHead) = try UpdateEngine(home: homeOptions.open()).patch(id)
+        if output.json {
+            try Output.json(DiffView(id: id, againstHead: againstHead, patch: text))
+            return
+        }
         if !againstHead {
             Output.warning("\(id) does not merge cleanly with head (or is closed): this patch is against its own base")
         }
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+struct DiffView: Encodable {
+    let id: String
+    /// Whether the patch applies to the current head (false: against the proposal's own base).
+    let againstHead: Bool
+    let patch: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, patch
+        case againstHead = "against_head"
     }
 }

@@ -25,7 +25,10 @@ struct Merge: ParsableCommand {
         if !yes && Output.stdinIsTerminal {
             options.confirm = { plan in
                 var text = "Merge \(Output.safe(plan.proposal.id)) (\(plan.proposal.head.short)) into \(plan.branch) at \(plan.head.short):\n"
-                for path in plan.paths { text += "  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n" }
+                for path in plan.paths {
+                    text +=
+                        "  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n"
+                }
                 FileHandle.standardOutput.write(Data(text.utf8))
                 return Output.confirm("Approve and merge?")
             }
@@ -42,7 +45,9 @@ struct Merge: ParsableCommand {
         if outcome.alreadyMerged {
             print("\(outcome.proposalID) is already merged into head \(outcome.commit.short)")
         } else {
-            print("Merged \(outcome.proposalID) as \(outcome.commit.short) (rule \(outcome.rule.rawValue), approved by \(Output.safe(outcome.approvedBy)); backup \(outcome.backup ?? "-"))")
+            print(
+                "Merged \(outcome.proposalID) as \(outcome.commit.short) (rule \(outcome.rule.rawValue), approved by \(Output.safe(outcome.approvedBy)); backup \(outcome.backup ?? "-"))"
+            )
         }
     }
 }

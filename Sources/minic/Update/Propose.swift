@@ -35,12 +35,13 @@ struct Propose: ParsableCommand {
         if let patch {
             request.source = .patch(try Propose.read(patch, what: "--patch"))
         } else if !files.isEmpty {
-            request.source = .files(try files.map { spec in
-                guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex, spec.index(after: equals) != spec.endIndex else {
-                    throw MinicError.badInput("--file \(spec): expected PATH=SOURCE")
-                }
-                return (String(spec[..<equals]), try Propose.read(String(spec[spec.index(after: equals)...]), what: "--file \(spec)"))
-            })
+            request.source = .files(
+                try files.map { spec in
+                    guard let equals = spec.firstIndex(of: "="), equals != spec.startIndex, spec.index(after: equals) != spec.endIndex else {
+                        throw MinicError.badInput("--file \(spec): expected PATH=SOURCE")
+                    }
+                    return (String(spec[..<equals]), try Propose.read(String(spec[spec.index(after: equals)...]), what: "--file \(spec)"))
+                })
         }
         let outcome = try UpdateEngine(home: home).propose(request)
         if output.json {
@@ -48,7 +49,10 @@ struct Propose: ParsableCommand {
         } else {
             print(outcome.proposal.id)
             for path in outcome.paths {
-                FileHandle.standardError.write(Data("  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n".utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        "  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n"
+                            .utf8))
             }
             if let merged = outcome.autoMerge {
                 FileHandle.standardError.write(Data("auto-approved: merged as \(merged.commit.short) (backup \(merged.backup ?? "-"))\n".utf8))

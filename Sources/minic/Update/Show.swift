@@ -31,13 +31,15 @@ struct Show: ParsableCommand {
         text += "date:    \(Timestamp.iso8601(proposal.date))\n"
         text += "title:   \(Output.safe(proposal.title))\n"
         if !proposal.message.isEmpty {
-            text += "\n" + Output.safe(proposal.message).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
+            text +=
+                "\n" + Output.safe(proposal.message).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
         }
         text += "\npaths:\n"
         for path in review.paths {
             let style: Output.Style = path.class == .protected ? .red : path.class == .auto ? .green : .yellow
             let name = path.oldPath.map { "\(Output.safe($0)) -> \(Output.safe(path.path))" } ?? Output.safe(path.path)
-            text += "  " + Output.paint(path.class.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), style)
+            text +=
+                "  " + Output.paint(path.class.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), style)
                 + path.change.padding(toLength: 11, withPad: " ", startingAt: 0) + name + "\n"
         }
         if !review.violations.isEmpty {
