@@ -9,10 +9,12 @@ median wall time of each operation for both, and their ratio (minic / git):
             vs git checkout -b + add + commit + checkout back
   merge     minic update merge --yes (checks, backup ref, --no-ff merge commit,
             work tree) vs git merge --no-ff; with the default hooks and without
-  rollback  minic update rollback HEAD~100 --yes vs git reset --hard HEAD~100
+  rollback  minic update rollback HEAD~100 --yes vs git reset --hard HEAD~100, and
+            vs git status + git reset --hard (minic refuses uncommitted changes first)
   list      minic update list with 200 open proposals vs git branch --list
   show      minic update show ID vs git show --stat (for reference)
   start-up  minic --version vs git --version
+  floor     minic update history (opens the home, reads little) vs git log -1
 
 Usage: Benchmarks/bench-updates.py [--minic PATH] [--runs N] [--keep]
 """
@@ -163,15 +165,22 @@ def main():
             minic_times.append(timed([minic, "update", "merge", proposal, "--yes", "--home", hookless]))
         rows.append(("merge (no hooks)", median_ms(minic_times), median_ms(git_times)))
 
-        # rollback 100 commits back (restored, untimed, between runs)
-        minic_times, git_times = [], []
+        # rollback 100 commits back (restored, untimed, between runs). minic refuses
+        # uncommitted changes first, so the like-for-like peer adds `git status`.
+        minic_times, git_times, checked_times = [], [], []
         for _ in range(runs):
             head = run(["git", "rev-parse", "HEAD"], cwd=home).strip()
             minic_times.append(timed([minic, "update", "rollback", "HEAD~100", "--yes", "--home", home]))
             run(["git", "reset", "-q", "--hard", head], cwd=home)
             git_times.append(timed(["git", "reset", "-q", "--hard", "HEAD~100"], cwd=peer))
             run(["git", "reset", "-q", "--hard", "ORIG_HEAD"], cwd=peer)
+            start = time.perf_counter()
+            run(["git", "status", "--porcelain"], cwd=peer)
+            run(["git", "reset", "-q", "--hard", "HEAD~100"], cwd=peer)
+            checked_times.append(time.perf_counter() - start)
+            run(["git", "reset", "-q", "--hard", "ORIG_HEAD"], cwd=peer)
         rows.append(("rollback HEAD~100", median_ms(minic_times), median_ms(git_times)))
+        rows.append(("  vs git status + reset", median_ms(minic_times), median_ms(checked_times)))
 
         # 200 open proposals, made with plain git, each changing one file
         head = run(["git", "rev-parse", "HEAD"], cwd=home).strip()
@@ -198,11 +207,16 @@ def main():
         minic_times = [timed([minic, "update", "show", "1000-open-0", "--home", home]) for _ in range(runs)]
         git_times = [timed(["git", "show", "--stat", "proposals/1000-open-0"], cwd=peer) for _ in range(runs)]
         rows.append(("show", median_ms(minic_times), median_ms(git_times)))
+        # The floor of any command that opens the home: process start plus libgit2's init and open.
+        minic_times = [timed([minic, "update", "history", "--home", home]) for _ in range(runs)]
+        git_times = [timed(["git", "log", "-1", "--oneline", "refs/minic/journal"], cwd=home) for _ in range(runs)]
+        rows.append(("floor: update history", median_ms(minic_times), median_ms(git_times)))
 
         report(rows)
-        floor = rows[0][1]
+        version, listing, showing, floor = rows[0][1], rows[-3][1], rows[-2][1], rows[-1][1]
         print()
-        print(f"list / minic --version: {rows[-2][1] / floor:.2f}   show / minic --version: {rows[-1][1] / floor:.2f}   (target <= 1.5)")
+        print(f"list / minic --version: {listing / version:.2f}   show / minic --version: {showing / version:.2f}   (target <= 1.5)")
+        print(f"list / floor: {listing / floor:.2f}   show / floor: {showing / floor:.2f}   (floor = a command that opens the home: start-up + libgit2 init)")
         for repo in (home,):
             result = subprocess.run(["git", "fsck", "--strict", "--no-dangling"], cwd=repo, env=ENV, capture_output=True)
             print(f"git fsck --strict on the minic home after the run: {'clean' if result.returncode == 0 and not result.stderr.strip() else result.stderr.decode()}")
