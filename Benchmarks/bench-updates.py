@@ -157,12 +157,13 @@ def main():
         shutil.copytree(home, hookless, symlinks=True)
         run(["git", "rm", "-q", "hooks/pre-merge", "hooks/post-merge"], cwd=hookless)
         run(["git", "commit", "-q", "-m", "no hooks"], cwd=hookless)
-        minic_times = []
+        # The same shape as above: all proposals first, on one head, then merged in turn.
+        proposals = []
         for i in range(runs):
-            with open(os.path.join(hookless, data_path(i * 53 % FILES)), "a") as f:
-                f.write("another change\n")
-            proposal = run([minic, "update", "propose", "--title", f"nohook {i}", "--home", hookless]).strip()
-            minic_times.append(timed([minic, "update", "merge", proposal, "--yes", "--home", hookless]))
+            with open(os.path.join(hookless, data_path(i * 101 % FILES)), "a") as f:
+                f.write("proposed change\n")
+            proposals.append(run([minic, "update", "propose", "--title", f"nohook {i}", "--home", hookless]).strip())
+        minic_times = [timed([minic, "update", "merge", proposal, "--yes", "--home", hookless]) for proposal in proposals]
         rows.append(("merge (no hooks)", median_ms(minic_times), median_ms(git_times)))
 
         # rollback 100 commits back (restored, untimed, between runs). minic refuses

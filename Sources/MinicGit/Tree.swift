@@ -111,7 +111,22 @@ extension Repository {
 
     /// Writes a tree equal to `base` (or empty, when `nil`) with the given entries
     /// added, replaced or removed (nested directories are created or pruned as needed).
+    ///
+    /// Removals are applied before additions, in two passes, because libgit2 will not
+    /// replace a directory with a file within one `git_tree_create_updated` call even
+    /// when the same call has removed everything in it.
     public func createTree(updating base: OID?, with updates: [TreeUpdate]) throws(GitError) -> OID {
+        let removals = updates.filter { if case .remove = $0 { true } else { false } }
+        let upserts = updates.filter { if case .upsert = $0 { true } else { false } }
+        var tree = base
+        for pass in [removals, upserts] where !pass.isEmpty {
+            tree = try applyTreeUpdates(pass, to: tree)
+        }
+        if let tree { return tree }
+        return try applyTreeUpdates([], to: nil)
+    }
+
+    private func applyTreeUpdates(_ updates: [TreeUpdate], to base: OID?) throws(GitError) -> OID {
         let baseTree = try base.map { (id) throws(GitError) in try tree(id) }
         var out = git_oid()
         // Paths must stay alive while libgit2 reads them.

@@ -82,3 +82,35 @@ extension TreeChange {
             oldID: oldEntry?.id ?? OID(git_oid()), newID: newEntry?.id ?? OID(git_oid()))
     }
 }
+
+extension Repository {
+    /// The three-way merge of two trees when their changes since `base` touch
+    /// disjoint paths: `ours` with `theirs`' changes applied. `nil` when a path (or a
+    /// directory above one) changed on both sides; libgit2's merge then decides.
+    ///
+    /// This is the result libgit2's merge gives for such changes, found by reading
+    /// only what changed, where libgit2 builds an index of every entry.
+    public func mergeDisjointTrees(base: OID, ours: OID, theirs: OID) throws(GitError) -> OID? {
+        let ourChanges = try treeChanges(from: base, to: ours)
+        let theirChanges = try treeChanges(from: base, to: theirs)
+        if theirChanges.isEmpty { return ours }
+        let ourPaths = Set(ourChanges.map(\.path))
+        let theirPaths = Set(theirChanges.map(\.path))
+        func clashes(_ path: String, with others: Set<String>) -> Bool {
+            if others.contains(path) { return true }
+            var prefix = Substring(path)
+            while let slash = prefix.lastIndex(of: "/") {
+                prefix = prefix[..<slash]
+                if others.contains(String(prefix)) { return true }
+            }
+            return false
+        }
+        if theirChanges.contains(where: { clashes($0.path, with: ourPaths) }) || ourChanges.contains(where: { clashes($0.path, with: theirPaths) }) {
+            return nil
+        }
+        let updates: [TreeUpdate] = theirChanges.map { change in
+            change.newEntry.map { .upsert(path: change.path, blob: $0.id, mode: $0.mode) } ?? .remove(path: change.path)
+        }
+        return try createTree(updating: ours, with: updates)
+    }
+}

@@ -120,9 +120,19 @@ extension UpdateEngine {
 
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
     func mergedTree(head: OID, proposal: Proposal) throws(MinicError) -> OID {
+        let base = try git("finding the merge base") { () throws(GitError) in try repository.mergeBase(head, proposal.head) }
         // Made on the current head (the usual case): the result is the proposal's own tree.
-        if try git("finding the merge base", { () throws(GitError) in try repository.mergeBase(head, proposal.head) }) == head {
-            return try treeOf(proposal.head)
+        if base == head { return try treeOf(proposal.head) }
+        // Changes on disjoint paths: the proposal's changes applied to the head's tree.
+        if let base,
+            let tree = try git(
+                "merging \(proposal.id)",
+                { () throws(GitError) in
+                    try repository.mergeDisjointTrees(
+                        base: repository.commit(base).treeID, ours: repository.commit(head).treeID, theirs: repository.commit(proposal.head).treeID)
+                })
+        {
+            return tree
         }
         let index = try git("merging \(proposal.id)") { () throws(GitError) in try repository.mergeCommits(ours: head, theirs: proposal.head) }
         if index.hasConflicts {

@@ -92,6 +92,22 @@ final class MergeTests: XCTestCase {
         GitChecks.assertFsckClean(home.path)
     }
 
+    func testProposalsMadeOnTheSameHeadMergeOneAfterAnother() throws {
+        let home = TestHome()
+        let first = try proposeConfigChange(home)
+        home.write("notes/readme.md", "notes\n")
+        let second = try home.engine().propose(ProposalRequest(title: "Notes")).proposal
+        _ = try home.engine().merge(first.proposal.id)
+        let outcome = try home.engine().merge(second.id)
+        XCTAssertTrue(home.read("config.json")!.contains("debug"))
+        XCTAssertEqual(home.read("notes/readme.md"), "notes\n")
+        XCTAssertEqual(GitChecks.status(home.path), "")
+        // The tree is what git's own merge makes of the two.
+        let gitMerge = home.git("merge-tree", "--write-tree", outcome.previousHead.hex, second.head.hex).stdout.split(separator: "\n").first.map(String.init)
+        XCTAssertEqual(home.git("rev-parse", "HEAD^{tree}").stdout.trimmingCharacters(in: .whitespacesAndNewlines), gitMerge)
+        GitChecks.assertFsckClean(home.path)
+    }
+
     func testAConflictIsRefusedNamingThePaths() throws {
         let home = TestHome()
         let proposal = try proposeConfigChange(home, level: "debug")
