@@ -44,7 +44,7 @@ extension UpdateEngine {
                 details: violations.map(\.description))
         }
         let headTree = try treeOf(head)
-        let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal) }
+        let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal, base: base) }
         let paths = try inspector.changedPaths(from: headTree, to: mergedTree, pairRenames: false)
         if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
             throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")
@@ -119,8 +119,8 @@ extension UpdateEngine {
     }
 
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
-    func mergedTree(head: OID, proposal: Proposal) throws(MinicError) -> OID {
-        let base = try git("finding the merge base") { () throws(GitError) in try repository.mergeBase(head, proposal.head) }
+    /// - Parameter base: their merge base, when the caller has it.
+    func mergedTree(head: OID, proposal: Proposal, base: OID?) throws(MinicError) -> OID {
         // Made on the current head (the usual case): the result is the proposal's own tree.
         if base == head { return try treeOf(proposal.head) }
         // Changes on disjoint paths: the proposal's changes applied to the head's tree.

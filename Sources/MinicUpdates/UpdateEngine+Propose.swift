@@ -74,20 +74,7 @@ extension UpdateEngine {
             let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
             guard !status.isEmpty else { throw .refused("empty change: the work tree of \(home.path) matches head; nothing proposed") }
             let paths = status.map(\.path)
-            let tree = try git("staging the work tree") { () throws(GitError) -> OID in
-                let index = try repository.index()
-                // Staged in memory only; the index file is read back afterwards.
-                defer { try? index.reload() }
-                for path in paths {
-                    if FileManager.default.fileExists(atPath: home.path + "/" + path) || UpdateEngine.isSymlink(home.path + "/" + path) {
-                        try index.add(path: path)
-                    } else {
-                        try index.remove(path: path)
-                    }
-                }
-                return try index.writeTree()
-            }
-            return (tree, paths)
+            return (try worktreeTree(paths: paths), paths)
         case .patch(let patch):
             guard !patch.isEmpty else { throw .badInput("the patch is empty") }
             do {
@@ -124,8 +111,23 @@ extension UpdateEngine {
         }
     }
 
-    static func isSymlink(_ path: String) -> Bool {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil
+    /// The tree of the index with `paths` taken from the work tree as they are now
+    /// (present ones added, missing ones removed), staged in memory only: the index
+    /// file is read back afterwards, so the person's staging area is untouched.
+    func worktreeTree(paths: [String]) throws(MinicError) -> OID {
+        try git("reading the work tree") { () throws(GitError) -> OID in
+            let index = try repository.index()
+            defer { try? index.reload() }
+            for path in paths {
+                let full = home.path + "/" + path
+                if FileManager.default.fileExists(atPath: full) || (try? FileManager.default.destinationOfSymbolicLink(atPath: full)) != nil {
+                    try index.add(path: path)
+                } else {
+                    try index.remove(path: path)
+                }
+            }
+            return try index.writeTree()
+        }
     }
 
     static func defaultTitle(_ paths: [ChangedPath]) -> String {

@@ -105,15 +105,15 @@ extension UpdateEngine {
             let commits = try git("listing commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
             violations = try Trace.span("show: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
             do {
-                let merged = try mergedTree(head: head, proposal: proposal)
+                let merged = try mergedTree(head: head, proposal: proposal, base: base)
                 from = try treeOf(head)
                 to = merged
             } catch  where error.kind == .refused {
                 conflicts = error.details.map { $0.hasSuffix(": conflict") ? String($0.dropLast(": conflict".count)) : $0 }
             }
         }
-        let paths = try Trace.span("show: classify") { () throws(MinicError) in try inspector.changedPaths(from: from, to: to, pairRenames: true) }
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
+        let paths = inspector.classify(diff.deltas)
         return ProposalReview(
             proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
     }

@@ -142,18 +142,9 @@ extension UpdateEngine {
 
     /// A commit holding the work tree's uncommitted state, on top of head.
     private func snapshotWorktree(paths: [String], head: OID, actor: Signature) throws(MinicError) -> OID {
-        try git("backing up uncommitted changes") { () throws(GitError) -> OID in
-            let index = try repository.index()
-            defer { try? index.reload() }
-            for path in paths {
-                if FileManager.default.fileExists(atPath: home.path + "/" + path) || UpdateEngine.isSymlink(home.path + "/" + path) {
-                    try index.add(path: path)
-                } else {
-                    try index.remove(path: path)
-                }
-            }
-            let tree = try index.writeTree()
-            return try repository.createCommit(
+        let tree = try worktreeTree(paths: paths)
+        return try git("backing up uncommitted changes") { () throws(GitError) in
+            try repository.createCommit(
                 tree: tree, parents: [head], message: "Uncommitted changes before rollback\n\nBackup-of: work tree\n", author: actor, committer: actor)
         }
     }

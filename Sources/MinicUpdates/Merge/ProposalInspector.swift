@@ -17,7 +17,13 @@ struct ProposalInspector {
             guard pairRenames else { return try repository.treeChanges(from: base, to: head).map(\.delta) }
             return try repository.changedDiff(from: base, to: head).deltas
         }
-        return deltas.map { delta in
+        return classify(deltas)
+    }
+
+    /// Classifies diff deltas: a rename counts as its most restrictive side; a
+    /// symlink or submodule is never auto.
+    func classify(_ deltas: [DiffDelta]) -> [ChangedPath] {
+        deltas.map { delta in
             var paths: [String] = []
             if delta.status != .added { paths.append(delta.oldPath) }
             if delta.status != .deleted { paths.append(delta.newPath) }
