@@ -12,7 +12,7 @@ extension UpdateEngine {
     /// A failure before the branch moves leaves everything as it was.
     /// - Throws: ``MinicError`` (refused) naming each offending path, conflict or failed hook.
     public func merge(_ id: String, options: MergeOptions = MergeOptions()) throws(MinicError) -> MergeOutcome {
-        let (branch, head) = try home.head()
+        let (branch, head) = try targetHead()
         let proposal = try store.find(id, head: head)
         let approver = options.rule == .auto ? "auto" : (options.approver ?? home.actor).identity
         if proposal.status == .rejected { throw .refused("proposal \(proposal.id) was rejected; propose it again to merge it") }

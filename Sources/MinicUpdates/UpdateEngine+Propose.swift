@@ -9,7 +9,7 @@ extension UpdateEngine {
     /// clean at head only after the proposal's reference exists, so the changes are
     /// never in neither place. An all-auto proposal merges at once when config allows.
     public func propose(_ request: ProposalRequest) throws(MinicError) -> ProposeOutcome {
-        let (_, head) = try home.head()
+        let (_, head) = try targetHead()
         let headTree = try treeOf(head)
         let (tree, worktreePaths) = try buildTree(request.source, headTree: headTree)
         guard tree != headTree else { throw .refused("empty change: the proposal would not differ from head \(head.short); nothing proposed") }

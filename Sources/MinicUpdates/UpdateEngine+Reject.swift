@@ -5,7 +5,7 @@ extension UpdateEngine {
     /// Rejects an open proposal: its branch moves to `refs/minic/rejected/<id>`, commits kept.
     @discardableResult
     public func reject(_ id: String, reason: String?, actor: Signature? = nil) throws(MinicError) -> UpdateEvent {
-        let (_, head) = try home.head()
+        let (_, head) = try targetHead()
         let proposal = try store.find(id, head: head)
         guard proposal.status == .open else { throw .refused("proposal \(proposal.id) is \(proposal.status.rawValue), not open; nothing changed") }
         let who = (actor ?? home.actor).identity

@@ -33,7 +33,7 @@ extension UpdateEngine {
     /// history. What is read from git for a proposal is cached in `state/` under its
     /// commit and the rules in force, so listing many proposals reads little.
     public func list(all: Bool = false) throws(MinicError) -> [ProposalSummary] {
-        let (_, head) = try home.head()
+        let (_, head) = try targetHead()
         let rulesKey = try self.rulesKey(at: head)
         var cache = Trace.span("list: read cache") { ProposalCache(path: home.stateDirectory + "/proposal-cache.tsv") }
         var refs = try Trace.span("list: references") { () throws(MinicError) in try store.references(all ? [.open, .merged, .rejected] : [.open]) }
@@ -92,7 +92,7 @@ extension UpdateEngine {
 
     /// One proposal, its classified paths, violations, conflicts and diff.
     public func review(_ id: String) throws(MinicError) -> ProposalReview {
-        let (_, head) = try home.head()
+        let (_, head) = try targetHead()
         let proposal = try store.find(id, head: head)
         let inspector = try inspector(at: head)
         let base = try base(of: proposal, head: head)

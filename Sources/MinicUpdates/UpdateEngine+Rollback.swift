@@ -42,7 +42,7 @@ extension UpdateEngine {
     /// Resets the branch, index and work tree to a commit from the home's history
     /// or its backups, after writing a backup ref of the current head.
     public func rollback(to spec: String, options: RollbackOptions = RollbackOptions()) throws(MinicError) -> RollbackOutcome {
-        let (branch, head) = try home.head()
+        let (branch, head) = try targetHead()
         let target: OID
         do {
             target = try repository.resolveCommit(spec)

@@ -182,6 +182,25 @@ final class MergeTests: XCTestCase {
         XCTAssertEqual(GitChecks.refs(home.path, "refs/minic/merged"), ["refs/minic/merged/plain"])
     }
 
+    func testAProposalBranchCheckedOutIsNeverTheTarget() throws {
+        let home = TestHome()
+        home.handmadeProposal("wip") { $0.write("notes.md", "x\n") }
+        home.git("checkout", "-q", "proposals/wip")
+        let refusal = assertMinicError(.refused) { try home.engine().merge("wip") }
+        XCTAssertTrue(refusal?.message.contains("switch back") ?? false)
+        assertMinicError(.refused) { try home.engine().rollback(to: "HEAD~1") }
+    }
+
+    func testAFailingPostMergeHookIsReportedNotEnforced() throws {
+        let home = TestHome()
+        home.commitOnMain("noisy post-merge") { $0.write("hooks/post-merge", "#!/bin/sh\necho cleanup failed\nexit 5\n", executable: true) }
+        let proposal = try proposeConfigChange(home)
+        let outcome = try home.engine().merge(proposal.proposal.id)
+        XCTAssertEqual(outcome.postMerge?.status, 5)
+        XCTAssertEqual(home.head(), outcome.commit.hex)
+        XCTAssertTrue(home.activityLog.contains("post-merge hook after \(proposal.proposal.id) exited 5: cleanup failed"))
+    }
+
     func testUnknownProposalIsBadInput() throws {
         let home = TestHome()
         assertMinicError(.badInput) { try home.engine().merge("9999-nope") }
