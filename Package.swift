@@ -9,11 +9,13 @@ let package = Package(
         .library(name: "MinicUpdates", targets: ["MinicUpdates"]),
         .library(name: "MinicCore", targets: ["MinicCore"]),
         .library(name: "MinicGit", targets: ["MinicGit"]),
+        .library(name: "MinicQueue", targets: ["MinicQueue"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // libgit2 (Debian libgit2-dev), found through pkg-config. Only MinicGit imports it.
@@ -37,6 +39,11 @@ let package = Package(
             name: "MinicUpdates",
             dependencies: ["MinicCore", "MinicGit", .product(name: "Logging", package: "swift-log")]
         ),
+        // The task queue: the `TaskQueue` protocol and its SQLite implementation (GRDB).
+        .target(
+            name: "MinicQueue",
+            dependencies: ["MinicCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "minic",
             dependencies: [
@@ -48,6 +55,7 @@ let package = Package(
         .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicQueueTests", dependencies: ["MinicQueue", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

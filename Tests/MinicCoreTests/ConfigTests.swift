@@ -44,6 +44,17 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(message("{not json")?.contains("not valid JSON"), true)
     }
 
+    func testQueueKeys() throws {
+        let config = try decode(#"{"queue": {"lease_seconds": 5, "max_attempts": 7}}"#)
+        XCTAssertEqual(config.queue.leaseSeconds, 5)
+        XCTAssertEqual(config.queue.maxAttempts, 7)
+        XCTAssertEqual(config.queue.backoffMaxSeconds, 300)
+        XCTAssertEqual(message(#"{"queue": {"lease": 5}}"#), "config.json: queue.lease: unknown key")
+        XCTAssertEqual(message(#"{"queue": {"max_attempts": 0}}"#), "config.json: queue.max_attempts: must be at least 1")
+        XCTAssertEqual(message(#"{"queue": {"backend": "kafka"}}"#), "config.json: queue.backend: 'kafka' is not one of sqlite")
+        XCTAssertEqual(message(#"{"queue": {"lease_seconds": "long"}}"#), "config.json: queue.lease_seconds: expected a number")
+    }
+
     func testShippedDefaultConfigDecodesToTheDefaults() throws {
         let shipped = DefaultFiles.all.first { $0.path == "config.json" }!.content
         XCTAssertEqual(try decode(shipped), MinicConfig())

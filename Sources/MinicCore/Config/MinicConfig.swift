@@ -8,21 +8,24 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     /// Schema version; only 1 exists.
     public var version: Int
     public var updates: UpdatesConfig
+    public var queue: QueueConfig
     public var log: LogConfig
 
-    public init(version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), log: LogConfig = LogConfig()) {
+    public init(version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), log: LogConfig = LogConfig()) {
         self.version = version
         self.updates = updates
+        self.queue = queue
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, log }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let container = try decoder.container(keyedBy: CodingKeys.self)
         version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
         updates = try container.decodeIfPresent(UpdatesConfig.self, forKey: .updates) ?? UpdatesConfig()
+        queue = try container.decodeIfPresent(QueueConfig.self, forKey: .queue) ?? QueueConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
     }
 }
@@ -105,6 +108,7 @@ extension MinicConfig {
             throw .badInput("\(source): log.level: '\(log.level)' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
+        try queue.validate(source: source)
         for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
         }

@@ -14,6 +14,14 @@ public enum DefaultFiles {
                 "auto_merge": true,
                 "hook_timeout_seconds": 60
               },
+              "queue": {
+                "backend": "sqlite",
+                "lease_seconds": 60,
+                "max_attempts": 3,
+                "backoff_base_seconds": 2,
+                "backoff_max_seconds": 300,
+                "busy_timeout_seconds": 10
+              },
               "log": {
                 "level": "info"
               }

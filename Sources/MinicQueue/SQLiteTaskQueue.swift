@@ -1,0 +1,254 @@
+import Foundation
+import GRDB
+import MinicCore
+
+/// The embedded queue: one SQLite file (through GRDB), no server.
+///
+/// WAL journal, `synchronous=NORMAL`, a busy timeout, and one writer connection
+/// per process. Every change is one IMMEDIATE transaction, so writers from any
+/// number of processes take turns on SQLite's lock (waiting up to the busy
+/// timeout) and a claim's select-and-update is atomic: no task is leased twice.
+public final class SQLiteTaskQueue: TaskQueue {
+    public let path: String
+    public let settings: QueueSettings
+    let database: DatabaseQueue
+
+    /// Opens (creating if needed) the queue file at `path`.
+    public init(path: String, settings: QueueSettings = QueueSettings()) throws(MinicError) {
+        self.path = path
+        self.settings = settings
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
+        configuration.label = "minic.queue"
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            try SQLiteTaskQueue.migrator.migrate(database)
+        } catch {
+            throw .internal("cannot open the task queue at \(path): \(SQLiteTaskQueue.describe(error))")
+        }
+    }
+
+    /// The one place database errors become ``MinicError``s, with SQLite's message.
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
+        do {
+            return try database.write(body)
+        } catch let error as MinicError {
+            throw error
+        } catch {
+            throw .internal("task queue: \(what): \(SQLiteTaskQueue.describe(error))")
+        }
+    }
+
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
+        do {
+            return try database.read(body)
+        } catch {
+            throw .internal("task queue: \(what): \(SQLiteTaskQueue.describe(error))")
+        }
+    }
+
+    static func describe(_ error: Error) -> String {
+        if let error = error as? DatabaseError { return "\(error.resultCode): \(error.message ?? "unknown")" }
+        return "\(error)"
+    }
+
+    public func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
+        let now = Date().timeIntervalSince1970
+        for task in tasks where task.type.isEmpty { throw .badInput("a task needs a type") }
+        return try write("enqueue") { db in
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                    ON CONFLICT (idempotency_key) DO NOTHING
+                    RETURNING \(SQLiteTaskQueue.columns)
+                    """)
+            var records: [TaskRecord] = []
+            records.reserveCapacity(tasks.count)
+            for task in tasks {
+                let arguments: StatementArguments = [
+                    task.type, task.prompt, SQLiteTaskQueue.encodeList(task.files), SQLiteTaskQueue.encodeMap(task.parameters), task.priority,
+                    task.runAt?.timeIntervalSince1970 ?? now, task.maxAttempts ?? settings.maxAttempts, task.idempotencyKey, now, now,
+                ]
+                if let row = try Row.fetchOne(insert, arguments: arguments) {
+                    records.append(SQLiteTaskQueue.record(row))
+                } else if let key = task.idempotencyKey,
+                    let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE idempotency_key = ?", arguments: [key])
+                {
+                    records.append(SQLiteTaskQueue.record(row))
+                }
+            }
+            return records
+        }
+    }
+
+    public func claim(owner: String, limit: Int, now: Date = Date()) throws(MinicError) -> [ClaimedTask] {
+        precondition(limit > 0, "claim limit must be positive")
+        let at = now.timeIntervalSince1970
+        let expires = at + settings.leaseSeconds
+        let rows = try write("claim") { db in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
+                            lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+                        WHERE id IN (
+                            SELECT id FROM tasks WHERE state IN ('queued', 'failed') AND run_at <= ?
+                            ORDER BY priority DESC, run_at, id LIMIT ?)
+                        RETURNING \(SQLiteTaskQueue.columns)
+                        """), arguments: [owner, expires, at, at, at, limit])
+        }
+        return rows.map { row in
+            let record = SQLiteTaskQueue.record(row)
+            let token: String = row[11]
+            return ClaimedTask(task: record, lease: Lease(taskID: record.id, owner: owner, token: token, expiresAt: Date(timeIntervalSince1970: expires)))
+        }.sorted {
+            ($0.task.priority, -$0.task.runAt.timeIntervalSince1970, -$0.task.id) > ($1.task.priority, -$1.task.runAt.timeIntervalSince1970, -$1.task.id)
+        }
+    }
+
+    public func heartbeat(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Lease? {
+        let expires = now.timeIntervalSince1970 + settings.leaseSeconds
+        let changed = try write("heartbeat") { db in
+            try db.cachedStatement(
+                sql: "UPDATE tasks SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_token = ?"
+            ).execute(arguments: [expires, now.timeIntervalSince1970, lease.taskID, lease.token])
+            return db.changesCount
+        }
+        guard changed == 1 else { return nil }
+        var renewed = lease
+        renewed.expiresAt = Date(timeIntervalSince1970: expires)
+        return renewed
+    }
+
+    public func complete(_ lease: Lease, outcome: TaskOutcome, now: Date = Date()) throws(MinicError) -> Bool {
+        let at = now.timeIntervalSince1970
+        return try write("complete") { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE tasks SET state = 'succeeded', result = ?, usage = ?, agent_commit = COALESCE(?, agent_commit), error = NULL,
+                        lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?
+                    WHERE id = ? AND state = 'running' AND lease_token = ?
+                    """
+            ).execute(arguments: [outcome.result, SQLiteTaskQueue.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
+            return db.changesCount == 1
+        }
+    }
+
+    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(MinicError) -> TaskState? {
+        let at = now.timeIntervalSince1970
+        return try write("fail") { db -> TaskState? in
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT attempts, max_attempts FROM tasks WHERE id = ? AND state = 'running' AND lease_token = ?"),
+                    arguments: [lease.taskID, lease.token])
+            else { return nil }
+            let attempts: Int = row[0]
+            let maxAttempts: Int = row[1]
+            let state: TaskState = retryable && attempts < maxAttempts ? .failed : .dead
+            let runAt = state == .failed ? at + settings.backoff.delay(afterAttempt: attempts) : nil
+            try db.cachedStatement(
+                sql: """
+                    UPDATE tasks SET state = ?, error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL, lease_token = NULL,
+                        lease_expires_at = NULL, finished_at = ?, updated_at = ?
+                    WHERE id = ? AND lease_token = ?
+                    """
+            ).execute(arguments: [state.rawValue, message, runAt, state == .dead ? at : nil, at, lease.taskID, lease.token])
+            return state
+        }
+    }
+
+    public func release(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Bool {
+        let at = now.timeIntervalSince1970
+        return try write("release") { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE tasks SET state = 'queued', attempts = MAX(attempts - 1, 0), run_at = ?, lease_owner = NULL, lease_token = NULL,
+                        lease_expires_at = NULL, updated_at = ?
+                    WHERE id = ? AND state = 'running' AND lease_token = ?
+                    """
+            ).execute(arguments: [at, at, lease.taskID, lease.token])
+            return db.changesCount == 1
+        }
+    }
+
+    public func rescueExpired(now: Date = Date()) throws(MinicError) -> Int {
+        let at = now.timeIntervalSince1970
+        return try write("rescue") { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE tasks SET
+                        state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
+                        error = 'lease expired: worker ' || COALESCE(lease_owner, '?') || ' stopped heartbeating',
+                        finished_at = CASE WHEN attempts >= max_attempts THEN ? ELSE NULL END,
+                        run_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ?
+                    WHERE state = 'running' AND lease_expires_at < ?
+                    """
+            ).execute(arguments: [at, at, at, at])
+            return db.changesCount
+        }
+    }
+
+    public func cancel(_ id: Int64, now: Date = Date()) throws(MinicError) -> TaskRecord {
+        let at = now.timeIntervalSince1970
+        let row = try write("cancel") { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE tasks SET state = 'cancelled', lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?
+                    WHERE id = ? AND state NOT IN ('succeeded', 'dead', 'cancelled')
+                    RETURNING \(SQLiteTaskQueue.columns)
+                    """, arguments: [at, at, id])
+        }
+        if let row { return SQLiteTaskQueue.record(row) }
+        guard let existing = try task(id) else { throw .badInput("no task \(id)") }
+        throw .refused("task \(id) is \(existing.state.rawValue); nothing to cancel")
+    }
+
+    public func retry(_ id: Int64, now: Date = Date()) throws(MinicError) -> TaskRecord {
+        let at = now.timeIntervalSince1970
+        let row = try write("retry") { db in
+            try Row.fetchOne(
+                db,
+                sql: """
+                    UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
+                    WHERE id = ? AND state IN ('failed', 'dead', 'cancelled')
+                    RETURNING \(SQLiteTaskQueue.columns)
+                    """, arguments: [at, at, id])
+        }
+        if let row { return SQLiteTaskQueue.record(row) }
+        guard let existing = try task(id) else { throw .badInput("no task \(id)") }
+        throw .refused("task \(id) is \(existing.state.rawValue); only failed, dead or cancelled tasks can be retried")
+    }
+
+    public func task(_ id: Int64) throws(MinicError) -> TaskRecord? {
+        try read("read task \(id)") { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE id = ?"), arguments: [id]).map(SQLiteTaskQueue.record)
+        }
+    }
+
+    public func tasks(_ filter: TaskFilter) throws(MinicError) -> [TaskRecord] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let state = filter.state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        if let type = filter.type {
+            conditions.append("type = ?")
+            arguments += [type]
+        }
+        var sql = "SELECT \(SQLiteTaskQueue.columns) FROM tasks"
+        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+        if let limit = filter.limit {
+            sql += " ORDER BY id DESC LIMIT ?"
+            arguments += [limit]
+        } else {
+            sql += " ORDER BY id"
+        }
+        return try read("list tasks") { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteTaskQueue.record) }
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import MinicCore
+
+/// A durable task queue shared by any number of workers in any number of
+/// processes. No task runs twice at once: a claim grants a lease with a random
+/// token, and completing, failing or heartbeating takes effect only while the
+/// token still matches (a `false` or `nil` answer means the lease was lost and
+/// the result must be dropped). Expired leases come back through
+/// ``rescueExpired(now:)``.
+///
+/// Implementations: ``SQLiteTaskQueue`` (one file, no server); Redis to follow.
+public protocol TaskQueue: Sendable {
+    /// Adds tasks in one transaction; a task whose idempotency key is known returns the first task with that key.
+    func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord]
+    /// Leases up to `limit` ready tasks to `owner`: highest priority, then earliest `run_at`, then oldest.
+    func claim(owner: String, limit: Int, now: Date) throws(MinicError) -> [ClaimedTask]
+    /// Extends a lease; `nil` when it was lost.
+    func heartbeat(_ lease: Lease, now: Date) throws(MinicError) -> Lease?
+    /// Records success; `false` when the lease was lost (the result is dropped).
+    func complete(_ lease: Lease, outcome: TaskOutcome, now: Date) throws(MinicError) -> Bool
+    /// Records a failure: `failed` with a backoff, or `dead` when attempts are used up
+    /// or `retryable` is false; `nil` when the lease was lost.
+    func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(MinicError) -> TaskState?
+    /// Gives a task back without counting the attempt (a worker shutting down); `false` when the lease was lost.
+    func release(_ lease: Lease, now: Date) throws(MinicError) -> Bool
+    /// Returns running tasks whose lease expired to the queue, or to `dead` when their attempts are used up.
+    func rescueExpired(now: Date) throws(MinicError) -> Int
+    /// Cancels a task that has not finished.
+    func cancel(_ id: Int64, now: Date) throws(MinicError) -> TaskRecord
+    /// Puts a `failed`, `dead` or `cancelled` task back in the queue with fresh attempts.
+    func retry(_ id: Int64, now: Date) throws(MinicError) -> TaskRecord
+    func task(_ id: Int64) throws(MinicError) -> TaskRecord?
+    func tasks(_ filter: TaskFilter) throws(MinicError) -> [TaskRecord]
+}
+
+extension TaskQueue {
+    /// Adds one task (see ``enqueue(_:)``).
+    public func enqueue(_ task: NewTask) throws(MinicError) -> TaskRecord {
+        let records = try enqueue([task])
+        guard let record = records.first else { throw .internal("enqueue returned no task") }
+        return record
+    }
+}

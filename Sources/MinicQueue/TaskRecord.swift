@@ -1,0 +1,134 @@
+import Foundation
+
+/// Token counts and cost of the model calls a task made.
+public struct TaskUsage: Codable, Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    /// Estimated cost in US dollars, when the provider's prices are known.
+    public var costUSD: Double?
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, costUSD: Double? = nil) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.costUSD = costUSD
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case costUSD = "cost_usd"
+    }
+}
+
+/// A task as the queue stores it. The JSON form (snake_case keys) is what
+/// `minic tasks ... --json` prints.
+public struct TaskRecord: Codable, Sendable, Equatable {
+    public var id: Int64
+    public var type: String
+    public var prompt: String
+    public var files: [String]
+    public var parameters: [String: String]
+    public var priority: Int
+    public var runAt: Date
+    public var state: TaskState
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var result: String?
+    public var error: String?
+    public var usage: TaskUsage?
+    /// The commit of the agent home the task ran with, so a run can be reproduced.
+    public var agentCommit: String?
+    public var idempotencyKey: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage
+        case runAt = "run_at"
+        case maxAttempts = "max_attempts"
+        case leaseOwner = "lease_owner"
+        case leaseExpiresAt = "lease_expires_at"
+        case agentCommit = "agent_commit"
+        case idempotencyKey = "idempotency_key"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+    }
+}
+
+/// A task to enqueue.
+public struct NewTask: Sendable, Equatable {
+    public var type: String
+    public var prompt: String
+    public var files: [String]
+    public var parameters: [String: String]
+    /// Higher runs sooner.
+    public var priority: Int
+    /// Not before this time (default: now).
+    public var runAt: Date?
+    /// Default: `queue.max_attempts`.
+    public var maxAttempts: Int?
+    /// Enqueuing the same key again returns the first task instead of a new one.
+    public var idempotencyKey: String?
+
+    public init(
+        type: String, prompt: String, files: [String] = [], parameters: [String: String] = [:], priority: Int = 0, runAt: Date? = nil,
+        maxAttempts: Int? = nil, idempotencyKey: String? = nil
+    ) {
+        self.type = type
+        self.prompt = prompt
+        self.files = files
+        self.parameters = parameters
+        self.priority = priority
+        self.runAt = runAt
+        self.maxAttempts = maxAttempts
+        self.idempotencyKey = idempotencyKey
+    }
+}
+
+/// Proof that a worker holds a task: its completion, failure or heartbeat counts
+/// only while the queue still has this token for the task.
+public struct Lease: Sendable, Equatable {
+    public let taskID: Int64
+    public let owner: String
+    public let token: String
+    public var expiresAt: Date
+}
+
+/// A task a worker has claimed, with its lease.
+public struct ClaimedTask: Sendable {
+    public let task: TaskRecord
+    public var lease: Lease
+}
+
+/// What a finished attempt produced.
+public struct TaskOutcome: Sendable, Equatable {
+    public var result: String
+    public var usage: TaskUsage?
+    public var agentCommit: String?
+
+    public init(result: String, usage: TaskUsage? = nil, agentCommit: String? = nil) {
+        self.result = result
+        self.usage = usage
+        self.agentCommit = agentCommit
+    }
+}
+
+/// Which tasks to list.
+public struct TaskFilter: Sendable {
+    public var state: TaskState?
+    public var type: String?
+    /// Newest first when set; all matching tasks when `nil`.
+    public var limit: Int?
+
+    public init(state: TaskState? = nil, type: String? = nil, limit: Int? = nil) {
+        self.state = state
+        self.type = type
+        self.limit = limit
+    }
+}
