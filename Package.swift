@@ -25,12 +25,12 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "MinicGit", dependencies: ["CGit2"]),
-        // posix_spawn's chdir action, which needs _GNU_SOURCE.
-        .target(name: "CSpawn"),
+        // The few libc calls Swift's Glibc module does not export (posix_spawn actions, mallopt).
+        .target(name: "CLibcShims"),
         .target(
             name: "MinicCore",
             dependencies: [
-                "MinicGit", "CSpawn",
+                "MinicGit", "CLibcShims",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -51,6 +51,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks/run-queue drives this against Benchmarks/queue_reference.py.
+        .executableTarget(name: "minic-queue-bench", dependencies: ["MinicQueue", "MinicCore"], path: "Benchmarks/QueueBenchmark"),
         .target(name: "MinicTestSupport", dependencies: ["MinicGit"], path: "Tests/MinicTestSupport"),
         .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),

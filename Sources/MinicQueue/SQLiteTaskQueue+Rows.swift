@@ -2,6 +2,23 @@ import Foundation
 import GRDB
 
 extension SQLiteTaskQueue {
+    /// Runs a statement returning ``columns`` and decodes each row in place from
+    /// the cursor, without GRDB's per-row copy.
+    static func records(_ statement: Statement, arguments: StatementArguments) throws -> [TaskRecord] {
+        try recordsWithTokens(statement, arguments: arguments).map(\.record)
+    }
+
+    /// Like ``records(_:arguments:)``, with each row's lease token.
+    static func recordsWithTokens(_ statement: Statement, arguments: StatementArguments) throws -> [(record: TaskRecord, token: String)] {
+        let cursor = try Row.fetchCursor(statement, arguments: arguments)
+        var found: [(record: TaskRecord, token: String)] = []
+        while let row = try cursor.next() {
+            let token: String? = row[11]
+            found.append((record(row), token ?? ""))
+        }
+        return found
+    }
+
     /// Decodes a row of ``columns`` by position.
     static func record(_ row: Row) -> TaskRecord {
         TaskRecord(

@@ -31,10 +31,24 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    /// The one place database errors become ``MinicError``s, with SQLite's message.
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws), and
+    /// is the one place database errors become ``MinicError``s, with SQLite's message.
+    ///
+    /// The transaction statements are cached: GRDB's own wrapper prepares `BEGIN`
+    /// and `COMMIT` from text on every write, which cost a third of a claim.
     func write<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
         do {
-            return try database.write(body)
+            return try database.writeWithoutTransaction { db in
+                try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
+                do {
+                    let result = try body(db)
+                    try db.cachedStatement(sql: "COMMIT").execute()
+                    return result
+                } catch {
+                    if db.isInsideTransaction { try? db.cachedStatement(sql: "ROLLBACK").execute() }
+                    throw error
+                }
+            }
         } catch let error as MinicError {
             throw error
         } catch {
@@ -56,29 +70,38 @@ public final class SQLiteTaskQueue: TaskQueue {
     }
 
     public func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
-        let now = Date().timeIntervalSince1970
+        let now = Date()
+        let at = now.timeIntervalSince1970
         for task in tasks where task.type.isEmpty { throw .badInput("a task needs a type") }
         return try write("enqueue") { db in
+            // No RETURNING: the new row is the input plus its rowid, so only an
+            // idempotency hit reads a row back.
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
                     ON CONFLICT (idempotency_key) DO NOTHING
-                    RETURNING \(SQLiteTaskQueue.columns)
                     """)
             var records: [TaskRecord] = []
             records.reserveCapacity(tasks.count)
             for task in tasks {
-                let arguments: StatementArguments = [
-                    task.type, task.prompt, SQLiteTaskQueue.encodeList(task.files), SQLiteTaskQueue.encodeMap(task.parameters), task.priority,
-                    task.runAt?.timeIntervalSince1970 ?? now, task.maxAttempts ?? settings.maxAttempts, task.idempotencyKey, now, now,
-                ]
-                if let row = try Row.fetchOne(insert, arguments: arguments) {
-                    records.append(SQLiteTaskQueue.record(row))
-                } else if let key = task.idempotencyKey,
-                    let row = try Row.fetchOne(db, sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE idempotency_key = ?", arguments: [key])
-                {
-                    records.append(SQLiteTaskQueue.record(row))
+                let runAt = task.runAt ?? now
+                let maxAttempts = task.maxAttempts ?? settings.maxAttempts
+                try insert.execute(
+                    arguments: [
+                        task.type, task.prompt, SQLiteTaskQueue.encodeList(task.files), SQLiteTaskQueue.encodeMap(task.parameters), task.priority,
+                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, at, at,
+                    ])
+                if db.changesCount == 1 {
+                    records.append(
+                        TaskRecord(
+                            id: db.lastInsertedRowID, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters,
+                            priority: task.priority, runAt: Date(timeIntervalSince1970: runAt.timeIntervalSince1970), state: .queued, attempts: 0,
+                            maxAttempts: maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: Date(timeIntervalSince1970: at),
+                            updatedAt: Date(timeIntervalSince1970: at)))
+                } else if let key = task.idempotencyKey {
+                    records += try SQLiteTaskQueue.records(
+                        db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE idempotency_key = ?"), arguments: [key])
                 }
             }
             return records
@@ -89,22 +112,22 @@ public final class SQLiteTaskQueue: TaskQueue {
         precondition(limit > 0, "claim limit must be positive")
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
-        let rows = try write("claim") { db in
-            try Row.fetchAll(
+        let claimed = try write("claim") { db in
+            try SQLiteTaskQueue.recordsWithTokens(
                 db.cachedStatement(
                     sql: """
                         UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
                             lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
                         WHERE id IN (
-                            SELECT id FROM tasks WHERE state IN ('queued', 'failed') AND run_at <= ?
+                            -- The partial index is already in claim order; without INDEXED BY the
+                            -- planner may take tasks_state and sort every ready row on every claim.
+                            SELECT id FROM tasks INDEXED BY tasks_ready WHERE state IN ('queued', 'failed') AND run_at <= ?
                             ORDER BY priority DESC, run_at, id LIMIT ?)
                         RETURNING \(SQLiteTaskQueue.columns)
                         """), arguments: [owner, expires, at, at, at, limit])
         }
-        return rows.map { row in
-            let record = SQLiteTaskQueue.record(row)
-            let token: String = row[11]
-            return ClaimedTask(task: record, lease: Lease(taskID: record.id, owner: owner, token: token, expiresAt: Date(timeIntervalSince1970: expires)))
+        return claimed.map { record, token in
+            ClaimedTask(task: record, lease: Lease(taskID: record.id, owner: owner, token: token, expiresAt: Date(timeIntervalSince1970: expires)))
         }.sorted {
             ($0.task.priority, -$0.task.runAt.timeIntervalSince1970, -$0.task.id) > ($1.task.priority, -$1.task.runAt.timeIntervalSince1970, -$1.task.id)
         }
@@ -113,9 +136,8 @@ public final class SQLiteTaskQueue: TaskQueue {
     public func heartbeat(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Lease? {
         let expires = now.timeIntervalSince1970 + settings.leaseSeconds
         let changed = try write("heartbeat") { db in
-            try db.cachedStatement(
-                sql: "UPDATE tasks SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_token = ?"
-            ).execute(arguments: [expires, now.timeIntervalSince1970, lease.taskID, lease.token])
+            try db.cachedStatement(sql: "UPDATE tasks SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_token = ?").execute(
+                arguments: [expires, now.timeIntervalSince1970, lease.taskID, lease.token])
             return db.changesCount
         }
         guard changed == 1 else { return nil }
@@ -133,7 +155,8 @@ public final class SQLiteTaskQueue: TaskQueue {
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?
                     WHERE id = ? AND state = 'running' AND lease_token = ?
                     """
-            ).execute(arguments: [outcome.result, SQLiteTaskQueue.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
+            ).execute(
+                arguments: [outcome.result, SQLiteTaskQueue.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
             return db.changesCount == 1
         }
     }
@@ -156,7 +179,8 @@ public final class SQLiteTaskQueue: TaskQueue {
                         lease_expires_at = NULL, finished_at = ?, updated_at = ?
                     WHERE id = ? AND lease_token = ?
                     """
-            ).execute(arguments: [state.rawValue, message, runAt, state == .dead ? at : nil, at, lease.taskID, lease.token])
+            ).execute(
+                arguments: [state.rawValue, message, runAt, state == .dead ? at : nil, at, lease.taskID, lease.token])
             return state
         }
     }
@@ -170,7 +194,8 @@ public final class SQLiteTaskQueue: TaskQueue {
                         lease_expires_at = NULL, updated_at = ?
                     WHERE id = ? AND state = 'running' AND lease_token = ?
                     """
-            ).execute(arguments: [at, at, lease.taskID, lease.token])
+            ).execute(
+                arguments: [at, at, lease.taskID, lease.token])
             return db.changesCount == 1
         }
     }
@@ -187,7 +212,8 @@ public final class SQLiteTaskQueue: TaskQueue {
                         run_at = ?, lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ?
                     WHERE state = 'running' AND lease_expires_at < ?
                     """
-            ).execute(arguments: [at, at, at, at])
+            ).execute(
+                arguments: [at, at, at, at])
             return db.changesCount
         }
     }
@@ -226,7 +252,7 @@ public final class SQLiteTaskQueue: TaskQueue {
 
     public func task(_ id: Int64) throws(MinicError) -> TaskRecord? {
         try read("read task \(id)") { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE id = ?"), arguments: [id]).map(SQLiteTaskQueue.record)
+            try SQLiteTaskQueue.records(db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE id = ?"), arguments: [id]).first
         }
     }
 
@@ -249,6 +275,6 @@ public final class SQLiteTaskQueue: TaskQueue {
         } else {
             sql += " ORDER BY id"
         }
-        return try read("list tasks") { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(SQLiteTaskQueue.record) }
+        return try read("list tasks") { db in try SQLiteTaskQueue.records(db.makeStatement(sql: sql), arguments: arguments) }
     }
 }

@@ -19,6 +19,7 @@ struct Minic: ParsableCommand {
 
     /// Parses and runs, mapping every failure to minic's documented exit codes.
     static func main() {
+        AllocatorTuning.apply()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,4 +1,4 @@
-import CSpawn
+import CLibcShims
 import Foundation
 
 /// What a finished child process left behind.
