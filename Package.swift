@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "MinicCore", targets: ["MinicCore"]),
         .library(name: "MinicGit", targets: ["MinicGit"]),
         .library(name: "MinicQueue", targets: ["MinicQueue"]),
+        .library(name: "MinicLLM", targets: ["MinicLLM"]),
+        .library(name: "MinicTasks", targets: ["MinicTasks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,10 +46,17 @@ let package = Package(
             name: "MinicQueue",
             dependencies: ["MinicCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Model providers: the streaming `LLMProvider` protocol, offline now; Anthropic and OpenAI-compatible next.
+        .target(name: "MinicLLM"),
+        // The task pipeline: validation, templates, provider calls, workers.
+        .target(
+            name: "MinicTasks",
+            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "minic",
             dependencies: [
-                "MinicUpdates", "MinicCore",
+                "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +67,7 @@ let package = Package(
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicQueueTests", dependencies: ["MinicQueue", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicTasksTests", dependencies: ["MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -133,6 +133,24 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
+    public func claim(taskID: Int64, owner: String, now: Date = Date()) throws(MinicError) -> ClaimedTask? {
+        let at = now.timeIntervalSince1970
+        let expires = at + settings.leaseSeconds
+        let claimed = try write("claim \(taskID)") { db in
+            try SQLiteTaskQueue.recordsWithTokens(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
+                            lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+                        WHERE id = ? AND state IN ('queued', 'failed')
+                        RETURNING \(SQLiteTaskQueue.columns)
+                        """), arguments: [owner, expires, at, at, taskID])
+        }
+        return claimed.first.map { record, token in
+            ClaimedTask(task: record, lease: Lease(taskID: record.id, owner: owner, token: token, expiresAt: Date(timeIntervalSince1970: expires)))
+        }
+    }
+
     public func heartbeat(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Lease? {
         let expires = now.timeIntervalSince1970 + settings.leaseSeconds
         let changed = try write("heartbeat") { db in

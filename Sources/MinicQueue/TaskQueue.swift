@@ -14,6 +14,8 @@ public protocol TaskQueue: Sendable {
     func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord]
     /// Leases up to `limit` ready tasks to `owner`: highest priority, then earliest `run_at`, then oldest.
     func claim(owner: String, limit: Int, now: Date) throws(MinicError) -> [ClaimedTask]
+    /// Leases one specific task if it is ready (for a task run in the foreground); `nil` if it is not.
+    func claim(taskID: Int64, owner: String, now: Date) throws(MinicError) -> ClaimedTask?
     /// Extends a lease; `nil` when it was lost.
     func heartbeat(_ lease: Lease, now: Date) throws(MinicError) -> Lease?
     /// Records success; `false` when the lease was lost (the result is dropped).

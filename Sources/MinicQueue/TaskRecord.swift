@@ -59,6 +59,32 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         case startedAt = "started_at"
         case finishedAt = "finished_at"
     }
+
+    /// Every key is written, `null` included, so scripts can rely on the shape.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(type, forKey: .type)
+        try container.encode(prompt, forKey: .prompt)
+        try container.encode(files, forKey: .files)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(priority, forKey: .priority)
+        try container.encode(runAt, forKey: .runAt)
+        try container.encode(state, forKey: .state)
+        try container.encode(attempts, forKey: .attempts)
+        try container.encode(maxAttempts, forKey: .maxAttempts)
+        try container.encode(leaseOwner, forKey: .leaseOwner)
+        try container.encode(leaseExpiresAt, forKey: .leaseExpiresAt)
+        try container.encode(result, forKey: .result)
+        try container.encode(error, forKey: .error)
+        try container.encode(usage, forKey: .usage)
+        try container.encode(agentCommit, forKey: .agentCommit)
+        try container.encode(idempotencyKey, forKey: .idempotencyKey)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(updatedAt, forKey: .updatedAt)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+    }
 }
 
 /// A task to enqueue.

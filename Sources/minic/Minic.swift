@@ -5,7 +5,7 @@ import MinicCore
 /// The `minic` command. Exit codes: 0 ok, 1 refused by a rule or a failed check,
 /// 2 usage or bad input, 3 internal error.
 @main
-struct Minic: ParsableCommand {
+struct Minic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minic",
         abstract: "A git-backed, self-updating code assistant.",
@@ -14,15 +14,19 @@ struct Minic: ParsableCommand {
             The home is chosen by --home, then MINIC_HOME, then the current directory if it is a home, then ~/.minic.
             """,
         version: "minic \(MinicVersion.string)",
-        subcommands: [Init.self, Update.self, Validate.self]
+        subcommands: [Init.self, Run.self, Submit.self, WorkerCommand.self, TasksCommand.self, ResultCommand.self, Update.self, Validate.self]
     )
 
     /// Parses and runs, mapping every failure to minic's documented exit codes.
-    static func main() {
+    static func main() async {
         AllocatorTuning.apply()
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as MinicError {
             Output.error(error)
             Foundation.exit(error.kind.rawValue)

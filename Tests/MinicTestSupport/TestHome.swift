@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A minic home made by `minic init` in a temporary directory, for tests.
 public final class TestHome {
@@ -27,4 +28,18 @@ public final class TestHome {
     @discardableResult
     public func git(_ arguments: String...) -> CommandResult { Shell.run("git", ["-C", path] + arguments, environment: Shell.testEnvironment) }
     public func head() -> String { GitChecks.revParse(path, "HEAD") ?? "" }
+
+    /// Commits straight to main with the git CLI (a person changing rules or hooks by hand).
+    @discardableResult
+    public func commitOnMain(_ message: String, _ change: (TestHome) throws -> Void) rethrows -> String {
+        try change(self)
+        return GitChecks.commitAll(path, message)
+    }
+
+    public func shell(_ command: String) {
+        let result = Shell.run("sh", ["-c", command], in: path, environment: Shell.testEnvironment)
+        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+    }
+
+    public var activityLog: String { read("state/activity.log") ?? "" }
 }

@@ -23,19 +23,6 @@ extension TestHome {
         return head
     }
 
-    /// Commits straight to main with the git CLI (a person changing rules or hooks by hand).
-    @discardableResult
-    func commitOnMain(_ message: String, _ change: (TestHome) throws -> Void) rethrows -> String {
-        try change(self)
-        return GitChecks.commitAll(path, message)
-    }
-
-    func shell(_ command: String) {
-        let result = Shell.run("sh", ["-c", command], in: path, environment: Shell.testEnvironment)
-        XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
-    }
-
-    var activityLog: String { read("state/activity.log") ?? "" }
 }
 
 /// Asserts that `body` throws a ``MinicError`` of `kind` and returns it.

@@ -9,16 +9,21 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var version: Int
     public var updates: UpdatesConfig
     public var queue: QueueConfig
+    public var llm: LLMConfig
     public var log: LogConfig
 
-    public init(version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), log: LogConfig = LogConfig()) {
+    public init(
+        version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
+        log: LogConfig = LogConfig()
+    ) {
         self.version = version
         self.updates = updates
         self.queue = queue
+        self.llm = llm
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, log }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -26,6 +31,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         version = try container.decodeIfPresent(Int.self, forKey: .version) ?? 1
         updates = try container.decodeIfPresent(UpdatesConfig.self, forKey: .updates) ?? UpdatesConfig()
         queue = try container.decodeIfPresent(QueueConfig.self, forKey: .queue) ?? QueueConfig()
+        llm = try container.decodeIfPresent(LLMConfig.self, forKey: .llm) ?? LLMConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
     }
 }
@@ -109,6 +115,7 @@ extension MinicConfig {
         }
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
         try queue.validate(source: source)
+        try llm.validate(source: source)
         for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
         }

@@ -22,6 +22,12 @@ public enum DefaultFiles {
                 "backoff_max_seconds": 300,
                 "busy_timeout_seconds": 10
               },
+              "llm": {
+                "provider": "auto",
+                "model": "claude-3-haiku-20240307",
+                "max_tokens": 1024,
+                "temperature": 0.2
+              },
               "log": {
                 "level": "info"
               }

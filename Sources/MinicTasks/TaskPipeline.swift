@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import MinicCore
+import MinicGit
+import MinicLLM
+import MinicQueue
+
+/// The path every task takes, whether run in the foreground or by a worker:
+/// validated on submission, queued, claimed under a lease, its prompt rendered
+/// from the template of the committed head, answered by the provider, and
+/// recorded with its usage and the agent commit it ran with.
+public final class TaskPipeline: Sendable {
+    public let queue: any TaskQueue
+    public let provider: any LLMProvider
+    let homePath: String
+    let environment: [String: String]
+    let llm: LLMConfig
+    let taskLog: Logger
+
+    public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
+        self.queue = queue
+        self.provider = provider
+        homePath = home.path
+        environment = home.environment
+        llm = try home.config().llm
+        taskLog = home.activity.logger(.task)
+    }
+
+    /// The pipeline of a home: its SQLite queue in `state/` and the configured provider.
+    public static func open(home: Home) throws(MinicError) -> TaskPipeline {
+        let config = try home.config()
+        let queue = try SQLiteTaskQueue(path: home.stateDirectory + "/queue.sqlite3", settings: QueueSettings(config.queue))
+        return try TaskPipeline(home: home, queue: queue, provider: ProviderFactory.make(config.llm, environment: home.environment))
+    }
+
+    /// Validates and queues tasks in one transaction.
+    public func submit(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
+        for task in tasks {
+            try TaskInput.validateType(task.type)
+            try TaskInput.validatePrompt(task.prompt)
+            for file in task.files { _ = try TaskInput.readFile(file) }
+        }
+        let records = try queue.enqueue(tasks)
+        for record in records { taskLog.info("task \(record.id) submitted: \(record.type)") }
+        return records
+    }
+
+    /// Runs one claimed task: renders the prompt, calls the provider (passing text
+    /// to `onText` as it arrives) and records the outcome under the lease.
+    /// - Returns: the task as recorded (back in `queued` if the call was cancelled), or
+    ///   `nil` when the lease was lost (the result is dropped).
+    public func execute(_ claimed: ClaimedTask, onText: @Sendable (String) -> Void = { _ in }) async throws(MinicError) -> TaskRecord? {
+        let task = claimed.task
+        taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
+        do {
+            let (request, commit) = try prepare(task)
+            let response = try await provider.complete(request, onText: onText)
+            let usage = TaskUsage(inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens)
+            guard try queue.complete(claimed.lease, outcome: TaskOutcome(result: response.text, usage: usage, agentCommit: commit), now: Date()) else {
+                taskLog.warning("task \(task.id): lease lost before completion; result dropped")
+                return nil
+            }
+            taskLog.info("task \(task.id) succeeded: \(provider.name) \(usage.inputTokens) in / \(usage.outputTokens) out tokens, agent \(commit.prefix(7))")
+            return try queue.task(task.id)
+        } catch {
+            // Cancelled (a worker stopping): the task goes back to the queue, its attempt not counted.
+            if Task.isCancelled {
+                if try queue.release(claimed.lease, now: Date()) { taskLog.info("task \(task.id) released: the worker is stopping") }
+                return try queue.task(task.id)
+            }
+            let failure = error as? MinicError ?? .internal("\(error)")
+            // Bad input will not get better by retrying.
+            let state = try queue.fail(claimed.lease, error: failure.message, retryable: failure.kind != .badInput, now: Date())
+            switch state {
+            case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
+            case .dead?: taskLog.error("task \(task.id) dead after \(task.attempts) attempt(s): \(failure.message)")
+            default: taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+            }
+            return try queue.task(task.id)
+        }
+    }
+
+    /// Queues a task and runs it at once in this process, through the same path as a worker.
+    public func runNow(_ task: NewTask, owner: String, onText: @Sendable (String) -> Void) async throws(MinicError) -> TaskRecord {
+        guard let record = try submit([task]).first else { throw .internal("the task was not queued") }
+        guard let claimed = try queue.claim(taskID: record.id, owner: owner, now: Date()) else {
+            throw .refused(
+                "task \(record.id) is \(try queue.task(record.id)?.state.rawValue ?? "gone") (idempotency key reused?); see `minic tasks show \(record.id)`")
+        }
+        guard let done = try await execute(claimed, onText: onText) else { throw .internal("task \(record.id): the lease was lost") }
+        return done
+    }
+
+    /// The provider request for a task, from the template of the home's committed head, and that head's commit.
+    func prepare(_ task: TaskRecord) throws(MinicError) -> (LLMRequest, String) {
+        try TaskInput.validateType(task.type)
+        // A fresh look at the home: the head may have moved since this worker started.
+        let home = try Home(openAt: homePath, environment: environment)
+        let head = try home.head().commit
+        let type = TaskType(rawValue: task.type) ?? .analyze
+        guard let bytes = try home.committedFile(type.templatePath, at: head), let text = String(validating: bytes, as: UTF8.self) else {
+            throw .internal("\(type.templatePath) is missing from the committed head \(head.short)")
+        }
+        let template = try PromptTemplate(name: type.templatePath, text: text)
+        var attachments: [LLMAttachment] = []
+        for path in task.files { attachments.append(LLMAttachment(path: path, content: try TaskInput.readFile(path))) }
+        let context: [String: Any] = [
+            "prompt": task.prompt, "params": task.parameters,
+            "files": attachments.map { ["path": $0.path, "content": $0.content, "language": TaskInput.language(of: $0.path)] },
+        ]
+        let request = LLMRequest(
+            model: llm.model, system: template.render(part: .system, context: context),
+            messages: [LLMMessage(role: .user, text: template.render(part: .user, context: context))], maxTokens: llm.maxTokens,
+            temperature: llm.temperature, taskType: task.type, attachments: attachments)
+        return (request, head.hex)
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+import MinicQueue
+import MinicTasks
+
+struct TasksCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tasks", abstract: "List, show, cancel and retry tasks.", subcommands: [ListTasks.self, ShowTask.self, CancelTask.self, RetryTask.self])
+
+    static func queue(_ options: HomeOptions) throws -> TaskPipeline { try TaskPipeline.open(home: options.open()) }
+}
+
+struct ListTasks: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "Tasks, newest first (with --json, every match unless --limit).")
+
+    @Option(help: "queued, running, succeeded, failed, dead or cancelled.") var state: String?
+    @Option(help: "Only this task type.") var type: String?
+    @Option(help: "At most this many (default 50 in text, all in --json).") var limit: Int?
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        var filter = TaskFilter(type: type, limit: limit ?? (output.json ? nil : 50))
+        if let state {
+            guard let parsed = TaskState(rawValue: state) else {
+                throw MinicError.badInput("unknown state '\(state)' (known: \(TaskState.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            filter.state = parsed
+        }
+        let tasks = try TasksCommand.queue(homeOptions).queue.tasks(filter)
+        if output.json {
+            try Output.json(tasks)
+            return
+        }
+        var rows = [["ID", "TYPE", "STATE", "ATTEMPTS", "AGE", "PROMPT"]]
+        for task in tasks {
+            rows.append([
+                String(task.id), task.type, task.state.rawValue, "\(task.attempts)/\(task.maxAttempts)", Output.age(since: task.createdAt),
+                Output.safe(String(task.prompt.prefix(60)).replacingOccurrences(of: "\n", with: " ")),
+            ])
+        }
+        print(Output.table(rows), terminator: "")
+    }
+}
+
+struct ShowTask: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "One task, all its fields.")
+
+    @Argument(help: "The task id.") var id: Int64
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        guard let task = try TasksCommand.queue(homeOptions).queue.task(id) else { throw MinicError.badInput("no task \(id)") }
+        if output.json {
+            try Output.json(task)
+            return
+        }
+        var text = "task \(task.id) (\(task.type), \(task.state.rawValue), attempt \(task.attempts) of \(task.maxAttempts))\n"
+        text += "created:  \(Timestamp.iso8601(task.createdAt))\n"
+        if let finished = task.finishedAt { text += "finished: \(Timestamp.iso8601(finished))\n" }
+        if let commit = task.agentCommit { text += "agent:    \(commit)\n" }
+        if let usage = task.usage { text += "usage:    \(usage.inputTokens) in, \(usage.outputTokens) out\n" }
+        if !task.files.isEmpty { text += "files:    \(task.files.joined(separator: ", "))\n" }
+        text += "prompt:   \(Output.safe(task.prompt))\n"
+        if let error = task.error { text += "error:    \(Output.safe(error))\n" }
+        if let result = task.result { text += "\n" + Output.safe(result) }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+struct CancelTask: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a task that has not finished (a running one loses its lease).")
+
+    @Argument(help: "The task id.") var id: Int64
+    @OptionGroup var homeOptions: HomeOptions
+
+    func run() throws {
+        let task = try TasksCommand.queue(homeOptions).queue.cancel(id, now: Date())
+        print("task \(task.id) cancelled")
+    }
+}
+
+struct RetryTask: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "retry", abstract: "Queue a failed, dead or cancelled task again, with fresh attempts.")
+
+    @Argument(help: "The task id.") var id: Int64
+    @OptionGroup var homeOptions: HomeOptions
+
+    func run() throws {
+        let task = try TasksCommand.queue(homeOptions).queue.retry(id, now: Date())
+        print("task \(task.id) queued again")
+    }
+}
+
+struct ResultCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "result", abstract: "Print a task's result (exit 1 if it has none yet or failed).")
+
+    @Argument(help: "The task id.") var id: Int64
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func run() throws {
+        guard let task = try TasksCommand.queue(homeOptions).queue.task(id) else { throw MinicError.badInput("no task \(id)") }
+        if output.json {
+            try Output.json(task)
+        } else if let result = task.result, task.state == .succeeded {
+            FileHandle.standardOutput.write(Data((Output.stdoutIsTerminal ? Output.safe(result) : result).utf8))
+        }
+        guard task.state == .succeeded else {
+            throw MinicError.refused("task \(id) is \(task.state.rawValue)\(task.error.map { ": \($0)" } ?? "")")
+        }
+    }
+}

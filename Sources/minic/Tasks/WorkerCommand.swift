@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+import MinicTasks
+
+struct WorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Process queued tasks until stopped.",
+        discussion: """
+            SIGINT and SIGTERM stop claiming; running tasks get --grace seconds to finish, then are released back to the \
+            queue. A worker killed outright loses nothing: its leases expire and another worker takes the tasks.
+            """)
+
+    @Option(help: "Tasks run at once.") var concurrency = 2
+    @Flag(help: "Claim one batch, finish it, and exit.") var once = false
+    @Flag(help: "Exit when no task is ready.") var drain = false
+    @Option(help: "Seconds running tasks get to finish after a stop signal.") var grace: Double = 10
+    @OptionGroup var homeOptions: HomeOptions
+    @OptionGroup var output: JSONOption
+
+    func validate() throws {
+        if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if once && drain { throw ValidationError("choose one of --once and --drain") }
+    }
+
+    func run() async throws {
+        let home = try homeOptions.open(startup: "worker")
+        let pipeline = try TaskPipeline.open(home: home)
+        let stop = StopSignal()
+        stop.install()
+        let worker = Worker(
+            pipeline: pipeline, concurrency: concurrency, mode: once ? .once : drain ? .drain : .forever, leaseSeconds: try home.config().queue.leaseSeconds,
+            grace: grace)
+        let summary = try await worker.run(stop: stop)
+        if output.json {
+            try Output.json(["succeeded": summary.succeeded, "failed": summary.failed, "lost": summary.lost, "released": summary.released])
+        } else {
+            FileHandle.standardError.write(
+                Data("worker done: \(summary.succeeded) succeeded, \(summary.failed) failed, \(summary.lost) lost, \(summary.released) released\n".utf8))
+        }
+    }
+}
