@@ -1,0 +1,114 @@
+import Foundation
+import MinicTestSupport
+import XCTest
+
+final class TaskCLITests: XCTestCase {
+    func sqlite(_ home: TestHome, _ sql: String) -> String {
+        Shell.run("sqlite3", [home.path + "/state/queue.sqlite3", sql]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func jsonLines(_ count: Int) -> Data {
+        Data((0..<count).map { #"{"type": "explain", "prompt": "task \#($0)"}"# }.joined(separator: "\n").utf8)
+    }
+
+    func startWorker(_ home: TestHome, _ extra: [String] = []) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Shell.minicBinary)
+        process.arguments = ["worker", "--home", home.path] + extra
+        process.environment = Shell.testEnvironment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func testRunStreamsAndRecordsTheTask() throws {
+        let home = TestHome()
+        home.write("code.py", "# comment\nprint('hi')\n")
+        let run = home.minic("run", "--type", "analyze", "--file", home.path + "/code.py", "Look at this")
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertTrue(run.stdout.hasPrefix("[offline: no model was called."))
+        XCTAssertTrue(run.stdout.contains("code.py: 2 lines (1 code, 1 comment, 0 blank)"), run.stdout)
+        let task = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(home.minic("tasks", "show", "1", "--json").stdout.utf8)) as? [String: Any])
+        for key in ["id", "type", "state", "attempts", "result", "error", "usage", "agent_commit", "created_at", "finished_at"] {
+            XCTAssertTrue(task.keys.contains(key), key)
+        }
+        XCTAssertEqual(task["state"] as? String, "succeeded")
+        XCTAssertEqual(task["agent_commit"] as? String, home.head())
+        XCTAssertTrue(task["error"] is NSNull)
+        XCTAssertEqual(home.minic("result", "1").stdout, run.stdout)
+        XCTAssertEqual(home.minic("run", "--type", "poem", "x").status, 2)
+        XCTAssertEqual(home.minic("run", "--type", "analyze", "--file", home.path + "/missing.py", "x").status, 2)
+    }
+
+    func testSubmitListCancelRetry() throws {
+        let home = TestHome()
+        let first = home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout
+        XCTAssertEqual(home.minic("submit", "--type", "explain", "--idempotency-key", "k", "again").stdout, first, "same key, same task")
+        let batch = home.minic("submit", "--from", "-", input: jsonLines(3)).stdout.split(separator: "\n").map(String.init)
+        XCTAssertEqual(batch.count, 3)
+        XCTAssertEqual(home.minic("submit", "--from", "-", input: Data(#"{"type": "explain", "colour": 1}"#.utf8)).status, 2)
+        let cancelled = batch[0]
+        XCTAssertEqual(home.minic("tasks", "cancel", cancelled).status, 0)
+        XCTAssertEqual(home.minic("tasks", "cancel", cancelled).status, 1, "already cancelled")
+        let queued = try XCTUnwrap(
+            try JSONSerialization.jsonObject(with: Data(home.minic("tasks", "list", "--state", "queued", "--json").stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(queued.compactMap { $0["id"] as? Int }.map(String.init), [first.trimmingCharacters(in: .whitespacesAndNewlines), batch[1], batch[2]])
+        XCTAssertEqual(home.minic("result", batch[1]).status, 1, "not run yet")
+        XCTAssertEqual(home.minic("worker", "--drain").status, 0)
+        XCTAssertEqual(sqlite(home, "SELECT group_concat(state) FROM (SELECT state FROM tasks ORDER BY id)"), "succeeded,cancelled,succeeded,succeeded")
+        XCTAssertEqual(home.minic("tasks", "retry", cancelled).status, 0)
+        XCTAssertEqual(home.minic("worker", "--once").status, 0)
+        XCTAssertEqual(sqlite(home, "SELECT state FROM tasks WHERE id = \(cancelled)"), "succeeded")
+        XCTAssertEqual(home.minic("tasks", "list", "--state", "bogus").status, 2)
+    }
+
+    /// Several worker processes on one queue: every task runs exactly once, to success.
+    func testWorkerProcessesRunEachTaskExactlyOnce() throws {
+        let home = TestHome()
+        let total = 3000
+        XCTAssertEqual(home.minic("submit", "--from", "-", input: jsonLines(total)).status, 0)
+        let workers = try (0..<3).map { _ in try startWorker(home, ["--drain", "--concurrency", "3"]) }
+        for worker in workers { worker.waitUntilExit() }
+        XCTAssertEqual(workers.map(\.terminationStatus), [0, 0, 0])
+        XCTAssertEqual(sqlite(home, "SELECT count(*) FROM tasks WHERE state = 'succeeded' AND attempts = 1"), "\(total)")
+        let owners = Set(
+            home.activityLog.split(separator: "\n").compactMap { line -> Substring? in
+                guard line.contains("started: explain"), let by = line.range(of: " by ") else { return nil }
+                return line[by.upperBound...]
+            })
+        XCTAssertGreaterThan(owners.count, 1, "more than one worker process took tasks")
+    }
+
+    /// A worker killed with SIGKILL mid-run loses nothing: its leases expire and another worker finishes.
+    func testAWorkerKilledMidRunLosesNothing() throws {
+        let home = TestHome()
+        home.commitOnMain("short leases") { $0.write("config.json", #"{"version": 1, "queue": {"lease_seconds": 1}}"#) }
+        let total = 4000
+        XCTAssertEqual(home.minic("submit", "--from", "-", input: jsonLines(total)).status, 0)
+        let doomed = try startWorker(home, ["--concurrency", "4"])
+        let deadline = Date().addingTimeInterval(20)
+        while Int(sqlite(home, "SELECT count(*) FROM tasks WHERE state = 'succeeded'")) ?? 0 < 200 && Date() < deadline { usleep(20_000) }
+        kill(doomed.processIdentifier, SIGKILL)
+        doomed.waitUntilExit()
+        let runningAtDeath = Int(sqlite(home, "SELECT count(*) FROM tasks WHERE state = 'running'")) ?? 0
+        usleep(1_200_000)  // Let the dead worker's leases expire.
+        let rescuer = try startWorker(home, ["--drain"])
+        rescuer.waitUntilExit()
+        XCTAssertEqual(rescuer.terminationStatus, 0)
+        XCTAssertEqual(sqlite(home, "SELECT count(*) FROM tasks WHERE state = 'succeeded'"), "\(total)", "a task was lost")
+        XCTAssertEqual(sqlite(home, "SELECT count(*) FROM tasks WHERE attempts = 2"), "\(runningAtDeath)", "exactly the interrupted tasks ran again")
+    }
+
+    /// SIGTERM stops a worker cleanly: it exits 0 and leaves no task running.
+    func testSIGTERMStopsAWorkerCleanly() throws {
+        let home = TestHome()
+        XCTAssertEqual(home.minic("submit", "--from", "-", input: jsonLines(20000)).status, 0)
+        let worker = try startWorker(home, ["--concurrency", "2"])
+        usleep(500_000)
+        kill(worker.processIdentifier, SIGTERM)
+        worker.waitUntilExit()
+        XCTAssertEqual(worker.terminationStatus, 0)
+        XCTAssertEqual(sqlite(home, "SELECT count(*) FROM tasks WHERE state = 'running'"), "0")
+    }
+}
