@@ -56,9 +56,11 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
+    /// A read on the queue's one connection. Plain statements, not GRDB's `read`,
+    /// which wraps each read in a savepoint and `PRAGMA query_only` toggles.
     func read<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
         do {
-            return try database.read(body)
+            return try database.writeWithoutTransaction(body)
         } catch {
             throw .internal("task queue: \(what): \(SQLiteTaskQueue.describe(error))")
         }

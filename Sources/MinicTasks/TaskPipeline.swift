@@ -16,6 +16,7 @@ public final class TaskPipeline: Sendable {
     let environment: [String: String]
     let llm: LLMConfig
     let taskLog: Logger
+    let templates: TemplateCache
 
     public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
         self.queue = queue
@@ -24,6 +25,7 @@ public final class TaskPipeline: Sendable {
         environment = home.environment
         llm = try home.config().llm
         taskLog = home.activity.logger(.task)
+        templates = TemplateCache(homePath: home.path, environment: home.environment)
     }
 
     /// The pipeline of a home: its SQLite queue in `state/` and the configured provider.
@@ -56,12 +58,24 @@ public final class TaskPipeline: Sendable {
             let (request, commit) = try prepare(task)
             let response = try await provider.complete(request, onText: onText)
             let usage = TaskUsage(inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens)
-            guard try queue.complete(claimed.lease, outcome: TaskOutcome(result: response.text, usage: usage, agentCommit: commit), now: Date()) else {
+            let finished = Date()
+            guard try queue.complete(claimed.lease, outcome: TaskOutcome(result: response.text, usage: usage, agentCommit: commit), now: finished) else {
                 taskLog.warning("task \(task.id): lease lost before completion; result dropped")
                 return nil
             }
             taskLog.info("task \(task.id) succeeded: \(provider.name) \(usage.inputTokens) in / \(usage.outputTokens) out tokens, agent \(commit.prefix(7))")
-            return try queue.task(task.id)
+            // What the queue now holds, without reading it back.
+            var record = task
+            record.state = .succeeded
+            record.result = response.text
+            record.usage = usage
+            record.agentCommit = commit
+            record.error = nil
+            record.leaseOwner = nil
+            record.leaseExpiresAt = nil
+            record.finishedAt = Date(timeIntervalSince1970: finished.timeIntervalSince1970)
+            record.updatedAt = record.finishedAt ?? finished
+            return record
         } catch {
             // Cancelled (a worker stopping): the task goes back to the queue, its attempt not counted.
             if Task.isCancelled {
@@ -94,14 +108,8 @@ public final class TaskPipeline: Sendable {
     /// The provider request for a task, from the template of the home's committed head, and that head's commit.
     func prepare(_ task: TaskRecord) throws(MinicError) -> (LLMRequest, String) {
         try TaskInput.validateType(task.type)
-        // A fresh look at the home: the head may have moved since this worker started.
-        let home = try Home(openAt: homePath, environment: environment)
-        let head = try home.head().commit
         let type = TaskType(rawValue: task.type) ?? .analyze
-        guard let bytes = try home.committedFile(type.templatePath, at: head), let text = String(validating: bytes, as: UTF8.self) else {
-            throw .internal("\(type.templatePath) is missing from the committed head \(head.short)")
-        }
-        let template = try PromptTemplate(name: type.templatePath, text: text)
+        let (template, head) = try templates.template(for: type)
         var attachments: [LLMAttachment] = []
         for path in task.files { attachments.append(LLMAttachment(path: path, content: try TaskInput.readFile(path))) }
         let context: [String: Any] = [
@@ -112,6 +120,6 @@ public final class TaskPipeline: Sendable {
             model: llm.model, system: template.render(part: .system, context: context),
             messages: [LLMMessage(role: .user, text: template.render(part: .user, context: context))], maxTokens: llm.maxTokens,
             temperature: llm.temperature, taskType: task.type, attachments: attachments)
-        return (request, head.hex)
+        return (request, head)
     }
 }
