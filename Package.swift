@@ -46,8 +46,14 @@ let package = Package(
             name: "MinicQueue",
             dependencies: ["MinicCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // Model providers: the streaming `LLMProvider` protocol, offline now; Anthropic and OpenAI-compatible next.
-        .target(name: "MinicLLM"),
+        // libcurl (Debian libcurl4-openssl-dev), for HTTP to model providers. Only MinicLLM imports it.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+        ),
+        // Model providers: the streaming `LLMProvider` protocol; offline and Anthropic (libcurl).
+        .target(name: "MinicLLM", dependencies: ["CCurl"]),
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",
@@ -67,6 +73,7 @@ let package = Package(
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicQueueTests", dependencies: ["MinicQueue", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],

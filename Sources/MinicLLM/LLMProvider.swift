@@ -112,10 +112,50 @@ extension LLMProvider {
 /// Failures of a provider call. Messages never contain keys.
 public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     case incomplete(provider: String)
+    /// A non-2xx answer, with the API's error message and any `retry-after`.
+    case http(status: Int, message: String, retryAfter: String?)
+    /// An `error` event in the stream.
+    case api(type: String, message: String, retryable: Bool)
+    case transport(String, retryable: Bool)
+    case timeout(String)
+    /// The stream broke or could not be read.
+    case stream(String)
+    case cancelled
 
     public var description: String {
         switch self {
         case .incomplete(let provider): "\(provider): the stream ended without a final message"
+        case .http(let status, let message, _): "HTTP \(status): \(message)"
+        case .api(let type, let message, _): "\(type): \(message)"
+        case .transport(let message, _): "transport: \(message)"
+        case .timeout(let message): "timeout: \(message)"
+        case .stream(let message): "stream: \(message)"
+        case .cancelled: "cancelled"
         }
+    }
+
+    /// Whether another attempt may succeed.
+    public var isRetryable: Bool {
+        switch self {
+        case .http(let status, _, _): RetryPolicy.retryableStatuses.contains(status)
+        case .api(_, _, let retryable), .transport(_, let retryable): retryable
+        case .timeout: true
+        case .incomplete, .stream, .cancelled: false
+        }
+    }
+
+    /// Whether no later attempt can succeed either (a client error: bad request, bad key,
+    /// no permission), so a queued task should not be retried.
+    public var isPermanent: Bool {
+        switch self {
+        case .http(let status, _, _): (400..<500).contains(status) && status != 429 && status != 408
+        case .api(let type, _, _): ["invalid_request_error", "authentication_error", "permission_error", "not_found_error"].contains(type)
+        default: false
+        }
+    }
+
+    var retryAfter: String? {
+        if case .http(_, _, let retryAfter) = self { return retryAfter }
+        return nil
     }
 }

@@ -83,8 +83,9 @@ public final class TaskPipeline: Sendable {
                 return try queue.task(task.id)
             }
             let failure = error as? MinicError ?? .internal("\(error)")
-            // Bad input will not get better by retrying.
-            let state = try queue.fail(claimed.lease, error: failure.message, retryable: failure.kind != .badInput, now: Date())
+            // Bad input and client errors (bad request, bad key) will not get better by retrying.
+            let permanent = failure.kind == .badInput || (error as? LLMError)?.isPermanent == true
+            let state = try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date())
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
             case .dead?: taskLog.error("task \(task.id) dead after \(task.attempts) attempt(s): \(failure.message)")

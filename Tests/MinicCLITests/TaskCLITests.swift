@@ -41,6 +41,29 @@ final class TaskCLITests: XCTestCase {
         XCTAssertEqual(home.minic("run", "--type", "analyze", "--file", home.path + "/missing.py", "x").status, 2)
     }
 
+    /// With a key in the environment, `auto` uses the Anthropic client; the key goes nowhere else.
+    func testRunThroughTheAnthropicClient() throws {
+        let server = try MessagesServer()
+        let home = TestHome()
+        home.commitOnMain("model ok") { $0.write("config.json", #"{"version": 1, "llm": {"model": "ok"}}"#) }
+        let env = ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": server.baseURL]
+        let run = home.minic("run", "--type", "explain", "Say hello", environment: env)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stdout, "Hello, wörld 🙂")
+        XCTAssertEqual(sqlite(home, "SELECT usage FROM tasks WHERE id = 1"), #"{"input_tokens":25,"output_tokens":7}"#)
+        let sent = try XCTUnwrap(server.requests.first?["body"] as? [String: Any])
+        XCTAssertEqual((sent["messages"] as? [[String: String]])?.first?["content"]?.contains("Say hello"), true, "the rendered template was sent")
+        XCTAssertTrue((sent["system"] as? String)?.contains("patient teacher") ?? false)
+        for place in [home.activityLog, sqlite(home, "SELECT * FROM tasks"), home.git("log", "--all", "-p").stdout] {
+            XCTAssertFalse(place.contains("test-key-123"), "the key leaked")
+        }
+        let failing = home.minic("run", "--type", "explain", "x", environment: ["ANTHROPIC_API_KEY": "wrong-key-789", "ANTHROPIC_BASE_URL": server.baseURL])
+        XCTAssertEqual(failing.status, 1)
+        XCTAssertTrue(failing.stderr.contains("HTTP 401: authentication_error"), failing.stderr)
+        XCTAssertFalse(failing.stderr.contains("wrong-key-789"), "the key never appears in an error")
+        XCTAssertEqual(sqlite(home, "SELECT state, attempts FROM tasks WHERE id = 2"), "dead|1", "a client error is not retried")
+    }
+
     func testSubmitListCancelRetry() throws {
         let home = TestHome()
         let first = home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout

@@ -8,19 +8,41 @@ public struct LLMConfig: Codable, Sendable, Equatable {
     /// The most tokens an answer may have.
     public var maxTokens: Int
     public var temperature: Double
+    /// The provider's address; `ANTHROPIC_BASE_URL` overrides it for Anthropic, as in the official SDKs.
+    public var baseURL: String
+    public var connectTimeoutSeconds: Double
+    /// A stream that sends nothing (not even a ping) for this long is abandoned.
+    public var idleTimeoutSeconds: Double
+    public var timeoutSeconds: Double
+    /// Retries of 429, 5xx and 529 answers (honouring `retry-after`) before the task fails.
+    public var maxRetries: Int
 
     public static let providers = ["auto", "anthropic", "openai", "offline"]
 
-    public init(provider: String = "auto", model: String = "claude-3-haiku-20240307", maxTokens: Int = 1024, temperature: Double = 0.2) {
+    public init(
+        provider: String = "auto", model: String = "claude-3-haiku-20240307", maxTokens: Int = 1024, temperature: Double = 0.2,
+        baseURL: String = "https://api.anthropic.com", connectTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 60, timeoutSeconds: Double = 600,
+        maxRetries: Int = 3
+    ) {
         self.provider = provider
         self.model = model
         self.maxTokens = maxTokens
         self.temperature = temperature
+        self.baseURL = baseURL
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.maxRetries = maxRetries
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case provider, model, temperature
         case maxTokens = "max_tokens"
+        case baseURL = "base_url"
+        case connectTimeoutSeconds = "connect_timeout_seconds"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
+        case timeoutSeconds = "timeout_seconds"
+        case maxRetries = "max_retries"
     }
 
     public init(from decoder: Decoder) throws {
@@ -31,6 +53,11 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         model = try container.decodeIfPresent(String.self, forKey: .model) ?? defaults.model
         maxTokens = try container.decodeIfPresent(Int.self, forKey: .maxTokens) ?? defaults.maxTokens
         temperature = try container.decodeIfPresent(Double.self, forKey: .temperature) ?? defaults.temperature
+        baseURL = try container.decodeIfPresent(String.self, forKey: .baseURL) ?? defaults.baseURL
+        connectTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .connectTimeoutSeconds) ?? defaults.connectTimeoutSeconds
+        idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds
+        timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
+        maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? defaults.maxRetries
     }
 
     func validate(source: String) throws(MinicError) {
@@ -40,5 +67,12 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         guard !model.isEmpty else { throw .badInput("\(source): llm.model: must not be empty") }
         guard maxTokens >= 1 else { throw .badInput("\(source): llm.max_tokens: must be at least 1") }
         guard (0...1).contains(temperature) else { throw .badInput("\(source): llm.temperature: must be between 0 and 1") }
+        guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
+            throw .badInput("\(source): llm.base_url: must start with http:// or https://")
+        }
+        guard connectTimeoutSeconds > 0, idleTimeoutSeconds > 0, timeoutSeconds > 0 else {
+            throw .badInput("\(source): llm.*_timeout_seconds: must be greater than 0")
+        }
+        guard maxRetries >= 0 else { throw .badInput("\(source): llm.max_retries: must not be negative") }
     }
 }

@@ -26,7 +26,12 @@ public enum DefaultFiles {
                 "provider": "auto",
                 "model": "claude-3-haiku-20240307",
                 "max_tokens": 1024,
-                "temperature": 0.2
+                "temperature": 0.2,
+                "base_url": "https://api.anthropic.com",
+                "connect_timeout_seconds": 10,
+                "idle_timeout_seconds": 60,
+                "timeout_seconds": 600,
+                "max_retries": 3
               },
               "log": {
                 "level": "info"

@@ -1,0 +1,32 @@
+import CCurl
+
+/// A libcurl failure: its code and libcurl's message (never a header or body, so never a key).
+public struct CurlError: Error, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let message: String
+
+    public var description: String { "\(message) (curl \(code))" }
+
+    public var isTimeout: Bool { code == Int32(CURLE_OPERATION_TIMEDOUT.rawValue) }
+    public var isAborted: Bool { code == Int32(CURLE_ABORTED_BY_CALLBACK.rawValue) }
+    /// Failures worth another attempt: could not connect, timed out, connection dropped.
+    public var isTransient: Bool {
+        [
+            CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_OPERATION_TIMEDOUT, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE,
+            CURLE_GOT_NOTHING,
+        ]
+        .map { Int32($0.rawValue) }.contains(code)
+    }
+}
+
+/// The one place libcurl codes become Swift errors; `detail` is the handle's error buffer.
+func checkCurl(_ code: CURLcode, detail: String = "") throws(CurlError) {
+    guard code != CURLE_OK else { return }
+    let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    throw CurlError(code: Int32(code.rawValue), message: message)
+}
+
+/// libcurl's global state, set up once and lazily.
+enum CurlGlobal {
+    static let initialized: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+}

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""A loopback HTTP server speaking Anthropic's Messages API, for minic's tests.
+
+POST /v1/messages with stream=true answers with server-sent events in chunked
+encoding, cut into 1-5 byte pieces (splitting lines and UTF-8 sequences). The
+requested "model" picks a behaviour:
+  ok, ok-crlf        a normal stream (CRLF line ends for ok-crlf)
+  429-then-ok        429 with retry-after: 1 the first time, then ok
+  529-then-ok        529 overloaded_error the first time, then ok
+  always-529         529 every time
+  bad-request        400 invalid_request_error
+  drop               part of the stream, then the connection is cut mid-chunk
+  stall              headers and message_start, then nothing for 30 s
+  error-event        an error event (overloaded_error) in the stream
+Every request needs x-api-key: test-key-123 and anthropic-version: 2023-06-01
+(else 401). Each request is appended to LOG as a JSON line (headers, body).
+Usage: messages_server.py LOG   (prints the port on stdout)"""
+import json
+import socket
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+LOG = sys.argv[1]
+COUNTS = {}
+LOCK = threading.Lock()
+TEXT = ["Hello", ", wör", "ld 🙂"]
+
+
+def events(model, crlf=False):
+    sep = "\r\n" if crlf else "\n"
+    def ev(name, data):
+        return f"event: {name}{sep}data: {json.dumps(data, ensure_ascii=False)}{sep}{sep}"
+    out = [ev("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": model,
+                                                                      "content": [], "stop_reason": None, "usage": {"input_tokens": 25, "output_tokens": 1}}}),
+           ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+           f": a comment line{sep}",
+           ev("ping", {"type": "ping"})]
+    for piece in TEXT:
+        out.append(ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}))
+    out += [ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 7}}),
+            ev("message_stop", {"type": "message_stop"})]
+    return "".join(out).encode()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def send_json(self, status, payload, extra=None):
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def chunk(self, data):
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def stream(self, payload, cut_after=None, stall=False):
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        position, size = 0, 1
+        while position < len(payload):
+            piece = payload[position:position + size]
+            if cut_after is not None and position >= cut_after:
+                # Promise a chunk of 100 bytes, send 3, and cut the connection.
+                self.wfile.write(b"64\r\n" + payload[position:position + 3])
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.chunk(piece)
+            position += size
+            size = size % 5 + 1
+            time.sleep(0.0005)
+            if stall and b"message_start" in payload[:position] and b"content_block_start" not in payload[:position]:
+                time.sleep(30)
+                return
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def do_POST(self):
+        length = int(self.headers.get("content-length", "0"))
+        body = json.loads(self.rfile.read(length) or b"{}")
+        with LOCK, open(LOG, "a") as log:
+            log.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\n")
+        if self.path != "/v1/messages":
+            return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "no such path"}})
+        if self.headers.get("x-api-key") != "test-key-123" or self.headers.get("anthropic-version") != "2023-06-01" \
+                or self.headers.get("content-type") != "application/json":
+            return self.send_json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+        model = body.get("model", "")
+        with LOCK:
+            COUNTS[model] = COUNTS.get(model, 0) + 1
+            count = COUNTS[model]
+        if model == "429-then-ok" and count == 1:
+            return self.send_json(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}, {"retry-after": "1"})
+        if model == "529-then-ok" and count == 1 or model == "always-529":
+            return self.send_json(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+        if model == "bad-request":
+            return self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "max_tokens: too large"}})
+        if model == "drop":
+            payload = events(model)
+            return self.stream(payload, cut_after=payload.index(b"ld \xf0") - 40)
+        if model == "stall":
+            return self.stream(events(model), stall=True)
+        if model == "error-event":
+            payload = events(model)
+            error = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
+            cut = payload.index(b"event: content_block_stop")
+            return self.stream(payload[:cut] + error)
+        return self.stream(events(model, crlf=model == "ok-crlf"))
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+server.daemon_threads = True
+print(server.server_address[1], flush=True)
+server.serve_forever()

@@ -1,0 +1,44 @@
+import Foundation
+
+/// The loopback Messages API server of Tests/Fixtures/messages_server.py, started
+/// on a free port for one test and stopped with it.
+public final class MessagesServer {
+    public let port: Int
+    public let logPath: String
+    private let process: Process
+    private let directory = TemporaryDirectory("messages-server")
+
+    public init() throws {
+        logPath = directory.path + "/requests.jsonl"
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            "Fixtures/messages_server.py"
+        ).path
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, logPath]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        guard let line = String(data: output.fileHandleForReading.availableData, encoding: .utf8),
+            let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
+            process.terminate()
+            throw NSError(domain: "MessagesServer", code: 1, userInfo: [NSLocalizedDescriptionKey: "the test server did not start"])
+        }
+        self.port = port
+    }
+
+    deinit {
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// The requests the server received, in order.
+    public var requests: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+}
