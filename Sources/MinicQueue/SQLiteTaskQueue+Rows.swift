@@ -41,8 +41,11 @@ extension SQLiteTaskQueue {
         return json(map) ?? "{}"
     }
 
+    /// Usage as JSON with sorted keys, so the stored text is the same every time.
     static func encodeUsage(_ usage: TaskUsage?) -> String? {
-        guard let usage, let data = try? JSONEncoder().encode(usage) else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        guard let usage, let data = try? encoder.encode(usage) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
 
