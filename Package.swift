@@ -57,7 +57,7 @@ let package = Package(
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",
-            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "minic",

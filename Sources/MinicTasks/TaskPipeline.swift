@@ -56,8 +56,14 @@ public final class TaskPipeline: Sendable {
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
         do {
             let (request, commit) = try prepare(task)
-            let response = try await provider.complete(request, onText: onText)
-            let usage = TaskUsage(inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens)
+            var response = try await provider.complete(request, onText: onText)
+            if task.type == TaskType.selfUpdate.rawValue {
+                // The answer becomes a proposal; the result names it.
+                response.text = try SelfUpdate.propose(answer: response.text, task: task, response: response, homePath: homePath, environment: environment)
+            }
+            let usage = TaskUsage(
+                inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
+                costUSD: response.fromModel ? Pricing.cost(model: response.model, usage: response.usage) : nil)
             let finished = Date()
             guard try queue.complete(claimed.lease, outcome: TaskOutcome(result: response.text, usage: usage, agentCommit: commit), now: finished) else {
                 taskLog.warning("task \(task.id): lease lost before completion; result dropped")
@@ -113,6 +119,12 @@ public final class TaskPipeline: Sendable {
         let (template, head) = try templates.template(for: type)
         var attachments: [LLMAttachment] = []
         for path in task.files { attachments.append(LLMAttachment(path: path, content: try TaskInput.readFile(path))) }
+        if type == .selfUpdate {
+            // The model sees the home's updatable files as committed, never protected ones.
+            let home = try Home(openAt: homePath, environment: environment)
+            guard let commit = OID(hex: head) else { throw .internal("bad head \(head)") }
+            attachments += try SelfUpdate.updatableFiles(home: home, head: commit)
+        }
         let context: [String: Any] = [
             "prompt": task.prompt, "params": task.parameters,
             "files": attachments.map { ["path": $0.path, "content": $0.content, "language": TaskInput.language(of: $0.path)] },

@@ -12,6 +12,7 @@ requested "model" picks a behaviour:
   drop               part of the stream, then the connection is cut mid-chunk
   stall              headers and message_start, then nothing for 30 s
   error-event        an error event (overloaded_error) in the stream
+  reply-file:PATH    a normal stream whose text is the content of PATH
 Every request needs x-api-key: test-key-123 and anthropic-version: 2023-06-01
 (else 401). Each request is appended to LOG as a JSON line (headers, body).
 Usage: messages_server.py LOG   (prints the port on stdout)"""
@@ -28,7 +29,7 @@ LOCK = threading.Lock()
 TEXT = ["Hello", ", wör", "ld 🙂"]
 
 
-def events(model, crlf=False):
+def events(model, crlf=False, text=None):
     sep = "\r\n" if crlf else "\n"
     def ev(name, data):
         return f"event: {name}{sep}data: {json.dumps(data, ensure_ascii=False)}{sep}{sep}"
@@ -37,7 +38,7 @@ def events(model, crlf=False):
            ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
            f": a comment line{sep}",
            ev("ping", {"type": "ping"})]
-    for piece in TEXT:
+    for piece in (text or TEXT):
         out.append(ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}))
     out += [ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
             ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 7}}),
@@ -119,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
             error = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
             cut = payload.index(b"event: content_block_stop")
             return self.stream(payload[:cut] + error)
+        if model.startswith("reply-file:"):
+            with open(model[len("reply-file:"):], encoding="utf-8") as answer:
+                content = answer.read()
+            return self.stream(events(model, text=[content[i:i + 40] for i in range(0, len(content), 40)]))
         return self.stream(events(model, crlf=model == "ok-crlf"))
 
 

@@ -64,6 +64,43 @@ final class TaskCLITests: XCTestCase {
         XCTAssertEqual(sqlite(home, "SELECT state, attempts FROM tasks WHERE id = 2"), "dead|1", "a client error is not retried")
     }
 
+    /// `update propose --goal`: the model's diff becomes a proposal through the update engine.
+    func testSelfUpdateTaskMakesAProposal() throws {
+        let server = try MessagesServer()
+        let home = TestHome()
+        let answer = TemporaryDirectory("answer")
+        let model = #""llm": {"model": "reply-file:\#(answer.path)/answer.txt"}"#
+        home.commitOnMain("answer with a prepared diff") { $0.write("config.json", "{\"version\": 1, \(model)}\n") }
+        // The answer the "model" gives: a title and a diff made with git against the head.
+        home.write("config.json", "{\"version\": 1, \(model), \"log\": {\"level\": \"debug\"}}\n")
+        let diff = home.git("diff").stdout
+        home.git("checkout", "--", "config.json")
+        answer.write("answer.txt", "Title: Debug logging for the goal\n\n```diff\n\(diff)```\n")
+        let head = home.head()
+        let env = ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": server.baseURL]
+        let result = home.minic("update", "propose", "--goal", "More logging", environment: env)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("proposal 0001-debug-logging-for-the-goal is waiting for review"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("review modified config.json"))
+        let branch = "proposals/0001-debug-logging-for-the-goal"
+        XCTAssertEqual(GitChecks.trailer(home.path, branch, "Task-Id"), "1")
+        XCTAssertEqual(GitChecks.trailer(home.path, branch, "Proposed-by"), "minic task 1 <minic@localhost>")
+        XCTAssertTrue(home.git("show", "\(branch):config.json").stdout.contains("debug"))
+        XCTAssertEqual(home.head(), head, "the home itself is not written")
+        // The model saw the updatable files, not the protected ones.
+        let sent = try XCTUnwrap((server.requests.first?["body"] as? [String: Any])?["messages"] as? [[String: String]])
+        let prompt = sent.first?["content"] ?? ""
+        XCTAssertTrue(prompt.contains("Goal: More logging"))
+        XCTAssertTrue(prompt.contains("Current file: prompt_templates/analyze.mustache"))
+        XCTAssertFalse(prompt.contains("hooks/pre-merge"))
+        XCTAssertFalse(prompt.contains("Current file: protected.list"))
+        GitChecks.assertFsckClean(home.path)
+        // Offline there is no model, so nothing to propose: an honest failure.
+        let offline = home.minic("update", "propose", "--goal", "anything")
+        XCTAssertEqual(offline.status, 1)
+        XCTAssertTrue(offline.stderr.contains("no model was called"), offline.stderr)
+    }
+
     func testSubmitListCancelRetry() throws {
         let home = TestHome()
         let first = home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout

@@ -27,3 +27,12 @@ final class ServerSentEventParserTests: XCTestCase {
         XCTAssertEqual(split.feed(Array("data: 1\r".utf8)) + split.feed(Array("\n\r\n".utf8)), [ServerSentEvent(event: "message", data: "1")])
     }
 }
+
+final class PricingTests: XCTestCase {
+    func testKnownModelsHaveACostAndUnknownOnesNone() throws {
+        let cost = try XCTUnwrap(Pricing.cost(model: "claude-3-haiku-20240307", usage: LLMUsage(inputTokens: 1_000_000, outputTokens: 2_000_000)))
+        XCTAssertEqual(cost, 0.25 + 2.5, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(Pricing.cost(model: "claude-3-5-haiku-20241022", usage: LLMUsage(inputTokens: 1_000_000))), 0.8, accuracy: 1e-9)
+        XCTAssertNil(Pricing.cost(model: "llama3", usage: LLMUsage(inputTokens: 10)))
+    }
+}

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Foundation
 import MinicCore
+import MinicQueue
+import MinicTasks
 import MinicUpdates
 
-struct Propose: ParsableCommand {
+struct Propose: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make a proposal branch proposals/<id> from the current head.",
         discussion: """
@@ -20,17 +22,31 @@ struct Propose: ParsableCommand {
     @Option(name: .customLong("file"), help: ArgumentHelp("Replace PATH in the home with the content of SOURCE ('-' for stdin).", valueName: "path=source"))
     var files: [String] = []
     @Flag(help: "Do not auto-merge, even if every path is auto-approved.") var noAutoMerge = false
+    @Option(help: ArgumentHelp("Ask the model for changes towards this goal (a self_update task); its answer becomes the proposal.", valueName: "goal"))
+    var goal: String?
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func validate() throws {
-        let sources = [fromWorktree, patch != nil, !files.isEmpty].filter { $0 }.count
-        if sources > 1 { throw ValidationError("choose one of --from-worktree, --patch and --file") }
+        let sources = [fromWorktree, patch != nil, !files.isEmpty, goal != nil].filter { $0 }.count
+        if sources > 1 { throw ValidationError("choose one of --from-worktree, --patch, --file and --goal") }
     }
 
-    func run() throws {
+    func run() async throws {
         let home = try homeOptions.open(startup: "update propose")
+        if let goal {
+            // Through the task pipeline, so the call is queued, recorded and logged like any task.
+            let pipeline = try TaskPipeline.open(home: home)
+            let record = try await pipeline.runNow(NewTask(type: TaskType.selfUpdate.rawValue, prompt: goal), owner: "propose:\(getpid())") { text in
+                FileHandle.standardError.write(Data((Output.stdoutIsTerminal ? Output.safe(text) : text).utf8))
+            }
+            guard record.state == .succeeded, let result = record.result else {
+                throw MinicError.refused("self_update task \(record.id) \(record.state.rawValue): \(record.error ?? "no result")")
+            }
+            if output.json { try Output.json(record) } else { print(result, terminator: "") }
+            return
+        }
         var request = ProposalRequest(title: title, message: message, allowAutoMerge: !noAutoMerge)
         if let patch {
             request.source = .patch(try Propose.read(patch, what: "--patch"))
