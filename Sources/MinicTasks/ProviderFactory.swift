@@ -20,8 +20,15 @@ public enum ProviderFactory {
                 apiKey: key, baseURL: base,
                 timeouts: HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds),
                 retry: RetryPolicy(maxRetries: config.maxRetries))
+        case "openai":
+            // Local servers (Ollama, llama.cpp, vLLM) need no key; a hosted one reads OPENAI_API_KEY.
+            let openAIKey = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            return OpenAICompatibleProvider(
+                apiKey: openAIKey, baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL,
+                timeouts: HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds),
+                retry: RetryPolicy(maxRetries: config.maxRetries))
         default:
-            throw .badInput("llm.provider '\(config.provider)' is not available in this build yet; use auto, anthropic or offline")
+            throw .badInput("llm.provider '\(config.provider)' is unknown; use auto, anthropic, openai or offline")
         }
     }
 }

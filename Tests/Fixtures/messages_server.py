@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""A loopback HTTP server speaking Anthropic's Messages API, for minic's tests.
+"""A loopback HTTP server speaking Anthropic's Messages API (and, at
+/v1/chat/completions, the OpenAI-compatible chat API), for minic's tests.
 
 POST /v1/messages with stream=true answers with server-sent events in chunked
 encoding, cut into 1-5 byte pieces (splitting lines and UTF-8 sequences). The
@@ -90,11 +91,32 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
 
+    def chat_completions(self, body):
+        """OpenAI-compatible /v1/chat/completions: chunks, a usage chunk, then [DONE]."""
+        if self.headers.get("authorization") not in (None, "Bearer test-key-123"):
+            return self.send_json(401, {"error": {"type": "invalid_request_error", "message": "Incorrect API key provided"}})
+        model = body.get("model", "")
+        with LOCK:
+            COUNTS["openai:" + model] = COUNTS.get("openai:" + model, 0) + 1
+            count = COUNTS["openai:" + model]
+        if model == "429-then-ok" and count == 1:
+            return self.send_json(429, {"error": {"type": "rate_limit_exceeded", "message": "slow down"}}, {"retry-after": "1"})
+        if model == "bad-request":
+            return self.send_json(400, {"error": {"type": "invalid_request_error", "message": "unknown model"}})
+        def chunk(delta, finish=None):
+            return {"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        parts = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": piece}) for piece in TEXT] + [chunk({}, "stop")]
+        parts.append({"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 5}})
+        payload = "".join(f"data: {json.dumps(p, ensure_ascii=False)}\n\n" for p in parts) + "data: [DONE]\n\n"
+        return self.stream(payload.encode())
+
     def do_POST(self):
         length = int(self.headers.get("content-length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
         with LOCK, open(LOG, "a") as log:
             log.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\n")
+        if self.path == "/v1/chat/completions":
+            return self.chat_completions(body)
         if self.path != "/v1/messages":
             return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "no such path"}})
         if self.headers.get("x-api-key") != "test-key-123" or self.headers.get("anthropic-version") != "2023-06-01" \

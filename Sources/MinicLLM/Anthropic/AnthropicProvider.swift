@@ -46,7 +46,8 @@ public struct AnthropicProvider: LLMProvider {
         let timeouts = self.timeouts
         let retry = self.retry
         return AsyncThrowingStream { continuation in
-            let call = AnthropicCall(url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, continuation: continuation)
+            let call = StreamingCall(
+                url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .anthropic, continuation: continuation)
             continuation.onTermination = { _ in call.cancel() }
             // libcurl blocks: one thread per call, off the cooperative pool.
             let thread = Thread { call.run() }

@@ -1,22 +1,34 @@
 import Foundation
 
-/// One streaming call to the Messages API, with its retries, run on its own thread.
-final class AnthropicCall: @unchecked Sendable {
+/// The wire format of a provider's stream.
+enum StreamDialect: Sendable {
+    /// Anthropic's Messages API events.
+    case anthropic
+    /// OpenAI-compatible chat completion chunks ending in `data: [DONE]`.
+    case openAI
+}
+
+/// One streaming call to a model provider, with its retries, run on its own thread:
+/// the shared part of every HTTP provider (retries honouring `retry-after`,
+/// timeouts, cancellation); the dialect decodes the events.
+final class StreamingCall: @unchecked Sendable {
     let url: String
     let headers: [String]
     let body: [UInt8]
     let timeouts: HTTPTimeouts
     let retry: RetryPolicy
     let model: String
+    let dialect: StreamDialect
     let continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation
     private let lock = NSLock()
     private var current: StreamingPost?
     private let cancelled = CancelFlag()
 
     init(
-        url: String, headers: [String], body: [UInt8], timeouts: HTTPTimeouts, retry: RetryPolicy, model: String,
+        url: String, headers: [String], body: [UInt8], timeouts: HTTPTimeouts, retry: RetryPolicy, model: String, dialect: StreamDialect,
         continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation
     ) {
+        self.dialect = dialect
         self.url = url
         self.headers = headers
         self.body = body
@@ -36,7 +48,7 @@ final class AnthropicCall: @unchecked Sendable {
     func run() {
         var attempt = 0
         while true {
-            let state = StreamState(model: model)
+            let state = StreamState(model: model, dialect: dialect)
             do {
                 let post = try StreamingPost()
                 lock.lock()
@@ -63,7 +75,7 @@ final class AnthropicCall: @unchecked Sendable {
                 if let failure = state.failure { throw failure }
                 guard state.head.status == 200 else {
                     throw LLMError.http(
-                        status: state.head.status, message: AnthropicCall.errorMessage(errorBody), retryAfter: state.head.headers["retry-after"])
+                        status: state.head.status, message: StreamingCall.errorMessage(errorBody), retryAfter: state.head.headers["retry-after"])
                 }
                 guard let response = state.finished else { throw LLMError.stream("the stream ended before message_stop") }
                 continuation.yield(.done(response))
@@ -71,7 +83,7 @@ final class AnthropicCall: @unchecked Sendable {
                 return
             } catch {
                 // A failure the stream itself reported (an error event) outranks the write error it caused.
-                let failure = AnthropicCall.classify(state.failure ?? error, state: state, cancelled: cancelled.isRaised)
+                let failure = StreamingCall.classify(state.failure ?? error, state: state, cancelled: cancelled.isRaised)
                 // Retry only while nothing has been passed on, so no text is ever sent twice.
                 if attempt < retry.maxRetries, !state.emittedText, failure.isRetryable {
                     let wait = retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
@@ -97,7 +109,7 @@ final class AnthropicCall: @unchecked Sendable {
         return .stream("\(error)")
     }
 
-    /// The `error.message` of an API error body, or its start.
+    /// The `error.type: error.message` of an API error body (both dialects), or its start.
     static func errorMessage(_ body: [UInt8]) -> String {
         if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let error = object["error"] as? [String: Any] {
             return "\(error["type"] as? String ?? "error"): \(error["message"] as? String ?? "")"
@@ -116,11 +128,49 @@ final class StreamState: @unchecked Sendable {
     private var usage = LLMUsage()
     private var stopReason: String?
     private var model: String
+    private let dialect: StreamDialect
 
-    init(model: String) { self.model = model }
+    init(model: String, dialect: StreamDialect) {
+        self.model = model
+        self.dialect = dialect
+    }
 
-    /// Applies one event of the Messages API stream.
     func handle(_ event: ServerSentEvent, continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation) throws {
+        switch dialect {
+        case .anthropic: try handleAnthropic(event, continuation: continuation)
+        case .openAI: try handleOpenAI(event, continuation: continuation)
+        }
+    }
+
+    /// One chat completion chunk: text in `choices[0].delta.content`, the stop in
+    /// `finish_reason`, usage in the last chunk (with `stream_options.include_usage`).
+    private func handleOpenAI(_ event: ServerSentEvent, continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation) throws {
+        if event.data == "[DONE]" {
+            finished = LLMResponse(text: text, stopReason: stopReason, usage: usage, model: model, fromModel: true)
+            return
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any] else {
+            throw LLMError.stream("unreadable chunk")
+        }
+        if let error = object["error"] as? [String: Any] {
+            throw LLMError.api(type: error["type"] as? String ?? "error", message: error["message"] as? String ?? "", retryable: false)
+        }
+        model = object["model"] as? String ?? model
+        if let choice = (object["choices"] as? [[String: Any]])?.first {
+            if let piece = (choice["delta"] as? [String: Any])?["content"] as? String, !piece.isEmpty {
+                text += piece
+                emittedText = true
+                continuation.yield(.text(piece))
+            }
+            if let reason = choice["finish_reason"] as? String { stopReason = reason }
+        }
+        if let usage = object["usage"] as? [String: Any] {
+            self.usage = LLMUsage(inputTokens: usage["prompt_tokens"] as? Int ?? 0, outputTokens: usage["completion_tokens"] as? Int ?? 0)
+        }
+    }
+
+    /// One event of the Messages API stream.
+    private func handleAnthropic(_ event: ServerSentEvent, continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation) throws {
         guard let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any] else {
             if event.event == "ping" { return }
             throw LLMError.stream("unreadable \(event.event) event")

@@ -1,0 +1,52 @@
+import Foundation
+
+/// OpenAI-compatible chat completions over libcurl, streaming: local servers such
+/// as Ollama, llama.cpp's server or vLLM, or any service speaking the same API.
+///
+/// `POST {base}/v1/chat/completions` with `stream: true` and
+/// `stream_options.include_usage`, so the last chunk carries token counts; the
+/// key (optional for local servers) goes in `Authorization: Bearer`. Retries,
+/// timeouts and cancellation are those of ``AnthropicProvider``.
+public struct OpenAICompatibleProvider: LLMProvider {
+    public let name = "openai"
+    let apiKey: String?
+    let baseURL: String
+    let timeouts: HTTPTimeouts
+    let retry: RetryPolicy
+
+    public init(apiKey: String?, baseURL: String, timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy()) {
+        self.apiKey = apiKey
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.timeouts = timeouts
+        self.retry = retry
+    }
+
+    static func body(_ request: LLMRequest) -> [UInt8] {
+        var messages: [[String: String]] = []
+        if !request.system.isEmpty { messages.append(["role": "system", "content": request.system]) }
+        messages += request.messages.map { ["role": $0.role.rawValue, "content": $0.text] }
+        var object: [String: Any] = [
+            "model": request.model, "messages": messages, "max_tokens": request.maxTokens, "temperature": request.temperature, "stream": true,
+            "stream_options": ["include_usage": true],
+        ]
+        if !request.stopSequences.isEmpty { object["stop"] = request.stopSequences }
+        return Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data())
+    }
+
+    public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, Error> {
+        var headers = ["content-type: application/json", "accept: text/event-stream"]
+        if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
+        let body = OpenAICompatibleProvider.body(request)
+        let url = baseURL + "/v1/chat/completions"
+        let timeouts = self.timeouts
+        let retry = self.retry
+        return AsyncThrowingStream { continuation in
+            let call = StreamingCall(
+                url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .openAI, continuation: continuation)
+            continuation.onTermination = { _ in call.cancel() }
+            let thread = Thread { call.run() }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+}
