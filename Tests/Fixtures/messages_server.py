@@ -14,6 +14,7 @@ requested "model" picks a behaviour:
   stall              headers and message_start, then nothing for 30 s
   error-event        an error event (overloaded_error) in the stream
   reply-file:PATH    a normal stream whose text is the content of PATH
+  fast               the whole stream in one write (for first-token timing)
 Every request needs x-api-key: test-key-123 and anthropic-version: 2023-06-01
 (else 401). Each request is appended to LOG as a JSON line (headers, body).
 Usage: messages_server.py LOG   (prints the port on stdout)"""
@@ -142,6 +143,16 @@ class Handler(BaseHTTPRequestHandler):
             error = b'event: error\ndata: {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}\n\n'
             cut = payload.index(b"event: content_block_stop")
             return self.stream(payload[:cut] + error)
+        if model == "fast":
+            # The whole stream in one write: the first byte carries the first token.
+            payload = events(model)
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            return
         if model.startswith("reply-file:"):
             with open(model[len("reply-file:"):], encoding="utf-8") as answer:
                 content = answer.read()
