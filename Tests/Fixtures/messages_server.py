@@ -108,8 +108,18 @@ class Handler(BaseHTTPRequestHandler):
             return {"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         parts = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": piece}) for piece in TEXT] + [chunk({}, "stop")]
         parts.append({"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 5}})
-        payload = "".join(f"data: {json.dumps(p, ensure_ascii=False)}\n\n" for p in parts) + "data: [DONE]\n\n"
-        return self.stream(payload.encode())
+        payload = ("".join(f"data: {json.dumps(p, ensure_ascii=False)}\n\n" for p in parts) + "data: [DONE]\n\n").encode()
+        if model == "drop":
+            return self.stream(payload, cut_after=payload.index(b"ld \xf0") - 40)
+        if model == "stall":
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+            self.chunk(payload[:payload.index(b"Hello")])
+            time.sleep(30)
+            return
+        return self.stream(payload)
 
     def do_POST(self):
         length = int(self.headers.get("content-length", "0"))

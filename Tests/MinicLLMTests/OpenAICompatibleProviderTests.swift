@@ -10,9 +10,10 @@ final class OpenAICompatibleProviderTests: XCTestCase {
     override func setUpWithError() throws { server = try MessagesServer() }
     override func tearDown() { server = nil }
 
-    func run(_ model: String, key: String? = nil) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
+    func run(_ model: String, key: String? = nil, idle: Double = 5, retries: Int = 2) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
         let provider = OpenAICompatibleProvider(
-            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 2, baseDelay: 0.05))
+            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: idle, total: 30),
+            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05))
         var deltas: [String] = []
         do {
             for try await event in provider.stream(LLMRequest(model: model, system: "sys", messages: [LLMMessage(role: .user, text: "hi")], maxTokens: 20)) {
@@ -52,5 +53,17 @@ final class OpenAICompatibleProviderTests: XCTestCase {
         let (_, _, error) = await run("bad-request")
         XCTAssertEqual(error as? LLMError, .http(status: 400, message: "invalid_request_error: unknown model", retryAfter: nil))
         XCTAssertTrue((error as? LLMError)?.isPermanent ?? false)
+    }
+
+    func testADroppedConnectionAndAStallFailCleanly() async {
+        let (deltas, response, error) = await run("drop")
+        XCTAssertNil(response)
+        XCTAssertFalse(deltas.isEmpty)
+        guard case .stream? = error as? LLMError else { return XCTFail("\(String(describing: error))") }
+        XCTAssertEqual(server.requests.count, 1, "partial output is never retried")
+        let start = Date()
+        let (_, _, stalled) = await run("stall", idle: 1, retries: 0)
+        guard case .timeout? = stalled as? LLMError else { return XCTFail("\(String(describing: stalled))") }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     }
 }
