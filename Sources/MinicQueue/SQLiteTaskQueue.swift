@@ -110,6 +110,13 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
+    /// What a claim sets: a new lease with its own random token (per row), and one more attempt.
+    /// Arguments: owner, expiry, now, now.
+    static let leaseAssignments = """
+        state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
+            lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+        """
+
     public func claim(owner: String, limit: Int, now: Date = Date()) throws(MinicError) -> [ClaimedTask] {
         precondition(limit > 0, "claim limit must be positive")
         let at = now.timeIntervalSince1970
@@ -118,8 +125,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             try SQLiteTaskQueue.recordsWithTokens(
                 db.cachedStatement(
                     sql: """
-                        UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
-                            lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+                        UPDATE tasks SET \(SQLiteTaskQueue.leaseAssignments)
                         WHERE id IN (
                             -- The partial index is already in claim order; without INDEXED BY the
                             -- planner may take tasks_state and sort every ready row on every claim.
@@ -142,8 +148,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             try SQLiteTaskQueue.recordsWithTokens(
                 db.cachedStatement(
                     sql: """
-                        UPDATE tasks SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_token = lower(hex(randomblob(16))),
-                            lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
+                        UPDATE tasks SET \(SQLiteTaskQueue.leaseAssignments)
                         WHERE id = ? AND state IN ('queued', 'failed')
                         RETURNING \(SQLiteTaskQueue.columns)
                         """), arguments: [owner, expires, at, at, taskID])

@@ -42,18 +42,8 @@ public struct AnthropicProvider: LLMProvider {
         let headers = [
             "content-type: application/json", "accept: text/event-stream", "anthropic-version: \(AnthropicProvider.version)", "x-api-key: \(apiKey)",
         ]
-        let url = baseURL + "/v1/messages"
-        let timeouts = self.timeouts
-        let retry = self.retry
-        return AsyncThrowingStream { continuation in
-            let call = StreamingCall(
-                url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .anthropic, continuation: continuation)
-            continuation.onTermination = { _ in call.cancel() }
-            // libcurl blocks: one thread per call, off the cooperative pool.
-            let thread = Thread { call.run() }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        return StreamingCall.stream(
+            url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .anthropic)
     }
 }
 

@@ -38,6 +38,21 @@ final class StreamingCall: @unchecked Sendable {
         self.continuation = continuation
     }
 
+    /// Starts a call on its own thread (libcurl blocks; this keeps it off the
+    /// cooperative pool) and streams its events; ending the stream cancels the call.
+    static func stream(
+        url: String, headers: [String], body: [UInt8], timeouts: HTTPTimeouts, retry: RetryPolicy, model: String, dialect: StreamDialect
+    ) -> AsyncThrowingStream<LLMEvent, Error> {
+        AsyncThrowingStream { continuation in
+            let call = StreamingCall(
+                url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: model, dialect: dialect, continuation: continuation)
+            continuation.onTermination = { _ in call.cancel() }
+            let thread = Thread { call.run() }
+            thread.stackSize = 1 << 20
+            thread.start()
+        }
+    }
+
     func cancel() {
         cancelled.raise()
         lock.lock()

@@ -36,17 +36,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, Error> {
         var headers = ["content-type: application/json", "accept: text/event-stream"]
         if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
-        let body = OpenAICompatibleProvider.body(request)
-        let url = baseURL + "/v1/chat/completions"
-        let timeouts = self.timeouts
-        let retry = self.retry
-        return AsyncThrowingStream { continuation in
-            let call = StreamingCall(
-                url: url, headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .openAI, continuation: continuation)
-            continuation.onTermination = { _ in call.cancel() }
-            let thread = Thread { call.run() }
-            thread.stackSize = 1 << 20
-            thread.start()
-        }
+        return StreamingCall.stream(
+            url: baseURL + "/v1/chat/completions", headers: headers, body: OpenAICompatibleProvider.body(request), timeouts: timeouts, retry: retry,
+            model: request.model, dialect: .openAI)
     }
 }
