@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "MinicQueue", targets: ["MinicQueue"]),
         .library(name: "MinicLLM", targets: ["MinicLLM"]),
         .library(name: "MinicTasks", targets: ["MinicTasks"]),
+        .library(name: "MinicGuard", targets: ["MinicGuard"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,7 +28,7 @@ let package = Package(
             providers: [.apt(["libgit2-dev"]), .brew(["libgit2"])]
         ),
         .target(name: "MinicGit", dependencies: ["CGit2"]),
-        // The few libc calls Swift's Glibc module does not export (posix_spawn actions, mallopt).
+        // The few libc calls Swift's Glibc module does not export (posix_spawn actions, mallopt, memmem).
         .target(name: "CLibcShims"),
         .target(
             name: "MinicCore",
@@ -54,6 +55,10 @@ let package = Package(
         ),
         // Model providers: the streaming `LLMProvider` protocol; offline and Anthropic (libcurl).
         .target(name: "MinicLLM", dependencies: ["CCurl"]),
+        // PCRE2 (Debian libpcre2-dev) with its JIT, for the secret scanner. Only MinicGuard imports it.
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
+        // Security guardrails: secret scanning (and, next, input checks, code analysis, the sandbox).
+        .target(name: "MinicGuard", dependencies: ["CPCRE2", "CLibcShims", "MinicCore"]),
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",
@@ -75,6 +80,7 @@ let package = Package(
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicQueueTests", dependencies: ["MinicQueue", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),

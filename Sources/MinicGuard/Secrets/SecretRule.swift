@@ -1,0 +1,83 @@
+/// How bad a finding is.
+public enum Severity: String, Codable, Sendable, Comparable, CaseIterable {
+    case low, medium, high, critical
+
+    var rank: Int { Severity.allCases.firstIndex(of: self) ?? 0 }
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// One kind of secret: a PCRE2 pattern, the keywords one of which must appear
+/// (lower-case) before the pattern runs at all, and which group is the secret.
+public struct SecretRule: Sendable {
+    public let id: String
+    public let description: String
+    let pattern: String
+    let keywords: [String]
+    /// The capture group holding the secret (0: the whole match).
+    let group: Int
+    /// A least Shannon entropy (bits per character) the secret must have, for rules that match words too.
+    let minEntropy: Double?
+    public let severity: Severity
+}
+
+extension SecretRule {
+    /// The rules, covering gitleaks' defaults for these providers. Patterns are constants: a
+    /// pattern that does not compile is a programmer mistake and traps.
+    public static let all: [SecretRule] = [
+        SecretRule(
+            id: "aws-access-key-id", description: "AWS access key id", pattern: #"\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b"#,
+            keywords: ["akia", "asia", "abia", "acca", "a3t"], group: 1, minEntropy: 3.0, severity: .critical),
+        SecretRule(
+            id: "aws-secret-access-key", description: "AWS secret access key",
+            pattern: #"(?i)aws.{0,20}?(?:secret|sk).{0,20}?['"\s:=]{1,5}([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"#, keywords: ["aws"], group: 1,
+            minEntropy: 4.0, severity: .critical),
+        SecretRule(
+            id: "github-pat", description: "GitHub personal access token (classic)", pattern: #"\b(ghp_[0-9a-zA-Z]{36})\b"#, keywords: ["ghp_"], group: 1,
+            minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "github-fine-grained-pat", description: "GitHub fine-grained personal access token", pattern: #"\b(github_pat_[0-9a-zA-Z_]{82})\b"#,
+            keywords: ["github_pat_"], group: 1, minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "github-oauth", description: "GitHub OAuth, app or refresh token", pattern: #"\b((?:gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36})\b"#,
+            keywords: ["gho_", "ghu_", "ghs_", "ghr_"], group: 1, minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "anthropic-api-key", description: "Anthropic API key", pattern: #"\b(sk-ant-(?:api03|admin01)-[a-zA-Z0-9_\-]{93}AA)(?![a-zA-Z0-9_\-])"#,
+            keywords: ["sk-ant-"], group: 1, minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "openai-api-key", description: "OpenAI API key",
+            pattern: #"\b(sk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,74}|[a-zA-Z0-9]{20})T3BlbkFJ[A-Za-z0-9_-]{20,74})(?![A-Za-z0-9_-])"#,
+            keywords: ["t3blbkfj"], group: 1, minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "slack-token", description: "Slack token", pattern: #"\b(xox[baprs]-(?:[0-9]{10,13}-){1,2}[0-9a-zA-Z-]{10,48})\b"#,
+            keywords: ["xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"], group: 1, minEntropy: nil, severity: .high),
+        SecretRule(
+            id: "slack-webhook-url", description: "Slack webhook URL",
+            pattern: #"(https?://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9+/]{43,56})"#, keywords: ["hooks.slack.com"], group: 1,
+            minEntropy: nil, severity: .high),
+        SecretRule(
+            id: "stripe-secret-key", description: "Stripe secret or restricted key", pattern: #"\b((?:sk|rk)_(?:test|live|prod)_[a-zA-Z0-9]{10,99})\b"#,
+            keywords: ["sk_test", "sk_live", "sk_prod", "rk_test", "rk_live", "rk_prod"], group: 1, minEntropy: 2.5, severity: .critical),
+        SecretRule(
+            id: "gcp-api-key", description: "Google API key", pattern: #"\b(AIza[0-9A-Za-z\-_]{35})(?![0-9A-Za-z\-_])"#, keywords: ["aiza"], group: 1,
+            minEntropy: 3.0, severity: .high),
+        SecretRule(
+            id: "private-key", description: "Private key block",
+            pattern: #"(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"#,
+            keywords: ["private key"], group: 1, minEntropy: nil, severity: .critical),
+        SecretRule(
+            id: "jwt", description: "JSON Web Token",
+            pattern: #"\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)(?:['"\s]|$)"#, keywords: ["ey"], group: 1,
+            minEntropy: 3.0, severity: .medium),
+        SecretRule(
+            id: "generic-api-key", description: "Secret assigned to a key, token or password",
+            pattern:
+                #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=\-/+]{10,150})(?:[\x60'"\s;]|\\[nr]|$)"#,
+            keywords: ["access", "auth", "api", "credential", "creds", "key", "passw", "secret", "token"], group: 1, minEntropy: 3.5, severity: .high),
+    ]
+
+    /// Values the generic rule never reports: placeholders and ordinary words.
+    static let stopwords = [
+        "example", "placeholder", "your_", "your-", "<your", "xxxxx", "*****", "changeme", "change_me", "dummy", "sample", "redacted", "todo",
+        "undefined", "null", "none", "true", "false", "localhost", "password", "secret", "token", "process.env", "os.environ", "getenv", "${",
+    ]
+}

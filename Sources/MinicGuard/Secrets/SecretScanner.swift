@@ -1,0 +1,133 @@
+import CLibcShims
+import Foundation
+
+/// One secret found in a text. It never holds the secret itself, only its redacted form.
+public struct SecretFinding: Codable, Sendable, Equatable {
+    public let ruleID: String
+    public let description: String
+    public let severity: Severity
+    /// 1-based line of the secret's start.
+    public let line: Int
+    /// The secret with its start kept and the rest masked.
+    public let redacted: String
+
+    enum CodingKeys: String, CodingKey {
+        case description, severity, line, redacted
+        case ruleID = "rule_id"
+    }
+}
+
+/// Finds secrets in text: a keyword prefilter on the lower-cased text decides
+/// which rules run at all; those run as JIT-compiled PCRE2 patterns.
+///
+/// Not thread-safe (each rule keeps its match data): make one per thread.
+public final class SecretScanner {
+    let rules: [(rule: SecretRule, regex: Regex)]
+
+    public init(rules: [SecretRule] = SecretRule.all) {
+        self.rules = rules.map { rule in
+            do {
+                return (rule, try Regex(rule.pattern))
+            } catch {
+                preconditionFailure("secret rule \(rule.id) does not compile: \(error)")
+            }
+        }
+    }
+
+    /// Every secret in `text`, in order of position.
+    public func scan(_ text: String) -> [SecretFinding] {
+        var bytes = Array(text.utf8)
+        return bytes.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }.map(\.finding)
+    }
+
+    /// The findings and where each secret is, in `bytes`.
+    func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [(finding: SecretFinding, range: Range<Int>)] {
+        guard !bytes.isEmpty else { return [] }
+        let lower = Self.lowercased(bytes)
+        var found: [(finding: SecretFinding, range: Range<Int>)] = []
+        var claimed: [Range<Int>] = []
+        var lines: LineIndex?
+        for (rule, regex) in rules where rule.keywords.contains(where: { Self.contains(lower, $0) }) {
+            for groups in regex.matches(in: bytes) {
+                guard rule.group < groups.count, let range = groups[rule.group] else { continue }
+                let secret = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                if let least = rule.minEntropy, Self.entropy(secret) < least { continue }
+                if rule.id == "generic-api-key" && Self.isPlaceholder(secret) { continue }
+                // A specific rule's find is not reported again by the generic one.
+                if claimed.contains(where: { $0.overlaps(range) }) { continue }
+                claimed.append(range)
+                if lines == nil { lines = LineIndex(bytes) }
+                let line = lines?.line(of: range.lowerBound) ?? 1
+                found.append(
+                    (SecretFinding(ruleID: rule.id, description: rule.description, severity: rule.severity, line: line, redacted: Self.redact(secret)), range))
+            }
+        }
+        return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// `text` with every secret replaced by its redacted form.
+    public func redactingSecrets(in text: String) -> String {
+        var bytes = Array(text.utf8)
+        let found = bytes.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }
+        for (finding, range) in found.reversed() { bytes.replaceSubrange(range, with: Array(finding.redacted.utf8)) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Keeps a recognisable start (a quarter, at most 8 characters) and masks the rest.
+    public static func redact(_ secret: String) -> String {
+        if secret.hasPrefix("-----BEGIN") { return "-----BEGIN … PRIVATE KEY----- [redacted]" }
+        let keep = min(8, secret.count / 4)
+        return String(secret.prefix(keep)) + String(repeating: "*", count: min(16, max(4, secret.count - keep)))
+    }
+
+    /// Shannon entropy in bits per character.
+    static func entropy(_ text: String) -> Double {
+        var counts: [Character: Int] = [:]
+        for character in text { counts[character, default: 0] += 1 }
+        let total = Double(text.count)
+        return counts.values.reduce(0) { sum, count in
+            let p = Double(count) / total
+            return sum - p * log2(p)
+        }
+    }
+
+    static func isPlaceholder(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        return SecretRule.stopwords.contains { lower.contains($0) } || !lower.contains(where: \.isNumber)
+    }
+
+    static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var lower = [UInt8](repeating: 0, count: bytes.count)
+        for index in 0..<bytes.count {
+            let byte = bytes[index]
+            lower[index] = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+        }
+        return lower
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: String) -> Bool {
+        let pattern = Array(needle.utf8)
+        return haystack.withUnsafeBytes { hay in
+            pattern.withUnsafeBytes { minic_memmem(hay.baseAddress, hay.count, $0.baseAddress, $0.count) != nil }
+        }
+    }
+}
+
+/// Byte offsets of line starts, for turning a match position into a line number.
+struct LineIndex {
+    private var starts: [Int] = [0]
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for index in 0..<bytes.count where bytes[index] == 0x0A { starts.append(index + 1) }
+    }
+
+    func line(of offset: Int) -> Int {
+        var low = 0
+        var high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle] <= offset { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+}

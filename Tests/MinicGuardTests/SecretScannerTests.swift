@@ -1,0 +1,100 @@
+import MinicGuard
+import XCTest
+
+final class SecretScannerTests: XCTestCase {
+    let scanner = SecretScanner()
+
+    /// A deterministic fake secret of `count` characters from `alphabet`.
+    func fake(_ alphabet: String, _ count: Int, seed: UInt64 = 7) -> String {
+        var state = seed
+        let characters = Array(alphabet)
+        return String(
+            (0..<count).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return characters[Int(state >> 33) % characters.count]
+            })
+    }
+
+    var alnum: String { "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" }
+    var upper: String { "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" }
+
+    /// (rule, text holding a secret, the secret)
+    var truePositives: [(String, String, String)] {
+        let aws = "AKIA" + fake(upper, 16)
+        let awsSecret = fake(alnum + "/+", 40, seed: 3)
+        let ghp = "ghp_" + fake(alnum, 36)
+        let fine = "github_pat_" + fake(alnum + "_", 82)
+        let gho = "gho_" + fake(alnum, 36, seed: 9)
+        let ant = "sk-ant-api03-" + fake(alnum + "_-", 93) + "AA"
+        let openai = "sk-proj-" + fake(alnum, 40) + "T3BlbkFJ" + fake(alnum, 40, seed: 5)
+        let slack = "xoxb-1234567890123-1234567890123-" + fake(alnum, 24)
+        let webhook = "https://hooks.slack.com/services/T" + fake(upper, 8) + "/B" + fake(upper, 8) + "/" + fake(alnum, 24)
+        let stripe = "sk_live_" + fake(alnum, 24)
+        let google = "AIza" + fake(alnum + "-_", 35)
+        let key = "-----BEGIN RSA PRIVATE KEY-----\n" + fake(alnum + "+/", 64) + "\n" + fake(alnum + "+/", 64, seed: 2) + "\n-----END RSA PRIVATE KEY-----"
+        let jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ." + fake(alnum + "_-", 43)
+        let generic = fake(alnum, 24, seed: 11)
+        return [
+            ("aws-access-key-id", "key = \(aws)\n", aws),
+            ("aws-secret-access-key", "aws_secret_access_key = \(awsSecret)\n", awsSecret),
+            ("github-pat", "token: \(ghp)", ghp),
+            ("github-fine-grained-pat", "export GH=\(fine)", fine),
+            ("github-oauth", "\"\(gho)\"", gho),
+            ("anthropic-api-key", "ANTHROPIC_API_KEY=\(ant)\n", ant),
+            ("openai-api-key", "client = OpenAI(api_key=\"\(openai)\")", openai),
+            ("slack-token", "SLACK=\(slack)", slack),
+            ("slack-webhook-url", "post to \(webhook) now", webhook),
+            ("stripe-secret-key", "Stripe.apiKey = '\(stripe)';", stripe),
+            ("gcp-api-key", "maps?key=\(google)&", google),
+            ("private-key", "key.pem:\n\(key)\n", key),
+            ("jwt", "Authorization: Bearer \(jwt)\n", jwt),
+            ("generic-api-key", "db_password = \"\(generic)\"\n", generic),
+        ]
+    }
+
+    func testEachRuleFindsItsSecretAndRedactsIt() {
+        for (rule, text, secret) in truePositives {
+            let findings = scanner.scan(text)
+            XCTAssertEqual(findings.map(\.ruleID), [rule], "\(rule): \(findings)")
+            for finding in findings {
+                XCTAssertFalse(finding.redacted.contains(secret), "\(rule): redaction kept the secret")
+                XCTAssertTrue(secret.hasPrefix(finding.redacted.prefix { $0 != "*" }) || rule == "private-key", rule)
+            }
+            XCTAssertFalse(scanner.redactingSecrets(in: text).contains(secret), "\(rule): redacted text kept the secret")
+        }
+    }
+
+    func testLookAlikesAreNotSecrets() {
+        let falsePositives = [
+            "AKIAIOSFODNN7EXAMPLEX",  // too long for the key shape... and a known placeholder form
+            "ghp_short", "github_pat_tooshort", "sk-ant-api03-tooshort", "sk_live_", "AIzaShort",
+            "password = \"changeme\"", "api_key = os.environ[\"API_KEY\"]", "token: \"your_token_here_please\"",
+            "secret = \"hunter2hunter2\"",  // low entropy
+            "let authorizationHeader = request.headers[\"Authorization\"]",
+            "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----",
+            "eyJhbGciOiJIUzI1NiJ9",  // a JWT header alone
+            "https://hooks.slack.com/services/",
+            "The key to success is patience, and the token economy is a concept.",
+        ]
+        for text in falsePositives {
+            XCTAssertEqual(scanner.scan(text), [], text)
+        }
+    }
+
+    func testAllowCommentsAreNotHonoured() {
+        let (_, text, secret) = truePositives[2]
+        for comment in ["  # gitleaks:allow", "  // nosec", "  # pragma: allowlist secret", "  # noqa"] {
+            let findings = scanner.scan(text + comment)
+            XCTAssertEqual(findings.count, 1, comment)
+            XCTAssertFalse(findings.first?.redacted.contains(secret) ?? true)
+        }
+    }
+
+    func testLinesAndOrder() {
+        let (_, first, _) = truePositives[0]
+        let (_, second, _) = truePositives[2]
+        let findings = scanner.scan("line one\n" + first + "\n\n" + second)
+        XCTAssertEqual(findings.map(\.line), [2, 5])
+        XCTAssertEqual(findings.map(\.ruleID), ["aws-access-key-id", "github-pat"])
+    }
+}
