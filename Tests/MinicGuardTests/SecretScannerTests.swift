@@ -75,6 +75,10 @@ final class SecretScannerTests: XCTestCase {
             "eyJhbGciOiJIUzI1NiJ9",  // a JWT header alone
             "https://hooks.slack.com/services/",
             "The key to success is patience, and the token economy is a concept.",
+            "        min_key = self.G2_node_order.__getitem__", "self.delivery_s3_key_prefix = delivery_s3_key_prefix",
+            "from .models import ApiGatewayV2Backend, apigatewayv2_backends", "auth_token = settings.AUTH_TOKEN_V2",
+            #"{"key_sha256": "bb1636883c2707b51c5b7fc26c6927af4430f2e0785a8c7bc886337f919f9edf"}"#,
+            #"self.update_token = "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d""#,
         ]
         for text in falsePositives {
             XCTAssertEqual(scanner.scan(text), [], text)

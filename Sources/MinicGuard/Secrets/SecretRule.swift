@@ -71,7 +71,7 @@ extension SecretRule {
         SecretRule(
             id: "generic-api-key", description: "Secret assigned to a key, token or password",
             pattern:
-                #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)[\x60'"\s=]{0,5}([\w.=\-/+]{10,150})(?:[\x60'"\s;]|\\[nr]|$)"#,
+                #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=)[\x60'"\s=]{0,5}([\w.=\-/+]{10,150})(?:[\x60'"\s;]|\\[nr]|$)"#,
             keywords: ["access", "auth", "api", "credential", "creds", "key", "passw", "secret", "token"], group: 1, minEntropy: 3.5, severity: .high),
     ]
 

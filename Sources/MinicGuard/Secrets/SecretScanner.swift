@@ -52,7 +52,10 @@ public final class SecretScanner {
                 guard rule.group < groups.count, let range = groups[rule.group] else { continue }
                 let secret = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 if let least = rule.minEntropy, Self.entropy(secret) < least { continue }
-                if rule.id == "generic-api-key" && Self.isPlaceholder(secret) { continue }
+                if rule.id == "generic-api-key", let whole = groups[0] {
+                    let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
+                    if Self.isPlaceholder(secret) || Self.isDigestOrIdentifier(secret, context: context) { continue }
+                }
                 // A specific rule's find is not reported again by the generic one.
                 if claimed.contains(where: { $0.overlaps(range) }) { continue }
                 claimed.append(range)
@@ -91,9 +94,40 @@ public final class SecretScanner {
         }
     }
 
+    /// Whether a value the generic rule caught is a placeholder or code rather than a secret:
+    /// a stopword, no digit at all, attribute access (`self.x`, dunders, dotted identifiers),
+    /// or a snake_case or kebab-case identifier.
     static func isPlaceholder(_ value: String) -> Bool {
         let lower = value.lowercased()
-        return SecretRule.stopwords.contains { lower.contains($0) } || !lower.contains(where: \.isNumber)
+        if SecretRule.stopwords.contains(where: { lower.contains($0) }) || !lower.contains(where: \.isNumber) { return true }
+        if lower.contains("self.") || lower.contains("__") || lower.contains("this.") { return true }
+        let segments = value.split(separator: ".", omittingEmptySubsequences: false)
+        if segments.count > 1 && segments.allSatisfy({ isIdentifier($0) }) { return true }
+        for separator in ["_", "-"] where value.contains(separator) {
+            let words = lower.split(separator: Character(separator), omittingEmptySubsequences: false)
+            // Words of letters with at most a trailing number: `s3_key_prefix`, `api-v2-client`.
+            if words.allSatisfy({ word in !word.isEmpty && word.first?.isLetter == true && word.drop(while: \.isLetter).allSatisfy(\.isNumber) }) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Hash digests named as such (`sha256`, `digest`, `checksum`, ...) and UUIDs are identifiers, not secrets.
+    static func isDigestOrIdentifier(_ value: String, context: String) -> Bool {
+        let name = context.lowercased()
+        if ["sha1", "sha256", "sha512", "md5", "hash", "digest", "checksum", "fingerprint", "etag"].contains(where: { name.contains($0) }),
+            value.allSatisfy(\.isHexDigit)
+        {
+            return true
+        }
+        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
+    }
+
+    static func isIdentifier(_ text: Substring) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 
     static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
