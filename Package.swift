@@ -40,7 +40,7 @@ let package = Package(
         ),
         .target(
             name: "MinicUpdates",
-            dependencies: ["MinicCore", "MinicGit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MinicCore", "MinicGit", "MinicGuard", .product(name: "Logging", package: "swift-log")]
         ),
         // The task queue: the `TaskQueue` protocol and its SQLite implementation (GRDB).
         .target(
@@ -62,12 +62,12 @@ let package = Package(
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",
-            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "minic",
             dependencies: [
-                "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM",
+                "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

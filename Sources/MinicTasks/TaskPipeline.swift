@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinicCore
 import MinicGit
+import MinicGuard
 import MinicLLM
 import MinicQueue
 
@@ -17,6 +18,8 @@ public final class TaskPipeline: Sendable {
     let llm: LLMConfig
     let taskLog: Logger
     let templates: TemplateCache
+    let secrets = SharedSecretScanner.shared
+    let securityLog: Logger
 
     public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
         self.queue = queue
@@ -26,6 +29,7 @@ public final class TaskPipeline: Sendable {
         llm = try home.config().llm
         taskLog = home.activity.logger(.task)
         templates = TemplateCache(homePath: home.path, environment: home.environment)
+        securityLog = home.activity.logger(.security)
     }
 
     /// The pipeline of a home: its SQLite queue in `state/` and the configured provider.
@@ -57,6 +61,14 @@ public final class TaskPipeline: Sendable {
         do {
             let (request, commit) = try prepare(task)
             var response = try await provider.complete(request, onText: onText)
+            // Secrets in an answer are stored redacted (a self-update's diff is refused instead, by the update engine).
+            if task.type != TaskType.selfUpdate.rawValue {
+                let (clean, found) = secrets.redactingSecrets(in: response.text)
+                if !found.isEmpty {
+                    response.text = clean
+                    securityLog.warning("task \(task.id): redacted \(found.count) secret(s) in the answer: \(found.map(\.ruleID).joined(separator: ", "))")
+                }
+            }
             if task.type == TaskType.selfUpdate.rawValue {
                 // The answer becomes a proposal; the result names it.
                 response.text = try SelfUpdate.propose(answer: response.text, task: task, response: response, homePath: homePath, environment: environment)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MinicCore
 import MinicGit
+import MinicGuard
 
 /// minic's self-update engine: proposals, review, merge with path rules,
 /// rejection, rollback and history, on a home's git repository.
@@ -65,6 +66,16 @@ public final class UpdateEngine {
         if before != after {
             systemLog.notice("config change: config.json \(before?.short ?? "none") -> \(after?.short ?? "none") (\(cause))")
         }
+    }
+
+    /// Refuses a change whose added lines hold a secret, naming each (redacted); logged under `security`.
+    func refuseAddedSecrets(from old: OID, to new: OID, what: String) throws(MinicError) {
+        let patch = try git("diffing for secrets") { () throws(GitError) in try repository.changedDiff(from: old, to: new, pairRenames: false).patch() }
+        let secrets = SharedSecretScanner.shared.secretsAdded(byPatch: patch)
+        guard !secrets.isEmpty else { return }
+        let security = home.activity.logger(.security)
+        for secret in secrets { security.warning("\(what) refused: adds a secret: \(secret.path):\(secret.line) rule \(secret.finding.ruleID)") }
+        throw .refused("\(what) adds \(secrets.count) secret(s); nothing changed", details: secrets.map(\.description))
     }
 
     func hookRunner() throws(MinicError) -> HookRunner {

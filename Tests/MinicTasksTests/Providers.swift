@@ -6,12 +6,14 @@ final class RecordingProvider: LLMProvider, @unchecked Sendable {
     let name = "recording"
     let delay: Double
     let failure: Error?
+    let answer: String
     private let lock = NSLock()
     private var seen: [LLMRequest] = []
 
-    init(delay: Double = 0, failure: Error? = nil) {
+    init(delay: Double = 0, failure: Error? = nil, answer: String = "answer text") {
         self.delay = delay
         self.failure = failure
+        self.answer = answer
     }
 
     var requests: [LLMRequest] {
@@ -26,6 +28,7 @@ final class RecordingProvider: LLMProvider, @unchecked Sendable {
         lock.unlock()
         let delay = self.delay
         let failure = self.failure
+        let answer = self.answer
         return AsyncThrowingStream { continuation in
             let task = Task {
                 if delay > 0 {
@@ -38,11 +41,10 @@ final class RecordingProvider: LLMProvider, @unchecked Sendable {
                     continuation.finish(throwing: failure)
                     return
                 }
-                continuation.yield(.text("answer "))
-                continuation.yield(.text("text"))
+                continuation.yield(.text(answer))
                 continuation.yield(
                     .done(
-                        LLMResponse(text: "answer text", stopReason: "end_turn", usage: LLMUsage(inputTokens: 11, outputTokens: 2), model: "m", fromModel: true)
+                        LLMResponse(text: answer, stopReason: "end_turn", usage: LLMUsage(inputTokens: 11, outputTokens: 2), model: "m", fromModel: true)
                     ))
                 continuation.finish()
             }

@@ -52,6 +52,19 @@ final class TaskPipelineTests: XCTestCase {
         XCTAssertEqual(record.usage, TaskUsage(inputTokens: 11, outputTokens: 2))
     }
 
+    func testSecretsInAnswersAreStoredRedacted() async throws {
+        let home = TestHome()
+        let token = "ghp_" + String(String(repeating: "Pq7Rs8Tu9V", count: 4).prefix(36))
+        let provider = RecordingProvider(answer: "Use this token: \(token) and rotate it.")
+        let record = try await pipeline(home, provider: provider).runNow(NewTask(type: "explain", prompt: "x"), owner: "t") { _ in }
+        let result = try XCTUnwrap(record.result)
+        XCTAssertFalse(result.contains(token))
+        XCTAssertTrue(result.contains("Use this token: ghp_Pq7R"), result)
+        XCTAssertEqual(try pipeline(home).queue.task(record.id)?.result, result, "stored redacted")
+        XCTAssertTrue(home.activityLog.contains("security: task \(record.id): redacted 1 secret(s) in the answer: github-pat"))
+        XCTAssertFalse(home.activityLog.contains(token))
+    }
+
     func testBadInputIsRefusedBeforeQueueing() throws {
         let home = TestHome()
         let pipeline = try pipeline(home)

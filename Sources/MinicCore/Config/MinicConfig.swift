@@ -10,12 +10,14 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var updates: UpdatesConfig
     public var queue: QueueConfig
     public var llm: LLMConfig
+    public var security: SecurityConfig
     public var log: LogConfig
 
     public init(
         version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
-        log: LogConfig = LogConfig()
+        security: SecurityConfig = SecurityConfig(), log: LogConfig = LogConfig()
     ) {
+        self.security = security
         self.version = version
         self.updates = updates
         self.queue = queue
@@ -23,7 +25,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, log }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -32,6 +34,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         updates = try container.decodeIfPresent(UpdatesConfig.self, forKey: .updates) ?? UpdatesConfig()
         queue = try container.decodeIfPresent(QueueConfig.self, forKey: .queue) ?? QueueConfig()
         llm = try container.decodeIfPresent(LLMConfig.self, forKey: .llm) ?? LLMConfig()
+        security = try container.decodeIfPresent(SecurityConfig.self, forKey: .security) ?? SecurityConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
     }
 }
@@ -116,6 +119,7 @@ extension MinicConfig {
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
         try queue.validate(source: source)
         try llm.validate(source: source)
+        try security.validate(source: source)
         for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
         }

@@ -33,6 +33,9 @@ public enum DefaultFiles {
                 "timeout_seconds": 600,
                 "max_retries": 3
               },
+              "security": {
+                "block_severity": "high"
+              },
               "log": {
                 "level": "info"
               }
