@@ -58,7 +58,9 @@ let package = Package(
         // PCRE2 (Debian libpcre2-dev) with its JIT, for the secret scanner. Only MinicGuard imports it.
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"]), .brew(["pcre2"])]),
         // Security guardrails: secret scanning (and, next, input checks, code analysis, the sandbox).
-        .target(name: "MinicGuard", dependencies: ["CPCRE2", "CLibcShims", "MinicCore"]),
+        // libseccomp (Debian libseccomp-dev), for the sandbox's system-call filter. Only MinicGuard imports it.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
+        .target(name: "MinicGuard", dependencies: ["CPCRE2", "CSeccomp", "CLibcShims", "MinicCore"]),
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",

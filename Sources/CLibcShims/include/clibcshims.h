@@ -17,4 +17,27 @@ int minic_tune_allocator(int trim_threshold, int top_pad);
 
 /// memmem (a GNU extension): the first occurrence of `needle` in `haystack`, or NULL.
 const void *minic_memmem(const void *haystack, size_t haystack_length, const void *needle, size_t needle_length);
+
+#include <sys/types.h>
+/// Where minic_spawn_confined failed, for the error message.
+enum {
+    MINIC_SPAWN_STEP_PIPE = 1,
+    MINIC_SPAWN_STEP_FORK,
+    MINIC_SPAWN_STEP_PGROUP,
+    MINIC_SPAWN_STEP_CGROUP,
+    MINIC_SPAWN_STEP_RLIMIT,
+    MINIC_SPAWN_STEP_DUP,
+    MINIC_SPAWN_STEP_CHDIR,
+    MINIC_SPAWN_STEP_EXEC,
+};
+
+/// fork + exec for the sandbox, which posix_spawn cannot express: in the child,
+/// a new process group, joining cgroups (each fd an open `cgroup.procs`), resource
+/// limits, stdio, the `extra_fds` (at most 8) placed at descriptors 3, 4, ..., every other descriptor
+/// closed, then `directory` and execve. Returns the pid, or -1 with the failed step
+/// and errno (a failed exec is reported, not left to a child exit status).
+pid_t minic_spawn_confined(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd,
+                           const int *extra_fds, int extra_count, const int *cgroup_fds, int cgroup_count, const int *rlimit_resources,
+                           const unsigned long long *rlimit_values, int rlimit_count, const char *directory, int *error_step,
+                           int *error_code);
 #endif

@@ -11,13 +11,15 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var queue: QueueConfig
     public var llm: LLMConfig
     public var security: SecurityConfig
+    public var sandbox: SandboxConfig
     public var log: LogConfig
 
     public init(
         version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
-        security: SecurityConfig = SecurityConfig(), log: LogConfig = LogConfig()
+        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig()
     ) {
         self.security = security
+        self.sandbox = sandbox
         self.version = version
         self.updates = updates
         self.queue = queue
@@ -25,7 +27,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -35,6 +37,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         queue = try container.decodeIfPresent(QueueConfig.self, forKey: .queue) ?? QueueConfig()
         llm = try container.decodeIfPresent(LLMConfig.self, forKey: .llm) ?? LLMConfig()
         security = try container.decodeIfPresent(SecurityConfig.self, forKey: .security) ?? SecurityConfig()
+        sandbox = try container.decodeIfPresent(SandboxConfig.self, forKey: .sandbox) ?? SandboxConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
     }
 }
@@ -120,6 +123,7 @@ extension MinicConfig {
         try queue.validate(source: source)
         try llm.validate(source: source)
         try security.validate(source: source)
+        try sandbox.validate(source: source)
         for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
         }

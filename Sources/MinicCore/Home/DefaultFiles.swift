@@ -3,198 +3,181 @@
 /// The files `minic init` writes into a new home: path, content, executable.
 public enum DefaultFiles {
     public static let all: [(path: String, content: String, executable: Bool)] = [
-        (
-            "config.json",
-            #"""
-            {
-              "version": 1,
-              "updates": {
-                "auto_approve": ["prompt_templates/**"],
-                "auto_approve_config": false,
-                "auto_merge": true,
-                "hook_timeout_seconds": 60
-              },
-              "queue": {
-                "backend": "sqlite",
-                "lease_seconds": 60,
-                "max_attempts": 3,
-                "backoff_base_seconds": 2,
-                "backoff_max_seconds": 300,
-                "busy_timeout_seconds": 10
-              },
-              "llm": {
-                "provider": "auto",
-                "model": "claude-3-haiku-20240307",
-                "max_tokens": 1024,
-                "temperature": 0.2,
-                "base_url": "https://api.anthropic.com",
-                "connect_timeout_seconds": 10,
-                "idle_timeout_seconds": 60,
-                "timeout_seconds": 600,
-                "max_retries": 3
-              },
-              "security": {
-                "block_severity": "high"
-              },
-              "log": {
-                "level": "info"
-              }
-            }
+        ("config.json", #"""
+{
+  "version": 1,
+  "updates": {
+    "auto_approve": ["prompt_templates/**"],
+    "auto_approve_config": false,
+    "auto_merge": true,
+    "hook_timeout_seconds": 60
+  },
+  "queue": {
+    "backend": "sqlite",
+    "lease_seconds": 60,
+    "max_attempts": 3,
+    "backoff_base_seconds": 2,
+    "backoff_max_seconds": 300,
+    "busy_timeout_seconds": 10
+  },
+  "llm": {
+    "provider": "auto",
+    "model": "claude-3-haiku-20240307",
+    "max_tokens": 1024,
+    "temperature": 0.2,
+    "base_url": "https://api.anthropic.com",
+    "connect_timeout_seconds": 10,
+    "idle_timeout_seconds": 60,
+    "timeout_seconds": 600,
+    "max_retries": 3
+  },
+  "security": {
+    "block_severity": "high"
+  },
+  "sandbox": {
+    "timeout_seconds": 30,
+    "cpu_seconds": 30,
+    "memory_mb": 512,
+    "max_processes": 64,
+    "max_file_mb": 64,
+    "max_output_kb": 1024,
+    "allow_commands": [],
+    "deny_commands": ["sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "insmod", "modprobe", "nsenter", "unshare", "chroot"]
+  },
+  "log": {
+    "level": "info"
+  }
+}
 
-            """#, false
-        ),
-        (
-            "protected.list",
-            #"""
-            # Paths that no proposal may change, in gitignore syntax (one pattern a line,
-            # `#` comments, `!` to re-include, a trailing `/` for directories, `**` for any depth).
-            # Matching also applies after case folding and Unicode normalisation.
-            #
-            # Whatever this file says, these are always protected:
-            #   protected.list, hooks/**, .gitattributes, .gitmodules, .gitignore
-            # The rules in force are always those of the current head, never a proposal's.
-            protected.list
-            hooks/
+"""#, false),
+        ("protected.list", #"""
+# Paths that no proposal may change, in gitignore syntax (one pattern a line,
+# `#` comments, `!` to re-include, a trailing `/` for directories, `**` for any depth).
+# Matching also applies after case folding and Unicode normalisation.
+#
+# Whatever this file says, these are always protected:
+#   protected.list, hooks/**, .gitattributes, .gitmodules, .gitignore
+# The rules in force are always those of the current head, never a proposal's.
+protected.list
+hooks/
 
-            """#, false
-        ),
-        (
-            "prompt_templates/analyze.mustache",
-            #"""
-            {{! minic prompt template: analyze. The system part and the user part are rendered separately. }}
-            {{#system}}
-            You are minic, a careful code reviewer. Analyse the code you are given for bugs,
-            security problems, performance issues and unclear design. For each finding give
-            the file, the line, the severity (high, medium, low), what is wrong and how to fix
-            it. Say plainly when you find nothing worth changing. Never invent code that was
-            not shown to you.
-            {{/system}}
-            {{#user}}
-            {{prompt}}
-            {{#files}}
+"""#, false),
+        ("prompt_templates/analyze.mustache", #"""
+{{! minic prompt template: analyze. The system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, a careful code reviewer. Analyse the code you are given for bugs,
+security problems, performance issues and unclear design. For each finding give
+the file, the line, the severity (high, medium, low), what is wrong and how to fix
+it. Say plainly when you find nothing worth changing. Never invent code that was
+not shown to you.
+{{/system}}
+{{#user}}
+{{prompt}}
+{{#files}}
 
-            File: {{path}}
-            ```{{language}}
-            {{{content}}}
-            ```
-            {{/files}}
-            {{/user}}
+File: {{path}}
+```{{language}}
+{{{content}}}
+```
+{{/files}}
+{{/user}}
 
-            """#, false
-        ),
-        (
-            "prompt_templates/complete.mustache",
-            #"""
-            {{! minic prompt template: complete. The system part and the user part are rendered separately. }}
-            {{#system}}
-            You are minic, a code completion engine. Continue the code exactly where it
-            stops, in the same language and style. Answer with code only, no explanation
-            and no fences.
-            {{/system}}
-            {{#user}}
-            {{prompt}}
-            {{#files}}
-            {{{content}}}
-            {{/files}}
-            {{/user}}
+"""#, false),
+        ("prompt_templates/complete.mustache", #"""
+{{! minic prompt template: complete. The system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, a code completion engine. Continue the code exactly where it
+stops, in the same language and style. Answer with code only, no explanation
+and no fences.
+{{/system}}
+{{#user}}
+{{prompt}}
+{{#files}}
+{{{content}}}
+{{/files}}
+{{/user}}
 
-            """#, false
-        ),
-        (
-            "prompt_templates/explain.mustache",
-            #"""
-            {{! minic prompt template: explain. The system part and the user part are rendered separately. }}
-            {{#system}}
-            You are minic, a patient teacher. Explain what the code does, how data flows
-            through it and why it is written that way, for a reader who knows programming
-            but not this code. Start with a two-sentence summary, then go section by section.
-            {{/system}}
-            {{#user}}
-            {{prompt}}
-            {{#files}}
+"""#, false),
+        ("prompt_templates/explain.mustache", #"""
+{{! minic prompt template: explain. The system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, a patient teacher. Explain what the code does, how data flows
+through it and why it is written that way, for a reader who knows programming
+but not this code. Start with a two-sentence summary, then go section by section.
+{{/system}}
+{{#user}}
+{{prompt}}
+{{#files}}
 
-            File: {{path}}
-            ```{{language}}
-            {{{content}}}
-            ```
-            {{/files}}
-            {{/user}}
+File: {{path}}
+```{{language}}
+{{{content}}}
+```
+{{/files}}
+{{/user}}
 
-            """#, false
-        ),
-        (
-            "prompt_templates/generate.mustache",
-            #"""
-            {{! minic prompt template: generate. The system part and the user part are rendered separately. }}
-            {{#system}}
-            You are minic, a senior engineer writing production code. Write complete,
-            idiomatic, tested code for the request. State assumptions briefly before the
-            code. Put each file in its own fenced block headed by its path. Do not use
-            placeholder comments instead of code.
-            {{/system}}
-            {{#user}}
-            {{prompt}}
-            {{#files}}
+"""#, false),
+        ("prompt_templates/generate.mustache", #"""
+{{! minic prompt template: generate. The system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, a senior engineer writing production code. Write complete,
+idiomatic, tested code for the request. State assumptions briefly before the
+code. Put each file in its own fenced block headed by its path. Do not use
+placeholder comments instead of code.
+{{/system}}
+{{#user}}
+{{prompt}}
+{{#files}}
 
-            Context file: {{path}}
-            ```{{language}}
-            {{{content}}}
-            ```
-            {{/files}}
-            {{/user}}
+Context file: {{path}}
+```{{language}}
+{{{content}}}
+```
+{{/files}}
+{{/user}}
 
-            """#, false
-        ),
-        (
-            "prompt_templates/self_update.mustache",
-            #"""
-            {{! minic prompt template: self_update. The system part and the user part are rendered separately. }}
-            {{#system}}
-            You are minic, proposing a change to your own configuration and prompt
-            templates. You may change only the files you are shown. Answer with a unified
-            diff (as `git diff` writes it) against them, and a one-line title on the first
-            line prefixed with "Title: ". Keep changes minimal and explain each in the diff's
-            commit message. A person reviews every change before it takes effect.
-            {{/system}}
-            {{#user}}
-            Goal: {{prompt}}
-            {{#files}}
+"""#, false),
+        ("prompt_templates/self_update.mustache", #"""
+{{! minic prompt template: self_update. The system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, proposing a change to your own configuration and prompt
+templates. You may change only the files you are shown. Answer with a unified
+diff (as `git diff` writes it) against them, and a one-line title on the first
+line prefixed with "Title: ". Keep changes minimal and explain each in the diff's
+commit message. A person reviews every change before it takes effect.
+{{/system}}
+{{#user}}
+Goal: {{prompt}}
+{{#files}}
 
-            Current file: {{path}}
-            ```
-            {{{content}}}
-            ```
-            {{/files}}
-            {{/user}}
+Current file: {{path}}
+```
+{{{content}}}
+```
+{{/files}}
+{{/user}}
 
-            """#, false
-        ),
-        (
-            "hooks/post-merge",
-            #"""
-            #!/bin/sh
-            # minic post-merge hook: runs after a merge is committed and checked out.
-            #   $1 proposal id   $2 merge commit   $3 previous head
-            # Its exit status is reported and logged; it cannot undo the merge.
-            set -eu
-            echo "minic: proposal $1 merged as $(printf '%.7s' "$2") (was $(printf '%.7s' "$3"))"
+"""#, false),
+        ("hooks/post-merge", #"""
+#!/bin/sh
+# minic post-merge hook: runs after a merge is committed and checked out.
+#   $1 proposal id   $2 merge commit   $3 previous head
+# Its exit status is reported and logged; it cannot undo the merge.
+set -eu
+echo "minic: proposal $1 merged as $(printf '%.7s' "$2") (was $(printf '%.7s' "$3"))"
 
-            """#, true
-        ),
-        (
-            "hooks/pre-merge",
-            #"""
-            #!/bin/sh
-            # minic pre-merge hook: blocks a merge whose result would not load.
-            #   $1 proposal id   $2 current head (the merge base side)   $3 proposal head
-            # Environment: MINIC_BIN (the minic binary running the merge), MINIC_HOME,
-            #              MINIC_MERGE_TREE (the tree the merge commit would record).
-            # A non-zero exit blocks the merge; what this prints is shown and logged.
-            set -eu
-            minic="${MINIC_BIN:-minic}"
-            exec "$minic" validate --home "${MINIC_HOME:-.}" --rev "${MINIC_MERGE_TREE:-$3}"
+"""#, true),
+        ("hooks/pre-merge", #"""
+#!/bin/sh
+# minic pre-merge hook: blocks a merge whose result would not load.
+#   $1 proposal id   $2 current head (the merge base side)   $3 proposal head
+# Environment: MINIC_BIN (the minic binary running the merge), MINIC_HOME,
+#              MINIC_MERGE_TREE (the tree the merge commit would record).
+# A non-zero exit blocks the merge; what this prints is shown and logged.
+set -eu
+minic="${MINIC_BIN:-minic}"
+exec "$minic" validate --home "${MINIC_HOME:-.}" --rev "${MINIC_MERGE_TREE:-$3}"
 
-            """#, true
-        ),
+"""#, true),
     ]
 }

@@ -1,0 +1,153 @@
+import CLibcShims
+import Foundation
+import MinicCore
+
+/// One running bubblewrap process: its pid, output pipes and status pipe.
+struct SandboxProcess {
+    let pid: pid_t
+    let stdoutFD: Int32
+    let stderrFD: Int32
+    let statusFD: Int32
+    let started: Date
+
+    struct Outcome {
+        var status: Int32
+        var limit: SandboxLimit?
+        var stdout: [UInt8] = []
+        var stderr: [UInt8] = []
+        var truncated = false
+        var durationMS: Double = 0
+        /// Whether bubblewrap started the command (it reported a child pid).
+        var started = false
+    }
+
+    /// Starts `executable` with an empty environment (so that not even bubblewrap's own
+    /// `/proc/1/environ` inside the sandbox shows the caller's), `extraFDs` at 3, 4, ...
+    /// and the status pipe after them.
+    static func start(
+        executable: String, arguments: [String], extraFDs: [Int32], cgroupFDs: [Int32], limits: [(Int32, UInt64)], stdin: [UInt8]?
+    ) throws(MinicError) -> SandboxProcess {
+        let stdout = try pipePair()
+        let stderr = try pipePair()
+        let status = try pipePair()
+        var input = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        if let stdin {
+            let pipe = try pipePair()
+            // Small inputs only: more than the pipe holds would block here.
+            _ = stdin.withUnsafeBytes { write(pipe.write, $0.baseAddress, min($0.count, 65536)) }
+            close(pipe.write)
+            close(input)
+            input = pipe.read
+        }
+        defer {
+            close(input)
+            close(stdout.write)
+            close(stderr.write)
+            close(status.write)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [nil]
+        defer { argv.forEach { free($0) } }
+        let extras = extraFDs + [status.write]
+        let resources = limits.map(\.0)
+        let values = limits.map { UInt64($0.1) }
+        var step: Int32 = 0
+        var code: Int32 = 0
+        let pid = minic_spawn_confined(
+            executable, argv, envp, input, stdout.write, stderr.write, extras, Int32(extras.count), cgroupFDs, Int32(cgroupFDs.count), resources,
+            values, Int32(limits.count), nil, &step, &code)
+        guard pid > 0 else {
+            for descriptor in [stdout.read, stderr.read, status.read] { close(descriptor) }
+            let steps = ["", "pipe", "fork", "process group", "cgroup", "resource limit", "descriptors", "directory", "exec"]
+            let what = Int(step) < steps.count ? steps[Int(step)] : "spawn"
+            throw .internal("sandbox unavailable: cannot start \(executable) (\(what): \(String(cString: strerror(code)))); nothing was run")
+        }
+        return SandboxProcess(pid: pid, stdoutFD: stdout.read, stderrFD: stderr.read, statusFD: status.read, started: Date())
+    }
+
+    /// Reads output until the process ends, a limit is hit or the deadline passes; then kills
+    /// the process group (and, through `killAll`, the cgroup) and reaps it.
+    func wait(timeout: Double, maxOutput: Int, onOutput: (Int32, [UInt8]) -> Void, killAll: () -> Void) -> Outcome {
+        defer {
+            close(stdoutFD)
+            close(stderrFD)
+            close(statusFD)
+        }
+        var outcome = Outcome(status: 0)
+        let deadline = started.addingTimeInterval(timeout)
+        var open: [Int32] = [stdoutFD, stderrFD]
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        var exitStatus: Int32?
+        var total = 0
+        loop: while !open.isEmpty {
+            let remaining = deadline.timeIntervalSinceNow
+            if remaining <= 0 {
+                outcome.limit = .timeout
+                break
+            }
+            var pollers = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&pollers, nfds_t(pollers.count), Int32(min(remaining * 1000, 100)) + 1)
+            if ready < 0 && errno != EINTR { break }
+            for poller in pollers where poller.revents != 0 {
+                let count = chunk.withUnsafeMutableBytes { read(poller.fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 {
+                    open.removeAll { $0 == poller.fd }
+                    continue
+                }
+                let room = max(0, maxOutput - total)
+                let kept = Array(chunk[0..<min(count, room)])
+                total += count
+                if poller.fd == stdoutFD { outcome.stdout += kept } else { outcome.stderr += kept }
+                if !kept.isEmpty { onOutput(poller.fd == stdoutFD ? 1 : 2, kept) }
+                if total > maxOutput {
+                    outcome.truncated = true
+                    outcome.limit = .output
+                    break loop
+                }
+            }
+            if exitStatus == nil, ready == 0 || open.count < 2 {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
+            }
+            // Exited, and what it left running in the background holds our pipes open: the namespace is gone, so stop here.
+            if exitStatus != nil && ready == 0 { break }
+        }
+        // Everything it started dies with it.
+        kill(-pid, SIGKILL)
+        killAll()
+        var status: Int32 = exitStatus ?? 0
+        if exitStatus == nil { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
+        outcome.durationMS = Date().timeIntervalSince(started) * 1000
+        outcome.status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let report = readAll(statusFD)
+        outcome.started = report.contains("child-pid")
+        // bubblewrap reports the command's own status; prefer it to bubblewrap's.
+        if let range = report.range(of: "\"exit-code\"") {
+            let digits = report[range.upperBound...].drop { !$0.isNumber }.prefix { $0.isNumber }
+            if let code = Int32(digits) { outcome.status = code }
+        }
+        return outcome
+    }
+
+    private func readAll(_ descriptor: Int32) -> String {
+        var data: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            data += chunk[0..<count]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func pipePair() throws(MinicError) -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else { throw .internal("sandbox: pipe: \(String(cString: strerror(errno)))") }
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        return (descriptors[0], descriptors[1])
+    }
+}

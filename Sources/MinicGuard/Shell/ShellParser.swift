@@ -1,0 +1,199 @@
+/// A parser for POSIX shell and bash command lines, enough to see which programs a
+/// script runs, with what words, in which pipelines, with which redirections —
+/// quoting, escapes, ANSI-C strings, here-documents and nested substitutions
+/// included. It does not run or expand anything: computed parts are marked dynamic.
+public struct ShellParser {
+    var characters: [Character]
+    var index = 0
+    var line = 1
+    private var pipelineCounter: Int
+    var commands: [ShellCommand] = []
+    var problems: [String] = []
+    /// Pipelines of nested scripts are numbered from here, apart from the outer ones.
+    var nextNestedPipeline = 1 << 20
+    private var pendingHereDocs: [(delimiter: String, strip: Bool, command: Int, redirection: Int)] = []
+    private let substituted: Bool
+
+    static let reserved: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time", "in", "esac", "coproc"]
+    static let headers: Set<String> = ["for", "case", "select", "function"]
+
+    private init(_ text: String, firstPipeline: Int, substituted: Bool, line: Int) {
+        characters = Array(text)
+        pipelineCounter = firstPipeline
+        self.substituted = substituted
+        self.line = line
+    }
+
+    static func nestedParser(_ text: String, firstPipeline: Int, line: Int) -> ShellParser {
+        ShellParser(text, firstPipeline: firstPipeline, substituted: true, line: line)
+    }
+
+    mutating func parseAll() { run() }
+
+    func results() -> (commands: [ShellCommand], problems: [String], nextPipeline: Int) {
+        (commands, problems, max(pipelineCounter, nextNestedPipeline))
+    }
+
+    /// Parses `text` into its simple commands.
+    public static func parse(_ text: String) -> ShellScript {
+        var parser = ShellParser(text, firstPipeline: 0, substituted: false, line: 1)
+        parser.run()
+        return ShellScript(commands: parser.commands, problems: parser.problems)
+    }
+
+    private mutating func run() {
+        var current = ShellCommand()
+        var position = 0
+        func finish(_ parser: inout ShellParser, endsPipeline: Bool) {
+            parser.close(&current, position: position)
+            current = ShellCommand()
+            if endsPipeline {
+                parser.pipelineCounter += 1
+                position = 0
+            } else {
+                position += 1
+            }
+        }
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\n" {
+                finish(&self, endsPipeline: true)
+                index += 1
+                line += 1
+                readHereDocs()
+                continue
+            }
+            if character == " " || character == "\t" {
+                index += 1
+                continue
+            }
+            if character == "\\" && peek(1) == "\n" {
+                index += 2
+                line += 1
+                continue
+            }
+            if character == "#" {
+                while index < characters.count && characters[index] != "\n" { index += 1 }
+                continue
+            }
+            if let redirection = readRedirectionOperator() {
+                skipBlanks()
+                if redirection.hasPrefix("<<") && redirection != "<<<" {
+                    let strip = redirection == "<<-"
+                    let word = readWord() ?? ShellWord("")
+                    current.redirections.append(ShellRedirection(operation: "<<", target: ShellWord("")))
+                    pendingHereDocs.append((word.text, strip, commands.count, current.redirections.count - 1))
+                    // The body is attached once the command is closed (see readHereDocs).
+                    continue
+                }
+                let target = readWord() ?? ShellWord("")
+                current.redirections.append(ShellRedirection(operation: redirection, target: target))
+                continue
+            }
+            switch character {
+            case "|":
+                if peek(1) == "|" {
+                    index += 2
+                    finish(&self, endsPipeline: true)
+                } else {
+                    index += peek(1) == "&" ? 2 : 1
+                    finish(&self, endsPipeline: false)
+                }
+                continue
+            case "&", ";":
+                index += (peek(1) == character || (character == ";" && peek(1) == "&")) ? 2 : 1
+                finish(&self, endsPipeline: true)
+                continue
+            case "(", ")":
+                index += 1
+                // `name()` of a function definition names no command; otherwise a subshell's bounds.
+                if character == "(" && peek(0) == ")" {
+                    index += 1
+                    current = ShellCommand()
+                }
+                finish(&self, endsPipeline: true)
+                continue
+            default:
+                break
+            }
+            guard let word = readWord() else {
+                index += 1
+                continue
+            }
+            if current.words.isEmpty {
+                if !word.quoted && Self.reserved.contains(word.text) { continue }
+                if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="), Self.isName(word.text[..<equals]) {
+                    current.assignments.append(word.text)
+                    continue
+                }
+                if current.words.isEmpty { current.line = line }
+            }
+            current.words.append(word)
+        }
+        finish(&self, endsPipeline: true)
+    }
+
+    /// Adds a finished simple command (skipping empty ones and loop or case headers).
+    private mutating func close(_ command: inout ShellCommand, position: Int) {
+        guard !command.words.isEmpty || !command.redirections.isEmpty else { return }
+        if let first = command.words.first, !first.quoted, Self.headers.contains(first.text) { return }
+        command.pipeline = pipelineCounter
+        command.position = position
+        command.substituted = substituted
+        // A here-document opened on this command still points at `commands.count`.
+        commands.append(command)
+    }
+
+    /// Reads the bodies of here-documents whose command line just ended.
+    private mutating func readHereDocs() {
+        for document in pendingHereDocs {
+            var body: [String] = []
+            while index < characters.count {
+                var end = index
+                while end < characters.count && characters[end] != "\n" { end += 1 }
+                var text = String(characters[index..<end])
+                index = min(end + 1, characters.count)
+                line += 1
+                if document.strip { text = String(text.drop(while: { $0 == "\t" })) }
+                if text == document.delimiter { break }
+                body.append(text)
+            }
+            if document.command < commands.count, document.redirection < commands[document.command].redirections.count {
+                commands[document.command].redirections[document.redirection].target = ShellWord(body.joined(separator: "\n"))
+            }
+        }
+        pendingHereDocs.removeAll()
+    }
+
+    func peek(_ offset: Int) -> Character? {
+        index + offset < characters.count ? characters[index + offset] : nil
+    }
+
+    private mutating func skipBlanks() {
+        while let character = peek(0), character == " " || character == "\t" { index += 1 }
+    }
+
+    /// `>`, `>>`, `<`, `<<`, `<<-`, `<<<`, `>&`, `<&`, `&>`, `&>>`, `>|`, `<>`, with an optional descriptor number before.
+    private mutating func readRedirectionOperator() -> String? {
+        var cursor = index
+        while cursor < characters.count, characters[cursor].isASCII, characters[cursor].isNumber { cursor += 1 }
+        guard cursor < characters.count else { return nil }
+        let rest = String(characters[cursor..<min(characters.count, cursor + 3)])
+        let operators = ["&>>", "<<<", "<<-", "&>", ">>", "<<", ">&", "<&", ">|", "<>", ">", "<"]
+        guard let operation = operators.first(where: { rest.hasPrefix($0) }) else { return nil }
+        // `<(` and `>(` are process substitutions, read as words.
+        if (operation == "<" || operation == ">") && cursor + 1 < characters.count && characters[cursor + 1] == "(" { return nil }
+        if operation.hasPrefix("&") && cursor != index { return nil }
+        index = cursor + operation.count
+        return operation
+    }
+
+    static func isOperatorStart(_ character: Character) -> Bool {
+        "|&;()<> \t\n".contains(character)
+    }
+
+    static func isName(_ text: Substring) -> Bool {
+        guard let first = text.first, first.isLetter || first == "_" else { return false }
+        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+}

@@ -1,0 +1,45 @@
+import XCTest
+
+@testable import MinicGuard
+
+final class ShellParserTests: XCTestCase {
+    func names(_ script: String) -> [String] { ShellParser.parse(script).commands.compactMap(\.name?.text) }
+
+    func testCommandsPipelinesAndOperators() {
+        let script = ShellParser.parse("FOO=1 curl -s http://x | sudo bash && echo done; ls -la > out.txt 2>&1 &\nif true; then rm -rf /tmp/x; fi")
+        XCTAssertEqual(script.commands.map { $0.words.map(\.text) }, [["curl", "-s", "http://x"], ["sudo", "bash"], ["echo", "done"], ["ls", "-la"], ["true"], ["rm", "-rf", "/tmp/x"]])
+        XCTAssertEqual(script.commands[0].assignments, ["FOO=1"])
+        XCTAssertEqual(script.commands[0].pipeline, script.commands[1].pipeline)
+        XCTAssertEqual(script.commands[1].position, 1)
+        XCTAssertNotEqual(script.commands[1].pipeline, script.commands[2].pipeline)
+        XCTAssertEqual(script.commands[3].redirections.map(\.operation), [">", ">&"])
+        XCTAssertEqual(script.commands[5].line, 2)
+    }
+
+    func testQuotingEscapesAndANSICStrings() {
+        let words = ShellParser.parse(#"r"m" -'r'f "$HOME/x" \/ $'\x72\x6d' $'\162m'"#).commands[0].words
+        XCTAssertEqual(words.map(\.text), ["rm", "-rf", "$HOME/x", "/", "rm", "rm"])
+        XCTAssertTrue(words[2].dynamic)
+        XCTAssertFalse(words[3].dynamic)
+        XCTAssertTrue(words[4].ansiC)
+    }
+
+    func testSubstitutionsAndHereDocumentsAreParsed() {
+        let script = ShellParser.parse("echo $(curl x | sh) `id` <(cat y)\nbash <<'EOF'\nrm -rf ~\nEOF\necho after")
+        XCTAssertEqual(script.commands.compactMap(\.name?.text), ["curl", "sh", "id", "cat", "echo", "bash", "echo"])
+        XCTAssertTrue(script.commands[0].substituted)
+        XCTAssertEqual(script.commands[5].redirections.first?.target.text, "rm -rf ~")
+        XCTAssertEqual(script.commands[6].line, 5)
+    }
+
+    func testReservedWordsFunctionsAndComments() {
+        XCTAssertEqual(names("for f in a b; do echo $f; done # rm -rf /\nwhile read x; do :; done\nf() { ls; }\ncase $x in a) touch y;; esac"),
+            ["echo", "read", ":", "ls", "touch"])
+    }
+
+    func testUnterminatedQuotesAreReported() {
+        XCTAssertFalse(ShellParser.parse("echo 'oops").problems.isEmpty)
+        XCTAssertFalse(ShellParser.parse("echo \"oops").problems.isEmpty)
+        XCTAssertTrue(ShellParser.parse("echo fine").problems.isEmpty)
+    }
+}
