@@ -12,7 +12,7 @@ final class ScanCLITests: XCTestCase {
         let result = Shell.run(Shell.minicBinary, ["scan", directory.path + "/src"], environment: Shell.testEnvironment)
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(
-            result.stdout, "\(directory.path)/src/config.py:2: critical github-pat: GitHub personal access token (classic) (ghp_Zx8Q****************)\n")
+            result.stdout, "\(directory.path)/src/config.py:2: critical github-pat: GitHub personal access token (classic) (ghp_Zx8Q****************) [block]\n")
         XCTAssertFalse(result.stdout.contains(token))
         let json = Shell.run(Shell.minicBinary, ["scan", directory.path, "--json"], environment: Shell.testEnvironment)
         let findings = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])

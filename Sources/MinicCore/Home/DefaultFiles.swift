@@ -32,7 +32,14 @@ public enum DefaultFiles {
     "max_retries": 3
   },
   "security": {
-    "block_severity": "high"
+    "block_severity": "high",
+    "ask_severity": "medium",
+    "rule_actions": {},
+    "allowed_roots": [".", "$MINIC_HOME"],
+    "task_types": ["analyze", "generate", "explain", "complete", "self_update"],
+    "max_prompt_bytes": 262144,
+    "max_file_bytes": 1048576,
+    "parameter_types": {}
   },
   "sandbox": {
     "timeout_seconds": 30,

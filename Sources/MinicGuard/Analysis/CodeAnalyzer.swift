@@ -1,0 +1,74 @@
+import MinicCore
+
+/// One entry point to the code analysers: Python (AST helper), shell (parser) and Swift (patterns).
+public struct CodeAnalyzer: Sendable {
+    public let python: PythonAnalyzer
+
+    public init(python: PythonAnalyzer = PythonAnalyzer()) { self.python = python }
+
+    /// Findings for one text in `language`. Python that cannot be analysed (no python3)
+    /// comes back as one "unknown" finding, never as clean.
+    public func analyze(_ text: String, language: CodeLanguage) -> [CodeFinding] {
+        switch language {
+        case .shell: return ShellAnalyzer.analyze(text)
+        case .swift: return SwiftAnalyzer.analyze(text)
+        case .python:
+            do {
+                return try python.analyze(texts: [text]).first ?? []
+            } catch {
+                return [CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")]
+            }
+        }
+    }
+
+    /// Findings for many files at once (Python files in one helper run), keyed by path.
+    public func analyze(files: [(path: String, text: String, language: CodeLanguage)]) -> [String: [CodeFinding]] {
+        var results: [String: [CodeFinding]] = [:]
+        let pythonFiles = files.filter { $0.language == .python }
+        if !pythonFiles.isEmpty {
+            do {
+                for (file, findings) in zip(pythonFiles, try python.analyze(files: pythonFiles.map(\.path))) { results[file.path] = findings }
+            } catch {
+                for file in pythonFiles { results[file.path] = [CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")] }
+            }
+        }
+        for file in files where file.language != .python { results[file.path] = analyze(file.text, language: file.language) }
+        return results
+    }
+
+    /// The fenced code blocks of a Markdown text (a model's answer) in a language minic reads, with the line each starts on.
+    /// A bare fence counts as shell when its first line is a shell prompt (`$ `).
+    public static func codeBlocks(in text: String) -> [(language: CodeLanguage, code: String, firstLine: Int)] {
+        var blocks: [(CodeLanguage, String, Int)] = []
+        var open: (language: CodeLanguage?, fence: Substring, firstLine: Int, lines: [Substring])?
+        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.drop { $0 == " " }
+            if var block = open {
+                if trimmed.hasPrefix(block.fence) && trimmed.drop(while: { $0 == block.fence.first }).allSatisfy(\.isWhitespace) {
+                    if block.language == nil, block.lines.first?.hasPrefix("$ ") == true {
+                        block.language = .shell
+                        block.lines = block.lines.map { $0.hasPrefix("$ ") ? $0.dropFirst(2) : $0 }
+                    }
+                    if let language = block.language { blocks.append((language, block.lines.joined(separator: "\n"), block.firstLine)) }
+                    open = nil
+                } else {
+                    block.lines.append(line)
+                    open = block
+                }
+            } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
+                let fence = trimmed.prefix { $0 == trimmed.first }
+                open = (CodeLanguage.fromFence(trimmed.dropFirst(fence.count)), fence, number + 2, [])
+            }
+        }
+        return blocks
+    }
+
+    /// Findings in a model's answer: each fenced block by its language, lines counted in the whole answer.
+    public func analyze(answer: String) -> [CodeFinding] {
+        Self.codeBlocks(in: answer).flatMap { block in
+            analyze(block.code, language: block.language).map {
+                CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line + block.firstLine - 1, message: $0.message)
+            }
+        }
+    }
+}

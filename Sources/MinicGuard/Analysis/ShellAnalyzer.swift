@@ -1,0 +1,200 @@
+import Foundation
+
+/// Finds dangerous operations in shell scripts, on the parsed script (``ShellParser``):
+/// recursive deletion of system or home paths in any spelling, `find / -delete`,
+/// downloads run by a shell, fork bombs, writes to disks, `chmod -R 777` on system
+/// paths, writes into `~/.ssh` or `/etc`, force pushes. What it cannot see through —
+/// base64 fed to a shell, `$'\x..'` command names, IFS tricks, computed command
+/// names, `eval` of computed text — is reported as obfuscated ("unknown: ask"),
+/// never passed as safe.
+public enum ShellAnalyzer {
+    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox", "python", "python3", "perl", "ruby", "node", "php"]
+    static let downloaders: Set<String> = ["curl", "wget", "fetch", "aria2c", "http", "lwp-request"]
+    /// Paths whose recursive deletion or opening-up wrecks a system or a home.
+    static let systemPaths: Set<String> = [
+        "/", "/*", "~", "~/", "~/*", "$HOME", "${HOME}", "$HOME/", "${HOME}/", "$HOME/*", "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib64",
+        "/opt", "/proc", "/root", "/sbin", "/srv", "/sys", "/usr", "/var", "/usr/bin", "/usr/lib", "/var/lib", "/home/*", ".", "./", "..", "../", "*", "./*",
+    ]
+
+    public static func analyze(_ script: String) -> [CodeFinding] {
+        let parsed = ShellParser.parse(script)
+        var findings: [CodeFinding] = []
+        func add(_ rule: String, _ severity: Severity, _ line: Int, _ message: String) {
+            findings.append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
+        }
+        for problem in parsed.problems { add("sh-unparsed", .medium, 1, "unknown: the script does not parse (\(problem)); cannot tell what it runs") }
+        for command in parsed.commands {
+            check(command, in: parsed, add: add)
+        }
+        forkBombs(script, add: add)
+        return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
+    }
+
+    static func check(_ command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void) {
+        let line = command.line
+        for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
+            let target = redirection.target.text
+            if isSSHPath(target) { add("sh-write-ssh", .high, line, "writes into ~/.ssh (\(target))") }
+            if target.hasPrefix("/etc/") { add("sh-write-etc", .high, line, "writes into /etc (\(target))") }
+            if isBlockDevice(target) { add("sh-write-device", .critical, line, "writes straight to a disk device (\(target))") }
+        }
+        if command.assignments.contains(where: { $0.hasPrefix("IFS=") }) { add("sh-obfuscated", .medium, line, "unknown: sets IFS, which changes how words split") }
+        guard let name = command.name else { return }
+        if name.ansiC { add("sh-obfuscated", .medium, line, "unknown: the command name is an escaped string ($'...'), decoded: \(name.text)") }
+        if command.words.contains(where: { $0.text.contains("${IFS") || $0.text.contains("$IFS") }) {
+            add("sh-obfuscated", .medium, line, "unknown: uses $IFS inside words, a way to hide spaces")
+        }
+        if name.dynamic { add("sh-dynamic-command", .medium, line, "unknown: the command name is computed at run time (\(name.text))") }
+        var words = command.words.map(\.text)
+        var program = command.baseName ?? ""
+        // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `nice -n 5 rm ...`.
+        while ["sudo", "doas", "env", "nice", "nohup", "command", "exec", "time", "xargs", "timeout", "stdbuf", "busybox"].contains(program), words.count > 1 {
+            words.removeFirst()
+            while let first = words.first, first.hasPrefix("-") || first.contains("=") || (program == "timeout" && first.first?.isNumber == true) {
+                words.removeFirst()
+            }
+            guard let next = words.first else { break }
+            program = next.split(separator: "/").last.map(String.init) ?? next
+        }
+        let arguments = Array(words.dropFirst())
+        switch program {
+        case "rm":
+            removal(arguments, command: command, add: add)
+        case "find":
+            if arguments.contains("-delete") || (arguments.contains(where: { $0 == "-exec" || $0 == "-execdir" }) && arguments.contains("rm")),
+                let root = arguments.first, systemPaths.contains(root) || root.hasPrefix("/")
+            {
+                add("sh-find-delete", .critical, line, "find deletes under \(root)")
+            }
+        case "dd":
+            if let output = arguments.first(where: { $0.hasPrefix("of=") }), isBlockDevice(String(output.dropFirst(3))) {
+                add("sh-write-device", .critical, line, "dd writes straight to a disk device (\(output.dropFirst(3)))")
+            }
+        case "shred", "wipefs", "fdisk", "sfdisk", "parted":
+            if arguments.contains(where: isBlockDevice) { add("sh-write-device", .critical, line, "\(program) on a disk device") }
+        case "chmod", "chown":
+            let recursive = arguments.contains { $0 == "-R" || $0 == "--recursive" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("R")) }
+            let open = program == "chmod" && arguments.contains { $0 == "777" || $0 == "0777" || $0 == "a+rwx" || $0 == "ugo+rwx" || $0 == "666" }
+            let targets = arguments.filter { !$0.hasPrefix("-") }
+            if recursive && (open || program == "chown"), let target = targets.last, systemPaths.contains(target) || target.hasPrefix("/etc") || target.hasPrefix("/usr") {
+                add("sh-chmod-system", .high, line, "\(program) -R on \(target)")
+            } else if open && recursive {
+                add("sh-chmod-777", .medium, line, "makes a whole tree writable by everyone")
+            }
+        case _ where program.hasPrefix("mkfs") || program == "mke2fs" || program == "mkswap":
+            add("sh-write-device", .critical, line, "\(program) formats a device")
+        case "git":
+            if arguments.first == "push",
+                arguments.contains(where: { $0 == "--force" || $0 == "-f" || $0.hasPrefix("--force-with-lease") || $0.hasPrefix("+") || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("f")) })
+            {
+                add("sh-force-push", .high, line, "force push rewrites the remote's history")
+            }
+        case "tee", "cp", "mv", "ln", "install":
+            if let target = arguments.last(where: { !$0.hasPrefix("-") }) {
+                if isSSHPath(target) { add("sh-write-ssh", .high, line, "\(program) writes into ~/.ssh (\(target))") }
+                if target.hasPrefix("/etc/") || target == "/etc" { add("sh-write-etc", .high, line, "\(program) writes into /etc (\(target))") }
+            }
+        case "eval":
+            if command.arguments.contains(where: \.dynamic) {
+                let fetched = command.arguments.contains { word in downloaders.contains { word.text.contains($0) } }
+                add(fetched ? "sh-pipe-to-shell" : "sh-eval", fetched ? .high : .medium, line, fetched ? "evaluates downloaded text" : "unknown: evaluates computed text")
+            }
+        default:
+            break
+        }
+        if shells.contains(program) || program == "source" || program == "." {
+            // `sh -c "$(curl ...)"`, `bash <(curl ...)`, `. <(wget ...)`.
+            if command.arguments.contains(where: { word in word.dynamic && downloaders.contains { word.text.contains($0) } }) {
+                add("sh-pipe-to-shell", .high, line, "runs a downloaded script (\(program))")
+            }
+            if command.position > 0 {
+                let upstream = script.pipeline(command.pipeline).filter { $0.position < command.position }
+                if upstream.contains(where: { downloaders.contains($0.baseName ?? "") }) {
+                    add("sh-pipe-to-shell", .high, line, "pipes a download into \(program)")
+                } else if upstream.contains(where: { isDecoder($0) }) {
+                    add("sh-obfuscated", .medium, line, "unknown: decoded data is piped into \(program); cannot tell what it runs")
+                }
+            }
+            // The text a shell is given to run is analysed like the script itself.
+            var inner: [String] = []
+            let texts = command.arguments.map(\.text)
+            if let flag = texts.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }), flag + 1 < texts.count {
+                inner.append(texts[flag + 1])
+            }
+            inner += command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
+            if ["sh", "bash", "dash", "zsh", "ksh", "ash"].contains(program) {
+                for text in inner {
+                    for finding in analyze(text) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
+                }
+            }
+        }
+        if program == "eval", !command.arguments.contains(where: \.dynamic) {
+            for finding in analyze(command.arguments.map(\.text).joined(separator: " ")) { add(finding.ruleID, finding.severity, line, finding.message) }
+        }
+    }
+
+    /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`).
+    static func removal(_ arguments: [String], command: ShellCommand, add: (String, Severity, Int, String) -> Void) {
+        var recursive = false
+        var force = false
+        var targets: [String] = []
+        var endOfOptions = false
+        for argument in arguments {
+            if !endOfOptions && argument == "--" {
+                endOfOptions = true
+            } else if !endOfOptions && argument.hasPrefix("--") {
+                if argument == "--recursive" { recursive = true }
+                if argument == "--force" { force = true }
+                if argument == "--no-preserve-root" { recursive = true; force = true; targets.append("/") }
+            } else if !endOfOptions && argument.hasPrefix("-") && argument.count > 1 {
+                if argument.contains("r") || argument.contains("R") { recursive = true }
+                if argument.contains("f") { force = true }
+            } else {
+                targets.append(argument)
+            }
+        }
+        guard recursive else { return }
+        for target in targets {
+            let trimmed = target.count > 1 && target.hasSuffix("/") && !target.hasSuffix("*/") ? String(target.dropLast()) : target
+            // `"$X/"*` and `$X/` remove the root when X is empty.
+            let emptyVariable = target.range(of: #"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/\*?$"#, options: .regularExpression) != nil
+                && !target.hasPrefix("$HOME") && !target.hasPrefix("${HOME")
+            if systemPaths.contains(target) || systemPaths.contains(trimmed) || target.hasPrefix("/*") {
+                add("sh-rm-rf-root", force ? .critical : .high, command.line, "rm -r\(force ? "f" : "") of \(target)")
+            } else if emptyVariable {
+                add("sh-rm-rf-root", .high, command.line, "rm -r\(force ? "f" : "") of \(target): the root when the variable is empty")
+            }
+        }
+    }
+
+    static func isDecoder(_ command: ShellCommand) -> Bool {
+        let words = command.words.map(\.text)
+        switch command.baseName ?? "" {
+        case "base64", "base32", "basenc": return words.contains { $0 == "-d" || $0 == "--decode" || $0 == "-D" }
+        case "xxd": return words.contains { $0.hasPrefix("-r") }
+        case "openssl": return words.contains("enc") || words.contains("base64")
+        case "printf", "echo": return words.contains { $0.contains("\\x") || $0.contains("\\0") }
+        case "rev", "tr", "gunzip", "zcat", "xz", "bzip2": return true
+        default: return false
+        }
+    }
+
+    static func isSSHPath(_ path: String) -> Bool {
+        path.contains("/.ssh/") || path.hasSuffix("/.ssh") || path.hasPrefix("~/.ssh") || path.hasPrefix(".ssh/")
+    }
+
+    static func isBlockDevice(_ path: String) -> Bool {
+        path.range(of: #"^/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d|md\d|dm-\d|mapper/)"#, options: .regularExpression) != nil
+    }
+
+    /// `:(){ :|:& };:` and its renamings: a function that pipes itself into itself in the background.
+    static func forkBombs(_ script: String, add: (String, Severity, Int, String) -> Void) {
+        let pattern = #"([A-Za-z_:][A-Za-z0-9_:]*)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&"#
+        guard let expression = try? NSRegularExpression(pattern: pattern) else { return }
+        let range = NSRange(script.startIndex..., in: script)
+        for match in expression.matches(in: script, range: range) {
+            let prefix = (script as NSString).substring(to: match.range.location)
+            add("sh-fork-bomb", .critical, prefix.filter { $0 == "\n" }.count + 1, "fork bomb: a function that starts copies of itself without end")
+        }
+    }
+}
