@@ -1,35 +1,14 @@
 import Foundation
 import MinicCore
 
-/// Checks a task before it is queued: a known type, and files that are regular,
-/// readable UTF-8 text under the size limit. (The full guardrails — path
-/// confinement, dangerous-operation analysis, secret scanning — come with the
-/// security module; this is the part the pipeline cannot run without.)
+/// Task arguments as the CLI gives them: the type, `key=value` parameters, file languages.
+/// The checks on what a task brings are ``InputValidator``'s (MinicGuard).
 public enum TaskInput {
-    /// The largest file a task may carry.
-    public static let maxFileBytes = 1 << 20
-    /// The longest prompt.
-    public static let maxPromptBytes = 256 << 10
-
+    /// The known task types (a home's `security.task_types` may allow fewer; ``InputValidator`` checks that).
     public static func validateType(_ type: String) throws(MinicError) {
         guard TaskType(rawValue: type) != nil else {
             throw .badInput("unknown task type '\(type)' (known: \(TaskType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-    }
-
-    public static func validatePrompt(_ prompt: String) throws(MinicError) {
-        guard prompt.utf8.count <= maxPromptBytes else { throw .badInput("the prompt is \(prompt.utf8.count) bytes; the limit is \(maxPromptBytes)") }
-    }
-
-    /// Reads a file for a task, refusing anything but regular UTF-8 text under the limit.
-    public static func readFile(_ path: String) throws(MinicError) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw .badInput("\(path): \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .badInput("\(path): not a regular file") }
-        guard Int(info.st_size) <= maxFileBytes else { throw .badInput("\(path): \(info.st_size) bytes; the limit is \(maxFileBytes)") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw .badInput("\(path): cannot read it") }
-        guard let text = String(data: data, encoding: .utf8) else { throw .badInput("\(path): not UTF-8 text") }
-        return text
     }
 
     /// Parses `key=value` parameters.

@@ -20,13 +20,19 @@ public final class TaskPipeline: Sendable {
     let templates: TemplateCache
     let secrets = SharedSecretScanner.shared
     let securityLog: Logger
+    let validator: InputValidator
+    let policy: SecurityPolicy
+    let analyzer = CodeAnalyzer()
 
     public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
         self.queue = queue
         self.provider = provider
         homePath = home.path
         environment = home.environment
-        llm = try home.config().llm
+        let config = try home.config()
+        llm = config.llm
+        validator = InputValidator(config: config.security, homePath: home.path)
+        policy = SecurityPolicy(config.security)
         taskLog = home.activity.logger(.task)
         templates = TemplateCache(homePath: home.path, environment: home.environment)
         securityLog = home.activity.logger(.security)
@@ -40,13 +46,21 @@ public final class TaskPipeline: Sendable {
     }
 
     /// Validates and queues tasks in one transaction.
+    /// Files are stored resolved (symlinks followed, inside `security.allowed_roots`); anything refused is logged under `security`.
     public func submit(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
-        for task in tasks {
-            try TaskInput.validateType(task.type)
-            try TaskInput.validatePrompt(task.prompt)
-            for file in task.files { _ = try TaskInput.readFile(file) }
+        var checked = tasks
+        do throws(MinicError) {
+            for index in checked.indices {
+                try validator.validateType(checked[index].type)
+                try validator.validatePrompt(checked[index].prompt)
+                try validator.validateParameters(checked[index].parameters)
+                checked[index].files = try checked[index].files.map { (path) throws(MinicError) in try validator.resolveFile(path) }
+            }
+        } catch {
+            securityLog.warning("input refused: \(error.message)")
+            throw error
         }
-        let records = try queue.enqueue(tasks)
+        let records = try queue.enqueue(checked)
         for record in records { taskLog.info("task \(record.id) submitted: \(record.type)") }
         return records
     }
@@ -61,14 +75,8 @@ public final class TaskPipeline: Sendable {
         do {
             let (request, commit) = try prepare(task)
             var response = try await provider.complete(request, onText: onText)
-            // Secrets in an answer are stored redacted (a self-update's diff is refused instead, by the update engine).
-            if task.type != TaskType.selfUpdate.rawValue {
-                let (clean, found) = secrets.redactingSecrets(in: response.text)
-                if !found.isEmpty {
-                    response.text = clean
-                    securityLog.warning("task \(task.id): redacted \(found.count) secret(s) in the answer: \(found.map(\.ruleID).joined(separator: ", "))")
-                }
-            }
+            // A self-update's diff is checked by the update engine instead, like any proposal.
+            if task.type != TaskType.selfUpdate.rawValue { response.text = try review(answer: response.text, task: task) }
             if task.type == TaskType.selfUpdate.rawValue {
                 // The answer becomes a proposal; the result names it.
                 response.text = try SelfUpdate.propose(answer: response.text, task: task, response: response, homePath: homePath, environment: environment)
@@ -102,7 +110,8 @@ public final class TaskPipeline: Sendable {
             }
             let failure = error as? MinicError ?? .internal("\(error)")
             // Bad input and client errors (bad request, bad key) will not get better by retrying.
-            let permanent = failure.kind == .badInput || (error as? LLMError)?.isPermanent == true
+            // Nor will an answer the guardrails refused, or a proposal a rule refused: `minic tasks retry` asks again.
+            let permanent = failure.kind == .badInput || failure.kind == .refused || (error as? LLMError)?.isPermanent == true
             let state = try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date())
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
@@ -126,11 +135,11 @@ public final class TaskPipeline: Sendable {
 
     /// The provider request for a task, from the template of the home's committed head, and that head's commit.
     func prepare(_ task: TaskRecord) throws(MinicError) -> (LLMRequest, String) {
-        try TaskInput.validateType(task.type)
+        try validator.validateType(task.type)
         let type = TaskType(rawValue: task.type) ?? .analyze
         let (template, head) = try templates.template(for: type)
         var attachments: [LLMAttachment] = []
-        for path in task.files { attachments.append(LLMAttachment(path: path, content: try TaskInput.readFile(path))) }
+        for path in task.files { attachments.append(LLMAttachment(path: path, content: try validator.readResolvedFile(path))) }
         if type == .selfUpdate {
             // The model sees the home's updatable files as committed, never protected ones.
             let home = try Home(openAt: homePath, environment: environment)

@@ -109,7 +109,8 @@ final class SandboxTests: XCTestCase {
         let marker = "bomb\(getpid())"
         let result = try sandbox { $0.timeoutSeconds = 3 }.run(SandboxRequest(command: ["sh", "-c", "\(marker)() { \(marker) | \(marker) & }; \(marker); sleep 30"]))
         XCTAssertLessThan(Date().timeIntervalSince(started), 6)
-        XCTAssertEqual(result.limit, .timeout)
+        // With a pids cgroup even `sleep` cannot start, so the script may end before the timeout.
+        XCTAssertTrue(result.limit == nil || result.limit == .timeout, "\(String(describing: result.limit))")
         if result.confinement.hasPrefix("cgroup") { XCTAssertTrue(result.stderr.contains("fork"), "pids.max stopped it: \(result.stderr.prefix(200))") }
         XCTAssertEqual(Shell.run("pgrep", ["-f", marker]).stdout, "", "nothing of it is left")
     }

@@ -65,6 +65,32 @@ final class TaskPipelineTests: XCTestCase {
         XCTAssertFalse(home.activityLog.contains(token))
     }
 
+    func testDangerousCodeInAnAnswerIsBlockedOrFlaggedByThePolicy() async throws {
+        let home = TestHome()
+        let blocked = try await pipeline(home, provider: RecordingProvider(answer: "Clean up with:\n\n```bash\nsudo rm -rf /\n```\n")).runNow(
+            NewTask(type: "generate", prompt: "x"), owner: "t") { _ in }
+        XCTAssertEqual(blocked.state, .dead, "a refused answer is not asked for again by itself")
+        XCTAssertNil(blocked.result)
+        XCTAssertTrue(blocked.error?.contains("blocked by the guardrails: line 4: critical sh-rm-rf-root") ?? false, blocked.error ?? "")
+        XCTAssertTrue(home.activityLog.contains("WARNING - security: task \(blocked.id): answer blocked: line 4: critical sh-rm-rf-root"), home.activityLog)
+
+        let flagged = try await pipeline(home, provider: RecordingProvider(answer: "```python\nvalue = eval(text)\n```")).runNow(
+            NewTask(type: "generate", prompt: "x"), owner: "t") { _ in }
+        XCTAssertEqual(flagged.state, .succeeded)
+        XCTAssertTrue(flagged.result?.hasPrefix("```python\nvalue = eval(text)\n```") ?? false)
+        XCTAssertTrue(flagged.result?.contains("minic guardrails: review before running this code:\n- line 2: medium py-eval") ?? false, flagged.result ?? "")
+    }
+
+    func testInputOutsideTheAllowedRootsIsRefusedAndLogged() throws {
+        let home = TestHome()
+        let outside = TemporaryDirectory("outside")
+        outside.write("secret.txt", "x\n")
+        XCTAssertThrowsError(try pipeline(home).submit([NewTask(type: "analyze", prompt: "x", files: [outside.path + "/secret.txt"])])) { error in
+            XCTAssertTrue("\(error)".contains("outside the allowed roots"), "\(error)")
+        }
+        XCTAssertTrue(home.activityLog.contains("security: input refused: \(outside.path)/secret.txt: outside the allowed roots"), home.activityLog)
+    }
+
     func testBadInputIsRefusedBeforeQueueing() throws {
         let home = TestHome()
         let pipeline = try pipeline(home)
