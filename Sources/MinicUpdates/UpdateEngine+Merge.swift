@@ -46,7 +46,10 @@ extension UpdateEngine {
         let headTree = try treeOf(head)
         let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal, base: base) }
         // A branch made by hand never went through propose's check.
-        try refuseAddedSecrets(from: headTree, to: mergedTree, what: "proposal \(proposal.id)")
+        let asks = try reviewAdditions(from: headTree, to: mergedTree, what: "proposal \(proposal.id)")
+        if options.rule == .auto, !asks.isEmpty {
+            throw .refused("proposal \(proposal.id) needs review: the guardrails ask a person to look", details: asks)
+        }
         let paths = try inspector.changedPaths(from: headTree, to: mergedTree, pairRenames: false)
         if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
             throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")

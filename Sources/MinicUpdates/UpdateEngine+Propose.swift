@@ -13,7 +13,7 @@ extension UpdateEngine {
         let headTree = try treeOf(head)
         let (tree, worktreePaths) = try buildTree(request.source, headTree: headTree)
         guard tree != headTree else { throw .refused("empty change: the proposal would not differ from head \(head.short); nothing proposed") }
-        try refuseAddedSecrets(from: headTree, to: tree, what: "the proposal")
+        try reviewAdditions(from: headTree, to: tree, what: "the proposal")
 
         let inspector = try inspector(at: head)
         let paths = try inspector.changedPaths(from: headTree, to: tree, pairRenames: true)
