@@ -101,4 +101,34 @@ final class SecretScannerTests: XCTestCase {
         XCTAssertEqual(findings.map(\.line), [2, 5])
         XCTAssertEqual(findings.map(\.ruleID), ["aws-access-key-id", "github-pat"])
     }
+
+    func testEncodedAndSplitSecretsAreFound() throws {
+        let ghp = "ghp_" + fake(alnum, 36)
+        let ant = "sk-ant-api03-" + fake(alnum + "_-", 93) + "AA"
+        let aws = "AKIA" + fake(upper, 16)
+        let jsonEscaped = #"{"config": "token=\#(ghp.replacingOccurrences(of: "_", with: "\\u005f"))"}"#
+        let base64 = Data("export GITHUB_TOKEN=\(ghp)\n".utf8).base64EncodedString()
+        let hex = Data("aws_key=\(aws);".utf8).map { String(format: "%02x", $0) }.joined()
+        let cases: [(String, String, Int)] = [
+            (jsonEscaped, "github-pat", 1),
+            ("settings:\n  blob: \(base64)\n", "github-pat", 2),
+            ("let raw = \"\(hex)\"", "aws-access-key-id", 1),
+            ("key = (\"\(ant.prefix(50))\"\n       \"\(ant.dropFirst(50))\")\n", "anthropic-api-key", 1),
+            ("const t = 'ghp_' +\n  '\(ghp.dropFirst(4).prefix(18))' +\n  '\(ghp.dropFirst(22))';", "github-pat", 1),
+        ]
+        for (text, rule, line) in cases {
+            let findings = scanner.scan(text)
+            XCTAssertEqual(findings.map(\.ruleID), [rule], text)
+            XCTAssertEqual(findings.first?.line, line, text)
+            let redacted = scanner.redactingSecrets(in: text)
+            for secret in [ghp, ant, aws, base64, hex] { XCTAssertFalse(redacted.contains(secret), "kept in: \(redacted)") }
+        }
+        // Ordinary base64, hex and concatenation are not secrets.
+        for text in [
+            "icon = \"\(Data(repeating: 7, count: 64).base64EncodedString())\"", "digest = \"\(String(repeating: "ab", count: 32))\"",
+            "msg = \"hello \" + \"world, this is fine\"", #"{"path": "a\/b\/c", "name": "\u0041da"}"#,
+        ] {
+            XCTAssertEqual(scanner.scan(text), [], text)
+        }
+    }
 }

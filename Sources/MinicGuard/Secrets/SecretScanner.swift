@@ -23,6 +23,7 @@ public struct SecretFinding: Codable, Sendable, Equatable {
 /// Not thread-safe (each rule keeps its match data): make one per thread.
 public final class SecretScanner {
     let rules: [(rule: SecretRule, regex: Regex)]
+    let views = EncodedViews()
 
     public init(rules: [SecretRule] = SecretRule.all) {
         self.rules = rules.map { rule in
@@ -40,8 +41,43 @@ public final class SecretScanner {
         return bytes.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }.map(\.finding)
     }
 
-    /// The findings and where each secret is, in `bytes`.
+    /// The findings and where each secret is, in `bytes`: as written, and in the text's
+    /// other readings (JSON escapes undone, base64 and hex decoded, concatenated literals
+    /// joined), where the range is the whole encoded form.
     func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [(finding: SecretFinding, range: Range<Int>)] {
+        var found = scanDirect(bytes)
+        let pieces = views.pieces(bytes)
+        guard !pieces.isEmpty else { return found }
+        // All readings in one text, a piece a line, so the rules run once over them.
+        var joined = [UInt8]()
+        for piece in pieces {
+            joined += piece.text.utf8.map { $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
+            joined.append(0x0A)
+        }
+        var lines: LineIndex?
+        let decoded = joined.withUnsafeBufferPointer { scanDirect($0) }
+        for (finding, _) in decoded {
+            let piece = pieces[finding.line - 1]
+            guard !found.contains(where: { $0.range.overlaps(piece.range) && $0.finding.ruleID == finding.ruleID }) else { continue }
+            if lines == nil { lines = LineIndex(bytes) }
+            let original = String(decoding: UnsafeBufferPointer(rebasing: bytes[piece.range]), as: UTF8.self)
+            found.append(
+                (
+                    SecretFinding(
+                        ruleID: finding.ruleID, description: "\(finding.description) (\(piece.how))", severity: finding.severity,
+                        line: lines?.line(of: piece.range.lowerBound) ?? 1, redacted: Self.redact(original)), piece.range
+                ))
+        }
+        // Overlapping encoded ranges (a base64 run inside a concatenated literal) are reported once.
+        var kept: [(finding: SecretFinding, range: Range<Int>)] = []
+        for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where !kept.contains(where: { $0.range.overlaps(item.range) }) {
+            kept.append(item)
+        }
+        return kept
+    }
+
+    /// The findings of the rules on `bytes` as written.
+    func scanDirect(_ bytes: UnsafeBufferPointer<UInt8>) -> [(finding: SecretFinding, range: Range<Int>)] {
         guard !bytes.isEmpty else { return [] }
         let lower = Self.lowercased(bytes)
         var found: [(finding: SecretFinding, range: Range<Int>)] = []

@@ -1,0 +1,158 @@
+import Foundation
+
+/// Other readings of a text in which a secret may hide: JSON string escapes undone,
+/// base64 and hex runs decoded, and string literals that code concatenates
+/// (`"ghp_abc" + "def"`, Python's adjacent literals, across lines) joined. Each
+/// reading is a list of pieces that map back to a range and line of the original.
+struct EncodedViews {
+    struct Piece {
+        let text: String
+        /// Where the encoded form is in the original bytes.
+        let range: Range<Int>
+        let how: String
+    }
+
+    let base64: Regex?
+    let hex: Regex?
+
+    init() {
+        base64 = try? Regex(#"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{24,}={0,2})(?![A-Za-z0-9+/_=-])"#)
+        hex = try? Regex(#"(?<![0-9A-Fa-f])((?:[0-9A-Fa-f]{2}){16,})(?![0-9A-Fa-f])"#)
+    }
+
+    func pieces(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+        var found: [Piece] = []
+        if Self.contains(bytes, 0x5C) { found += jsonUnescaped(bytes) }
+        found += decoded(bytes)
+        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) { found += concatenated(bytes) }
+        return found
+    }
+
+    /// Lines with `\uXXXX`, `\/`, `\"` escapes, unescaped (a secret in a JSON string).
+    private func jsonUnescaped(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+        var pieces: [Piece] = []
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+            let line = UnsafeBufferPointer(rebasing: bytes[start..<index])
+            if Self.contains(line, 0x5C), let text = String(validating: line, as: UTF8.self), text.contains("\\u") || text.contains("\\/") || text.contains("\\\"") {
+                var out = ""
+                var iterator = text.unicodeScalars.makeIterator()
+                while let scalar = iterator.next() {
+                    guard scalar == "\\", let escape = iterator.next() else {
+                        out.unicodeScalars.append(scalar)
+                        continue
+                    }
+                    switch escape {
+                    case "u":
+                        var hex = ""
+                        for _ in 0..<4 { if let digit = iterator.next() { hex.unicodeScalars.append(digit) } }
+                        if let value = UInt32(hex, radix: 16), let decoded = Unicode.Scalar(value) { out.unicodeScalars.append(decoded) }
+                    case "n", "r", "t": out.append(" ")
+                    default: out.unicodeScalars.append(escape)
+                    }
+                }
+                pieces.append(Piece(text: out, range: start..<index, how: "JSON-escaped"))
+            }
+            start = index + 1
+        }
+        return pieces
+    }
+
+    /// Base64 and hex runs that decode to printable text.
+    private func decoded(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+        var pieces: [Piece] = []
+        if let base64 {
+            for groups in base64.matches(in: bytes) {
+                guard let range = groups[1] else { continue }
+                var text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+                text = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+                while text.count % 4 != 0 { text += "=" }
+                guard let data = Data(base64Encoded: text), let printable = Self.printable(data) else { continue }
+                pieces.append(Piece(text: printable, range: range, how: "base64-encoded"))
+            }
+        }
+        if let hex {
+            for groups in hex.matches(in: bytes) {
+                guard let range = groups[1] else { continue }
+                var data = [UInt8]()
+                data.reserveCapacity(range.count / 2)
+                var index = range.lowerBound
+                while index + 1 < range.upperBound {
+                    data.append(Self.nibble(bytes[index]) << 4 | Self.nibble(bytes[index + 1]))
+                    index += 2
+                }
+                guard let printable = Self.printable(Data(data)) else { continue }
+                pieces.append(Piece(text: printable, range: range, how: "hex-encoded"))
+            }
+        }
+        return pieces
+    }
+
+    /// String literals joined where only whitespace, `+`, `.`/`..` (PHP, Lua), `\` line
+    /// continuations or an opening parenthesis separate them: the text the program builds.
+    private func concatenated(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+        var pieces: [Piece] = []
+        var group: [(content: Range<Int>, whole: Range<Int>)] = []
+        func flush() {
+            if group.count > 1 {
+                let text = group.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0.content]), as: UTF8.self) }.joined()
+                pieces.append(Piece(text: text, range: group[0].whole.lowerBound..<group[group.count - 1].whole.upperBound, how: "split by concatenation"))
+            }
+            group.removeAll()
+        }
+        var index = 0
+        var lastEnd = -1
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == 0x22 || byte == 0x27 else {
+                index += 1
+                continue
+            }
+            // A literal: up to the same quote on the same line, minding backslashes.
+            var end = index + 1
+            while end < bytes.count && bytes[end] != byte && bytes[end] != 0x0A {
+                end += bytes[end] == 0x5C ? 2 : 1
+            }
+            guard end < bytes.count, bytes[end] == byte else {
+                flush()
+                index = end + 1
+                continue
+            }
+            if lastEnd >= 0 && !Self.onlyJoiners(bytes, lastEnd..<index) { flush() }
+            group.append((index + 1..<end, index..<end + 1))
+            lastEnd = end + 1
+            index = end + 1
+        }
+        flush()
+        return pieces
+    }
+
+    static func onlyJoiners(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        for index in range {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D, 0x5C, 0x2B, 0x2E: continue  // blanks, \ continuations, + and . (PHP, Lua's ..)
+            default: return false
+            }
+        }
+        return true
+    }
+
+    static func printable(_ data: Data) -> String? {
+        guard data.count >= 12, let text = String(data: data, encoding: .utf8) else { return nil }
+        let visible = text.unicodeScalars.filter { ($0.value >= 0x20 && $0.value < 0x7F) || $0 == "\n" || $0 == "\t" }.count
+        return visible * 10 >= text.unicodeScalars.count * 9 ? text : nil
+    }
+
+    static func nibble(_ byte: UInt8) -> UInt8 {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        default: return byte - 0x61 + 10
+        }
+    }
+
+    static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ byte: UInt8) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return memchr(base, Int32(byte), bytes.count) != nil
+    }
+}
