@@ -77,6 +77,8 @@ let package = Package(
         .executableTarget(name: "minic-queue-bench", dependencies: ["MinicQueue", "MinicCore"], path: "Benchmarks/QueueBenchmark"),
         // Benchmarks/run-guard drives this against detect-secrets on the same corpus.
         .executableTarget(name: "minic-scan-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/ScanBenchmark"),
+        // Benchmarks/run-guard measures the sandbox's start-up with this.
+        .executableTarget(name: "minic-sandbox-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/SandboxBenchmark"),
         // Benchmarks/run-llm times this against curl on the loopback Messages API server.
         .executableTarget(name: "minic-llm-bench", dependencies: ["MinicLLM", "MinicCore"], path: "Benchmarks/LLMBenchmark"),
         .target(name: "MinicTestSupport", dependencies: ["MinicGit"], path: "Tests/MinicTestSupport"),

@@ -67,12 +67,13 @@ pid_t minic_spawn_confined(const char *path, char *const argv[], char *const env
         for (int index = 0; index < count; index++) {
             if (dup2(sources[index], index) != index) fail(report[1], MINIC_SPAWN_STEP_DUP);
         }
-        int keep = count;
-        // Everything else of ours (other pipes, the queue file) stays out; the report pipe closes on exec.
-        for (int fd = keep; fd < 1024; fd++) {
-            if (fd != report[1]) close(fd);
+        // Everything else of ours (other pipes, the queue file) stays out: marked close-on-exec in one
+        // call, so the report pipe still works until exec succeeds.
+        if (syscall(SYS_close_range, (unsigned)count, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) {
+            for (int fd = count; fd < 1024; fd++) {
+                if (fd != report[1]) close(fd);
+            }
         }
-        syscall(SYS_close_range, 1024, ~0U, 0);
         if (directory != NULL && chdir(directory) != 0) fail(report[1], MINIC_SPAWN_STEP_CHDIR);
         execve(path, argv, envp);
         fail(report[1], MINIC_SPAWN_STEP_EXEC);

@@ -15,6 +15,8 @@ public struct Sandbox: Sendable {
     public let homePath: String?
     /// The bubblewrap binary, found at init.
     let bwrap: String?
+    /// Whether to make a cgroup per run for memory and processes (else rlimits only).
+    let cgroups: Bool
 
     /// Where the work directory appears inside the sandbox.
     public static let workPath = "/work"
@@ -23,8 +25,10 @@ public struct Sandbox: Sendable {
     /// RLIMIT_NPROC on Linux (Swift's Glibc module does not export the constant).
     static let rlimitNPROC: Int32 = 6
 
-    public init(config: SandboxConfig, homePath: String? = nil, bwrapPath: String? = nil) {
+    /// - Parameter cgroups: false to limit memory and processes with rlimits only (no cgroup per run).
+    public init(config: SandboxConfig, homePath: String? = nil, bwrapPath: String? = nil, cgroups: Bool = true) {
         self.config = config
+        self.cgroups = cgroups
         self.homePath = homePath
         bwrap = (bwrapPath.map { [$0] } ?? ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]).first { access($0, X_OK) == 0 }
     }
@@ -33,7 +37,7 @@ public struct Sandbox: Sendable {
     /// - Throws: ``MinicError``: refused when the command filter says no; internal when
     ///   the sandbox cannot be made (never running the command unsandboxed instead).
     public func run(_ request: SandboxRequest, onOutput: (Int32, [UInt8]) -> Void = { _, _ in }) throws(MinicError) -> SandboxResult {
-        try CommandFilter(config).check(request.command)
+        try Trace.span("sandbox: filter") { () throws(MinicError) in try CommandFilter(config).check(request.command) }
         guard let bwrap else {
             throw .internal("sandbox unavailable: bubblewrap (bwrap) is not installed (Debian: apt-get install bubblewrap); minic never runs code unsandboxed")
         }
@@ -42,26 +46,26 @@ public struct Sandbox: Sendable {
         if let given = request.workdir { workdir = try Self.existingDirectory(given) } else { workdir = try Self.makeTemporaryDirectory() }
         defer { if temporary { try? FileManager.default.removeItem(atPath: workdir) } }
 
-        let seccomp = try SeccompFilter().exportToTemporaryFile()
+        let seccomp = try Trace.span("sandbox: seccomp") { () throws(MinicError) in try SeccompFilter().exportToTemporaryFile() }
         defer { close(seccomp) }
         let memoryBytes = (request.memoryMB ?? config.memoryMB) << 20
-        let cgroup = SandboxCgroup.make(memoryBytes: memoryBytes, maxProcesses: config.maxProcesses)
+        let cgroup = Trace.span("sandbox: cgroup") { cgroups ? SandboxCgroup.make(memoryBytes: memoryBytes, maxProcesses: config.maxProcesses) : nil }
         defer { cgroup?.destroy() }
         var limits: [(Int32, UInt64)] = [(Int32(RLIMIT_CPU.rawValue), UInt64(config.cpuSeconds)), (Int32(RLIMIT_FSIZE.rawValue), UInt64(config.maxFileMB) << 20)]
         if cgroup == nil {
             limits.append((Int32(RLIMIT_AS.rawValue), UInt64(memoryBytes)))
             limits.append((Self.rlimitNPROC, UInt64(config.maxProcesses)))
         }
-        let arguments = bwrapArguments(workdir: workdir, request: request, seccompFD: 3, statusFD: 4)
-        let run = try SandboxProcess.start(
-            executable: bwrap, arguments: arguments, extraFDs: [seccomp], cgroupFDs: cgroup?.procsDescriptors ?? [], limits: limits, stdin: request.stdin)
+        let arguments = Trace.span("sandbox: arguments") { bwrapArguments(workdir: workdir, request: request, seccompFD: 3, statusFD: 4) }
+        let run = try Trace.span("sandbox: start") { () throws(MinicError) in try SandboxProcess.start(
+            executable: bwrap, arguments: arguments, extraFDs: [seccomp], cgroupFDs: cgroup?.procsDescriptors ?? [], limits: limits, stdin: request.stdin) }
         let timeout = request.timeoutSeconds ?? config.timeoutSeconds
         var oomKilled = false
-        var outcome = run.wait(timeout: timeout, maxOutput: config.maxOutputKB << 10, onOutput: onOutput) {
+        var outcome = Trace.span("sandbox: run") { run.wait(timeout: timeout, maxOutput: config.maxOutputKB << 10, onOutput: onOutput) {
             // Read before the cgroup (and its counters) goes away.
             oomKilled = cgroup?.oomKilled ?? false
-            cgroup?.destroy()
-        }
+            Trace.span("sandbox: cgroup cleanup") { cgroup?.destroy() }
+        } }
         guard outcome.started else {
             let message = String(decoding: outcome.stderr, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw .internal("sandbox unavailable: bubblewrap could not set up the sandbox (\(message.isEmpty ? "status \(outcome.status)" : message)); nothing was run")
