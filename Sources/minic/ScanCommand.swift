@@ -14,12 +14,22 @@ struct Scan: ParsableCommand {
             """)
 
     @Argument(help: "Files or directories.") var paths: [String]
+    @Option(help: ArgumentHelp("Run only one kind of check: secrets or code.", valueName: "kind")) var only: String?
+    @Option(help: ArgumentHelp("Processes for Python analysis (default: one per core).", valueName: "n")) var jobs: Int?
+
+    func validate() throws {
+        if let only, !["secrets", "code"].contains(only) { throw ValidationError("--only \(only): expected secrets or code") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    }
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let config = (try? Home(openAt: homeOptions.path).config().security) ?? SecurityConfig()
-        let findings = try PathScanner(policy: SecurityPolicy(config)).scan(paths)
+        var scanner = PathScanner(policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
+        scanner.secrets = only != "code"
+        scanner.code = only != "secrets"
+        let findings = try scanner.scan(paths)
         if output.json {
             try Output.json(findings)
         } else {

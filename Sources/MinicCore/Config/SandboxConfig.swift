@@ -12,6 +12,8 @@ public struct SandboxConfig: Codable, Sendable, Equatable {
     public var maxFileMB: Int
     /// Most bytes of stdout and stderr together before the command is killed, in KiB.
     public var maxOutputKB: Int
+    /// Whether each run gets its own cgroup for memory and processes (else RLIMIT_AS and RLIMIT_NPROC).
+    public var cgroups: Bool
     /// Commands that may run (names or paths; empty: any not denied).
     public var allowCommands: [String]
     /// Commands that never run, wherever they appear in the parsed command.
@@ -24,8 +26,9 @@ public struct SandboxConfig: Codable, Sendable, Equatable {
 
     public init(
         timeoutSeconds: Double = 30, cpuSeconds: Int = 30, memoryMB: Int = 512, maxProcesses: Int = 64, maxFileMB: Int = 64, maxOutputKB: Int = 1024,
-        allowCommands: [String] = [], denyCommands: [String] = SandboxConfig.defaultDeny
+        cgroups: Bool = true, allowCommands: [String] = [], denyCommands: [String] = SandboxConfig.defaultDeny
     ) {
+        self.cgroups = cgroups
         self.timeoutSeconds = timeoutSeconds
         self.cpuSeconds = cpuSeconds
         self.memoryMB = memoryMB
@@ -43,6 +46,7 @@ public struct SandboxConfig: Codable, Sendable, Equatable {
         case maxProcesses = "max_processes"
         case maxFileMB = "max_file_mb"
         case maxOutputKB = "max_output_kb"
+        case cgroups
         case allowCommands = "allow_commands"
         case denyCommands = "deny_commands"
     }
@@ -57,6 +61,7 @@ public struct SandboxConfig: Codable, Sendable, Equatable {
         maxProcesses = try container.decodeIfPresent(Int.self, forKey: .maxProcesses) ?? defaults.maxProcesses
         maxFileMB = try container.decodeIfPresent(Int.self, forKey: .maxFileMB) ?? defaults.maxFileMB
         maxOutputKB = try container.decodeIfPresent(Int.self, forKey: .maxOutputKB) ?? defaults.maxOutputKB
+        cgroups = try container.decodeIfPresent(Bool.self, forKey: .cgroups) ?? defaults.cgroups
         allowCommands = try container.decodeIfPresent([String].self, forKey: .allowCommands) ?? defaults.allowCommands
         denyCommands = try container.decodeIfPresent([String].self, forKey: .denyCommands) ?? defaults.denyCommands
     }

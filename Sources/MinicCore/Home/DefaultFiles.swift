@@ -48,6 +48,7 @@ public enum DefaultFiles {
     "max_processes": 64,
     "max_file_mb": 64,
     "max_output_kb": 1024,
+    "cgroups": true,
     "allow_commands": [],
     "deny_commands": ["sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "insmod", "modprobe", "nsenter", "unshare", "chroot"]
   },

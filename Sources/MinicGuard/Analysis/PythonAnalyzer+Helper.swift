@@ -10,7 +10,7 @@ extension PythonAnalyzer {
         {"i": index, "line": n, "rule": id, "severity": s, "message": m}, index counting files then texts;
         a file that does not parse gives {"i": index, "error": "..."}.
         """
-        import ast, json, os, re, sys
+        import ast, gc, json, os, re, sys
 
         PASSWORD = re.compile(r"pas+wo?r?d|pass(phrase)?|pwd|token|secrete?", re.I)
         SQL = re.compile(r"^\s*(select\s.*\sfrom\s|delete\s+from\s|insert\s+into\s|update\s.*\sset\s|with\s.*\sas\s*\()", re.I | re.S)
@@ -59,6 +59,11 @@ extension PythonAnalyzer {
                        "pyghmi": ("py-import-ipmi", "high", "IPMI is insecure")}
 
 
+        # Fields that never hold AST nodes (names, flags, contexts), skipped by the walk.
+        SCALAR_FIELDS = {"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "asname", "simple", "conversion", "is_async", "names"}
+        CHILD_FIELDS = {}
+
+
         def constant(node):
             return isinstance(node, ast.Constant)
 
@@ -95,8 +100,25 @@ extension PythonAnalyzer {
 
             def run(self, tree):
                 calls, strings, others = [], [], []
-                for node in ast.walk(tree):
+                # An explicit stack over the fields that can hold nodes: ast.walk's generators cost more than the parse.
+                stack = [tree]
+                pop, push, extend = stack.pop, stack.append, stack.extend
+                children = CHILD_FIELDS
+                AST, list_type = ast.AST, list
+                while stack:
+                    node = pop()
                     kind = type(node)
+                    fields = children.get(kind)
+                    if fields is None:
+                        if not issubclass(kind, AST):
+                            continue  # None in Dict.keys and the like
+                        fields = children[kind] = tuple(f for f in kind._fields if f not in SCALAR_FIELDS) if kind is not ast.Constant else ()
+                    for field in fields:
+                        value = getattr(node, field, None)
+                        if type(value) is list_type:
+                            extend(value)
+                        elif isinstance(value, AST):
+                            push(value)
                     if kind is ast.Call:
                         calls.append(node)
                     elif kind is ast.Constant:
@@ -280,6 +302,9 @@ extension PythonAnalyzer {
 
 
         def main():
+            # The trees are dropped file by file and hold no cycles worth collecting; the cyclic
+            # collector would otherwise walk millions of AST nodes over and over.
+            gc.disable()
             with open(sys.argv[1], encoding="utf-8") as handle:
                 request = json.load(handle)
             items = [(i, p, True) for i, p in enumerate(request.get("files", []))]

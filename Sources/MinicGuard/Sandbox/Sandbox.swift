@@ -25,10 +25,10 @@ public struct Sandbox: Sendable {
     /// RLIMIT_NPROC on Linux (Swift's Glibc module does not export the constant).
     static let rlimitNPROC: Int32 = 6
 
-    /// - Parameter cgroups: false to limit memory and processes with rlimits only (no cgroup per run).
+    /// - Parameter cgroups: false to limit memory and processes with rlimits only (no cgroup per run), whatever `sandbox.cgroups` says.
     public init(config: SandboxConfig, homePath: String? = nil, bwrapPath: String? = nil, cgroups: Bool = true) {
         self.config = config
-        self.cgroups = cgroups
+        self.cgroups = cgroups && config.cgroups
         self.homePath = homePath
         bwrap = (bwrapPath.map { [$0] } ?? ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]).first { access($0, X_OK) == 0 }
     }

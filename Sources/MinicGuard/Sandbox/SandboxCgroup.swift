@@ -11,7 +11,7 @@ final class SandboxCgroup {
     /// The cgroup directories (one on v2; one per controller on v1).
     let directories: [String]
     let version: Int
-    /// Open `cgroup.procs` files, which the child writes itself into before exec.
+    /// Open `cgroup.procs` (v2) or `tasks` (v1) files, which the child writes itself into before exec.
     private(set) var procsDescriptors: [Int32] = []
     private var destroyed = false
 
@@ -95,7 +95,10 @@ final class SandboxCgroup {
 
     private func openProcs() -> Bool {
         for directory in directories {
-            let descriptor = open(directory + "/cgroup.procs", O_WRONLY | O_CLOEXEC)
+            // On v1 the child writes itself (pid 0, one thread after fork) into `tasks`: moving one thread of
+            // the writer skips the kernel's global threadgroup lock, whose writer waits out an RCU grace period
+            // (10-20 ms) in `cgroup.procs`. v2 allows `cgroup.threads` only in threaded cgroups.
+            let descriptor = open(directory + (version == 1 ? "/tasks" : "/cgroup.procs"), O_WRONLY | O_CLOEXEC)
             guard descriptor >= 0 else { return false }
             procsDescriptors.append(descriptor)
         }

@@ -7,6 +7,8 @@ import MinicCore
 public struct PathScanner {
     public let policy: SecurityPolicy
     public let analyzer: CodeAnalyzer
+    public var secrets = true
+    public var code = true
     public static let maxFileBytes = 10 << 20
 
     public init(policy: SecurityPolicy, analyzer: CodeAnalyzer = CodeAnalyzer()) {
@@ -25,19 +27,19 @@ public struct PathScanner {
         }
         let scanner = SecretScanner()
         var findings: [ScanFinding] = []
-        var code: [(path: String, text: String, language: CodeLanguage)] = []
+        var sources: [(path: String, text: String, language: CodeLanguage)] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file), data.count <= Self.maxFileBytes, !data.contains(0) else { continue }
             let text = String(decoding: data, as: UTF8.self)
-            for secret in scanner.scan(text) {
+            for secret in secrets ? scanner.scan(text) : [] {
                 findings.append(
                     ScanFinding(
                         kind: "secret", file: file, line: secret.line, ruleID: secret.ruleID, severity: secret.severity, description: secret.description,
                         redacted: secret.redacted, decision: policy.decide(rule: secret.ruleID, severity: secret.severity)))
             }
-            if let language = CodeLanguage.detect(path: file, text: text.prefix(256)) { code.append((file, text, language)) }
+            if code, let language = CodeLanguage.detect(path: file, text: text.prefix(256)) { sources.append((file, text, language)) }
         }
-        for (file, results) in analyzer.analyze(files: code) {
+        for (file, results) in analyzer.analyze(files: sources) {
             for finding in results {
                 findings.append(
                     ScanFinding(
