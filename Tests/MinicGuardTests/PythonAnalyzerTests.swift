@@ -67,7 +67,7 @@ final class PythonAnalyzerTests: XCTestCase {
         try assertClean("py-verify-false", ["import requests\nrequests.get(u, timeout=5)"])
         try assertFinds("py-bind-all-interfaces", ["s.bind(('0.0.0.0', 80))", "app.run(host='0.0.0.0')"])
         try assertFinds("py-hardcoded-password", ["password = 'hunter2'", "connect(user='a', password='x1')", "def f(token='abc'): pass", "if pwd == 'secret': pass"])
-        try assertClean("py-hardcoded-password", ["password = os.environ['PW']", "password = ''"])
+        try assertClean("py-hardcoded-password", ["password = os.environ['PW']", "password = get_password()"])
     }
 
     func testTemporaryFilesAndSQL() throws {

@@ -13,7 +13,7 @@ extension PythonAnalyzer {
         import ast, gc, json, os, re, sys
 
         PASSWORD = re.compile(r"pas+wo?r?d|pass(phrase)?|pwd|token|secrete?", re.I)
-        SQL = re.compile(r"^\s*(select\s.*\sfrom\s|delete\s+from\s|insert\s+into\s|update\s.*\sset\s|with\s.*\sas\s*\()", re.I | re.S)
+        SQL = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values[\s(]|update\s.*set\s)", re.I | re.S)
         SHELL_CALLS = {"os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "popen2.popen2", "popen2.popen3", "popen2.popen4",
                        "popen2.Popen3", "popen2.Popen4", "commands.getoutput", "commands.getstatusoutput", "subprocess.getoutput",
                        "subprocess.getstatusoutput"}
@@ -70,6 +70,11 @@ extension PythonAnalyzer {
 
         def truthy_constant(node):
             return isinstance(node, ast.Constant) and bool(node.value)
+
+
+        def safe_filter(call):
+            value = keyword(call, "filter")
+            return isinstance(value, ast.Constant) and value.value in ("data", "tar")
 
 
         def keyword(call, name):
@@ -134,7 +139,7 @@ extension PythonAnalyzer {
                             self.aliases[name.asname or name.name] = module + "." + name.name if module else name.name
                             self.imported(node, module + "." + name.name if module else name.name)
                             self.imported(node, module)
-                    elif kind in (ast.Assign, ast.AnnAssign, ast.Compare, ast.FunctionDef, ast.AsyncFunctionDef, ast.Try, ast.Assert,
+                    elif kind in (ast.Assign, ast.AnnAssign, ast.Compare, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef, ast.Try, ast.Assert,
                                   ast.BinOp, ast.JoinedStr):
                         others.append(node)
                 for node in others:
@@ -158,12 +163,15 @@ extension PythonAnalyzer {
             def call(self, node):
                 name = self.qualified(node.func)
                 attribute = node.func.attr if isinstance(node.func, ast.Attribute) else None
+                if attribute == "format" and isinstance(node.func.value, ast.Constant) and isinstance(node.func.value.value, str) and \
+                        SQL.search(node.func.value.value):
+                    self.add(node, "py-sql-string", "medium", "SQL built with str.format: injection; use query parameters")
                 shell = keyword(node, "shell")
                 if name is None:
-                    if attribute == "extractall" and self.tarfile and keyword(node, "filter") is None and keyword(node, "members") is None:
-                        self.add(node, "py-tarfile-extractall", "high", "tar extraction without a filter can write outside the target directory")
+                    if attribute == "extractall" and self.tarfile and not safe_filter(node):
+                        self.add(node, "py-tarfile-extractall", "high", "tar extraction without the 'data' or 'tar' filter can write outside the target directory")
                     if shell is not None and truthy_constant(shell):
-                        self.add(node, "py-shell-true", "medium", "a call with shell=True")
+                        self.add(shell, "py-shell-true", "medium", "a call with shell=True")
                     return
                 args = node.args
                 if name == "eval":
@@ -177,7 +185,7 @@ extension PythonAnalyzer {
                 elif name in SUBPROCESS:
                     if shell is not None and truthy_constant(shell):
                         literal = bool(args) and constant(args[0])
-                        self.add(node, "py-subprocess-shell", "low" if literal else "high",
+                        self.add(shell, "py-subprocess-shell", "low" if literal else "high",
                                  "subprocess with shell=True" + ("" if literal else " and a command built at run time: shell injection"))
                     else:
                         self.add(node, "py-subprocess", "low", "starts a program; check for untrusted input")
@@ -205,6 +213,9 @@ extension PythonAnalyzer {
                     used = keyword(node, "usedforsecurity")
                     if used is None or truthy_constant(used):
                         self.add(node, "py-weak-hash", "high", "weak hash (" + name + ") for security; use SHA-256 or better, or usedforsecurity=False")
+                elif name in ("crypt.crypt", "crypt.mksalt") and any(
+                        (self.qualified(a) or "").split(".")[-1] in ("METHOD_CRYPT", "METHOD_MD5", "METHOD_BLOWFISH") for a in args + [k.value for k in node.keywords]):
+                    self.add(node, "py-weak-hash", "high", "weak crypt method for passwords; use METHOD_SHA512 or a real KDF")
                 elif name in WEAK_CIPHERS:
                     self.add(node, "py-weak-cipher", "high", "broken cipher " + name.split(".")[-2 if name.endswith(".new") else -1])
                 elif name.endswith("modes.ECB") or name.endswith("MODE_ECB"):
@@ -223,15 +234,15 @@ extension PythonAnalyzer {
                     escape = keyword(node, "autoescape")
                     if escape is None or (constant(escape) and not escape.value):
                         self.add(node, "py-jinja-autoescape", "high", "jinja2 without autoescape allows cross-site scripting")
-                if attribute == "extractall" and self.tarfile and keyword(node, "filter") is None and keyword(node, "members") is None:
-                    self.add(node, "py-tarfile-extractall", "high", "tar extraction without a filter can write outside the target directory")
+                if attribute == "extractall" and self.tarfile and not safe_filter(node):
+                    self.add(node, "py-tarfile-extractall", "high", "tar extraction without the 'data' or 'tar' filter can write outside the target directory")
                 if name in REQUESTS and keyword(node, "timeout") is None:
                     self.add(node, "py-request-no-timeout", "medium", name + " without a timeout can hang forever")
                 verify = keyword(node, "verify")
                 if verify is not None and isinstance(verify, ast.Constant) and verify.value is False:
                     self.add(node, "py-verify-false", "high", "certificate verification turned off")
                 if shell is not None and truthy_constant(shell) and name not in SUBPROCESS:
-                    self.add(node, "py-shell-true", "medium", "a call with shell=True")
+                    self.add(shell, "py-shell-true", "medium", "a call with shell=True")
                 if attribute == "set_missing_host_key_policy" and args:
                     policy = self.qualified(args[0].func if isinstance(args[0], ast.Call) else args[0]) or ""
                     if policy.split(".")[-1] in ("AutoAddPolicy", "WarningPolicy"):
@@ -239,14 +250,14 @@ extension PythonAnalyzer {
                 if attribute == "run" and truthy_constant(keyword(node, "debug") or ast.Constant(False)) and "app" in (self.qualified(node.func.value) or ""):
                     self.add(node, "py-flask-debug", "high", "a Flask app run with debug=True exposes the Werkzeug debugger")
                 for item in node.keywords:
-                    if item.arg and PASSWORD.search(item.arg) and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str) and item.value.value:
+                    if item.arg and PASSWORD.search(item.arg) and isinstance(item.value, ast.Constant) and isinstance(item.value.value, str):
                         self.add(node, "py-hardcoded-password", "low", "a hard-coded password passed as " + item.arg)
 
             def other(self, node):
                 kind = type(node)
                 if kind is ast.Assign or kind is ast.AnnAssign:
                     value = node.value
-                    if isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value:
+                    if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         targets = node.targets if kind is ast.Assign else [node.target]
                         for target in targets:
                             name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else \
@@ -256,15 +267,20 @@ extension PythonAnalyzer {
                 elif kind is ast.Compare:
                     left = node.left
                     name = left.id if isinstance(left, ast.Name) else left.attr if isinstance(left, ast.Attribute) else None
-                    if name and PASSWORD.search(name) and any(isinstance(c, ast.Constant) and isinstance(c.value, str) and c.value for c in node.comparators):
+                    if name and PASSWORD.search(name) and any(isinstance(c, ast.Constant) and isinstance(c.value, str) for c in node.comparators):
                         self.add(node, "py-hardcoded-password", "low", "compares " + name + " with a hard-coded string")
                 elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                     positional = node.args.posonlyargs + node.args.args
                     defaults = list(zip(positional[len(positional) - len(node.args.defaults):], node.args.defaults))
                     defaults += [(a, d) for a, d in zip(node.args.kwonlyargs, node.args.kw_defaults) if d is not None]
                     for argument, default in defaults:
-                        if PASSWORD.search(argument.arg) and isinstance(default, ast.Constant) and isinstance(default.value, str) and default.value:
+                        if PASSWORD.search(argument.arg) and isinstance(default, ast.Constant) and isinstance(default.value, str):
                             self.add(node, "py-hardcoded-password", "low", "a hard-coded default password for " + argument.arg)
+                elif kind is ast.Dict:
+                    for key, value in zip(node.keys, node.values):
+                        if isinstance(key, ast.Constant) and isinstance(key.value, str) and PASSWORD.search(key.value) and \
+                                isinstance(value, ast.Constant):
+                            self.add(key, "py-hardcoded-password", "low", "a hard-coded password under " + key.value)
                 elif kind is ast.Try:
                     for handler in node.handlers:
                         if len(handler.body) == 1 and type(handler.body[0]) in (ast.Pass, ast.Continue) and \
@@ -274,17 +290,15 @@ extension PythonAnalyzer {
                 elif kind is ast.Assert:
                     self.add(node, "py-assert", "low", "assert is removed under python -O; not a check to rely on")
                 elif kind is ast.BinOp:
-                    if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str) and SQL.match(node.left.value):
-                        if isinstance(node.op, ast.Mod) or (isinstance(node.op, ast.Add) and not constant(node.right)):
+                    if isinstance(node.op, (ast.Mod, ast.Add)) and not (constant(node.left) and constant(node.right)):
+                        text = "".join(side.value for side in (node.left, node.right) if isinstance(side, ast.Constant) and isinstance(side.value, str))
+                        if text and SQL.search(text):
                             self.add(node, "py-sql-string", "medium", "SQL built from strings: injection; use query parameters")
                 elif kind is ast.JoinedStr:
                     text = "".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))
-                    if any(isinstance(v, ast.FormattedValue) for v in node.values) and SQL.match(text):
+                    if SQL.search(text):
                         self.add(node, "py-sql-string", "medium", "SQL built in an f-string: injection; use query parameters")
-                if kind is ast.Assign and isinstance(node.value, ast.Call) and isinstance(node.value.func, ast.Attribute) and \
-                        node.value.func.attr == "format" and isinstance(node.value.func.value, ast.Constant) and \
-                        isinstance(node.value.func.value.value, str) and SQL.match(node.value.func.value.value):
-                    self.add(node, "py-sql-string", "medium", "SQL built with str.format: injection; use query parameters")
+
 
 
         def analyse(item):
