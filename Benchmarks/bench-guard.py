@@ -203,8 +203,8 @@ def compare_secrets(bin_dir, corpus, work):
     open(listing, "w").write("\n".join(files) + "\n")
     bench_seconds, bench = timed([os.path.join(bin_dir, "minic-scan-bench"), "@" + listing])
     minic_rate = float(bench.stdout.split()[2])
-    # detect-secrets scans the tree under its working directory.
-    ds_seconds, ds = timed(["detect-secrets", "scan", "--all-files", "."], cwd=corpus)
+    # detect-secrets is given the same files, relative to the corpus (it reports paths from its working directory).
+    ds_seconds, ds = timed(["detect-secrets", "scan", "--all-files"] + [os.path.relpath(f, corpus) for f in files], cwd=corpus)
     ds_results = json.loads(ds.stdout)["results"] if ds.stdout else {}
     _, minic_found = minic_scan(bin_dir, files, "secrets")
     minic_lines = {(os.path.realpath(f["file"]), f["line"]) for f in minic_found}

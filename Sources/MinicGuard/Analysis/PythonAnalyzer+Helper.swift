@@ -183,7 +183,9 @@ extension PythonAnalyzer {
                 elif name in ("__import__", "importlib.import_module", "importlib.__import__") and args and not constant(args[0]):
                     self.add(node, "py-dynamic-import", "medium", "imports a module whose name is computed at run time")
                 elif name in SUBPROCESS:
-                    if shell is not None and truthy_constant(shell):
+                    if shell is not None and not constant(shell):
+                        self.add(shell, "py-subprocess-shell", "medium", "subprocess with shell= from a variable: a shell when it is true")
+                    elif shell is not None and truthy_constant(shell):
                         literal = bool(args) and constant(args[0])
                         self.add(shell, "py-subprocess-shell", "low" if literal else "high",
                                  "subprocess with shell=True" + ("" if literal else " and a command built at run time: shell injection"))
