@@ -26,6 +26,14 @@ final class SandboxTests: XCTestCase {
         XCTAssertEqual(result.stderr, "err\n")
     }
 
+    func testStdinReachesTheCommandAndLargeStdinIsRefused() throws {
+        var request = SandboxRequest(command: ["cat"])
+        request.stdin = Array("piped in\n".utf8)
+        XCTAssertEqual(try sandbox().run(request).stdout, "piped in\n")
+        request.stdin = [UInt8](repeating: 65, count: 70000)
+        XCTAssertThrowsError(try sandbox().run(request)) { XCTAssertEqual(($0 as? MinicError)?.kind, .badInput) }
+    }
+
     func testTheEnvironmentIsClearedAndTheParentsCannotBeReadThroughProc() throws {
         setenv("MINIC_TEST_SECRET", "sk-ant-parent-secret", 1)
         defer { unsetenv("MINIC_TEST_SECRET") }

@@ -32,9 +32,13 @@ struct SandboxProcess {
         let status = try pipePair()
         var input = open("/dev/null", O_RDONLY | O_CLOEXEC)
         if let stdin {
-            let pipe = try pipePair()
             // Small inputs only: more than the pipe holds would block here.
-            _ = stdin.withUnsafeBytes { write(pipe.write, $0.baseAddress, min($0.count, 65536)) }
+            guard stdin.count <= 65536 else {
+                close(input)
+                throw .badInput("sandbox: stdin is \(stdin.count) bytes; at most 65536 (put larger input in the work directory)")
+            }
+            let pipe = try pipePair()
+            _ = stdin.withUnsafeBytes { write(pipe.write, $0.baseAddress, $0.count) }
             close(pipe.write)
             close(input)
             input = pipe.read

@@ -39,21 +39,7 @@ extension ShellParser {
             case "$":
                 readDollar(&word)
             case "`":
-                index += 1
-                var inner = ""
-                while let next = peek(0), next != "`" {
-                    if next == "\\", let escaped = peek(1) {
-                        inner.append(escaped)
-                        index += 2
-                        continue
-                    }
-                    inner.append(next)
-                    index += 1
-                }
-                index += 1
-                parseNested(inner)
-                word.text += "`" + inner + "`"
-                word.dynamic = true
+                readBackticks(&word)
             default:
                 word.text.append(character)
                 index += 1
@@ -76,16 +62,7 @@ extension ShellParser {
             case "$":
                 readDollar(&word, quoted: true)
             case "`":
-                index += 1
-                var inner = ""
-                while let next = peek(0), next != "`" {
-                    inner.append(next)
-                    index += 1
-                }
-                index += 1
-                parseNested(inner)
-                word.text += "`" + inner + "`"
-                word.dynamic = true
+                readBackticks(&word)
             default:
                 if character == "\n" { line += 1 }
                 word.text.append(character)
@@ -94,6 +71,25 @@ extension ShellParser {
         }
         if peek(0) == nil { problems.append("line \(line): unterminated double quote") }
         index += 1
+    }
+
+    /// A backtick substitution at the cursor: its inside (backslash escapes undone) is parsed as a nested script.
+    private mutating func readBackticks(_ word: inout ShellWord) {
+        index += 1
+        var inner = ""
+        while let next = peek(0), next != "`" {
+            if next == "\\", let escaped = peek(1) {
+                inner.append(escaped)
+                index += 2
+                continue
+            }
+            inner.append(next)
+            index += 1
+        }
+        index += 1
+        parseNested(inner)
+        word.text += "`" + inner + "`"
+        word.dynamic = true
     }
 
     /// `$'...'`, `$(...)`, `$((...))`, `${...}`, `$name`, `$1`, `$@`.
