@@ -47,12 +47,10 @@ let package = Package(
             name: "MinicQueue",
             dependencies: ["MinicCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        // libcurl (Debian libcurl4-openssl-dev), for HTTP to model providers. Only MinicLLM imports it.
-        .systemLibrary(
-            name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
-        ),
+        // libcurl (Debian libcurl4-openssl-dev): its headers at build time, the library loaded with dlopen on
+        // first use (see Sources/CCurl/include/ccurl.h: linking it costs every command 3.5 ms of start-up).
+        // Only MinicLLM imports it.
+        .target(name: "CCurl"),
         // Model providers: the streaming `LLMProvider` protocol; offline and Anthropic (libcurl).
         .target(name: "MinicLLM", dependencies: ["CCurl"]),
         // PCRE2 (Debian libpcre2-dev) with its JIT, for the secret scanner. Only MinicGuard imports it.

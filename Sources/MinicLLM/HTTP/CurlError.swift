@@ -22,11 +22,19 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
 /// The one place libcurl codes become Swift errors; `detail` is the handle's error buffer.
 func checkCurl(_ code: CURLcode, detail: String = "") throws(CurlError) {
     guard code != CURLE_OK else { return }
-    let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    let message = detail.isEmpty ? String(cString: minic_curl_easy_strerror(code)) : detail
     throw CurlError(code: Int32(code.rawValue), message: message)
 }
 
-/// libcurl's global state, set up once and lazily.
+/// libcurl, loaded and set up once and lazily; nil when it could be, else why not.
 enum CurlGlobal {
-    static let initialized: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static let failure: CurlError? = {
+        var message = [CChar](repeating: 0, count: 256)
+        guard minic_curl_load(&message, message.count) == 0 else {
+            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            return CurlError(code: -2, message: "libcurl could not be loaded (Debian: apt-get install libcurl4): \(reason)")
+        }
+        _ = minic_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        return nil
+    }()
 }

@@ -42,16 +42,16 @@ final class StreamingPost: @unchecked Sendable {
     fileprivate var headDelivered = false
 
     init() throws(CurlError) {
-        _ = CurlGlobal.initialized
-        guard let handle = curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
+        if let failure = CurlGlobal.failure { throw failure }
+        guard let handle = minic_curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
         self.handle = handle
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
     deinit {
         // https://curl.se/libcurl/c/curl_easy_cleanup.html: no callbacks run after this.
-        curl_easy_cleanup(handle)
-        curl_slist_free_all(headerList)
+        minic_curl_easy_cleanup(handle)
+        minic_curl_slist_free_all(headerList)
         errorBuffer.deallocate()
         bodyBuffer.deallocate()
     }
@@ -67,7 +67,7 @@ final class StreamingPost: @unchecked Sendable {
     ) throws(CurlError) {
         self.onHead = onHead
         self.onBody = onBody
-        for header in headers { headerList = curl_slist_append(headerList, header) }
+        for header in headers { headerList = minic_curl_slist_append(headerList, header) }
         let context = Unmanaged.passUnretained(self).toOpaque()
         bodyBuffer.deallocate()
         bodyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, body.count), alignment: 1)
@@ -108,7 +108,7 @@ final class StreamingPost: @unchecked Sendable {
                 return post.onBody?(chunk) == false ? 0 : size * count
             })
         try setPointer(CURLOPT_WRITEDATA, context)
-        let code = curl_easy_perform(handle)
+        let code = minic_curl_easy_perform(handle)
         if code == CURLE_OK { deliverHead() }
         try checkCurl(code, detail: String(cString: errorBuffer))
     }
