@@ -175,6 +175,17 @@ final class SandboxTests: XCTestCase {
         }
     }
 
+    func testFailsClosedWhenNamespacesCannotBeMade() throws {
+        // A bubblewrap that cannot set up (as on a kernel without unprivileged user namespaces) starts no command.
+        let directory = TemporaryDirectory("no-userns")
+        directory.write("bwrap", "#!/bin/sh\necho 'bwrap: No permissions to creating new namespace' >&2\nexit 1\n", executable: true)
+        XCTAssertThrowsError(try Sandbox(config: SandboxConfig(denyCommands: []), bwrapPath: directory.path + "/bwrap").run(SandboxRequest(command: ["true"]))) {
+            error in
+            XCTAssertEqual((error as? MinicError)?.kind, .internal)
+            XCTAssertTrue("\(error)".contains("sandbox unavailable: bubblewrap could not set up the sandbox (bwrap: No permissions"), "\(error)")
+        }
+    }
+
     func testTheCommandFilterChecksTheParsedCommand() throws {
         let filter = CommandFilter(allow: [], deny: SandboxConfig.defaultDeny)
         XCTAssertNoThrow(try filter.check(["python3", "x.py"]))
