@@ -44,7 +44,7 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
         guard var program = words.first?.split(separator: "/").last else { return nil }
         if program == "env", words.count > 1 { program = words.dropFirst().first { !$0.hasPrefix("-") }?.split(separator: "/").last ?? program }
         if program.hasPrefix("python") { return .python }
-        if ["sh", "bash", "dash", "zsh", "ksh", "ash"].contains(program) { return .shell }
+        if ShellScript.shells.contains(String(program)) { return .shell }
         if program == "swift" { return .swift }
         return nil
     }

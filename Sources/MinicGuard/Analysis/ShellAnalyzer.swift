@@ -8,7 +8,8 @@ import Foundation
 /// names, `eval` of computed text — is reported as obfuscated ("unknown: ask"),
 /// never passed as safe.
 public enum ShellAnalyzer {
-    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox", "python", "python3", "perl", "ruby", "node", "php"]
+    /// Programs that run what is piped into them.
+    static let shells = ShellScript.shells.union(["busybox", "python", "python3", "perl", "ruby", "node", "php"])
     static let downloaders: Set<String> = ["curl", "wget", "fetch", "aria2c", "http", "lwp-request"]
     /// Paths whose recursive deletion or opening-up wrecks a system or a home.
     static let systemPaths: Set<String> = [
@@ -122,7 +123,7 @@ public enum ShellAnalyzer {
                 inner.append(texts[flag + 1])
             }
             inner += command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
-            if ["sh", "bash", "dash", "zsh", "ksh", "ash"].contains(program) {
+            if ShellScript.shells.contains(program) {
                 for text in inner {
                     for finding in analyze(text) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
                 }

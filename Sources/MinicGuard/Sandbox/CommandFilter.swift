@@ -15,7 +15,7 @@ public struct CommandFilter: Sendable {
 
     public init(_ config: SandboxConfig) { self.init(allow: config.allowCommands, deny: config.denyCommands) }
 
-    static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "busybox"]
+    static let shells = ShellScript.shells.union(["busybox"])
     /// Programs that run the rest of their arguments as a command; the value is how many option-free leading arguments they take.
     static let wrappers: [String: Int] = [
         "env": 0, "nice": 0, "nohup": 0, "time": 0, "command": 0, "exec": 0, "xargs": 0, "stdbuf": 0, "setsid": 0, "timeout": 1, "chronic": 0,
