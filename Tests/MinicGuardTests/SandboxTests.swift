@@ -19,7 +19,10 @@ final class SandboxTests: XCTestCase {
     }
 
     func testRunsACommandWithItsOutputAndStatusAsANobodyWithNoCapabilities() throws {
-        let result = try run("id -u; echo out; echo err >&2; grep CapEff /proc/self/status; exit 3")
+        let before = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("minic-sandbox.") }
+        let result = try run("id -u; echo out; echo err >&2; grep CapEff /proc/self/status; touch /work/made; exit 3")
+        let after = Set((try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []).filter { $0.hasPrefix("minic-sandbox.") }
+        XCTAssertEqual(after.subtracting(before), [], "the temporary work directory is removed afterwards")
         XCTAssertEqual(result.exitCode, 3)
         XCTAssertNil(result.limit)
         XCTAssertEqual(result.stdout, "65534\nout\nCapEff:\t0000000000000000\n")

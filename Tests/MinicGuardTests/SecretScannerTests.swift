@@ -68,6 +68,9 @@ final class SecretScannerTests: XCTestCase {
         let falsePositives = [
             "AKIAIOSFODNN7EXAMPLEX",  // too long for the key shape... and a known placeholder form
             "ghp_short", "github_pat_tooshort", "sk-ant-api03-tooshort", "sk_live_", "AIzaShort",
+            "gho_tooshort", "ghs_" + String(repeating: "a", count: 20), "sk-proj-abc123T3BlbkFJxyz", "xoxb-123-abc", "xoxp-not-a-token",
+            "aws_secret_access_key = os.environ['AWS_SECRET_ACCESS_KEY']", "https://hooks.slack.com/services/T000/B000/XXXX",
+            "-----BEGIN RSA PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----", "sk_test_placeholder", "AKIAEXAMPLE",
             "password = \"changeme\"", "api_key = os.environ[\"API_KEY\"]", "token: \"your_token_here_please\"",
             "secret = \"hunter2hunter2\"",  // low entropy
             "let authorizationHeader = request.headers[\"Authorization\"]",

@@ -75,6 +75,9 @@ extension SecretRule {
             keywords: ["access", "auth", "api", "credential", "creds", "key", "passw", "secret", "token"], group: 1, minEntropy: 3.5, severity: .high),
     ]
 
+    /// Parts of documentation placeholders, which no rule whose values look like words reports.
+    static let placeholders = ["example", "placeholder", "your_", "your-", "xxxxx", "changeme", "change_me", "dummy", "sample", "redacted"]
+
     /// Values the generic rule never reports: placeholders and ordinary words.
     static let stopwords = [
         "example", "placeholder", "your_", "your-", "<your", "xxxxx", "*****", "changeme", "change_me", "dummy", "sample", "redacted", "todo",

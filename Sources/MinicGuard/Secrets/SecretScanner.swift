@@ -88,6 +88,8 @@ public final class SecretScanner {
                 guard rule.group < groups.count, let range = groups[rule.group] else { continue }
                 let secret = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 if let least = rule.minEntropy, Self.entropy(secret) < least { continue }
+                // Rules that match word-like values skip documentation placeholders (`sk_test_placeholder`, AWS's `...EXAMPLE`).
+                if rule.minEntropy != nil, SecretRule.placeholders.contains(where: { secret.lowercased().contains($0) }) { continue }
                 if rule.id == "generic-api-key", let whole = groups[0] {
                     let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
                     if Self.isPlaceholder(secret) || Self.isDigestOrIdentifier(secret, context: context) { continue }
