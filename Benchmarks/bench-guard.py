@@ -97,10 +97,10 @@ def compare_python(bin_dir, corpus, work):
         if not hit:
             misses[test].append(f'{r["filename"]}:{r["line_number"]}')
     minic_counts = collections.Counter(f["rule_id"] for f in minic_one)
-    print(f'{"bandit test":<34}{"minic rule":<26}{"bandit":>8}{"minic too":>11}{"missed":>8}')
+    print(f'{"bandit test":<50}{"minic rule":<26}{"bandit":>8}{"minic too":>11}{"missed":>8}')
     for test, (name, rule, count, hit) in per_test.items():
         mark = " *" if test in REQUIRED else ""
-        print(f"{test + ' ' + name:<34}{rule:<26}{count:>8}{hit:>11}{count - hit:>8}{mark}")
+        print(f"{(test + ' ' + name)[:49]:<50}{rule:<26}{count:>8}{hit:>11}{count - hit:>8}{mark}")
     print("(* a class the issue requires; minic's own count of each rule:", ", ".join(f"{k} {v}" for k, v in sorted(minic_counts.items())), ")")
     required_misses = [m for t in REQUIRED for m in misses.get(t, [])]
     print(f"required-class findings Bandit has and minic misses: {len(required_misses)}")
