@@ -25,7 +25,7 @@ struct SandboxRun: ParsableCommand {
     @Flag(help: "Share the host's network (off by default).") var net = false
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
-    @Argument(parsing: .captureForPassthrough, help: "The command and its arguments, after --.") var command: [String] = []
+    @Argument(parsing: .remaining, help: "The command and its arguments, after --.") var command: [String] = []
 
     func validate() throws {
         if let timeout, timeout <= 0 { throw ValidationError("--timeout must be greater than 0") }

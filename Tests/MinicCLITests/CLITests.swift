@@ -15,7 +15,9 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(version.stdout, "minic 0.1.0\n")
         let commands = [
             [], ["init"], ["validate"], ["update"], ["update", "propose"], ["update", "list"], ["update", "show"], ["update", "diff"],
-            ["update", "merge"], ["update", "reject"], ["update", "rollback"], ["update", "history"], ["update", "backups"],
+            ["update", "merge"], ["update", "reject"], ["update", "rollback"], ["update", "history"], ["update", "backups"], ["run"], ["submit"],
+            ["worker"], ["tasks"], ["tasks", "list"], ["tasks", "show"], ["tasks", "cancel"], ["tasks", "retry"], ["result"], ["scan"], ["sandbox"],
+            ["sandbox", "run"],
         ]
         for command in commands {
             let result = Shell.run(Shell.minicBinary, command + ["--help"])

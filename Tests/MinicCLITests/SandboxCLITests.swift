@@ -17,6 +17,8 @@ final class SandboxCLITests: XCTestCase {
         XCTAssertEqual(sandbox(["--timeout", "0.5", "--", "sleep", "10"]).status, 124)
         XCTAssertEqual(sandbox(["--memory", "48M", "--", "python3", "-c", "bytearray(300 << 20)"]).status == 0, false)
         XCTAssertEqual(sandbox(["--", "nc", "-z", "127.0.0.1", "1"]).status, 126, "denied by the default deny list")
+        XCTAssertEqual(sandbox(["--timeout", "5", "echo", "no terminator"]).stdout, "no terminator\n", "-- is optional before the command")
+        XCTAssertEqual(sandbox(["--", "sh", "-c", "echo $0", "--help"]).stdout, "--help\n", "options after the command are the command's")
         XCTAssertEqual(sandbox([]).status, 2)
         XCTAssertEqual(sandbox(["--memory", "lots", "--", "true"]).status, 2)
     }
