@@ -83,12 +83,17 @@ public final class UpdateEngine {
         let policy = SecurityPolicy(try home.config().security)
         var blocked: [String] = []
         var asks: [String] = []
+        // Whole new files are analysed (Python needs them to parse); only findings on added lines count.
+        var sources: [(path: String, added: Set<Int>, text: String, language: CodeLanguage)] = []
         for file in PatchAdditions.parse(patch) {
             guard let bytes = try git("reading \(file.path)", { () throws(GitError) in try repository.fileData(atPath: file.path, inTree: new) }),
                 let text = String(validating: bytes, as: UTF8.self), let language = CodeLanguage.detect(path: file.path, text: text.prefix(256))
             else { continue }
-            let added = Set(file.lines.map(\.line))
-            for finding in CodeAnalyzer().analyze(text, language: language) where added.contains(finding.line) || finding.ruleID.hasSuffix("-unanalysed") {
+            sources.append((file.path, Set(file.lines.map(\.line)), text, language))
+        }
+        let results = sources.isEmpty ? [] : CodeAnalyzer().analyze(texts: sources.map { ($0.text, $0.language) })
+        for (file, findings) in zip(sources, results) {
+            for finding in findings where file.added.contains(finding.line) || finding.ruleID.hasSuffix("-unanalysed") {
                 let line = "\(file.path):\(finding.line): \(finding.severity.rawValue) \(finding.ruleID): \(finding.message)"
                 switch policy.decide(rule: finding.ruleID, severity: finding.severity) {
                 case .block: blocked.append(line)

@@ -9,16 +9,30 @@ public struct CodeAnalyzer: Sendable {
     /// Findings for one text in `language`. Python that cannot be analysed (no python3)
     /// comes back as one "unknown" finding, never as clean.
     public func analyze(_ text: String, language: CodeLanguage) -> [CodeFinding] {
-        switch language {
-        case .shell: return ShellAnalyzer.analyze(text)
-        case .swift: return SwiftAnalyzer.analyze(text)
-        case .python:
-            do {
-                return try python.analyze(texts: [text]).first ?? []
-            } catch {
-                return [CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")]
+        analyze(texts: [(text, language)])[0]
+    }
+
+    /// Findings for each text, in order; all the Python among them in one helper run.
+    public func analyze(texts: [(text: String, language: CodeLanguage)]) -> [[CodeFinding]] {
+        var results = texts.map { item -> [CodeFinding] in
+            switch item.language {
+            case .shell: return ShellAnalyzer.analyze(item.text)
+            case .swift: return SwiftAnalyzer.analyze(item.text)
+            case .python: return []
             }
         }
+        let pythonIndices = texts.indices.filter { texts[$0].language == .python }
+        guard !pythonIndices.isEmpty else { return results }
+        do {
+            for (index, findings) in zip(pythonIndices, try python.analyze(texts: pythonIndices.map { texts[$0].text })) { results[index] = findings }
+        } catch {
+            for index in pythonIndices { results[index] = [Self.unanalysed(error)] }
+        }
+        return results
+    }
+
+    static func unanalysed(_ error: MinicError) -> CodeFinding {
+        CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")
     }
 
     /// Findings for many files at once (Python files in one helper run), keyed by path.
@@ -29,7 +43,7 @@ public struct CodeAnalyzer: Sendable {
             do {
                 for (file, findings) in zip(pythonFiles, try python.analyze(files: pythonFiles.map(\.path))) { results[file.path] = findings }
             } catch {
-                for file in pythonFiles { results[file.path] = [CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")] }
+                for file in pythonFiles { results[file.path] = [Self.unanalysed(error)] }
             }
         }
         for file in files where file.language != .python { results[file.path] = analyze(file.text, language: file.language) }
@@ -65,10 +79,9 @@ public struct CodeAnalyzer: Sendable {
 
     /// Findings in a model's answer: each fenced block by its language, lines counted in the whole answer.
     public func analyze(answer: String) -> [CodeFinding] {
-        Self.codeBlocks(in: answer).flatMap { block in
-            analyze(block.code, language: block.language).map {
-                CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line + block.firstLine - 1, message: $0.message)
-            }
+        let blocks = Self.codeBlocks(in: answer)
+        return zip(blocks, analyze(texts: blocks.map { ($0.code, $0.language) })).flatMap { block, findings in
+            findings.map { CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line + block.firstLine - 1, message: $0.message) }
         }
     }
 }

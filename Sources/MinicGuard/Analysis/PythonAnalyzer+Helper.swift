@@ -5,7 +5,7 @@ extension PythonAnalyzer {
     static let helperSource = #"""
         """minic's Python analyser: dangerous operations found on Python's own AST (the classes of Bandit's checks).
 
-        Usage: python3 pyscan.py REQUEST OUTPUT. REQUEST: a JSON file {"files": [path, ...], "texts": [text, ...], "workers": n}.
+        Usage: python3 -c SOURCE REQUEST OUTPUT (minic passes this text). REQUEST: a JSON file {"files": [path, ...], "texts": [text, ...], "workers": n}.
         OUTPUT gets one JSON object a line,
         {"i": index, "line": n, "rule": id, "severity": s, "message": m}, index counting files then texts;
         a file that does not parse gives {"i": index, "error": "..."}.
@@ -62,6 +62,9 @@ extension PythonAnalyzer {
         # Fields that never hold AST nodes (names, flags, contexts), skipped by the walk.
         SCALAR_FIELDS = {"ctx", "id", "arg", "attr", "name", "module", "level", "kind", "type_comment", "asname", "simple", "conversion", "is_async", "names"}
         CHILD_FIELDS = {}
+        # Node types the rules look at besides calls, strings and imports.
+        OTHER_KINDS = frozenset((ast.Assign, ast.AnnAssign, ast.Compare, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef, ast.Try, ast.Assert,
+                                 ast.BinOp, ast.JoinedStr))
 
 
         def constant(node):
@@ -139,8 +142,7 @@ extension PythonAnalyzer {
                             self.aliases[name.asname or name.name] = module + "." + name.name if module else name.name
                             self.imported(node, module + "." + name.name if module else name.name)
                             self.imported(node, module)
-                    elif kind in (ast.Assign, ast.AnnAssign, ast.Compare, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef, ast.Try, ast.Assert,
-                                  ast.BinOp, ast.JoinedStr):
+                    elif kind in OTHER_KINDS:
                         others.append(node)
                 for node in others:
                     self.other(node)

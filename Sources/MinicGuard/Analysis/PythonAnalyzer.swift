@@ -37,13 +37,13 @@ public struct PythonAnalyzer: Sendable {
         var body: [String: Any] = request
         body["workers"] = count > 8 ? workers : 1
         do {
-            try Self.helperSource.write(toFile: directory + "/pyscan.py", atomically: false, encoding: .utf8)
             try JSONSerialization.data(withJSONObject: body).write(to: URL(fileURLWithPath: directory + "/request.json"))
         } catch {
             throw .internal("python analysis: cannot write its input: \(error.localizedDescription)")
         }
+        // The helper goes in as `-c` text: nothing of it is written anywhere.
         let result = try ProcessRunner.run(
-            executable: python, arguments: ["-I", directory + "/pyscan.py", directory + "/request.json", directory + "/out.jsonl"],
+            executable: python, arguments: ["-I", "-c", Self.helperSource, directory + "/request.json", directory + "/out.jsonl"],
             environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], directory: directory, timeout: 600)
         guard result.status == 0, let output = FileManager.default.contents(atPath: directory + "/out.jsonl") else {
             throw .internal("python analysis failed (status \(result.status)): \(result.outputText.split(separator: "\n").last ?? "")")

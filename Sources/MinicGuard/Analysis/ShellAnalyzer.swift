@@ -46,17 +46,10 @@ public enum ShellAnalyzer {
             add("sh-obfuscated", .medium, line, "unknown: uses $IFS inside words, a way to hide spaces")
         }
         if name.dynamic { add("sh-dynamic-command", .medium, line, "unknown: the command name is computed at run time (\(name.text))") }
-        var words = command.words.map(\.text)
-        var program = command.baseName ?? ""
         // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `nice -n 5 rm ...`.
-        while ["sudo", "doas", "env", "nice", "nohup", "command", "exec", "time", "xargs", "timeout", "stdbuf", "busybox"].contains(program), words.count > 1 {
-            words.removeFirst()
-            while let first = words.first, first.hasPrefix("-") || first.contains("=") || (program == "timeout" && first.first?.isNumber == true) {
-                words.removeFirst()
-            }
-            guard let next = words.first else { break }
-            program = next.split(separator: "/").last.map(String.init) ?? next
-        }
+        var words = command.words.map(\.text)[...]
+        while let inner = ShellWrappers.unwrap(words), !inner.isEmpty { words = inner }
+        let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
         switch program {
         case "rm":

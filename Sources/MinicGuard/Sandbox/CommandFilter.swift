@@ -9,18 +9,12 @@ public struct CommandFilter: Sendable {
     public let deny: Set<String>
 
     public init(allow: [String], deny: [String]) {
-        self.allow = Set(allow.map(Self.baseName))
-        self.deny = Set(deny.map(Self.baseName))
+        self.allow = Set(allow.map(ShellWrappers.baseName))
+        self.deny = Set(deny.map(ShellWrappers.baseName))
     }
 
     public init(_ config: SandboxConfig) { self.init(allow: config.allowCommands, deny: config.denyCommands) }
 
-    static let shells = ShellScript.shells.union(["busybox"])
-    /// Programs that run the rest of their arguments as a command; the value is how many option-free leading arguments they take.
-    static let wrappers: [String: Int] = [
-        "env": 0, "nice": 0, "nohup": 0, "time": 0, "command": 0, "exec": 0, "xargs": 0, "stdbuf": 0, "setsid": 0, "timeout": 1, "chronic": 0,
-        "ionice": 0, "taskset": 1, "flock": 1, "watch": 0, "strace": 0, "ltrace": 0, "chrt": 1, "sudo": 0, "doas": 0,
-    ]
 
     /// The programs `argv` would run, as far as a parser can tell.
     /// - Throws: ``MinicError`` (refused) naming the first program that is denied, not allowed, or computed at run time.
@@ -38,27 +32,20 @@ public struct CommandFilter: Sendable {
         var words = argv[...]
         while let first = words.first, first.contains("="), !first.hasPrefix("="), !first.contains("/") { words = words.dropFirst() }
         guard let first = words.first else { return [] }
-        let name = baseName(first)
+        let name = ShellWrappers.baseName(first)
         var found = [name]
-        if shells.contains(name) {
+        if ShellScript.shells.contains(name) {
             let rest = Array(words.dropFirst())
             if let flag = rest.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }), flag + 1 < rest.count {
                 found += try scriptPrograms(rest[flag + 1], depth: depth)
             } else if let script = rest.first(where: { !$0.hasPrefix("-") }) {
                 // `sh script.sh`: the script's contents are not known here.
-                found.append(baseName(script))
+                found.append(ShellWrappers.baseName(script))
             }
         } else if name == "eval" {
             found += try scriptPrograms(words.dropFirst().joined(separator: " "), depth: depth)
-        } else if let skip = wrappers[name] {
-            var rest = words.dropFirst()
-            while let option = rest.first, option.hasPrefix("-") || (name == "env" && option.contains("=")) {
-                rest = rest.dropFirst()
-                // Options of these wrappers that take a value.
-                if ["-n", "-u", "-C", "-S", "-s", "-k", "-I", "-L", "-P", "-d", "-E", "-c", "-p"].contains(option) { rest = rest.dropFirst() }
-            }
-            rest = rest.dropFirst(skip)
-            if !rest.isEmpty { found += try programs(Array(rest), depth: depth + 1) }
+        } else if let inner = ShellWrappers.unwrap(words), !inner.isEmpty {
+            found += try programs(Array(inner), depth: depth + 1)
         }
         return found
     }
@@ -72,13 +59,9 @@ public struct CommandFilter: Sendable {
             if name.dynamic { throw .refused("sandbox: a command name is computed at run time (\(name.text)); it cannot be checked") }
             found += try programs(command.words.map(\.text), depth: depth + 1)
             for redirection in command.redirections where redirection.operation == "<<" || redirection.operation == "<<<" {
-                if let program = command.baseName, shells.contains(program) { found += try scriptPrograms(redirection.target.text, depth: depth + 1) }
+                if let program = command.baseName, ShellScript.shells.contains(program) { found += try scriptPrograms(redirection.target.text, depth: depth + 1) }
             }
         }
         return found
-    }
-
-    static func baseName(_ word: String) -> String {
-        word.split(separator: "/").last.map(String.init) ?? word
     }
 }

@@ -40,10 +40,7 @@ public struct ShellCommand: Sendable {
     /// The command's name as written (`rm`, `/bin/rm`), or nil for an empty command.
     public var name: ShellWord? { words.first }
     /// The name's last path component: `/bin/rm` → `rm`.
-    public var baseName: String? {
-        guard let name else { return nil }
-        return name.text.split(separator: "/").last.map(String.init) ?? name.text
-    }
+    public var baseName: String? { name.map { ShellWrappers.baseName($0.text) } }
     public var arguments: ArraySlice<ShellWord> { words.dropFirst() }
 }
 
