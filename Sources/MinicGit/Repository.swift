@@ -69,6 +69,30 @@ public final class Repository {
         return String(cString: value)
     }
 
+    /// Reads a boolean from the repository's own configuration (`.git/config`) only,
+    /// never the global or system files: a mark set there cannot make every
+    /// repository on the machine count. `nil` when unset or not a boolean.
+    public func localConfigBool(_ key: String) -> Bool? {
+        var config: OpaquePointer?
+        guard git_repository_config_snapshot(&config, pointer) == 0, let config else {
+            git_error_clear()
+            return nil
+        }
+        defer { git_config_free(config) }
+        var local: OpaquePointer?
+        guard git_config_open_level(&local, config, GIT_CONFIG_LEVEL_LOCAL) == 0, let local else {
+            git_error_clear()
+            return nil
+        }
+        defer { git_config_free(local) }
+        var value: Int32 = 0
+        guard git_config_get_bool(&value, local, key) == 0 else {
+            git_error_clear()
+            return nil
+        }
+        return value != 0
+    }
+
     /// Sets a string in the repository's own configuration (`.git/config`).
     public func setConfigString(_ key: String, _ value: String) throws(GitError) {
         var config: OpaquePointer?

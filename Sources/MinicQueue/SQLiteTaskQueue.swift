@@ -22,8 +22,9 @@ public final class SQLiteTaskQueue: TaskQueue {
         configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
         configuration.label = "minic.queue"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        // Created 0600 and never through a symlink: the queue holds every task's prompt and files.
+        try StateFiles.prepareDatabase(path)
         do {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             database = try DatabaseQueue(path: path, configuration: configuration)
             try SQLiteTaskQueue.migrator.migrate(database)
         } catch {

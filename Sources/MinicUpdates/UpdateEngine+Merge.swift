@@ -17,8 +17,8 @@ extension UpdateEngine {
         let approver = options.rule == .auto ? "auto" : (options.approver ?? home.actor).identity
         if proposal.status == .rejected { throw .refused("proposal \(proposal.id) was rejected; propose it again to merge it") }
         if let expect = options.expect {
-            let wanted = expect.lowercased()
-            guard wanted.count >= 4, proposal.head.hex.hasPrefix(wanted) else {
+            let wanted = try UpdateEngine.expectedPrefix(expect)
+            guard proposal.head.hex.hasPrefix(wanted) else {
                 throw .refused("proposal \(proposal.id) is at \(proposal.head.short), not the reviewed \(expect); review it again")
             }
         }
@@ -35,18 +35,19 @@ extension UpdateEngine {
         }
 
         let inspector = try inspector(at: head)
-        let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
-        let violations = try Trace.span("merge: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
-        if !violations.isEmpty {
-            updateLog.warning("merge of \(proposal.id) refused: \(violations.map(\.description).joined(separator: "; "))")
-            throw .refused(
-                "proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)",
-                details: violations.map(\.description))
-        }
         let headTree = try treeOf(head)
         let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal, base: base) }
+        // The verdict compares what is in force with what the merge would record, whatever the branch's history.
+        let violations = try Trace.span("merge: rules") { () throws(MinicError) in try inspector.violations(from: headTree, to: mergedTree) }
+        try refuseViolations(violations, what: "merge of \(proposal.id)") {
+            "proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)"
+        }
+        let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
+        let messages = try commits.map { (id) throws(MinicError) -> String in
+            try git("reading \(id.short)") { () throws(GitError) in try repository.commit(id).message }
+        }
         // A branch made by hand never went through propose's check.
-        let asks = try reviewAdditions(from: headTree, to: mergedTree, what: "proposal \(proposal.id)")
+        let asks = try reviewChange(from: headTree, to: mergedTree, messages: messages, what: "proposal \(proposal.id)")
         if options.rule == .auto, !asks.isEmpty {
             throw .refused("proposal \(proposal.id) needs review: the guardrails ask a person to look", details: asks)
         }
@@ -56,6 +57,7 @@ extension UpdateEngine {
         }
         let touched = paths.map(\.path)
         try refuseLocalChanges(touching: touched, proposal: proposal)
+        try refuseFilesInTheWay(of: touched, from: headTree, to: mergedTree, what: "merge of \(proposal.id)")
         if let confirm = options.confirm, !confirm(MergePlan(proposal: proposal, paths: paths, head: head, branch: branch)) {
             throw .refused("merge of \(proposal.id) cancelled; nothing changed")
         }
@@ -162,7 +164,9 @@ extension UpdateEngine {
 
     /// Refuses when the work tree holds uncommitted changes to a path the merge would write.
     private func refuseLocalChanges(touching paths: [String], proposal: Proposal) throws(MinicError) {
-        let clashing = try git("reading the work tree status") { () throws(GitError) in try repository.status(paths: paths) }.map(\.path)
+        // Untracked files are left to refuseFilesInTheWay, which also sees ignored ones.
+        let clashing = try git("reading the work tree status") { () throws(GitError) in try repository.status(paths: paths) }.filter { !$0.isUntracked }
+            .map(\.path)
         if !clashing.isEmpty {
             throw .refused(
                 "uncommitted changes in \(home.path) would be overwritten by \(proposal.id); propose or discard them first",

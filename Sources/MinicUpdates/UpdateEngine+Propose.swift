@@ -13,14 +13,23 @@ extension UpdateEngine {
         let headTree = try treeOf(head)
         let (tree, worktreePaths) = try buildTree(request.source, headTree: headTree)
         guard tree != headTree else { throw .refused("empty change: the proposal would not differ from head \(head.short); nothing proposed") }
-        try reviewAdditions(from: headTree, to: tree, what: "the proposal")
-
         let inspector = try inspector(at: head)
+        // A change that could never merge is refused now, not left waiting for a review it cannot pass.
+        let violations = try inspector.violations(from: headTree, to: tree)
+        try refuseViolations(violations, what: "proposal") {
+            "the change touches \(violations.count) protected path(s) and could never merge; nothing proposed"
+        }
+        let problems = try HomeValidator.problems(in: tree, repository: repository)
+        if !problems.isEmpty {
+            throw .refused("with this change the home would not load (\(problems.count) problem(s)); nothing proposed", details: problems)
+        }
+
         let paths = try inspector.changedPaths(from: headTree, to: tree, pairRenames: true)
         let proposer = request.proposer ?? home.actor
         let title = ProposalRequest.cleanTitle(request.title) ?? UpdateEngine.defaultTitle(paths)
         var body = title + "\n\n"
         if let message = request.message?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
+        try reviewChange(from: headTree, to: tree, messages: [body], what: "the proposal")
 
         var number = try store.nextNumber()
         var created: (id: String, commit: OID)?

@@ -15,8 +15,13 @@ public struct ProposalReview {
     /// The commit the changes are measured from.
     public let base: OID?
     public let paths: [ChangedPath]
-    /// Reasons it may not merge (rules of the current head), for open proposals.
+    /// Reasons it may not merge (rules of the current head), for open proposals: the
+    /// verdict, from the head's tree against the tree the merge would record (against
+    /// the proposal's own base when it does not merge cleanly).
     public let violations: [Violation]
+    /// Per-commit detail: what single commits of the proposal change that the rules
+    /// forbid, even where later commits undo it. Shown, not the verdict.
+    public let commitViolations: [Violation]
     /// Paths that conflict with the current head, for open proposals.
     public let conflicts: [String]
     /// The diff: for an open proposal that merges cleanly, what merging does to the head;
@@ -100,10 +105,11 @@ extension UpdateEngine {
         var from = baseTree
         var to = try treeOf(proposal.head)
         var violations: [Violation] = []
+        var commitViolations: [Violation] = []
         var conflicts: [String] = []
         if proposal.status == .open {
             let commits = try git("listing commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
-            violations = try Trace.span("show: rules") { () throws(MinicError) in try inspector.violations(commits: commits) }
+            commitViolations = try Trace.span("show: commit rules") { () throws(MinicError) in try inspector.commitViolations(commits: commits) }
             do {
                 let merged = try mergedTree(head: head, proposal: proposal, base: base)
                 from = try treeOf(head)
@@ -111,11 +117,14 @@ extension UpdateEngine {
             } catch  where error.kind == .refused {
                 conflicts = error.details.map { $0.hasSuffix(": conflict") ? String($0.dropLast(": conflict".count)) : $0 }
             }
+            if let from {
+                violations = try Trace.span("show: rules") { () throws(MinicError) in try inspector.violations(from: from, to: to) }
+            }
         }
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
         let paths = inspector.classify(diff.deltas)
         return ProposalReview(
-            proposal: proposal, head: head, base: base, paths: paths, violations: violations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
+            proposal: proposal, head: head, base: base, paths: paths, violations: violations, commitViolations: commitViolations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
     }
 
     /// The plain patch of a proposal against the current head, as `git apply` takes it.

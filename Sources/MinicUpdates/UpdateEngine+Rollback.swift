@@ -6,12 +6,15 @@ import MinicGit
 public struct RollbackOptions {
     /// Back up uncommitted changes as a commit and discard them, instead of refusing.
     public var force: Bool
+    /// Roll back only if the head is still this commit (at least 12 hex digits).
+    public var expect: String?
     public var actor: Signature?
     /// Asked once every check has passed and before anything is written; `false` cancels.
     public var confirm: ((RollbackPlan) -> Bool)?
 
-    public init(force: Bool = false, actor: Signature? = nil, confirm: ((RollbackPlan) -> Bool)? = nil) {
+    public init(force: Bool = false, expect: String? = nil, actor: Signature? = nil, confirm: ((RollbackPlan) -> Bool)? = nil) {
         self.force = force
+        self.expect = expect
         self.actor = actor
         self.confirm = confirm
     }
@@ -43,6 +46,12 @@ extension UpdateEngine {
     /// or its backups, after writing a backup ref of the current head.
     public func rollback(to spec: String, options: RollbackOptions = RollbackOptions()) throws(MinicError) -> RollbackOutcome {
         let (branch, head) = try targetHead()
+        if let expect = options.expect {
+            let wanted = try UpdateEngine.expectedPrefix(expect)
+            guard head.hex.hasPrefix(wanted) else {
+                throw .refused("\(branch) is at \(head.short), not the expected \(expect); look again before rolling back")
+            }
+        }
         let target: OID
         do {
             target = try repository.resolveCommit(spec)
@@ -61,6 +70,11 @@ extension UpdateEngine {
             try git("reading the work tree status") { () throws(GitError) in try repository.status() }
         }
         if !status.isEmpty && !options.force { throw uncommittedRefusal(status) }
+        let changed = try git("diffing \(head.short) with \(target.short)") { () throws(GitError) in
+            try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
+        }
+        try refuseFilesInTheWay(
+            of: changed, from: try treeOf(head), to: targetTree, allowed: Set(status.map(\.path)), what: "rollback to \(target.short)")
         let summary = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(target).summary }
         let plan = RollbackPlan(branch: branch, from: head, to: target, targetSummary: summary, uncommitted: status.map(\.path))
         if let confirm = options.confirm, !confirm(plan) { throw .refused("rollback cancelled; nothing changed") }
@@ -86,7 +100,6 @@ extension UpdateEngine {
             try Trace.span("rollback: checkout") { () throws(MinicError) in
                 try git("updating the work tree") { () throws(GitError) in
                     // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
-                    let changed = try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
                     try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
                 }
             }
@@ -125,18 +138,37 @@ extension UpdateEngine {
             details: status.map { "\($0.path): \($0.isUntracked ? "untracked" : "changed")" })
     }
 
-    /// Refuses a target that is neither in the branch's history nor in a backup:
-    /// an unreviewed proposal or a work-tree snapshot must not become the head.
+    /// Refuses a target that was never in force: only commits of the branch's
+    /// first-parent history (the heads it has had) and of the first-parent histories of
+    /// the heads minic's journal recorded (the heads merges and rollbacks replaced)
+    /// may become the head again. A proposal's own commits, a work-tree snapshot, or a
+    /// commit someone put under `refs/minic/backups/` by hand never qualify.
     private func requireInHistory(_ target: OID, head: OID) throws(MinicError) {
-        let reachable = try git("checking \(target.short)") { () throws(GitError) -> Bool in
-            if try repository.isAncestor(target, of: head) { return true }
-            for ref in try repository.references(matching: BackupStore.prefix + "*") where !ref.name.hasSuffix(BackupStore.worktreeSuffix) {
-                if try repository.isAncestor(target, of: ref.target) { return true }
+        var seen = Set<OID>()
+        // Walks first parents from `start`; a recorded head that is gone (pruned) reaches nothing.
+        func reaches(from start: OID) throws(MinicError) -> Bool {
+            try git("checking \(target.short)") { () throws(GitError) -> Bool in
+                var next: OID? = start
+                while let id = next, seen.insert(id).inserted {
+                    if id == target { return true }
+                    do throws(GitError) {
+                        next = try repository.commit(id).parentIDs.first
+                    } catch where error.code == .notFound {
+                        return false
+                    }
+                }
+                return false
             }
-            return false
+        }
+        var reachable = try reaches(from: head)
+        if !reachable {
+            let recorded = try journal.events().flatMap { [$0.from, $0.to] }.compactMap { $0.flatMap(OID.init(hex:)) }
+            for id in recorded where !reachable { reachable = try reaches(from: id) }
         }
         if !reachable {
-            throw .refused("\(target.short) is not in the history of the home or of its backups; only approved states can be rolled back to")
+            throw .refused(
+                "\(target.short) was never the head of \(home.path): only commits of its first-parent history and heads minic recorded before a merge or rollback can be rolled back to"
+            )
         }
     }
 

@@ -68,46 +68,6 @@ public final class UpdateEngine {
         }
     }
 
-    /// The guardrails on what a change adds: a secret on an added line, or code whose
-    /// added lines the policy blocks, refuses it (naming each, secrets redacted; logged
-    /// under `security`). Returns the findings the policy wants a person to see ("ask").
-    @discardableResult
-    func reviewAdditions(from old: OID, to new: OID, what: String) throws(MinicError) -> [String] {
-        let patch = try git("diffing for the guardrails") { () throws(GitError) in try repository.changedDiff(from: old, to: new, pairRenames: false).patch() }
-        let security = home.activity.logger(.security)
-        let secrets = SharedSecretScanner.shared.secretsAdded(byPatch: patch)
-        if !secrets.isEmpty {
-            for secret in secrets { security.warning("\(what) refused: adds a secret: \(secret.path):\(secret.line) rule \(secret.finding.ruleID)") }
-            throw .refused("\(what) adds \(secrets.count) secret(s); nothing changed", details: secrets.map(\.description))
-        }
-        let policy = SecurityPolicy(try home.config().security)
-        var blocked: [String] = []
-        var asks: [String] = []
-        // Whole new files are analysed (Python needs them to parse); only findings on added lines count.
-        var sources: [(path: String, added: Set<Int>, text: String, language: CodeLanguage)] = []
-        for file in PatchAdditions.parse(patch) {
-            guard let bytes = try git("reading \(file.path)", { () throws(GitError) in try repository.fileData(atPath: file.path, inTree: new) }),
-                let text = String(validating: bytes, as: UTF8.self), let language = CodeLanguage.detect(path: file.path, text: text.prefix(256))
-            else { continue }
-            sources.append((file.path, Set(file.lines.map(\.line)), text, language))
-        }
-        let results = sources.isEmpty ? [] : CodeAnalyzer().analyze(texts: sources.map { ($0.text, $0.language) })
-        for (file, findings) in zip(sources, results) {
-            for finding in findings where file.added.contains(finding.line) || finding.ruleID.hasSuffix("-unanalysed") {
-                let line = "\(file.path):\(finding.line): \(finding.severity.rawValue) \(finding.ruleID): \(finding.message)"
-                switch policy.decide(rule: finding.ruleID, severity: finding.severity) {
-                case .block: blocked.append(line)
-                case .ask: asks.append(line)
-                case .allow: break
-                }
-            }
-        }
-        for line in blocked { security.warning("\(what) refused: \(line)") }
-        for line in asks { security.notice("\(what) needs review: \(line)") }
-        guard blocked.isEmpty else { throw .refused("\(what) adds code the guardrails block; nothing changed", details: blocked) }
-        return asks
-    }
-
     func hookRunner() throws(MinicError) -> HookRunner {
         HookRunner(home: home, timeout: try home.config().updates.hookTimeoutSeconds)
     }

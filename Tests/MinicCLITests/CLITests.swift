@@ -46,8 +46,16 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(home.minic("update", "show", "0042-nothing").status, 2)
         XCTAssertEqual(home.minic("update", "propose").status, 1, "empty change")
         home.write("hooks/pre-merge", "#!/bin/sh\n", executable: true)
-        let id = home.minic("update", "propose", "--title", "Hook").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        let refused = home.minic("update", "merge", id, "--yes")
+        // A change that could never merge is refused at propose (exit 1, naming the path), the work kept.
+        let refusedProposal = home.minic("update", "propose", "--title", "Hook")
+        XCTAssertEqual(refusedProposal.status, 1, refusedProposal.stderr)
+        XCTAssertTrue(refusedProposal.stderr.contains("hooks/pre-merge: modified: protected by"), refusedProposal.stderr)
+        XCTAssertEqual(home.read("hooks/pre-merge"), "#!/bin/sh\n")
+        // A branch made by hand with plain git is refused at merge.
+        home.git("checkout", "-q", "-b", "proposals/hook")
+        GitChecks.commitAll(home.path, "Hook")
+        home.git("checkout", "-q", "main")
+        let refused = home.minic("update", "merge", "hook", "--yes")
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("hooks/pre-merge: modified: protected by"), refused.stderr)
         let nowhere = TemporaryDirectory("nowhere")

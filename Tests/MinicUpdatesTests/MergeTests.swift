@@ -66,10 +66,15 @@ final class MergeTests: XCTestCase {
         let home = TestHome()
         let proposal = try proposeConfigChange(home)
         let head = home.head()
-        let refusal = assertMinicError(.refused) { try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: "0000000")) }
+        let refusal = assertMinicError(.refused) { try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: "000000000000")) }
         XCTAssertTrue(refusal?.message.contains("not the reviewed") ?? false)
+        // Fewer than 12 hex digits, or not hex, is bad input: a short prefix is too easy to collide with.
+        for short in [String(proposal.proposal.head.hex.prefix(11)), String(proposal.proposal.head.hex.prefix(4)), "", "zzzzzzzzzzzzzz"] {
+            let bad = assertMinicError(.badInput) { try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: short)) }
+            XCTAssertTrue(bad?.message.contains("at least 12 hex digits") ?? false, bad?.message ?? "")
+        }
         XCTAssertEqual(home.head(), head)
-        XCTAssertNoThrow(try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: String(proposal.proposal.head.hex.prefix(10)))))
+        XCTAssertNoThrow(try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: String(proposal.proposal.head.hex.prefix(12).uppercased()))))
     }
 
     /// The branch moves while the person is confirming: the merge must be refused, not overwrite it.
@@ -136,9 +141,15 @@ final class MergeTests: XCTestCase {
     func testTheDefaultPreMergeHookBlocksAConfigThatWouldNotLoad() throws {
         let home = TestHome()
         let head = home.head()
+        // propose runs the same checks at once: a config that would not load is never proposed.
         home.write("config.json", #"{"version": 1, "updates": {"auto_merge": "sometimes"}}"#)
-        let proposal = try home.engine().propose(ProposalRequest(title: "Bad config"))
-        let refusal = assertMinicError(.refused) { try home.engine().merge(proposal.proposal.id) }
+        let early = assertMinicError(.refused) { try home.engine().propose(ProposalRequest(title: "Bad config")) }
+        XCTAssertTrue(early?.details.joined().contains("updates.auto_merge: expected a boolean") ?? false, "\(early?.details ?? [])")
+        XCTAssertEqual(GitChecks.refs(home.path, "refs/heads/proposals"), [])
+        home.git("checkout", "-q", "config.json")
+        // A branch made by hand meets the pre-merge hook.
+        home.handmadeProposal("bad-config") { $0.write("config.json", #"{"version": 1, "updates": {"auto_merge": "sometimes"}}"#) }
+        let refusal = assertMinicError(.refused) { try home.engine().merge("bad-config") }
         XCTAssertTrue(refusal?.details.joined().contains("updates.auto_merge: expected a boolean") ?? false, "\(refusal?.details ?? [])")
         XCTAssertEqual(home.head(), head)
     }

@@ -7,15 +7,16 @@ import XCTest
 final class ProposeTests: XCTestCase {
     func testProposeFromWorktreeTakesEditsDeletionsAndNewFilesAndLeavesTheTreeClean() throws {
         let home = TestHome()
+        home.commitOnMain("an extra template") { $0.write("prompt_templates/extra.mustache", "{{#user}}x{{/user}}\n") }
         let head = home.head()
         home.write("config.json", #"{"version": 1, "log": {"level": "debug"}}"#)
         home.write("notes/new.md", "new file\n")
-        try FileManager.default.removeItem(atPath: home.path + "/prompt_templates/explain.mustache")
+        try FileManager.default.removeItem(atPath: home.path + "/prompt_templates/extra.mustache")
         let outcome = try home.engine().propose(ProposalRequest(title: "Debug logging", message: "Why: to see more."))
         XCTAssertEqual(outcome.proposal.id, "0001-debug-logging")
         XCTAssertNil(outcome.autoMerge)
-        XCTAssertEqual(Set(outcome.paths.map(\.path)), ["config.json", "notes/new.md", "prompt_templates/explain.mustache"])
-        XCTAssertEqual(outcome.paths.first { $0.path == "prompt_templates/explain.mustache" }?.change, "deleted")
+        XCTAssertEqual(Set(outcome.paths.map(\.path)), ["config.json", "notes/new.md", "prompt_templates/extra.mustache"])
+        XCTAssertEqual(outcome.paths.first { $0.path == "prompt_templates/extra.mustache" }?.change, "deleted")
         // The work tree is back at head, and the changes live on the branch.
         XCTAssertEqual(GitChecks.status(home.path), "")
         XCTAssertEqual(home.head(), head)

@@ -145,17 +145,27 @@ final class ProtectedPathTests: XCTestCase {
         XCTAssertTrue(refusal?.details.contains { $0.hasPrefix("protected.list:") } ?? false)
     }
 
-    /// A change to a protected path made and undone inside the proposal still reaches history, and is refused.
-    func testAProtectedChangeInAnIntermediateCommitIsRefused() throws {
+    /// A change to a protected path made and undone inside the proposal: the verdict judges what
+    /// comes into force (nothing protected changes), `update show` still lists the commit's detail,
+    /// and the intermediate commit can never become the head through a rollback.
+    func testAProtectedChangeUndoneInsideTheProposalIsShownButJudgedByTheResult() throws {
         let home = TestHome()
         home.git("checkout", "-q", "-b", "proposals/two-step")
         home.write("hooks/pre-merge", "#!/bin/sh\nexit 0\n", executable: true)
-        GitChecks.commitAll(home.path, "swap the hook")
+        let swapped = GitChecks.commitAll(home.path, "swap the hook")
         home.git("checkout", "-q", "main", "--", "hooks/pre-merge")
         home.write("notes.md", "innocent\n")
         GitChecks.commitAll(home.path, "restore it")
         home.git("checkout", "-q", "main")
-        try assertRefused(home, "two-step", mentions: "hooks/pre-merge")
+        let review = try home.engine().review("two-step")
+        XCTAssertEqual(review.violations, [])
+        XCTAssertEqual(review.commitViolations.map(\.path), ["hooks/pre-merge"])
+        let merged = try home.engine().merge("two-step")
+        XCTAssertEqual(home.git("diff", "--name-only", merged.previousHead.hex, merged.commit.hex).stdout, "notes.md\n")
+        let refusal = assertMinicError(.refused) { try home.engine().rollback(to: swapped) }
+        XCTAssertTrue(refusal?.message.contains("was never the head") ?? false, refusal?.message ?? "")
+        XCTAssertEqual(home.head(), merged.commit.hex)
+        GitChecks.assertFsckClean(home.path)
     }
 
     func testShowClassifiesAndListCounts() throws {

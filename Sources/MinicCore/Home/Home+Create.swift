@@ -22,6 +22,8 @@ extension Home {
             let repository = try Repository.initialize(at: root, initialBranch: "main")
             // Reflogs for refs/minic/* too, so every backup and journal move can be traced.
             try repository.setConfigString("core.logAllRefUpdates", "always")
+            // The mark that makes this repository a home (see Home.markKey).
+            try repository.setConfigString(Home.markKey, "true")
             return repository
         }
         let home = Home(path: root, repository: repository, environment: environment)

@@ -14,23 +14,44 @@ public final class Home {
     public let environment: [String: String]
     private var cachedConfig: (head: OID?, config: MinicConfig)?
 
-    /// The files that make a directory a home.
-    public static let markerFiles = ["config.json", "protected.list"]
+    /// The key `minic init` sets to `true` in the repository's own git config
+    /// (`.git/config`): what makes a repository a home. The files in it never do,
+    /// so a checkout of minic's own source, which has them too, is no home.
+    public static let markKey = "minic.home"
 
     /// Opens an existing home.
     /// - Throws: ``MinicError`` (bad input) when `path` is not a home.
     public init(openAt path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(MinicError) {
         let absolute = Home.absolute(path)
-        guard Home.isHome(absolute) else {
-            throw .badInput("\(absolute) is not a minic home (run `minic init \(absolute)` to make one)")
+        let notAHome = "\(absolute) is not a minic home (run `minic init \(absolute)` to make one)"
+        Trace.span("libgit2 init") { Libgit2.initialize() }
+        let opened = Trace.span("open repository") { () -> Result<Repository, GitError> in
+            do throws(GitError) { return .success(try Repository(openAt: absolute)) } catch { return .failure(error) }
+        }
+        let repository: Repository
+        switch opened {
+        case .success(let found): repository = found
+        case .failure(let error) where error.code == .notFound: throw .badInput(notAHome)
+        case .failure(let error): throw MinicError(error, while: "opening \(absolute)")
+        }
+        guard repository.workdir == absolute + "/" || (absolute == "/" && repository.workdir == "/") else {
+            throw .badInput("\(absolute) is not the top of a minic home's work tree")
+        }
+        guard repository.localConfigBool(Home.markKey) == true else {
+            if Home.legacyMarkerFiles.allSatisfy({ FileManager.default.fileExists(atPath: absolute + "/" + $0) }) {
+                throw .badInput(
+                    "\(absolute) has a home's files but not the mark `minic init` sets; if it is a home, mark it: git -C \(absolute) config minic.home true"
+                )
+            }
+            throw .badInput(notAHome)
         }
         self.path = absolute
         self.environment = environment
-        Trace.span("libgit2 init") { Libgit2.initialize() }
-        repository = try Trace.span("open repository") { () throws(MinicError) in
-            try git("opening \(absolute)") { () throws(GitError) in try Repository(openAt: absolute) }
-        }
+        self.repository = repository
     }
+
+    /// The files an earlier minic took as the sign of a home: now only a hint in an error.
+    static let legacyMarkerFiles = ["config.json", "protected.list"]
 
     init(path: String, repository: Repository, environment: [String: String]) {
         self.path = path
@@ -38,12 +59,10 @@ public final class Home {
         self.environment = environment
     }
 
-    /// Whether `path` is a git work tree with minic's marker files.
+    /// Whether `path` is the top of a git work tree marked as a home (``markKey``).
     public static func isHome(_ path: String) -> Bool {
-        let manager = FileManager.default
-        var isDirectory: ObjCBool = false
-        guard manager.fileExists(atPath: path + "/.git", isDirectory: &isDirectory) else { return false }
-        return markerFiles.allSatisfy { manager.fileExists(atPath: path + "/" + $0) }
+        guard FileManager.default.fileExists(atPath: path + "/.git") else { return false }
+        return (try? Home(openAt: path, environment: [:])) != nil
     }
 
     /// Picks the home: `explicit` (`--home`), then `MINIC_HOME`, then the current

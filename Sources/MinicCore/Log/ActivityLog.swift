@@ -77,17 +77,22 @@ final class ActivityLogFile: Sendable {
     init(path: String) { self.path = path }
 
     deinit {
-        descriptor.withLock { if $0 >= 0 { close($0) } }
+        descriptor.withLock { if $0 >= 0 { close($0) } }  // -2: opening failed once; not retried
     }
 
     func append(_ line: String) {
         descriptor.withLock { fd in
             if fd < 0 {
-                let directory = (path as NSString).deletingLastPathComponent
-                try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-                guard fd >= 0 else { return }
+                // Never through a symlink, and 0600 (see StateFiles). A log that cannot be
+                // opened says so once on stderr; the work it records goes on.
+                do throws(MinicError) {
+                    fd = try StateFiles.openForAppend(path)
+                } catch {
+                    FileHandle.standardError.write(Data("minic: activity log not written: \(error.message)\n".utf8))
+                    fd = -2
+                }
             }
+            guard fd >= 0 else { return }
             var bytes = Array(line.utf8)
             _ = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress, $0.count) }
         }

@@ -36,8 +36,33 @@ struct ProposalInspector {
         }
     }
 
-    /// Every reason the commits in `commits` may not merge, deduplicated, in path order.
-    func violations(commits: [OID]) throws(MinicError) -> [Violation] {
+    /// The verdict: every reason the change from `headTree` (in force now) to
+    /// `resultTree` (what a merge would record) may not come into force,
+    /// deduplicated, in path order.
+    ///
+    /// This judges the effect, whatever commits led to it: a branch whose history
+    /// holds merges, rewrites or old commits of main is judged by the tree it would
+    /// bring, as `git diff HEAD <result>` shows it. Entries git refuses count only
+    /// where the result's trees differ from the head's.
+    func violations(from headTree: OID, to resultTree: OID) throws(MinicError) -> [Violation] {
+        var found: [Violation] = []
+        do {
+            let deltas = try git("diffing \(headTree.short) with \(resultTree.short)") { () throws(GitError) in
+                try repository.treeChanges(from: headTree, to: resultTree).map(\.delta)
+            }
+            for delta in deltas { found += check(delta) }
+            found += try entryProblems(tree: resultTree, base: headTree, prefix: "")
+        } catch {
+            // Fail closed: a tree that cannot be read is refused, not waved through.
+            found.append(Violation(path: "tree \(resultTree.short)", reason: "malformed tree that git refuses (\(error.message))"))
+        }
+        return Self.sorted(found)
+    }
+
+    /// Per-commit detail for `update show`: what each of `commits` changes that the
+    /// rules forbid, even where a later commit undoes it. Not the verdict (see
+    /// ``violations(from:to:)``).
+    func commitViolations(commits: [OID]) throws(MinicError) -> [Violation] {
         var found: [Violation] = []
         for id in commits {
             let commit = try git("reading \(id.short)") { () throws(GitError) in try repository.commit(id) }
@@ -53,6 +78,10 @@ struct ProposalInspector {
                 found.append(Violation(path: "commit \(id.short)", reason: "malformed tree that git refuses (\(error.message))"))
             }
         }
+        return Self.sorted(found)
+    }
+
+    private static func sorted(_ found: [Violation]) -> [Violation] {
         var seen = Set<String>()
         return found.filter { seen.insert($0.description).inserted }.sorted { ($0.path, $0.reason) < ($1.path, $1.reason) }
     }

@@ -26,7 +26,8 @@ struct ProposalCache {
     /// Reads the cache; a missing or malformed file gives an empty cache.
     init(path: String) {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+        // A symlink or unreadable file is no cache (it only costs time): StateFiles never follows one.
+        guard let data = (try? StateFiles.read(path)) ?? nil else { return }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true)
         guard lines.first == Substring(ProposalCache.version) else { return }
         for line in lines.dropFirst() {
@@ -64,10 +65,7 @@ struct ProposalCache {
                     "\(entry.date.timeIntervalSince1970)", clean(entry.taskID ?? ""), clean(entry.author), clean(entry.title),
                 ].joined(separator: "\t") + "\n"
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let temporary = path + ".\(getpid()).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        // The cache only saves time: a state directory that refuses it leaves listing correct, just slower.
+        try? StateFiles.write(path, Array(text.utf8))
     }
 }

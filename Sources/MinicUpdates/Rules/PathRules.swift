@@ -23,8 +23,10 @@ public enum PathClass: String, Codable, Sendable, Comparable {
 /// Always built from the current head (``UpdateEngine`` reads `protected.list`
 /// and `config.json` from there), never from the proposal being judged.
 public struct PathRules: Sendable {
-    /// Protected whatever `protected.list` says.
-    public static let alwaysProtected = ["/protected.list", "/hooks", ".gitattributes", ".gitmodules", ".gitignore"]
+    /// Protected whatever `protected.list` says: the rules themselves, the hooks,
+    /// git's own control files, and `state/`, where minic writes at run time (the
+    /// queue, the activity log, caches).
+    public static let alwaysProtected = ["/protected.list", "/hooks", "/state", ".gitattributes", ".gitmodules", ".gitignore"]
 
     let protected: PatternList
     let protectedFolded: PatternList

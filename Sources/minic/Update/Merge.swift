@@ -15,7 +15,7 @@ struct Merge: ParsableCommand {
 
     @Argument(help: "The proposal id.") var id: String
     @Flag(name: [.short, .long], help: "Do not ask for confirmation.") var yes = false
-    @Option(help: ArgumentHelp("Merge only if the proposal's head is still this commit.", valueName: "sha")) var expect: String?
+    @Option(help: ArgumentHelp("Merge only if the proposal's head is still this commit (at least 12 hex digits).", valueName: "sha")) var expect: String?
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 

@@ -46,6 +46,10 @@ struct Show: ParsableCommand {
             text += "\n" + Output.paint("refused: this proposal may not merge under the rules of head \(review.head.short):", .red) + "\n"
             for violation in review.violations { text += "  \(Output.safe(violation.description))\n" }
         }
+        if !review.commitViolations.isEmpty {
+            text += "\n" + "history: single commits of the proposal change paths the rules forbid (detail only: the verdict judges the tree the merge would record):\n"
+            for violation in review.commitViolations { text += "  \(Output.safe(violation.description))\n" }
+        }
         if !review.conflicts.isEmpty {
             text += "\n" + Output.paint("conflicts with head \(review.head.short):", .red) + "\n"
             for path in review.conflicts { text += "  \(Output.safe(path))\n" }
@@ -85,6 +89,7 @@ struct ShowView: Encodable {
     let base: String?
     let paths: [ChangedPath]
     let violations: [Violation]
+    let commitViolations: [Violation]
     let conflicts: [String]
     let message: String
     let diff: String?
@@ -95,6 +100,7 @@ struct ShowView: Encodable {
         base = review.base?.hex
         paths = review.paths
         violations = review.violations
+        commitViolations = review.commitViolations
         conflicts = review.conflicts
         message = review.proposal.message
         diff = stat ? nil : try review.diff.patch()
@@ -107,11 +113,15 @@ struct ShowView: Encodable {
         try container.encode(base, forKey: .base)
         try container.encode(paths, forKey: .paths)
         try container.encode(violations, forKey: .violations)
+        try container.encode(commitViolations, forKey: .commitViolations)
         try container.encode(conflicts, forKey: .conflicts)
         try container.encode(message, forKey: .message)
         try container.encodeIfPresent(diff, forKey: .diff)
         try container.encodeIfPresent(stat, forKey: .stat)
     }
 
-    enum CodingKeys: String, CodingKey { case base, paths, violations, conflicts, message, diff, stat }
+    enum CodingKeys: String, CodingKey {
+        case base, paths, violations, conflicts, message, diff, stat
+        case commitViolations = "commit_violations"
+    }
 }
