@@ -24,8 +24,16 @@ extension UpdateEngine {
                 guard let kind = UpdateEngine.fileKind(home.path + "/" + prefix), kind != S_IFDIR else { continue }
                 if try tracked(prefix) == nil { inTheWay.append("\(prefix): untracked or ignored file where \(path) needs a directory") }
             }
-            guard UpdateEngine.fileKind(home.path + "/" + path) != nil else { continue }
-            if try tracked(path) == nil { inTheWay.append("\(path): untracked or ignored file would be overwritten") }
+            guard let kind = UpdateEngine.fileKind(home.path + "/" + path) else { continue }
+            let entry = try tracked(path)
+            if entry == nil {
+                inTheWay.append("\(path): untracked or ignored file would be overwritten")
+            } else if kind == S_IFDIR, entry?.mode == .tree {
+                // A tracked directory that becomes a file: whatever git does not track in it would go.
+                for inside in try untrackedFiles(under: path, trackedIn: oldTree) {
+                    inTheWay.append("\(inside): untracked or ignored file would be deleted (\(path) becomes a file)")
+                }
+            }
         }
         guard inTheWay.isEmpty else {
             updateLog.warning("\(what) refused: \(inTheWay.joined(separator: "; "))")
@@ -33,6 +41,30 @@ extension UpdateEngine {
                 "\(what) would overwrite \(inTheWay.count) file(s) git does not track in \(home.path); move them away first; nothing changed",
                 details: inTheWay)
         }
+    }
+
+    /// The files and symlinks under the work-tree directory `directory` that `tree` does not track (symlinks not followed).
+    private func untrackedFiles(under directory: String, trackedIn tree: Tree) throws(MinicError) -> [String] {
+        var found: [String] = []
+        var pending = [directory]
+        while let current = pending.popLast() {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: home.path + "/" + current)
+            } catch {
+                found.append(current)  // Unreadable: it cannot be shown to hold nothing of the person's.
+                continue
+            }
+            for name in names.sorted() {
+                let path = current + "/" + name
+                if UpdateEngine.fileKind(home.path + "/" + path) == S_IFDIR {
+                    pending.append(path)
+                } else if try git("reading \(path)", { () throws(GitError) in try tree.entry(atPath: path) }) == nil {
+                    found.append(path)
+                }
+            }
+        }
+        return found
     }
 
     /// The file type bits of `path` without following a symlink, or `nil` when nothing

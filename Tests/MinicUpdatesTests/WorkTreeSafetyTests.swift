@@ -104,3 +104,25 @@ final class WorkTreeSafetyTests: XCTestCase {
         XCTAssertEqual(home.head(), first)
     }
 }
+
+extension WorkTreeSafetyTests {
+    /// A tracked directory that the change turns into a file would take the person's
+    /// ignored files in it along: refused, naming them.
+    func testADirectoryBecomingAFileKeepsIgnoredFilesInside() throws {
+        let home = TestHome()
+        home.commitOnMain("ignore local files") {
+            $0.write(".gitignore", ($0.read(".gitignore") ?? "") + "*.local\n")
+            $0.write("notes/readme.md", "tracked\n")
+        }
+        try home.handmadeProposal("flatten") {
+            try FileManager.default.removeItem(atPath: $0.path + "/notes")
+            $0.write("notes", "now a file\n")
+        }
+        home.write("notes/mine.local", "ignored, mine\n")
+        let head = home.head()
+        let refusal = assertMinicError(.refused) { try home.engine().merge("flatten") }
+        XCTAssertTrue(refusal?.details.contains { $0.hasPrefix("notes/mine.local: untracked or ignored file would be deleted") } ?? false, "\(refusal?.details ?? [])")
+        XCTAssertEqual(home.head(), head)
+        XCTAssertEqual(home.read("notes/mine.local"), "ignored, mine\n")
+    }
+}
