@@ -17,6 +17,9 @@ public final class Commit {
     public var treeID: OID { OID(git_commit_tree_id(pointer).pointee) }
     /// The full message, trailers included.
     public var message: String { git_commit_message(pointer).map { String(cString: $0) } ?? "" }
+    /// The raw header (tree, parents, author, committer, and any extra headers such
+    /// as `encoding` or `gpgsig`), as stored: what the message alone does not show.
+    public var rawHeader: String { git_commit_raw_header(pointer).map { String(cString: $0) } ?? "" }
     /// The first paragraph of the message, on one line.
     public var summary: String { git_commit_summary(pointer).map { String(cString: $0) } ?? "" }
     public var author: Signature { Signature(git_commit_author(pointer)) }

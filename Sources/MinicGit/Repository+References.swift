@@ -70,14 +70,26 @@ extension Repository {
         try check(git_reference_remove(pointer, name), "git_reference_remove(\(name))")
     }
 
-    /// Renames a reference, refusing to overwrite an existing one.
-    public func renameReference(_ name: String, to newName: String, message: String) throws(GitError) {
+    /// Deletes a reference only while it still points at `expected`; a reference that
+    /// moved (or is gone) is left alone. libgit2 compares the value it read under the
+    /// reference's lock (`git_reference_delete`: "fails with GIT_EMODIFIED if the
+    /// reference has changed since it was read").
+    public func deleteReference(_ name: String, expected: OID) throws(GitError) {
         var ref: OpaquePointer?
-        try check(git_reference_lookup(&ref, pointer, name), "git_reference_lookup(\(name))")
+        let found = git_reference_lookup(&ref, pointer, name)
+        if found == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return
+        }
+        try check(found, "git_reference_lookup(\(name))")
         defer { git_reference_free(ref) }
-        var renamed: OpaquePointer?
-        try check(git_reference_rename(&renamed, ref, newName, 0, message), "git_reference_rename(\(name) -> \(newName))")
-        git_reference_free(renamed)
+        guard let target = git_reference_target(ref), OID(target.pointee) == expected else { return }
+        let result = git_reference_delete(ref)
+        if result == GIT_EMODIFIED.rawValue {
+            git_error_clear()
+            return
+        }
+        try check(result, "git_reference_delete(\(name))")
     }
 
     /// All references whose names match a glob (e.g. `refs/heads/proposals/*`), with the object each resolves to.

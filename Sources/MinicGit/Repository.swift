@@ -70,8 +70,8 @@ public final class Repository {
     }
 
     /// Reads a boolean from the repository's own configuration (`.git/config`) only,
-    /// never the global or system files: a mark set there cannot make every
-    /// repository on the machine count. `nil` when unset or not a boolean.
+    /// never the global or system files nor files it includes: a mark set there
+    /// cannot make every repository on the machine count. `nil` when unset or not a boolean.
     public func localConfigBool(_ key: String) -> Bool? {
         var config: OpaquePointer?
         guard git_repository_config_snapshot(&config, pointer) == 0, let config else {
@@ -85,8 +85,16 @@ public final class Repository {
             return nil
         }
         defer { git_config_free(local) }
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        guard git_config_get_entry(&entry, local, key) == 0, let entry else {
+            git_error_clear()
+            return nil
+        }
+        defer { git_config_entry_free(entry) }
+        // A value that came through `include.path`/`includeIf` is another file's, not this repository's.
+        guard entry.pointee.include_depth == 0, let text = entry.pointee.value else { return nil }
         var value: Int32 = 0
-        guard git_config_get_bool(&value, local, key) == 0 else {
+        guard git_config_parse_bool(&value, text) == 0 else {
             git_error_clear()
             return nil
         }

@@ -12,21 +12,43 @@ extension UpdateEngine {
     /// name or in a message; code whose added lines the policy blocks. Returns what
     /// the policy wants a person to see ("ask"), binary content included: a change
     /// with any of it is never auto-approved.
+    /// - Parameters:
+    ///   - messages: commit messages and headers (authors, extra headers), and names
+    ///     such as the proposal's branch, all of which would reach main's history.
+    ///   - history: further (parent tree, commit tree) pairs whose added lines are
+    ///     scanned for secrets: the proposal's own commits, which become part of
+    ///     main's history even where a later commit undoes them.
     @discardableResult
-    func reviewChange(from old: OID, to new: OID, messages: [String], what: String) throws(MinicError) -> [String] {
+    func reviewChange(from old: OID, to new: OID, messages: [String], history: [(from: OID?, to: OID)] = [], what: String) throws(MinicError) -> [String] {
         let patch = try git("diffing for the guardrails") { () throws(GitError) in try repository.changedDiff(from: old, to: new, pairRenames: false).patch() }
         let changes = try git("listing changed paths") { () throws(GitError) in try repository.treeChanges(from: old, to: new) }
         let binaries = try binaryFiles(in: changes)
         let security = home.activity.logger(.security)
         let scanner = SharedSecretScanner.shared
         // Each secret as shown (redacted) and as logged (where and which rule only).
-        var secrets: [(detail: String, log: String)] = scanner.secretsAdded(byPatch: patch).map {
-            ($0.description, "\($0.path):\($0.line) rule \($0.finding.ruleID)")
-        }
-        for file in binaries {
-            secrets += scanner.scan(file.text).map {
-                ("\(file.path):\($0.line): \($0.ruleID) (\($0.redacted)) in binary content", "\(file.path):\($0.line) rule \($0.ruleID) in binary content")
+        var secrets: [(detail: String, log: String)] = []
+        func scanPatch(_ text: String, binaries: [(path: String, text: String, packed: String)], in place: String) {
+            secrets += scanner.secretsAdded(byPatch: text).map {
+                ("\($0.description)\(place)", "\($0.path):\($0.line) rule \($0.finding.ruleID)\(place)")
             }
+            for file in binaries {
+                // NULs as line breaks, and NULs dropped (UTF-16 text of ASCII, one NUL per character).
+                for view in [file.text, file.packed] {
+                    secrets += scanner.scan(view).map {
+                        ("\(file.path):\($0.line): \($0.ruleID) (\($0.redacted)) in binary content\(place)", "\(file.path) rule \($0.ruleID) in binary content\(place)")
+                    }
+                }
+            }
+        }
+        scanPatch(patch, binaries: binaries, in: "")
+        for pair in history {
+            let (text, inside) = try git("diffing a commit for the guardrails") { () throws(GitError) in
+                (
+                    try repository.changedDiff(from: pair.from, to: pair.to, pairRenames: false).patch(),
+                    try repository.treeChanges(from: pair.from, to: pair.to)
+                )
+            }
+            scanPatch(text, binaries: try binaryFiles(in: inside), in: " (in a commit of the proposal)")
         }
         let names = Set(changes.filter { $0.newEntry != nil }.map(\.path)).sorted()
         for finding in scanner.scan(names.joined(separator: "\n")) {
@@ -80,14 +102,15 @@ extension UpdateEngine {
     /// The changed files whose new content is binary (a NUL byte anywhere, or not
     /// UTF-8), each with a text view in which NULs and other control bytes are line
     /// breaks, so that nothing after a NUL hides from the scanners.
-    private func binaryFiles(in changes: [TreeChange]) throws(MinicError) -> [(path: String, text: String)] {
-        var files: [(path: String, text: String)] = []
+    private func binaryFiles(in changes: [TreeChange]) throws(MinicError) -> [(path: String, text: String, packed: String)] {
+        var files: [(path: String, text: String, packed: String)] = []
         for change in changes {
             guard let entry = change.newEntry, entry.mode == .blob || entry.mode == .executable else { continue }
             let bytes = try git("reading \(change.path)") { () throws(GitError) in try repository.blobData(entry.id) }
             guard bytes.contains(0) || String(validating: bytes, as: UTF8.self) == nil else { continue }
             let cleaned = bytes.map { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A ? 0x0A : $0 }
-            files.append((change.path, String(decoding: cleaned, as: UTF8.self)))
+            let packed = bytes.filter { $0 != 0 }.map { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A ? 0x0A : $0 }
+            files.append((change.path, String(decoding: cleaned, as: UTF8.self), String(decoding: packed, as: UTF8.self)))
         }
         return files
     }
@@ -106,8 +129,8 @@ extension UpdateEngine {
     /// short prefix cannot match a different commit made to collide with it.
     static func expectedPrefix(_ expect: String) throws(MinicError) -> String {
         let wanted = expect.lowercased()
-        guard wanted.count >= 12, wanted.count <= 64, wanted.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
-            throw .badInput("--expect '\(TerminalText.neutralise(expect))' must be a commit id of at least 12 hex digits")
+        guard wanted.count >= 12, wanted.count <= 40, wanted.allSatisfy({ $0.isHexDigit && $0.isASCII }) else {
+            throw .badInput("--expect must be a commit id of 12 to 40 hex digits (got \(expect.count) characters)")
         }
         return wanted
     }

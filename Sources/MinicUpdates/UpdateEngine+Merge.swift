@@ -1,6 +1,7 @@
 import Foundation
 import MinicCore
 import MinicGit
+import MinicGuard
 
 extension UpdateEngine {
     /// Merges a proposal into the head's branch: the approval.
@@ -15,6 +16,13 @@ extension UpdateEngine {
         let (branch, head) = try targetHead()
         let proposal = try store.find(id, head: head)
         let approver = options.rule == .auto ? "auto" : (options.approver ?? home.actor).identity
+        // The id becomes the merge's subject, a ref and log lines: one that holds a secret is refused
+        // before it is written anywhere, and named only redacted.
+        let shownID = SharedSecretScanner.shared.redactingSecrets(in: proposal.id).text
+        if shownID != proposal.id {
+            home.activity.logger(.security).warning("merge of \(shownID) refused: adds a secret: the proposal's branch name")
+            throw .refused("proposal \(shownID) adds 1 secret(s); nothing changed", details: ["branch \(shownID): a secret in the proposal's name"])
+        }
         if proposal.status == .rejected { throw .refused("proposal \(proposal.id) was rejected; propose it again to merge it") }
         if let expect = options.expect {
             let wanted = try UpdateEngine.expectedPrefix(expect)
@@ -43,11 +51,19 @@ extension UpdateEngine {
             "proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)"
         }
         let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
-        let messages = try commits.map { (id) throws(MinicError) -> String in
-            try git("reading \(id.short)") { () throws(GitError) in try repository.commit(id).message }
+        // A branch made by hand never went through propose's check. Everything it would bring into
+        // main's history is read: each commit's header (authors, extra headers) and message, the
+        // branch's name (it becomes the merge's subject and a ref), and each commit's own additions.
+        var messages = [proposal.reference]
+        var history: [(from: OID?, to: OID)] = []
+        for id in commits {
+            let commit = try git("reading \(id.short)") { () throws(GitError) in try repository.commit(id) }
+            messages.append(commit.rawHeader + "\n" + commit.message)
+            if commit.parentIDs == [head] && commits.count == 1 { continue }  // its change is the result's, scanned already
+            let parentTree = try commit.parentIDs.first.map { (parent) throws(MinicError) in try treeOf(parent) }
+            history.append((parentTree, commit.treeID))
         }
-        // A branch made by hand never went through propose's check.
-        let asks = try reviewChange(from: headTree, to: mergedTree, messages: messages, what: "proposal \(proposal.id)")
+        let asks = try reviewChange(from: headTree, to: mergedTree, messages: messages, history: history, what: "proposal \(proposal.id)")
         if options.rule == .auto, !asks.isEmpty {
             throw .refused("proposal \(proposal.id) needs review: the guardrails ask a person to look", details: asks)
         }

@@ -84,6 +84,7 @@ extension UpdateEngine {
             let status = try git("reading the work tree status") { () throws(GitError) in try repository.status() }
             guard !status.isEmpty else { throw .refused("empty change: the work tree of \(home.path) matches head; nothing proposed") }
             let paths = status.map(\.path)
+            try refuseSymlinkedParents(of: paths, what: "the proposal")
             return (try worktreeTree(paths: paths), paths)
         case .patch(let patch):
             guard !patch.isEmpty else { throw .badInput("the patch is empty") }

@@ -73,8 +73,9 @@ extension UpdateEngine {
         let changed = try git("diffing \(head.short) with \(target.short)") { () throws(GitError) in
             try repository.treeChanges(from: repository.commit(head).treeID, to: targetTree).map(\.path)
         }
+        // The uncommitted paths are written too (put back at the target after their backup).
         try refuseFilesInTheWay(
-            of: changed, from: try treeOf(head), to: targetTree, allowed: Set(status.map(\.path)), what: "rollback to \(target.short)")
+            of: changed + status.map(\.path), from: try treeOf(head), to: targetTree, allowed: Set(status.map(\.path)), what: "rollback to \(target.short)")
         let summary = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(target).summary }
         let plan = RollbackPlan(branch: branch, from: head, to: target, targetSummary: summary, uncommitted: status.map(\.path))
         if let confirm = options.confirm, !confirm(plan) { throw .refused("rollback cancelled; nothing changed") }

@@ -15,16 +15,24 @@ extension UpdateEngine {
         }
         var inTheWay: [String] = []
         var checkedDirectories = Set<String>()
-        for path in paths where !allowed.contains(path) {
+        for path in paths {
             let parts = path.split(separator: "/").map(String.init)
             var prefix = ""
             for part in parts.dropLast() {
                 prefix += prefix.isEmpty ? part : "/" + part
-                guard checkedDirectories.insert(prefix).inserted, !allowed.contains(prefix) else { continue }
+                guard checkedDirectories.insert(prefix).inserted else { continue }
                 guard let kind = UpdateEngine.fileKind(home.path + "/" + prefix), kind != S_IFDIR else { continue }
-                if try tracked(prefix) == nil { inTheWay.append("\(prefix): untracked or ignored file where \(path) needs a directory") }
+                // Something other than a real directory where one must be: a checkout would write
+                // through a symlink (out of the home, into .git) or over a person's file. Only a
+                // file or symlink git tracks there, which the change itself replaces, may stand.
+                // Never waived, not even for paths `rollback --force` backed up.
+                let entry = try tracked(prefix)
+                if entry == nil || entry?.mode == .tree {
+                    let what = kind == S_IFLNK ? "symlink" : entry == nil ? "untracked or ignored file" : "file or symlink git does not track"
+                    inTheWay.append("\(prefix): \(what) where \(path) needs a directory")
+                }
             }
-            guard let kind = UpdateEngine.fileKind(home.path + "/" + path) else { continue }
+            guard !allowed.contains(path), let kind = UpdateEngine.fileKind(home.path + "/" + path) else { continue }
             let entry = try tracked(path)
             if entry == nil {
                 inTheWay.append("\(path): untracked or ignored file would be overwritten")
@@ -40,6 +48,24 @@ extension UpdateEngine {
             throw .refused(
                 "\(what) would overwrite \(inTheWay.count) file(s) git does not track in \(home.path); move them away first; nothing changed",
                 details: inTheWay)
+        }
+    }
+
+    /// Refuses when a leading directory of one of `paths` is a symlink in the work tree:
+    /// putting the work tree back at head would write through it (out of the home, into `.git`).
+    func refuseSymlinkedParents(of paths: [String], what: String) throws(MinicError) {
+        var linked = Set<String>()
+        for path in paths {
+            var prefix = ""
+            for part in path.split(separator: "/").dropLast() {
+                prefix += prefix.isEmpty ? String(part) : "/" + part
+                if UpdateEngine.fileKind(home.path + "/" + prefix) == S_IFLNK { linked.insert(prefix) }
+            }
+        }
+        guard linked.isEmpty else {
+            throw .refused(
+                "\(what): the work tree has symlinks where directories hold changed paths; minic will not write through them; nothing changed",
+                details: linked.sorted().map { "\($0): symlink in place of a directory" })
         }
     }
 

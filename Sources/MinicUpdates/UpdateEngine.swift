@@ -20,17 +20,9 @@ public final class UpdateEngine {
 
     public init(home: Home) { self.home = home }
 
-    /// The branch updates go to and its commit: HEAD's branch, which must not be a
-    /// proposal (a person may have checked one out with plain git to work on it).
-    func targetHead() throws(MinicError) -> (branch: String, commit: OID) {
-        let head = try home.head()
-        if head.branch.hasPrefix(Proposal.openPrefix) {
-            throw .refused(
-                "HEAD of \(home.path) is on the proposal branch \(head.branch.dropFirst("refs/heads/".count)); switch back first (git -C \(home.path) switch main)"
-            )
-        }
-        return head
-    }
+    /// The branch updates go to and its commit: `main` (see ``Home/head()``, which
+    /// refuses HEAD on any other branch, a proposal a person checked out included).
+    func targetHead() throws(MinicError) -> (branch: String, commit: OID) { try home.head() }
 
     /// The path rules in force at `head`: its `protected.list` and its config.
     public func rules(at head: OID) throws(MinicError) -> PathRules {

@@ -83,3 +83,33 @@ final class HomeMarkAndStateFilesTests: XCTestCase {
         XCTAssertEqual((tightened[.posixPermissions] as? Int).map { $0 & 0o777 }, 0o600)
     }
 }
+
+extension HomeMarkAndStateFilesTests {
+    /// A mark that arrives through `include.path` is another file's, not the repository's.
+    func testAnIncludedMarkDoesNotCount() throws {
+        let lookalike = TemporaryDirectory("lookalike")
+        lookalike.write("config.json", "{}\n")
+        XCTAssertEqual(Shell.git(lookalike.path, "init", "-q").status, 0)
+        _ = GitChecks.commitAll(lookalike.path, "source")
+        lookalike.write("marked.cfg", "[minic]\n\thome = true\n")
+        XCTAssertEqual(Shell.git(lookalike.path, "config", "include.path", lookalike.path + "/marked.cfg").status, 0)
+        XCTAssertEqual(Shell.git(lookalike.path, "config", "--get", "minic.home").stdout, "true\n", "git itself sees the included value")
+        XCTAssertFalse(Home.isHome(lookalike.path))
+    }
+
+    /// A hard link planted as a state file would have minic write into the file it shares.
+    func testAHardLinkedStateFileIsRefused() throws {
+        let home = TestHome()
+        let victim = TemporaryDirectory("victim")
+        victim.write("target", "precious\n")
+        try FileManager.default.removeItem(atPath: home.path + "/state/activity.log")
+        XCTAssertEqual(link(victim.path + "/target", home.path + "/state/activity.log"), 0)
+        XCTAssertEqual(link(victim.path + "/target", home.path + "/state/queue.sqlite3"), 0)
+        let result = home.minic("submit", "--type", "explain", "hello")
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("hard links"), result.stderr)
+        XCTAssertEqual(victim.read("target"), "precious\n")
+        let attributes = try FileManager.default.attributesOfItem(atPath: victim.path + "/target")
+        XCTAssertNotEqual((attributes[.posixPermissions] as? Int).map { $0 & 0o777 }, 0o600, "not chmodded")
+    }
+}

@@ -69,9 +69,9 @@ final class MergeTests: XCTestCase {
         let refusal = assertMinicError(.refused) { try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: "000000000000")) }
         XCTAssertTrue(refusal?.message.contains("not the reviewed") ?? false)
         // Fewer than 12 hex digits, or not hex, is bad input: a short prefix is too easy to collide with.
-        for short in [String(proposal.proposal.head.hex.prefix(11)), String(proposal.proposal.head.hex.prefix(4)), "", "zzzzzzzzzzzzzz"] {
+        for short in [String(proposal.proposal.head.hex.prefix(11)), String(proposal.proposal.head.hex.prefix(4)), "", "zzzzzzzzzzzzzz", proposal.proposal.head.hex + "0", String(proposal.proposal.head.hex.prefix(12)) + "\n"] {
             let bad = assertMinicError(.badInput) { try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: short)) }
-            XCTAssertTrue(bad?.message.contains("at least 12 hex digits") ?? false, bad?.message ?? "")
+            XCTAssertTrue(bad?.message.contains("12 to 40 hex digits") ?? false, bad?.message ?? "")
         }
         XCTAssertEqual(home.head(), head)
         XCTAssertNoThrow(try home.engine().merge(proposal.proposal.id, options: MergeOptions(expect: String(proposal.proposal.head.hex.prefix(12).uppercased()))))

@@ -61,10 +61,12 @@ public enum DefaultFiles {
         ("protected.list", #"""
 # Paths that no proposal may change, in gitignore syntax (one pattern a line,
 # `#` comments, `!` to re-include, a trailing `/` for directories, `**` for any depth).
-# Matching also applies after case folding and Unicode normalisation.
+# Matching also applies after case folding, Unicode normalisation and Windows
+# spellings (backslashes, `name::$DATA` streams, 8.3 short names like PROTEC~1.LIS).
 #
 # Whatever this file says, these are always protected:
-#   protected.list, hooks/**, .gitattributes, .gitmodules, .gitignore
+#   protected.list, hooks/**, state/** (at the top: minic's run-time state),
+#   .gitattributes, .gitmodules, .gitignore
 # The rules in force are always those of the current head, never a proposal's.
 protected.list
 hooks/

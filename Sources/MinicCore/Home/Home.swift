@@ -96,11 +96,21 @@ public final class Home {
     /// The person acting (see ``Identity/current(repository:environment:)``).
     public var actor: Signature { Identity.current(repository: repository, environment: environment) }
 
-    /// The branch HEAD points at and its commit.
-    /// - Throws: ``MinicError`` when HEAD is detached or unborn.
+    /// The branch whose commits are in force: `main`, always. HEAD on any other
+    /// branch is refused, so whoever can make a branch and move HEAD cannot have
+    /// minic read its rules, config and hooks from there, or merge into it.
+    public static let branch = "refs/heads/main"
+
+    /// The home's branch (``branch``) and its commit, as HEAD names it.
+    /// - Throws: ``MinicError`` when HEAD is detached, unborn, or on another branch.
     public func head() throws(MinicError) -> (branch: String, commit: OID) {
         let branch = try git("reading HEAD") { () throws(GitError) in try repository.headBranchName() }
         guard let branch else { throw .refused("HEAD of \(path) is detached; check out a branch first (git -C \(path) switch main)") }
+        guard branch == Home.branch else {
+            throw .refused(
+                "HEAD of \(path) is on \(TerminalText.neutralise(String(branch.dropFirst("refs/heads/".count)))), not main: only main is in force; switch back first (git -C \(path) switch main)"
+            )
+        }
         guard let commit = try git("reading HEAD", { () throws(GitError) in try repository.headCommitID() }) else {
             throw .internal("\(path) has no commits on \(branch)")
         }

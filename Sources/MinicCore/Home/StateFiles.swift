@@ -121,6 +121,8 @@ public enum StateFiles {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw failure(path) }
         guard info.st_mode & S_IFMT == S_IFREG else { throw .refused("\(path) is not a regular file; minic will not use it") }
+        // A hard link planted here would have minic write into (and chmod) a file elsewhere.
+        guard info.st_nlink == 1 else { throw .refused("\(path) has \(info.st_nlink) hard links; minic will not write through one") }
     }
 
     private static func failure(_ path: String) -> MinicError {

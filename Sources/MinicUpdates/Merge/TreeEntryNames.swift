@@ -8,7 +8,7 @@ enum TreeEntryNames {
         if name.contains(0x2F) { return "entry name contains '/' (git refuses it)" }
         if name.contains(0) { return "entry name contains NUL (git refuses it)" }
         let folded = PathFolding.fold(String(decoding: name, as: UTF8.self))
-        if folded == ".git" || folded == "git~1" { return "'.git' entry in disguise (git refuses it)" }
+        if folded.split(separator: "/").contains(where: { $0 == ".git" || $0 == "git~1" }) { return "'.git' entry in disguise (git refuses it)" }
         return nil
     }
 }

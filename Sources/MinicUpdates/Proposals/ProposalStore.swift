@@ -77,10 +77,15 @@ public struct ProposalStore {
     func move(_ proposal: Proposal, to prefix: String, message: String) throws(MinicError) {
         let target = prefix + proposal.id
         try git("moving \(proposal.reference) to \(target)") { () throws(GitError) in
-            if let existing = try repository.referenceTarget(target), existing == proposal.head {
-                try repository.deleteReference(proposal.reference)
-            } else {
-                try repository.renameReference(proposal.reference, to: target, message: message)
+            // The new ref names the commit that was merged or rejected, whatever the branch
+            // points at now; the branch goes only if it still points there (compare-and-swap),
+            // so a branch swapped meanwhile stays open instead of being recorded as merged.
+            let existing = try repository.referenceTarget(target)
+            if existing != proposal.head {
+                try repository.updateReference(target, to: proposal.head, expected: existing, message: message)
+            }
+            if proposal.reference != target {
+                try repository.deleteReference(proposal.reference, expected: proposal.head)
             }
         }
     }

@@ -11,8 +11,32 @@ public enum PathFolding {
     ]
 
     /// Drops ignorable code points, applies NFKC and case folding, and strips the
-    /// trailing dots and spaces NTFS drops from each component.
+    /// trailing dots and spaces NTFS drops from each component. Backslashes are
+    /// separators and `name:stream` (`::$DATA`, `::$INDEX_ALLOCATION`) is `name`,
+    /// as on Windows.
     public static func fold(_ path: String) -> String {
+        if path.contains("\\") || path.contains(":") { return foldWindows(path) }
+        return foldNames(path)
+    }
+
+    private static func foldWindows(_ path: String) -> String {
+        let components = path.replacingOccurrences(of: "\\", with: "/").split(separator: "/", omittingEmptySubsequences: false)
+        return foldNames(components.map { component in component.firstIndex(of: ":").map { String(component[..<$0]) } ?? String(component) }.joined(separator: "/"))
+    }
+
+    /// Whether a folded component may be an NTFS 8.3 short name (`PROTEC~1.LIS`,
+    /// `HOOKS~1`) of a long name: its stem before `~N` starts the long name, dots
+    /// and spaces aside.
+    public static func mayBeShortName(_ component: Substring, of longName: String) -> Bool {
+        guard let tilde = component.firstIndex(of: "~"), tilde > component.startIndex else { return false }
+        let stem = component[..<tilde]
+        let digits = component[component.index(after: tilde)...].prefix { $0.isASCII && $0.isNumber }
+        guard stem.count <= 6, !digits.isEmpty else { return false }
+        let long = longName.filter { $0 != "." && $0 != " " }
+        return long.hasPrefix(stem.filter { $0 != "." && $0 != " " }) && long.count > stem.count
+    }
+
+    private static func foldNames(_ path: String) -> String {
         // ASCII needs no Unicode work: lower-case it and strip NTFS's trailing dots and spaces.
         if path.utf8.allSatisfy({ $0 < 0x80 }) {
             var bytes = Array(path.utf8)

@@ -1,3 +1,4 @@
+import Foundation
 /// How a changed path may merge.
 public enum PathClass: String, Codable, Sendable, Comparable {
     /// May never change through a proposal.
@@ -32,6 +33,8 @@ public struct PathRules: Sendable {
     let protectedFolded: PatternList
     let autoApprove: PatternList
     let autoApproveConfig: Bool
+    /// The literal names in the protected patterns (folded), for 8.3 short-name checks.
+    let protectedNames: [String]
 
     /// - Parameters:
     ///   - protectedList: the text of `protected.list`.
@@ -41,6 +44,11 @@ public struct PathRules: Sendable {
         let lines = PathRules.alwaysProtected + protectedList.split(whereSeparator: \.isNewline).map(String.init)
         protected = PatternList(lines: lines)
         protectedFolded = PatternList(lines: lines, fold: true)
+        let glob = CharacterSet(charactersIn: "*?[\\!#")
+        protectedNames = Array(
+            Set(
+                lines.flatMap { $0.split(separator: "/") }.map { PathFolding.fold(String($0)).trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
         self.autoApprove = PatternList(lines: autoApprove)
         self.autoApproveConfig = autoApproveConfig
     }
@@ -50,7 +58,14 @@ public struct PathRules: Sendable {
         if let pattern = protected.match(path) { return "protected by '\(pattern)'" }
         let folded = PathFolding.fold(path)
         if let pattern = protectedFolded.match(folded) {
-            return "protected by '\(pattern)' after case folding and Unicode normalisation (as \(folded))"
+            return "protected by '\(pattern)' after case folding, Unicode normalisation and Windows spellings (as \(folded))"
+        }
+        if folded.contains("~") {
+            for component in folded.split(separator: "/") {
+                if let name = protectedNames.first(where: { PathFolding.mayBeShortName(component, of: $0) }) {
+                    return "protected: \(component) may be the Windows 8.3 short name of \(name)"
+                }
+            }
         }
         return nil
     }
