@@ -35,9 +35,16 @@ struct SandboxRun: ParsableCommand {
 
     func run() throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
-        // The sandbox runs without a home too (defaults); with one, its config and its protected paths apply.
-        let home = try? Home(openAt: homeOptions.path)
-        let config = (try? home?.config().sandbox) ?? SandboxConfig()
+        // The sandbox runs without a home too (defaults); with one, its config and its protected paths apply,
+        // and a config that does not load stops here (exit 2) rather than running with defaults.
+        let (home, fullConfig): (Home?, MinicConfig)
+        do {
+            (home, fullConfig) = try homeOptions.guardrailConfig()
+        } catch {
+            Output.error(error)
+            throw ExitCode(2)
+        }
+        let config = fullConfig.sandbox
         let security = home?.activity.logger(.security)
         var request = SandboxRequest(command: argv, workdir: workdir, timeoutSeconds: timeout, network: net)
         request.memoryMB = memory.flatMap(SandboxRun.megabytes)

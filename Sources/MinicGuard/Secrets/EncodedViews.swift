@@ -1,8 +1,10 @@
+import CLibcShims
 import Foundation
 
 /// Other readings of a text in which a secret may hide: JSON string escapes undone,
-/// base64 and hex runs decoded, and string literals that code concatenates
-/// (`"ghp_abc" + "def"`, Python's adjacent literals, across lines) joined. Each
+/// base64, hex and percent-encoded (also doubly) runs decoded, lines continued with a
+/// backslash joined, and string literals that code concatenates (`"ghp_abc" + "def"`,
+/// Python's adjacent literals, across lines, and lists joined with `join`) joined. Each
 /// reading is a list of pieces that map back to a range and line of the original.
 struct EncodedViews {
     struct Piece {
@@ -12,24 +14,36 @@ struct EncodedViews {
         let how: String
     }
 
-    let base64: Regex?
-    let hex: Regex?
+    let base64: Regex
+    let hex: Regex
 
-    init() {
-        base64 = try? Regex(#"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{24,}={0,2})(?![A-Za-z0-9+/_=-])"#)
-        hex = try? Regex(#"(?<![0-9A-Fa-f])((?:[0-9A-Fa-f]{2}){16,})(?![0-9A-Fa-f])"#)
+    /// - Parameter matchLimit: PCRE2's match limit (tests force match errors with a tiny one).
+    init(matchLimit: UInt32? = nil) {
+        // Constant patterns: one that does not compile is a programmer mistake, never a view silently skipped.
+        do {
+            base64 = try Regex(#"(?<![A-Za-z0-9+/_-])([A-Za-z0-9+/_-]{24,}={0,2})(?![A-Za-z0-9+/_=-])"#, matchLimit: matchLimit)
+            hex = try Regex(#"(?<![0-9A-Fa-f])((?:[0-9A-Fa-f]{2}){16,})(?![0-9A-Fa-f])"#, matchLimit: matchLimit)
+        } catch {
+            preconditionFailure("encoded-view pattern does not compile: \(error)")
+        }
     }
 
-    func pieces(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    /// The pieces, and the match error that stopped a decoding view early, if one did.
+    func pieces(_ bytes: UnsafeBufferPointer<UInt8>) -> (pieces: [Piece], error: RegexMatchError?) {
         var found: [Piece] = []
-        if Self.contains(bytes, 0x5C) { found += jsonUnescaped(bytes) }
-        found += decoded(bytes)
-        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) { found += concatenated(bytes) }
-        return found
+        if Self.contains(bytes, 0x5C) {
+            found += jsonUnescaped(bytes)
+            found += continued(bytes)
+        }
+        let (runs, error) = decoded(bytes)
+        found += runs
+        if Self.contains(bytes, 0x25) { found += percentDecoded(bytes) }
+        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) { found += concatenated(bytes, lists: Self.containsJoin(bytes)) }
+        return (found, error)
     }
 
     /// Lines with `\uXXXX`, `\/`, `\"` escapes, unescaped (a secret in a JSON string).
-    private func jsonUnescaped(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    func jsonUnescaped(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
         var pieces: [Piece] = []
         var start = 0
         for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
@@ -59,10 +73,12 @@ struct EncodedViews {
     }
 
     /// Base64 and hex runs that decode to printable text.
-    private func decoded(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    private func decoded(_ bytes: UnsafeBufferPointer<UInt8>) -> ([Piece], RegexMatchError?) {
         var pieces: [Piece] = []
-        if let base64 {
-            for groups in base64.matches(in: bytes) {
+        let (base64Runs, base64Error) = base64.matches(in: bytes)
+        let (hexRuns, hexError) = hex.matches(in: bytes)
+        do {
+            for groups in base64Runs {
                 guard let range = groups[1] else { continue }
                 var text = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 text = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
@@ -71,8 +87,8 @@ struct EncodedViews {
                 pieces.append(Piece(text: printable, range: range, how: "base64-encoded"))
             }
         }
-        if let hex {
-            for groups in hex.matches(in: bytes) {
+        do {
+            for groups in hexRuns {
                 guard let range = groups[1] else { continue }
                 var data = [UInt8]()
                 data.reserveCapacity(range.count / 2)
@@ -85,12 +101,14 @@ struct EncodedViews {
                 pieces.append(Piece(text: printable, range: range, how: "hex-encoded"))
             }
         }
-        return pieces
+        return (pieces, base64Error ?? hexError)
     }
 
     /// String literals joined where only whitespace, `+`, `.`/`..` (PHP, Lua), `\` line
     /// continuations or an opening parenthesis separate them: the text the program builds.
-    private func concatenated(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+    /// With `lists` (the text calls a `join`), commas and brackets join too, so that
+    /// `"".join(["ghp_", "abc"])` and `["sk-ant-", "..."].join("")` are read joined.
+    private func concatenated(_ bytes: UnsafeBufferPointer<UInt8>, lists: Bool) -> [Piece] {
         var pieces: [Piece] = []
         var group: [(content: Range<Int>, whole: Range<Int>)] = []
         func flush() {
@@ -118,7 +136,7 @@ struct EncodedViews {
                 index = end + 1
                 continue
             }
-            if lastEnd >= 0 && !Self.onlyJoiners(bytes, lastEnd..<index) { flush() }
+            if lastEnd >= 0 && !Self.onlyJoiners(bytes, lastEnd..<index, lists: lists) { flush() }
             group.append((index + 1..<end, index..<end + 1))
             lastEnd = end + 1
             index = end + 1
@@ -127,14 +145,22 @@ struct EncodedViews {
         return pieces
     }
 
-    static func onlyJoiners(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+    static func onlyJoiners(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, lists: Bool) -> Bool {
         for index in range {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D, 0x5C, 0x2B, 0x2E: continue  // blanks, \ continuations, + and . (PHP, Lua's ..)
+            case 0x2C, 0x5B, 0x5D, 0x28, 0x29, 0x7B, 0x7D:  // , [ ] ( ) { } of a list literal being joined
+                if !lists { return false }
             default: return false
             }
         }
         return true
+    }
+
+    /// Whether the text calls a `join` (Python's `str.join`, JavaScript's `Array.join`, Go's `strings.Join`, Swift's `joined`).
+    static func containsJoin(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return false }
+        return ["join", "Join"].contains { word in word.withCString { minic_memmem(base, bytes.count, $0, 4) != nil } }
     }
 
     static func printable(_ data: Data) -> String? {
