@@ -18,6 +18,9 @@ public struct PathScanner {
         FileReader.read(path, followSymlink: follow, maxBytes: PathScanner.maxFileBytes)
     }
 
+    /// Makes the secret scanner (tests force PCRE2 errors with a tiny match limit).
+    var secretScanner: () -> SecretScanner = { SecretScanner() }
+
     public init(policy: SecurityPolicy, analyzer: CodeAnalyzer = CodeAnalyzer()) {
         self.policy = policy
         self.analyzer = analyzer
@@ -37,7 +40,7 @@ public struct PathScanner {
             // A path named on the command line is followed if it is a symlink, as grep and git do; those met in a walk are not.
             entries += (info.st_mode & S_IFMT) == S_IFDIR ? PathWalker.walk(path) : [.file(path, explicit: true)]
         }
-        let scanner = SecretScanner()
+        let scanner = secretScanner()
         let currentDirectory = FileManager.default.currentDirectoryPath
         var findings: [ScanFinding] = []
         var sources: [(path: String, text: String, language: CodeLanguage)] = []
