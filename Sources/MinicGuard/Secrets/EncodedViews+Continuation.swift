@@ -39,11 +39,15 @@ extension EncodedViews {
     /// Runs with percent-encoding (`ghp%5F...`, `%67%68%70...`), decoded up to three
     /// times so that double encoding (`%2567` → `%67` → `g`) is undone too.
     func percentDecoded(_ bytes: UnsafeBufferPointer<UInt8>) -> [Piece] {
+        guard let base = bytes.baseAddress else { return [] }
         var pieces: [Piece] = []
         var index = 0
         var lastEnd = 0
         while index + 2 < bytes.count {
-            guard bytes[index] == 0x25, Self.isHex(bytes[index + 1]), Self.isHex(bytes[index + 2]) else {
+            // Straight to the next `%`.
+            guard let percent = memchr(base + index, 0x25, bytes.count - index) else { break }
+            index = base.distance(to: percent.assumingMemoryBound(to: UInt8.self))
+            guard index + 2 < bytes.count, Self.isHex(bytes[index + 1]), Self.isHex(bytes[index + 2]) else {
                 index += 1
                 continue
             }

@@ -38,7 +38,10 @@ struct EncodedViews {
         let (runs, error) = decoded(bytes)
         found += runs
         if Self.contains(bytes, 0x25) { found += percentDecoded(bytes) }
-        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) { found += concatenated(bytes, lists: Self.containsJoin(bytes)) }
+        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) {
+            found += concatenated(bytes, lists: false, in: 0..<bytes.count)
+            found += listJoined(bytes)
+        }
         return (found, error)
     }
 
@@ -106,9 +109,8 @@ struct EncodedViews {
 
     /// String literals joined where only whitespace, `+`, `.`/`..` (PHP, Lua), `\` line
     /// continuations or an opening parenthesis separate them: the text the program builds.
-    /// With `lists` (the text calls a `join`), commas and brackets join too, so that
-    /// `"".join(["ghp_", "abc"])` and `["sk-ant-", "..."].join("")` are read joined.
-    private func concatenated(_ bytes: UnsafeBufferPointer<UInt8>, lists: Bool) -> [Piece] {
+    /// With `lists` (a list literal handed to a `join`), commas and brackets join too.
+    func concatenated(_ bytes: UnsafeBufferPointer<UInt8>, lists: Bool, in region: Range<Int>) -> [Piece] {
         var pieces: [Piece] = []
         var group: [(content: Range<Int>, whole: Range<Int>)] = []
         func flush() {
@@ -118,9 +120,9 @@ struct EncodedViews {
             }
             group.removeAll()
         }
-        var index = 0
+        var index = region.lowerBound
         var lastEnd = -1
-        while index < bytes.count {
+        while index < region.upperBound {
             let byte = bytes[index]
             guard byte == 0x22 || byte == 0x27 else {
                 index += 1
@@ -128,10 +130,10 @@ struct EncodedViews {
             }
             // A literal: up to the same quote on the same line, minding backslashes.
             var end = index + 1
-            while end < bytes.count && bytes[end] != byte && bytes[end] != 0x0A {
+            while end < region.upperBound && bytes[end] != byte && bytes[end] != 0x0A {
                 end += bytes[end] == 0x5C ? 2 : 1
             }
-            guard end < bytes.count, bytes[end] == byte else {
+            guard end < region.upperBound, bytes[end] == byte else {
                 flush()
                 index = end + 1
                 continue
@@ -155,12 +157,6 @@ struct EncodedViews {
             }
         }
         return true
-    }
-
-    /// Whether the text calls a `join` (Python's `str.join`, JavaScript's `Array.join`, Go's `strings.Join`, Swift's `joined`).
-    static func containsJoin(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let base = bytes.baseAddress else { return false }
-        return ["join", "Join"].contains { word in word.withCString { minic_memmem(base, bytes.count, $0, 4) != nil } }
     }
 
     static func printable(_ data: Data) -> String? {

@@ -21,6 +21,8 @@ public struct SecretRule: Sendable {
     /// Whether the secret is a password a person chose (any shape), so that only
     /// documentation placeholders (`password`, `${PASS}`, `<password>`, `xxx`) are skipped.
     var isPassword = false
+    /// Words one of which must be on the line before the match (lower-cased): `-u user:pass` is a credential after `curl`, not after `git push`.
+    var lineContext: [String]? = nil
 }
 
 extension SecretRule {
@@ -71,9 +73,10 @@ extension SecretRule {
             id: "jwt", description: "JSON Web Token",
             pattern: #"\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)(?:['"\s]|$)"#, keywords: ["ey"], group: 1,
             minEntropy: 3.0, severity: .medium),
+        // Starts at the literal `//` after a `:` (PCRE2 then looks for `/` with memchr instead of trying a scheme at every byte); any scheme counts.
         SecretRule(
             id: "url-credentials", description: "Password in a URL (scheme://user:password@host)",
-            pattern: #"(?i)\b[a-z][a-z0-9+.\-]{1,30}://[^\s:/?#@'"<>\[\]{}\\]{0,128}:([^\s/?#'"<>\\]{1,256})@[a-z0-9\[_%\-]"#,
+            pattern: #"(?<=:)//[^\s:/?#@'"<>\[\]{}\\]{0,128}:([^\s/?#'"<>\\]{1,256})@[a-zA-Z0-9\[_%\-]"#,
             keywords: ["://"], group: 1, minEntropy: nil, severity: .high, isPassword: true),
         SecretRule(
             id: "connection-string-password", description: "Password in a connection string (;Password=... or &password=...)",
@@ -81,12 +84,12 @@ extension SecretRule {
             severity: .high, isPassword: true),
         SecretRule(
             id: "cli-credentials", description: "Credentials on an HTTP client's command line (curl -u user:password)",
-            pattern:
-                #"\b(?:curl|wget|http|https|httpie|xh)\b[^\n]{0,300}?(?<=[\s'"])(?:-u|--user|--proxy-user|--auth|--http-user)(?:\s+|=)['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
-            keywords: ["-u", "--auth"], group: 1, minEntropy: nil, severity: .high, isPassword: true),
+            pattern: #"(?<![^\s'"])(?:-u|--user|--proxy-user|--auth|--http-user)(?:\s+|=)['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
+            keywords: ["-u", "--auth"], group: 1, minEntropy: nil, severity: .high, isPassword: true,
+            lineContext: ["curl", "wget", "http"]),
         SecretRule(
             id: "cli-password", description: "Password given as a command-line option (--password VALUE)",
-            pattern: #"(?<=[\s'"])--(?:password|passwd|pass|http-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#, keywords: ["--pass", "-password"],
+            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#, keywords: ["--pass", "-password"],
             group: 1, minEntropy: nil, severity: .high, isPassword: true),
         SecretRule(
             id: "generic-api-key", description: "Secret assigned to a key, token or password",

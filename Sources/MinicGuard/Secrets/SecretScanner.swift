@@ -120,7 +120,15 @@ public final class SecretScanner {
         var found: [(finding: SecretFinding, range: Range<Int>)] = []
         var claimed: [Range<Int>] = []
         var lines: LineIndex?
-        for (rule, regex) in rules where rule.keywords.contains(where: { Self.contains(lower, $0) }) {
+        // Each keyword is looked for once per text, however many rules share it.
+        var present: [String: Bool] = [:]
+        func has(_ keyword: String) -> Bool {
+            if let known = present[keyword] { return known }
+            let found = Self.contains(lower, keyword)
+            present[keyword] = found
+            return found
+        }
+        for (rule, regex) in rules where rule.keywords.contains(where: has) {
             let (matches, error) = regex.matches(in: bytes)
             if let error { found.append(unscanned(error, what: rule.id, in: bytes)) }
             for groups in matches {
@@ -130,6 +138,7 @@ public final class SecretScanner {
                 // Rules that match word-like values skip documentation placeholders (`sk_test_placeholder`, AWS's `...EXAMPLE`).
                 if rule.minEntropy != nil, SecretRule.placeholders.contains(where: { secret.lowercased().contains($0) }) { continue }
                 if rule.isPassword, Self.isPlaceholderPassword(secret) { continue }
+                if let words = rule.lineContext, let whole = groups[0], !Self.lineBefore(whole.lowerBound, in: lower, contains: words) { continue }
                 if rule.id == "generic-api-key", let whole = groups[0] {
                     let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
                     if Self.isPlaceholder(secret) || Self.isDigestOrIdentifier(secret, context: context) { continue }
@@ -199,6 +208,14 @@ public final class SecretScanner {
             }
         }
         return false
+    }
+
+    /// Whether the line up to `offset` in the lower-cased text holds one of `words`.
+    static func lineBefore(_ offset: Int, in lower: [UInt8], contains words: [String]) -> Bool {
+        var start = offset
+        while start > 0 && lower[start - 1] != 0x0A { start -= 1 }
+        let line = Array(lower[start..<offset])
+        return words.contains { contains(line, $0) }
     }
 
     /// Whether a password in a URL or on a command line is a documentation placeholder:
