@@ -71,14 +71,18 @@ final class SandboxWorkdirCLITests: XCTestCase {
             done
             echo planted > hooks/pre-merge; echo x > state/marker; echo x > marker; echo ran
             """
-        let spellings: [(String, String?)] = [
+        var spellings: [(String, String?)] = [
             (home.path + "/.git", nil), (home.path + "/.git/", nil), (home.path + "/.git/hooks", nil), (home.path + "/.git/refs/heads", nil),
             (home.path + "/.git/..", nil), (home.path + "/./.git", nil), (home.path + "/hooks/../.git", nil), (links.path + "/git", nil),
             (links.path + "/git/hooks", nil), (links.path + "/home", nil), (home.path + "/hooks", nil), (home.path + "/hooks/", nil),
             (home.path + "/state", nil), (home.path, nil), (home.path + "/", nil), (parent, nil), (name + "/.git", parent), (name, parent), (".", home.path),
             (".git", home.path), (home.path + "/.GIT", nil), ("/", nil), ("/usr", nil), ("/etc", nil), ("/usr/lib", nil), ("/proc/self", nil),
-            ("/dev", nil),
+            ("/dev", nil), ("/var", nil), ("/tmp", nil), ("/tmp/", nil), ("/usr/../etc", nil),
         ]
+        // Users' home directories (the password database's, system accounts' too), where they exist here.
+        for userHome in ["/root", "/var/www", "/var/lib/postgresql", "/home"] where FileManager.default.fileExists(atPath: userHome) {
+            spellings.append((userHome, nil))
+        }
         for (workdir, directory) in spellings {
             var environment = Shell.testEnvironment
             environment["MINIC_HOME"] = home.path

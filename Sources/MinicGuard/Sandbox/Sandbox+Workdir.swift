@@ -63,7 +63,8 @@ extension Sandbox {
         return realPath(target.hasPrefix("/") ? target : home + "/" + target)
     }
 
-    /// The home directories of the accounts in the password database, and `$HOME`, resolved; `/` and missing ones left out.
+    /// The home directories of the accounts in the password database (system accounts' too: `/var/www` is as
+    /// much a place a hook or a cron job reads as `/root`), and `$HOME`, resolved; `/` and missing ones left out.
     static func userHomes() -> [String] {
         var homes: Set<String> = []
         if let own = ProcessInfo.processInfo.environment["HOME"], let resolved = realPath(own) { homes.insert(resolved) }
@@ -72,8 +73,8 @@ extension Sandbox {
             if let directory = entry.pointee.pw_dir, let resolved = realPath(String(cString: directory)) { homes.insert(resolved) }
         }
         endpwent()
+        // `/` is some system accounts' home; it is refused as a system directory already, and "holding it" would refuse everything.
         homes.remove("/")
-        // System accounts' homes inside the system trees (/usr/sbin, /var/lib/...) are covered by the rules above or are not users'.
-        return homes.filter { home in !systemTrees.contains(where: { home == $0 || home.hasPrefix($0 + "/") }) && !home.hasPrefix("/var/") && !home.hasPrefix("/nonexistent") }.sorted()
+        return homes.sorted()
     }
 }
