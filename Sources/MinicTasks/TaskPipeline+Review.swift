@@ -17,7 +17,8 @@ extension TaskPipeline {
         }
         // Text the secret scanner could not finish (a PCRE2 error) is for a person to look at, whatever the policy says.
         let unscanned = found.filter { $0.ruleID == SecretScanner.unscannedRuleID }
-        let findings = analyzer.analyze(answer: text) + unscanned.map { CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line, message: $0.description) }
+        let findings =
+            analyzer.analyze(answer: text) + unscanned.map { CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line, message: $0.description) }
         guard !findings.isEmpty else { return text }
         let floor: Decision = unscanned.isEmpty ? .allow : .ask
         func decide(_ finding: CodeFinding) -> Decision {

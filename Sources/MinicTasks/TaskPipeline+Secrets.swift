@@ -37,7 +37,8 @@ extension TaskPipeline {
         }
         if let key = task.idempotencyKey { _ = try check(key, "idempotency key", redactable: false) }
         if !redactedRules.isEmpty {
-            securityLog.warning("task input: redacted \(redactedRules.count) secret(s) before queueing: \(Array(Set(redactedRules)).sorted().joined(separator: ", "))")
+            securityLog.warning(
+                "task input: redacted \(redactedRules.count) secret(s) before queueing: \(Array(Set(redactedRules)).sorted().joined(separator: ", "))")
         }
         return clean
     }

@@ -30,7 +30,8 @@ struct Scan: ParsableCommand {
 
     func run() throws {
         let config = try homeOptions.guardrailConfig().config.security
-        var scanner = PathScanner(policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
+        var scanner = PathScanner(
+            policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
         scanner.secrets = only != "code"
         scanner.code = only != "secrets"
         let findings = try scanner.scan(paths)

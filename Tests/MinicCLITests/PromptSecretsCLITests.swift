@@ -31,7 +31,10 @@ final class PromptSecretsCLITests: XCTestCase {
         }
         // Refuse: exit 1, one line naming the rule, nothing queued.
         home.commitOnMain("refuse") { home in
-            home.write("config.json", (home.read("config.json") ?? "").replacingOccurrences(of: #""parameter_types": {}"#, with: #""parameter_types": {}, "prompt_secrets": "refuse""#))
+            home.write(
+                "config.json",
+                (home.read("config.json") ?? "").replacingOccurrences(
+                    of: #""parameter_types": {}"#, with: #""parameter_types": {}, "prompt_secrets": "refuse""#))
         }
         for arguments in [["submit", "--type", "explain", "token \(ghp)"], ["run", "--type", "explain", "x", "--param", "db=postgres://u:Sup3rS3cretPw@h/d"]] {
             let refused = Shell.run(Shell.minicBinary, arguments + ["--home", home.path], environment: Shell.testEnvironment)

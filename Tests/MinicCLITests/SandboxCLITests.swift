@@ -86,14 +86,16 @@ final class SandboxWorkdirCLITests: XCTestCase {
         for (workdir, directory) in spellings {
             var environment = Shell.testEnvironment
             environment["MINIC_HOME"] = home.path
-            let result = Shell.run(Shell.minicBinary, ["sandbox", "run", "--workdir", workdir, "--", "sh", "-c", attack], in: directory, environment: environment)
+            let result = Shell.run(
+                Shell.minicBinary, ["sandbox", "run", "--workdir", workdir, "--", "sh", "-c", attack], in: directory, environment: environment)
             XCTAssertEqual(result.status, 2, "\(workdir): \(result.stdout) \(result.stderr)")
             XCTAssertFalse(result.stdout.contains("ran"), workdir)
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, "\(workdir): \(result.stderr)")
             XCTAssertTrue(result.stderr.hasPrefix("minic: error: --workdir"), result.stderr)
         }
         // The home found as the current directory (no --home, no MINIC_HOME) is guarded the same way.
-        let found = Shell.run(Shell.minicBinary, ["sandbox", "run", "--workdir", ".git", "--", "sh", "-c", attack], in: home.path, environment: Shell.testEnvironment)
+        let found = Shell.run(
+            Shell.minicBinary, ["sandbox", "run", "--workdir", ".git", "--", "sh", "-c", attack], in: home.path, environment: Shell.testEnvironment)
         XCTAssertEqual(found.status, 2, found.stderr)
         // Nothing changed, as git sees it.
         XCTAssertEqual(home.head(), mainBefore)

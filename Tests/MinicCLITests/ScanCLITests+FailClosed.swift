@@ -43,7 +43,8 @@ final class ScanFailClosedCLITests: XCTestCase {
         let result = scan([directory.path, "--json"])
         let all = try findings(result)
         let notices = all.filter { $0["kind"] as? String != "secret" }
-        let byFile = Dictionary(uniqueKeysWithValues: notices.map { (($0["file"] as? String ?? "").replacingOccurrences(of: directory.path + "/", with: ""), $0) })
+        let byFile = Dictionary(
+            uniqueKeysWithValues: notices.map { (($0["file"] as? String ?? "").replacingOccurrences(of: directory.path + "/", with: ""), $0) })
         XCTAssertEqual(byFile["pipe"]?["kind"] as? String, "unreadable", "\(notices)")
         XCTAssertEqual(byFile["pipe"]?["rule_id"] as? String, "scan-unreadable")
         for link in ["link.txt", "linkdir", "dangling"] {
@@ -59,8 +60,10 @@ final class ScanFailClosedCLITests: XCTestCase {
         let home = TestHome()
         home.commitOnMain("lax") { home in
             let config = home.read("config.json") ?? ""
-            home.write("config.json", config.replacingOccurrences(of: #""ask_severity": "medium""#, with: #""ask_severity": "critical""#)
-                .replacingOccurrences(of: #""block_severity": "high""#, with: #""block_severity": "critical""#))
+            home.write(
+                "config.json",
+                config.replacingOccurrences(of: #""ask_severity": "medium""#, with: #""ask_severity": "critical""#)
+                    .replacingOccurrences(of: #""block_severity": "high""#, with: #""block_severity": "critical""#))
         }
         let odd = TemporaryDirectory("scan-odd")
         XCTAssertEqual(mkfifo(odd.path + "/pipe", 0o600), 0)

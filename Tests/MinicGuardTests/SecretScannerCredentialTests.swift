@@ -34,7 +34,7 @@ final class SecretScannerCredentialTests: XCTestCase {
         for text in [
             "https://user:password@example.com", "postgres://${DB_USER}:${DB_PASS}@db/app", "mysql://<user>:<password>@host/db",
             "redis://:xxx@localhost:6379", "amqp://user:****@mq", "postgres://app:$PGPASSWORD@db/app", "https://example.com:8443/path",
-            "mongodb://user:{password}@host", "ftp://anonymous@ftp.example.org", "http://[::1]:8080/", "postgres://u:%s@h/db" , "see https://a.b/c?x=1@2",
+            "mongodb://user:{password}@host", "ftp://anonymous@ftp.example.org", "http://[::1]:8080/", "postgres://u:%s@h/db", "see https://a.b/c?x=1@2",
             "postgres://app:changeme@db/app", "smtp://user:pass@mail",
         ] {
             XCTAssertEqual(scanner.scan(text), [], text)

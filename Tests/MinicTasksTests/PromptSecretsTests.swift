@@ -41,7 +41,9 @@ final class PromptSecretsTests: XCTestCase {
         let tasks = [
             NewTask(type: "explain", prompt: "Use my token \(ghp) to call the API", parameters: ["level": "basic"]),
             NewTask(type: "explain", prompt: "why?", parameters: ["db": "postgres://app:Sup3rS3cretPw@db/app"]),
-            NewTask(type: "explain", prompt: "run curl -u admin:Tr0ub4dorXy https://x.example", parameters: ["t": "\"\(ghp.prefix(10))\" + \"\(ghp.dropFirst(10))\""]),
+            NewTask(
+                type: "explain", prompt: "run curl -u admin:Tr0ub4dorXy https://x.example",
+                parameters: ["t": "\"\(ghp.prefix(10))\" + \"\(ghp.dropFirst(10))\""]),
         ]
         let records = try pipeline.submit(tasks)
         XCTAssertEqual(records.count, 3)
@@ -77,7 +79,9 @@ final class PromptSecretsTests: XCTestCase {
                 for part in self.secretParts { XCTAssertFalse(failure?.message.contains(part) == true) }
             }
         }
-        XCTAssertEqual(Shell.run("sqlite3", [home.path + "/state/queue.sqlite3", "SELECT count(*) FROM tasks"]).stdout, "0\n", "nothing queued, not even the clean task of the batch")
+        XCTAssertEqual(
+            Shell.run("sqlite3", [home.path + "/state/queue.sqlite3", "SELECT count(*) FROM tasks"]).stdout, "0\n",
+            "nothing queued, not even the clean task of the batch")
         // Under redact too, a secret in a name, a path or an idempotency key is refused: redacted, it would name something else.
         let lenient = TestHome()
         let other = try self.pipeline(lenient)

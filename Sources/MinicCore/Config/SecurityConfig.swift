@@ -72,7 +72,8 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         for (key, value) in [("block_severity", blockSeverity), ("ask_severity", askSeverity)] where !SecurityConfig.severities.contains(value) {
             throw .badInput("\(source): security.\(key): '\(value)' is not one of \(SecurityConfig.severities.joined(separator: ", "))")
         }
-        guard let ask = SecurityConfig.severities.firstIndex(of: askSeverity), let block = SecurityConfig.severities.firstIndex(of: blockSeverity), ask <= block else {
+        guard let ask = SecurityConfig.severities.firstIndex(of: askSeverity), let block = SecurityConfig.severities.firstIndex(of: blockSeverity), ask <= block
+        else {
             throw .badInput("\(source): security.ask_severity: must not be above security.block_severity")
         }
         for (rule, action) in ruleActions.sorted(by: { $0.key < $1.key }) where !SecurityConfig.actions.contains(action) {
@@ -82,10 +83,12 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
             throw .badInput("\(source): security.parameter_types.\(name): '\(kind)' is not one of \(SecurityConfig.parameterKinds.joined(separator: ", "))")
         }
         for type in taskTypes where !SecurityConfig.defaultTaskTypes.contains(type) {
-            throw .badInput("\(source): security.task_types: '\(type)' is not a task type minic knows (\(SecurityConfig.defaultTaskTypes.joined(separator: ", ")))")
+            throw .badInput(
+                "\(source): security.task_types: '\(type)' is not a task type minic knows (\(SecurityConfig.defaultTaskTypes.joined(separator: ", ")))")
         }
         guard SecurityConfig.promptSecretActions.contains(promptSecrets) else {
-            throw .badInput("\(source): security.prompt_secrets: '\(promptSecrets)' is not one of \(SecurityConfig.promptSecretActions.joined(separator: ", "))")
+            throw .badInput(
+                "\(source): security.prompt_secrets: '\(promptSecrets)' is not one of \(SecurityConfig.promptSecretActions.joined(separator: ", "))")
         }
         guard !allowedRoots.isEmpty else { throw .badInput("\(source): security.allowed_roots: needs at least one root") }
         guard maxPromptBytes >= 1 else { throw .badInput("\(source): security.max_prompt_bytes: must be at least 1") }

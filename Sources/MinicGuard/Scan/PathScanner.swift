@@ -107,6 +107,7 @@ public struct PathScanner {
 
     /// A finding for something that was not checked: always at least `ask`.
     func notice(_ kind: String, _ rule: String, _ path: String, _ message: String) -> ScanFinding {
-        ScanFinding(kind: kind, file: path, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil, decision: decide(rule, .medium, floor: .ask))
+        ScanFinding(
+            kind: kind, file: path, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil, decision: decide(rule, .medium, floor: .ask))
     }
 }

@@ -51,7 +51,9 @@ struct EncodedViews {
         var start = 0
         for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
             let line = UnsafeBufferPointer(rebasing: bytes[start..<index])
-            if Self.contains(line, 0x5C), let text = String(validating: line, as: UTF8.self), text.contains("\\u") || text.contains("\\/") || text.contains("\\\"") {
+            if Self.contains(line, 0x5C), let text = String(validating: line, as: UTF8.self),
+                text.contains("\\u") || text.contains("\\/") || text.contains("\\\"")
+            {
                 var out = ""
                 var iterator = text.unicodeScalars.makeIterator()
                 while let scalar = iterator.next() {

@@ -92,7 +92,12 @@ public final class SecretScanner {
             if lines == nil { lines = LineIndex(bytes) }
             let line = lines?.line(of: piece.range.lowerBound) ?? 1
             if finding.ruleID == Self.unscannedRuleID {
-                found.append((SecretFinding(ruleID: finding.ruleID, description: finding.description, severity: finding.severity, line: line, redacted: finding.redacted), piece.range.lowerBound..<piece.range.lowerBound))
+                found.append(
+                    (
+                        SecretFinding(
+                            ruleID: finding.ruleID, description: finding.description, severity: finding.severity, line: line, redacted: finding.redacted),
+                        piece.range.lowerBound..<piece.range.lowerBound
+                    ))
                 continue
             }
             guard !found.contains(where: { $0.range.overlaps(piece.range) && $0.finding.ruleID == finding.ruleID }) else { continue }
@@ -225,7 +230,11 @@ public final class SecretScanner {
         let lower = value.lowercased()
         if SecretRule.placeholderPasswords.contains(lower) { return true }
         if lower.hasPrefix("$") || lower.hasPrefix("%") || lower.hasPrefix("[") { return true }
-        if ["${", "$(", "{{", "{", "<", ">", "%s", "%(", "example", "placeholder", "your_", "your-", "changeme", "redacted"].contains(where: { lower.contains($0) }) { return true }
+        if ["${", "$(", "{{", "{", "<", ">", "%s", "%(", "example", "placeholder", "your_", "your-", "changeme", "redacted"].contains(where: {
+            lower.contains($0)
+        }) {
+            return true
+        }
         let masks: Set<Character> = ["x", "*", ".", "•", "-", "_", "#", "?"]
         return lower.allSatisfy { masks.contains($0) } || Set(lower).count == 1
     }
