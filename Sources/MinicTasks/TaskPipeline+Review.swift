@@ -10,14 +10,22 @@ extension TaskPipeline {
     func review(answer: String, task: TaskRecord) throws(MinicError) -> String {
         var text = answer
         let (clean, found) = secrets.redactingSecrets(in: text)
-        if !found.isEmpty {
-            text = clean
-            securityLog.warning("task \(task.id): redacted \(found.count) secret(s) in the answer: \(found.map(\.ruleID).joined(separator: ", "))")
+        let redacted = found.filter { $0.ruleID != SecretScanner.unscannedRuleID }
+        if !found.isEmpty { text = clean }
+        if !redacted.isEmpty {
+            securityLog.warning("task \(task.id): redacted \(redacted.count) secret(s) in the answer: \(redacted.map(\.ruleID).joined(separator: ", "))")
         }
-        let findings = analyzer.analyze(answer: text)
+        // Text the secret scanner could not finish (a PCRE2 error) is for a person to look at, whatever the policy says.
+        let unscanned = found.filter { $0.ruleID == SecretScanner.unscannedRuleID }
+        let findings =
+            analyzer.analyze(answer: text) + unscanned.map { CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line, message: $0.description) }
         guard !findings.isEmpty else { return text }
-        let lines = findings.map { "line \($0.line): \($0.severity.rawValue) \($0.ruleID): \($0.message) [\(policy.decide(rule: $0.ruleID, severity: $0.severity).rawValue)]" }
-        switch policy.decide(findings) {
+        let floor: Decision = unscanned.isEmpty ? .allow : .ask
+        func decide(_ finding: CodeFinding) -> Decision {
+            max(policy.decide(rule: finding.ruleID, severity: finding.severity), finding.ruleID == SecretScanner.unscannedRuleID ? .ask : .allow)
+        }
+        let lines = findings.map { "line \($0.line): \($0.severity.rawValue) \($0.ruleID): \($0.message) [\(decide($0).rawValue)]" }
+        switch max(policy.decide(findings), floor) {
         case .block:
             for line in lines { securityLog.warning("task \(task.id): answer blocked: \(line)") }
             throw .refused("the answer was blocked by the guardrails: " + lines.joined(separator: "; "), details: lines)

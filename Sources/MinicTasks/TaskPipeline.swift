@@ -22,6 +22,8 @@ public final class TaskPipeline: Sendable {
     let securityLog: Logger
     let validator: InputValidator
     let policy: SecurityPolicy
+    /// `security.prompt_secrets`: whether a secret in a prompt or parameter value is redacted or refused.
+    let refusePromptSecrets: Bool
     let analyzer = CodeAnalyzer()
 
     public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
@@ -33,6 +35,7 @@ public final class TaskPipeline: Sendable {
         llm = config.llm
         validator = InputValidator(config: config.security, homePath: home.path)
         policy = SecurityPolicy(config.security)
+        refusePromptSecrets = config.security.promptSecrets == "refuse"
         taskLog = home.activity.logger(.task)
         templates = TemplateCache(homePath: home.path, environment: home.environment)
         securityLog = home.activity.logger(.security)
@@ -46,10 +49,13 @@ public final class TaskPipeline: Sendable {
     }
 
     /// Validates and queues tasks in one transaction.
+    /// Secrets in prompts and parameter values are redacted first (or refused, by `security.prompt_secrets`).
     /// Files are stored resolved (symlinks followed, inside `security.allowed_roots`); anything refused is logged under `security`.
     public func submit(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
         var checked = tasks
         do throws(MinicError) {
+            // Before anything else sees them (validation messages quote values): nothing with a secret reaches the queue or the log.
+            for index in checked.indices { checked[index] = try withoutSecrets(checked[index]) }
             for index in checked.indices {
                 try validator.validateType(checked[index].type)
                 try validator.validatePrompt(checked[index].prompt)

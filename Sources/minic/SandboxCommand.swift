@@ -16,7 +16,9 @@ struct SandboxRun: ParsableCommand {
             The work directory is mounted at /work (default: a fresh temporary directory, removed afterwards). Limits come from \
             the home's sandbox.* config. Exit status: the command's own; 124 wall-clock timeout; 123 output limit; 137 memory \
             limit (cgroup); 152 CPU time (SIGXCPU); 153 file size (SIGXFSZ); 125 the sandbox is unavailable (nothing ran); \
-            126 refused by sandbox.allow_commands/deny_commands; 2 usage.
+            126 refused by sandbox.allow_commands/deny_commands; 2 usage, a config that does not load, or a refused work \
+            directory (/, system directories, a user's home, the minic home or one holding it, and the home's .git, hooks/ \
+            and state/). Output is shown when the command ends, with secrets redacted (also in --json and the log).
             """)
 
     @Option(help: ArgumentHelp("The one writable directory, seen as /work inside.", valueName: "dir")) var workdir: String?
@@ -35,15 +37,23 @@ struct SandboxRun: ParsableCommand {
 
     func run() throws {
         let argv = command.first == "--" ? Array(command.dropFirst()) : command
-        // The sandbox runs without a home too (defaults); with one, its config and its protected paths apply.
-        let home = try? Home(openAt: homeOptions.path)
-        let config = (try? home?.config().sandbox) ?? SandboxConfig()
+        // The sandbox runs without a home too (defaults); with one, its config and its protected paths apply,
+        // and a config that does not load stops here (exit 2) rather than running with defaults.
+        let (home, fullConfig): (Home?, MinicConfig)
+        do {
+            (home, fullConfig) = try homeOptions.guardrailConfig()
+        } catch {
+            Output.error(error)
+            throw ExitCode(2)
+        }
+        let config = fullConfig.sandbox
         let security = home?.activity.logger(.security)
         var request = SandboxRequest(command: argv, workdir: workdir, timeoutSeconds: timeout, network: net)
         request.memoryMB = memory.flatMap(SandboxRun.megabytes)
-        let sandbox = Sandbox(config: config, homePath: home?.path)
-        let streaming = !output.json
-        let outcome = Result { () throws(MinicError) in try sandbox.run(request) { stream, bytes in if streaming { SandboxRun.show(stream, bytes) } } }
+        // The home's .git, hooks/ and state/ are guarded whether or not a home is there yet.
+        let sandbox = Sandbox(config: config, homePath: home?.path ?? homeOptions.path)
+        // Output is shown once the command ends, after secret scanning: a secret split over two chunks could not be redacted live.
+        let outcome = Result { () throws(MinicError) in try sandbox.run(request) }
         let result: SandboxResult
         switch outcome {
         case .success(let value):
@@ -60,6 +70,15 @@ struct SandboxRun: ParsableCommand {
             case .badInput:
                 throw ExitCode(2)
             }
+        }
+        if !result.secretsRedacted.isEmpty {
+            let rules = Array(Set(result.secretsRedacted)).sorted().joined(separator: ", ")
+            security?.warning("sandbox: redacted \(result.secretsRedacted.count) secret(s) in the output of \(argv.first ?? ""): \(rules)")
+            if !output.json { Output.warning("sandbox: \(result.secretsRedacted.count) secret(s) redacted from the output (\(rules))") }
+        }
+        if !output.json {
+            SandboxRun.show(1, Array(result.stdout.utf8))
+            SandboxRun.show(2, Array(result.stderr.utf8))
         }
         if let limit = result.limit {
             security?.warning("sandbox: \(argv.first ?? "") stopped by the \(limit.rawValue) limit after \(Int(result.durationMS)) ms")

@@ -10,7 +10,11 @@ struct Scan: ParsableCommand {
             Runs the secret scanner on every file and the code analysers (Python, shell, Swift: language from the extension \
             or the shebang) on code, and prints each finding: file, line, severity, rule id, message (secrets redacted), and \
             the policy's decision. Exit 1 when a finding is at or above security.block_severity (default high) or a rule's \
-            action is block, 0 otherwise. Directories are walked; .git, binary files and files over 10 MB are skipped.
+            action is block, 0 otherwise. Directories are walked (.git skipped); binary files are scanned for secrets too. \
+            What cannot be checked is reported with decision ask, never skipped in silence: files that cannot be read \
+            (permissions, FIFOs and other special files, directories that cannot be listed; kind unreadable), symlinks met \
+            in a walk (not followed; kind symlink), files over 10 MB (kind too-large), and text the secret scanner could \
+            not finish (rule secret-unscanned). A config.json (or MINIC_CONFIG file) that does not load is an error (exit 2).
             """)
 
     @Argument(help: "Files or directories.") var paths: [String]
@@ -25,8 +29,9 @@ struct Scan: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let config = (try? Home(openAt: homeOptions.path).config().security) ?? SecurityConfig()
-        var scanner = PathScanner(policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
+        let config = try homeOptions.guardrailConfig().config.security
+        var scanner = PathScanner(
+            policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
         scanner.secrets = only != "code"
         scanner.code = only != "secrets"
         let findings = try scanner.scan(paths)
@@ -35,7 +40,9 @@ struct Scan: ParsableCommand {
         } else {
             for finding in findings {
                 let detail = finding.redacted.map { " (\(Output.safe($0)))" } ?? ""
-                print("\(Output.safe(finding.file)):\(finding.line): \(finding.severity.rawValue) \(finding.ruleID): \(Output.safe(finding.description))\(detail) [\(finding.decision.rawValue)]")
+                print(
+                    "\(Output.safe(finding.file)):\(finding.line): \(finding.severity.rawValue) \(finding.ruleID): \(Output.safe(finding.description))\(detail) [\(finding.decision.rawValue)]"
+                )
             }
         }
         if findings.contains(where: { $0.decision == .block }) { throw ExitCode(1) }

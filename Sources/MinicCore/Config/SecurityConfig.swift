@@ -16,16 +16,19 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
     public var maxFileBytes: Int
     /// Declared task parameters and their types (`string`, `int`, `number`, `bool`); undeclared names are strings.
     public var parameterTypes: [String: String]
+    /// What a secret in a task's prompt or parameter values does: `redact` (stored and sent redacted) or `refuse` (nothing queued).
+    public var promptSecrets: String
 
     public static let severities = ["low", "medium", "high", "critical"]
     public static let actions = ["block", "ask", "allow"]
     public static let parameterKinds = ["string", "int", "number", "bool"]
+    public static let promptSecretActions = ["redact", "refuse"]
     public static let defaultTaskTypes = ["analyze", "generate", "explain", "complete", "self_update"]
 
     public init(
         blockSeverity: String = "high", askSeverity: String = "medium", ruleActions: [String: String] = [:], allowedRoots: [String] = [".", "$MINIC_HOME"],
         taskTypes: [String] = SecurityConfig.defaultTaskTypes, maxPromptBytes: Int = 256 << 10, maxFileBytes: Int = 1 << 20,
-        parameterTypes: [String: String] = [:]
+        parameterTypes: [String: String] = [:], promptSecrets: String = "redact"
     ) {
         self.blockSeverity = blockSeverity
         self.askSeverity = askSeverity
@@ -35,6 +38,7 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         self.maxPromptBytes = maxPromptBytes
         self.maxFileBytes = maxFileBytes
         self.parameterTypes = parameterTypes
+        self.promptSecrets = promptSecrets
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -46,6 +50,7 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         case maxPromptBytes = "max_prompt_bytes"
         case maxFileBytes = "max_file_bytes"
         case parameterTypes = "parameter_types"
+        case promptSecrets = "prompt_secrets"
     }
 
     public init(from decoder: Decoder) throws {
@@ -60,13 +65,15 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         maxPromptBytes = try container.decodeIfPresent(Int.self, forKey: .maxPromptBytes) ?? defaults.maxPromptBytes
         maxFileBytes = try container.decodeIfPresent(Int.self, forKey: .maxFileBytes) ?? defaults.maxFileBytes
         parameterTypes = try container.decodeIfPresent([String: String].self, forKey: .parameterTypes) ?? defaults.parameterTypes
+        promptSecrets = try container.decodeIfPresent(String.self, forKey: .promptSecrets) ?? defaults.promptSecrets
     }
 
     func validate(source: String) throws(MinicError) {
         for (key, value) in [("block_severity", blockSeverity), ("ask_severity", askSeverity)] where !SecurityConfig.severities.contains(value) {
             throw .badInput("\(source): security.\(key): '\(value)' is not one of \(SecurityConfig.severities.joined(separator: ", "))")
         }
-        guard let ask = SecurityConfig.severities.firstIndex(of: askSeverity), let block = SecurityConfig.severities.firstIndex(of: blockSeverity), ask <= block else {
+        guard let ask = SecurityConfig.severities.firstIndex(of: askSeverity), let block = SecurityConfig.severities.firstIndex(of: blockSeverity), ask <= block
+        else {
             throw .badInput("\(source): security.ask_severity: must not be above security.block_severity")
         }
         for (rule, action) in ruleActions.sorted(by: { $0.key < $1.key }) where !SecurityConfig.actions.contains(action) {
@@ -76,7 +83,12 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
             throw .badInput("\(source): security.parameter_types.\(name): '\(kind)' is not one of \(SecurityConfig.parameterKinds.joined(separator: ", "))")
         }
         for type in taskTypes where !SecurityConfig.defaultTaskTypes.contains(type) {
-            throw .badInput("\(source): security.task_types: '\(type)' is not a task type minic knows (\(SecurityConfig.defaultTaskTypes.joined(separator: ", ")))")
+            throw .badInput(
+                "\(source): security.task_types: '\(type)' is not a task type minic knows (\(SecurityConfig.defaultTaskTypes.joined(separator: ", ")))")
+        }
+        guard SecurityConfig.promptSecretActions.contains(promptSecrets) else {
+            throw .badInput(
+                "\(source): security.prompt_secrets: '\(promptSecrets)' is not one of \(SecurityConfig.promptSecretActions.joined(separator: ", "))")
         }
         guard !allowedRoots.isEmpty else { throw .badInput("\(source): security.allowed_roots: needs at least one root") }
         guard maxPromptBytes >= 1 else { throw .badInput("\(source): security.max_prompt_bytes: must be at least 1") }

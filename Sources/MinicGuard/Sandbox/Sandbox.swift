@@ -5,8 +5,8 @@ import MinicCore
 /// Runs model-made code and commands, and only ever through bubblewrap: new user,
 /// pid, network, ipc, uts and cgroup namespaces, no capabilities, a cleared
 /// environment, a read-only system, a fresh `/proc`, a size-limited tmpfs `/tmp`,
-/// one writable work directory (whose `.git`, and the home's `hooks/` and `.git`,
-/// stay read-only), a seccomp filter, resource limits and a wall-clock timeout that
+/// one writable work directory (never the system's, a user's home, the agent home
+/// or its `.git`, `hooks/` or `state/`; its own `.git` stays read-only), a seccomp filter, resource limits and a wall-clock timeout that
 /// kills the whole process tree. Fails closed: without bubblewrap or namespaces,
 /// nothing runs.
 public struct Sandbox: Sendable {
@@ -33,7 +33,9 @@ public struct Sandbox: Sendable {
         bwrap = (bwrapPath.map { [$0] } ?? ["/usr/bin/bwrap", "/usr/local/bin/bwrap", "/bin/bwrap"]).first { access($0, X_OK) == 0 }
     }
 
-    /// Runs `request`, passing output to `onOutput` (1: stdout, 2: stderr) as it arrives.
+    /// Runs `request`, passing output to `onOutput` (1: stdout, 2: stderr) as it arrives — raw, before
+    /// secret scanning: show a person only the result's ``SandboxResult/stdout`` and ``SandboxResult/stderr``,
+    /// which are redacted.
     /// - Throws: ``MinicError``: refused when the command filter says no; internal when
     ///   the sandbox cannot be made (never running the command unsandboxed instead).
     public func run(_ request: SandboxRequest, onOutput: (Int32, [UInt8]) -> Void = { _, _ in }) throws(MinicError) -> SandboxResult {
@@ -43,7 +45,7 @@ public struct Sandbox: Sendable {
         }
         let temporary = request.workdir == nil
         let workdir: String
-        if let given = request.workdir { workdir = try Self.existingDirectory(given) } else { workdir = try Self.makeTemporaryDirectory() }
+        if let given = request.workdir { workdir = try Self.checkedWorkdir(given, homePath: homePath) } else { workdir = try Self.makeTemporaryDirectory() }
         defer { if temporary { try? FileManager.default.removeItem(atPath: workdir) } }
 
         let seccomp = try Trace.span("sandbox: seccomp") { () throws(MinicError) in try SeccompFilter().exportToTemporaryFile() }
@@ -79,9 +81,12 @@ public struct Sandbox: Sendable {
                 outcome.limit = .fileSize
             }
         }
+        // Model-made code may print a secret it found (an environment file in the work directory): the result holds it redacted, like an answer.
+        let (stdout, outFindings) = SharedSecretScanner.shared.redactingSecrets(in: String(decoding: outcome.stdout, as: UTF8.self))
+        let (stderr, errFindings) = SharedSecretScanner.shared.redactingSecrets(in: String(decoding: outcome.stderr, as: UTF8.self))
         return SandboxResult(
-            exitCode: outcome.limit?.exitStatus ?? outcome.status, limit: outcome.limit, stdout: String(decoding: outcome.stdout, as: UTF8.self),
-            stderr: String(decoding: outcome.stderr, as: UTF8.self), outputTruncated: outcome.truncated, durationMS: outcome.durationMS,
+            exitCode: outcome.limit?.exitStatus ?? outcome.status, limit: outcome.limit, stdout: stdout, stderr: stderr,
+            secretsRedacted: (outFindings + errFindings).map(\.ruleID), outputTruncated: outcome.truncated, durationMS: outcome.durationMS,
             confinement: cgroup.map { "cgroup-v\($0.version)" } ?? "rlimit")
     }
 
@@ -118,7 +123,9 @@ public struct Sandbox: Sendable {
         return arguments + request.command
     }
 
-    /// Paths under the work directory that stay read-only: its `.git`, and the home's `.git` and `hooks/` when the home is inside it.
+    /// Paths under the work directory that stay read-only: its `.git`, and the home's `.git`, `hooks/` and `state/` when the
+    /// home is inside it. A work directory holding the home is refused before this (``checkedWorkdir(_:homePath:)``); this
+    /// stays as a second line.
     func protectedPaths(in workdir: String) -> [String] {
         var paths: [String] = []
         if FileManager.default.fileExists(atPath: workdir + "/.git") { paths.append(".git") }
@@ -127,20 +134,12 @@ public struct Sandbox: Sendable {
             let root = (workdir as NSString).resolvingSymlinksInPath
             if home == root || home.hasPrefix(root + "/") {
                 let relative = home == root ? "" : String(home.dropFirst(root.count + 1)) + "/"
-                for inside in [".git", "hooks"] where FileManager.default.fileExists(atPath: home + "/" + inside) && !paths.contains(relative + inside) {
+                for inside in [".git", "hooks", "state"] where FileManager.default.fileExists(atPath: home + "/" + inside) && !paths.contains(relative + inside) {
                     paths.append(relative + inside)
                 }
             }
         }
         return paths
-    }
-
-    static func existingDirectory(_ path: String) throws(MinicError) -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw .badInput("\(path): not a directory")
-        }
-        return (path as NSString).resolvingSymlinksInPath
     }
 
     static func makeTemporaryDirectory() throws(MinicError) -> String {

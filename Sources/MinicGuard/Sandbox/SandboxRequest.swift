@@ -46,8 +46,12 @@ public struct SandboxResult: Codable, Sendable {
     public var exitCode: Int32
     /// The limit that ended it, if one did.
     public var limit: SandboxLimit?
+    /// What the command wrote, with every secret the scanner finds redacted.
     public var stdout: String
+    /// What the command wrote to stderr, secrets redacted as in ``stdout``.
     public var stderr: String
+    /// The rule ids of the secrets redacted from stdout and stderr (`secret-unscanned` where the scanner could not finish).
+    public var secretsRedacted: [String] = []
     /// Whether output past `sandbox.max_output_kb` was dropped.
     public var outputTruncated: Bool
     public var durationMS: Double
@@ -57,6 +61,7 @@ public struct SandboxResult: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case exitCode = "exit_code"
         case limit, stdout, stderr
+        case secretsRedacted = "secrets_redacted"
         case outputTruncated = "output_truncated"
         case durationMS = "duration_ms"
         case confinement

@@ -18,6 +18,11 @@ public struct SecretRule: Sendable {
     /// A least Shannon entropy (bits per character) the secret must have, for rules that match words too.
     let minEntropy: Double?
     public let severity: Severity
+    /// Whether the secret is a password a person chose (any shape), so that only
+    /// documentation placeholders (`password`, `${PASS}`, `<password>`, `xxx`) are skipped.
+    var isPassword = false
+    /// Words one of which must be on the line before the match (lower-cased): `-u user:pass` is a credential after `curl`, not after `git push`.
+    var lineContext: [String]? = nil
 }
 
 extension SecretRule {
@@ -68,11 +73,35 @@ extension SecretRule {
             id: "jwt", description: "JSON Web Token",
             pattern: #"\b(ey[a-zA-Z0-9]{17,}\.ey[a-zA-Z0-9/\\_-]{17,}\.(?:[a-zA-Z0-9/\\_-]{10,}={0,2})?)(?:['"\s]|$)"#, keywords: ["ey"], group: 1,
             minEntropy: 3.0, severity: .medium),
+        // Starts at the literal `//` after a `:` (PCRE2 then looks for `/` with memchr instead of trying a scheme at every byte); any scheme counts.
+        SecretRule(
+            id: "url-credentials", description: "Password in a URL (scheme://user:password@host)",
+            pattern: #"(?<=:)//[^\s:/?#@'"<>\[\]{}\\]{0,128}:([^\s/?#'"<>\\]{1,256})@[a-zA-Z0-9\[_%\-]"#,
+            keywords: ["://"], group: 1, minEntropy: nil, severity: .high, isPassword: true),
+        SecretRule(
+            id: "connection-string-password", description: "Password in a connection string (;Password=... or &password=...)",
+            pattern: #"(?i)[?&;]\s*(?:password|passwd|pwd)\s*=\s*([^;&\s'"<>]{1,256})"#, keywords: ["passw", "pwd"], group: 1, minEntropy: nil,
+            severity: .high, isPassword: true),
+        SecretRule(
+            id: "cli-credentials", description: "Credentials on an HTTP client's command line (curl -u user:password)",
+            pattern: #"(?<![^\s'"])(?:-u|--user|--proxy-user|--auth|--http-user)(?:\s+|=)['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
+            keywords: ["-u", "--auth"], group: 1, minEntropy: nil, severity: .high, isPassword: true,
+            lineContext: ["curl", "wget", "http"]),
+        SecretRule(
+            id: "cli-password", description: "Password given as a command-line option (--password VALUE)",
+            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#, keywords: ["--pass", "-password"],
+            group: 1, minEntropy: nil, severity: .high, isPassword: true),
         SecretRule(
             id: "generic-api-key", description: "Secret assigned to a key, token or password",
             pattern:
                 #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=)[\x60'"\s=]{0,5}([\w.=\-/+]{10,150})(?:[\x60'"\s;]|\\[nr]|$)"#,
             keywords: ["access", "auth", "api", "credential", "creds", "key", "passw", "secret", "token"], group: 1, minEntropy: 3.5, severity: .high),
+    ]
+
+    /// Passwords in URLs and command lines that are documentation, not secrets (compared lower-cased, whole).
+    static let placeholderPasswords: Set<String> = [
+        "password", "passwd", "pass", "pwd", "secret", "changeme", "change_me", "example", "placeholder", "redacted", "dummy", "sample", "test",
+        "user", "username", "token", "apikey", "api_key", "mypassword", "my_password", "yourpassword", "your_password", "foo", "bar", "none", "null",
     ]
 
     /// Parts of documentation placeholders, which no rule whose values look like words reports.

@@ -23,30 +23,61 @@ public struct SecretFinding: Codable, Sendable, Equatable {
 /// Not thread-safe (each rule keeps its match data): make one per thread.
 public final class SecretScanner {
     let rules: [(rule: SecretRule, regex: Regex)]
-    let views = EncodedViews()
+    let views: EncodedViews
 
-    public init(rules: [SecretRule] = SecretRule.all) {
+    public convenience init(rules: [SecretRule] = SecretRule.all) {
+        self.init(rules: rules, matchLimit: nil)
+    }
+
+    /// - Parameter matchLimit: PCRE2's match limit for every pattern; tests set a tiny one to force match errors.
+    init(rules: [SecretRule], matchLimit: UInt32?) {
         self.rules = rules.map { rule in
             do {
-                return (rule, try Regex(rule.pattern))
+                return (rule, try Regex(rule.pattern, matchLimit: matchLimit))
             } catch {
                 preconditionFailure("secret rule \(rule.id) does not compile: \(error)")
             }
         }
+        views = EncodedViews(matchLimit: matchLimit)
     }
 
-    /// Every secret in `text`, in order of position.
+    /// The rule id of the finding that says a text could not be fully scanned (a PCRE2
+    /// match error): never "no secret", always for a person to look at.
+    public static let unscannedRuleID = "secret-unscanned"
+
+    /// Every secret in `text`, in order of position, and a ``unscannedRuleID`` finding
+    /// for each rule PCRE2 could not finish.
     public func scan(_ text: String) -> [SecretFinding] {
         var bytes = Array(text.utf8)
         return bytes.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }.map(\.finding)
     }
 
+    /// Every secret in a file's bytes, binary or not. NUL bytes do not hide what follows
+    /// them: they are read as separators, and where there are NULs the bytes are also read
+    /// with the NULs dropped (UTF-16 text: `g\0h\0p\0_\0...`).
+    public func scan(bytes data: [UInt8]) -> [SecretFinding] {
+        guard data.contains(0) else {
+            var copy = data
+            return copy.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }.map(\.finding)
+        }
+        var separated = data.map { $0 == 0 ? 0x20 : $0 }
+        var found = separated.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }.map(\.finding)
+        var stripped = data.filter { $0 != 0 }
+        for finding in stripped.withUnsafeMutableBufferPointer({ scan(UnsafeBufferPointer($0)) }).map(\.finding)
+        where !found.contains(where: { $0.ruleID == finding.ruleID && $0.redacted == finding.redacted }) {
+            found.append(finding)
+        }
+        return found.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
+    }
+
     /// The findings and where each secret is, in `bytes`: as written, and in the text's
-    /// other readings (JSON escapes undone, base64 and hex decoded, concatenated literals
-    /// joined), where the range is the whole encoded form.
+    /// other readings (JSON escapes undone, base64, hex and percent-encoding decoded,
+    /// concatenated, continued and list-joined literals joined), where the range is the
+    /// whole encoded form. A match error gives an unscanned finding with an empty range.
     func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> [(finding: SecretFinding, range: Range<Int>)] {
         var found = scanDirect(bytes)
-        let pieces = views.pieces(bytes)
+        let (pieces, viewError) = views.pieces(bytes)
+        if let viewError { found.append(unscanned(viewError, what: "decoding", in: bytes)) }
         guard !pieces.isEmpty else { return found }
         // All readings in one text, a piece a line, so the rules run once over them.
         var joined = [UInt8]()
@@ -57,20 +88,31 @@ public final class SecretScanner {
         var lines: LineIndex?
         let decoded = joined.withUnsafeBufferPointer { scanDirect($0) }
         for (finding, _) in decoded {
-            let piece = pieces[finding.line - 1]
-            guard !found.contains(where: { $0.range.overlaps(piece.range) && $0.finding.ruleID == finding.ruleID }) else { continue }
+            let piece = pieces[min(finding.line, pieces.count) - 1]
             if lines == nil { lines = LineIndex(bytes) }
+            let line = lines?.line(of: piece.range.lowerBound) ?? 1
+            if finding.ruleID == Self.unscannedRuleID {
+                found.append(
+                    (
+                        SecretFinding(
+                            ruleID: finding.ruleID, description: finding.description, severity: finding.severity, line: line, redacted: finding.redacted),
+                        piece.range.lowerBound..<piece.range.lowerBound
+                    ))
+                continue
+            }
+            guard !found.contains(where: { $0.range.overlaps(piece.range) && $0.finding.ruleID == finding.ruleID }) else { continue }
             let original = String(decoding: UnsafeBufferPointer(rebasing: bytes[piece.range]), as: UTF8.self)
             found.append(
                 (
                     SecretFinding(
                         ruleID: finding.ruleID, description: "\(finding.description) (\(piece.how))", severity: finding.severity,
-                        line: lines?.line(of: piece.range.lowerBound) ?? 1, redacted: Self.redact(original)), piece.range
+                        line: line, redacted: Self.redact(original)), piece.range
                 ))
         }
-        // Overlapping encoded ranges (a base64 run inside a concatenated literal) are reported once.
+        // Overlapping encoded ranges (a base64 run inside a concatenated literal) are reported once; unscanned ones (empty) always.
         var kept: [(finding: SecretFinding, range: Range<Int>)] = []
         for item in found.sorted(by: { $0.range.lowerBound < $1.range.lowerBound }) where !kept.contains(where: { $0.range.overlaps(item.range) }) {
+            if item.finding.ruleID == Self.unscannedRuleID, kept.contains(where: { $0.finding == item.finding }) { continue }
             kept.append(item)
         }
         return kept
@@ -83,13 +125,25 @@ public final class SecretScanner {
         var found: [(finding: SecretFinding, range: Range<Int>)] = []
         var claimed: [Range<Int>] = []
         var lines: LineIndex?
-        for (rule, regex) in rules where rule.keywords.contains(where: { Self.contains(lower, $0) }) {
-            for groups in regex.matches(in: bytes) {
+        // Each keyword is looked for once per text, however many rules share it.
+        var present: [String: Bool] = [:]
+        func has(_ keyword: String) -> Bool {
+            if let known = present[keyword] { return known }
+            let found = Self.contains(lower, keyword)
+            present[keyword] = found
+            return found
+        }
+        for (rule, regex) in rules where rule.keywords.contains(where: has) {
+            let (matches, error) = regex.matches(in: bytes)
+            if let error { found.append(unscanned(error, what: rule.id, in: bytes)) }
+            for groups in matches {
                 guard rule.group < groups.count, let range = groups[rule.group] else { continue }
                 let secret = String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
                 if let least = rule.minEntropy, Self.entropy(secret) < least { continue }
                 // Rules that match word-like values skip documentation placeholders (`sk_test_placeholder`, AWS's `...EXAMPLE`).
                 if rule.minEntropy != nil, SecretRule.placeholders.contains(where: { secret.lowercased().contains($0) }) { continue }
+                if rule.isPassword, Self.isPlaceholderPassword(secret) { continue }
+                if let words = rule.lineContext, let whole = groups[0], !Self.lineBefore(whole.lowerBound, in: lower, contains: words) { continue }
                 if rule.id == "generic-api-key", let whole = groups[0] {
                     let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
                     if Self.isPlaceholder(secret) || Self.isDigestOrIdentifier(secret, context: context) { continue }
@@ -106,11 +160,21 @@ public final class SecretScanner {
         return found.sorted { $0.range.lowerBound < $1.range.lowerBound }
     }
 
+    /// The finding for a search PCRE2 could not finish: the text from `error.offset` on was not searched by `what`.
+    func unscanned(_ error: RegexMatchError, what: String, in bytes: UnsafeBufferPointer<UInt8>) -> (finding: SecretFinding, range: Range<Int>) {
+        let offset = min(error.offset, bytes.count)
+        let line = LineIndex(bytes).line(of: offset)
+        let finding = SecretFinding(
+            ruleID: Self.unscannedRuleID, description: "not fully scanned for secrets (\(what)): \(error)", severity: .medium, line: line,
+            redacted: "[not scanned]")
+        return (finding, offset..<offset)
+    }
+
     /// `text` with every secret replaced by its redacted form.
     public func redactingSecrets(in text: String) -> String {
         var bytes = Array(text.utf8)
         let found = bytes.withUnsafeMutableBufferPointer { scan(UnsafeBufferPointer($0)) }
-        for (finding, range) in found.reversed() { bytes.replaceSubrange(range, with: Array(finding.redacted.utf8)) }
+        for (finding, range) in found.reversed() where !range.isEmpty { bytes.replaceSubrange(range, with: Array(finding.redacted.utf8)) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -149,6 +213,30 @@ public final class SecretScanner {
             }
         }
         return false
+    }
+
+    /// Whether the line up to `offset` in the lower-cased text holds one of `words`.
+    static func lineBefore(_ offset: Int, in lower: [UInt8], contains words: [String]) -> Bool {
+        var start = offset
+        while start > 0 && lower[start - 1] != 0x0A { start -= 1 }
+        let line = Array(lower[start..<offset])
+        return words.contains { contains(line, $0) }
+    }
+
+    /// Whether a password in a URL or on a command line is a documentation placeholder:
+    /// a placeholder word, a variable or template (`$PASS`, `${PASS}`, `%s`, `{{pass}}`,
+    /// `<password>`), or one repeated mask character (`xxx`, `****`).
+    static func isPlaceholderPassword(_ value: String) -> Bool {
+        let lower = value.lowercased()
+        if SecretRule.placeholderPasswords.contains(lower) { return true }
+        if lower.hasPrefix("$") || lower.hasPrefix("%") || lower.hasPrefix("[") { return true }
+        if ["${", "$(", "{{", "{", "<", ">", "%s", "%(", "example", "placeholder", "your_", "your-", "changeme", "redacted"].contains(where: {
+            lower.contains($0)
+        }) {
+            return true
+        }
+        let masks: Set<Character> = ["x", "*", ".", "•", "-", "_", "#", "?"]
+        return lower.allSatisfy { masks.contains($0) } || Set(lower).count == 1
     }
 
     /// Hash digests named as such (`sha256`, `digest`, `checksum`, ...) and UUIDs are identifiers, not secrets.
