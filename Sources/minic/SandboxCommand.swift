@@ -18,7 +18,7 @@ struct SandboxRun: ParsableCommand {
             limit (cgroup); 152 CPU time (SIGXCPU); 153 file size (SIGXFSZ); 125 the sandbox is unavailable (nothing ran); \
             126 refused by sandbox.allow_commands/deny_commands; 2 usage, a config that does not load, or a refused work \
             directory (/, system directories, a user's home, the minic home or one holding it, and the home's .git, hooks/ \
-            and state/). Output is shown when the command ends, with secrets redacted (also in --json and the log).
+            and state/). Output is shown as it arrives, line by line, with secrets redacted (also in --json and the log).
             """)
 
     @Option(help: ArgumentHelp("The one writable directory, seen as /work inside.", valueName: "dir")) var workdir: String?
@@ -52,8 +52,19 @@ struct SandboxRun: ParsableCommand {
         request.memoryMB = memory.flatMap(SandboxRun.megabytes)
         // The home's .git, hooks/ and state/ are guarded whether or not a home is there yet.
         let sandbox = Sandbox(config: config, homePath: home?.path ?? homeOptions.path)
-        // Output is shown once the command ends, after secret scanning: a secret split over two chunks could not be redacted live.
-        let outcome = Result { () throws(MinicError) in try sandbox.run(request) }
+        // Output is shown as it arrives, line by line once each line is whole and scanned (a secret split over
+        // two chunks is redacted all the same); --json shows the whole, redacted, at the end.
+        let redactors = [StreamingRedactor(), StreamingRedactor()]
+        let streaming = !output.json
+        let outcome = Result { () throws(MinicError) in
+            try sandbox.run(request) { stream, bytes in
+                if streaming { SandboxRun.show(stream, redactors[stream == 1 ? 0 : 1].feed(bytes)) }
+            }
+        }
+        if streaming {
+            SandboxRun.show(1, redactors[0].finish())
+            SandboxRun.show(2, redactors[1].finish())
+        }
         let result: SandboxResult
         switch outcome {
         case .success(let value):
@@ -76,10 +87,6 @@ struct SandboxRun: ParsableCommand {
             security?.warning("sandbox: redacted \(result.secretsRedacted.count) secret(s) in the output of \(argv.first ?? ""): \(rules)")
             if !output.json { Output.warning("sandbox: \(result.secretsRedacted.count) secret(s) redacted from the output (\(rules))") }
         }
-        if !output.json {
-            SandboxRun.show(1, Array(result.stdout.utf8))
-            SandboxRun.show(2, Array(result.stderr.utf8))
-        }
         if let limit = result.limit {
             security?.warning("sandbox: \(argv.first ?? "") stopped by the \(limit.rawValue) limit after \(Int(result.durationMS)) ms")
             if !output.json { Output.warning("sandbox: stopped by the \(limit.rawValue) limit") }
@@ -90,6 +97,7 @@ struct SandboxRun: ParsableCommand {
 
     /// Output of model-made code reaches a terminal only neutralised.
     static func show(_ stream: Int32, _ bytes: [UInt8]) {
+        guard !bytes.isEmpty else { return }
         let shown = isatty(stream) == 1 ? Data(TerminalText.neutralise(String(decoding: bytes, as: UTF8.self)).utf8) : Data(bytes)
         (stream == 1 ? FileHandle.standardOutput : FileHandle.standardError).write(shown)
     }

@@ -66,3 +66,33 @@ final class SecretScannerErrorTests: XCTestCase {
         XCTAssertEqual(Set(try scanner.scan([directory.path]).map(\.kind)), ["too-large"])
     }
 }
+
+/// Output redacted as it streams: whole lines released, secrets split across chunks and key blocks caught.
+final class StreamingRedactorTests: XCTestCase {
+    func testSecretsSplitAcrossChunksAndKeyBlocksAreRedactedBeforeRelease() {
+        let token = "ghp_" + String(repeating: "aB3dE6gH9k", count: 4).prefix(36)
+        let redactor = StreamingRedactor()
+        var shown: [UInt8] = []
+        let text = "line one\ntoken \(token) end\nlast"
+        for chunk in stride(from: 0, to: text.utf8.count, by: 7).map({ Array(Array(text.utf8)[$0..<min($0 + 7, text.utf8.count)]) }) {
+            let released = redactor.feed(chunk)
+            XCTAssertTrue(released.isEmpty || released.last == 0x0A, "only whole lines are released while more may come")
+            shown += released
+        }
+        shown += redactor.finish()
+        let output = String(decoding: shown, as: UTF8.self)
+        XCTAssertFalse(output.contains(token))
+        XCTAssertTrue(output.hasPrefix("line one\ntoken ghp_"))
+        XCTAssertTrue(output.hasSuffix(" end\nlast"))
+        XCTAssertEqual(redactor.redactedCount, 1)
+
+        // A private key block is held until its END line, then redacted as a whole.
+        let keyLines = ["-----BEGIN RSA PRIVATE KEY-----", "MIIEowIBAAKCAQEA7bq98Wmp3LbCYB6cNQ1rmYw0Xg4pTJ9vG0uKz2hH3f1sE5dA", "-----END RSA PRIVATE KEY-----"]
+        let blocks = StreamingRedactor()
+        XCTAssertEqual(String(decoding: blocks.feed(Array("before\n\(keyLines[0])\n".utf8)), as: UTF8.self), "before\n")
+        XCTAssertEqual(blocks.feed(Array("\(keyLines[1])\n".utf8)), [])
+        let closed = String(decoding: blocks.feed(Array("\(keyLines[2])\nafter\n".utf8)), as: UTF8.self)
+        XCTAssertFalse(closed.contains(keyLines[1]), closed)
+        XCTAssertTrue(closed.hasSuffix("after\n"))
+    }
+}

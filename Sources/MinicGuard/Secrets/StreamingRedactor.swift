@@ -1,0 +1,65 @@
+/// Redacts secrets from output that arrives in chunks, so it can be shown as it
+/// comes: whole lines are released once scanned; a partial line waits for its end.
+///
+/// A secret split over two chunks is whole by the time its line is released. A
+/// block opened by a `-----BEGIN` line (a private key spans many lines) is held
+/// until its `-----END` line, so it is redacted as a whole. Past `limit` bytes
+/// held, everything held is released (scanned) anyway, so output keeps flowing.
+public final class StreamingRedactor {
+    private var pending: [UInt8] = []
+    private let scanner: SharedSecretScanner
+    private let limit: Int
+    /// How many secrets were redacted so far.
+    public private(set) var redactedCount = 0
+
+    public init(scanner: SharedSecretScanner = .shared, limit: Int = 256 << 10) {
+        self.scanner = scanner
+        self.limit = limit
+    }
+
+    /// Takes a chunk; returns what may be shown now, redacted (possibly nothing).
+    public func feed(_ bytes: [UInt8]) -> [UInt8] {
+        pending += bytes
+        guard let lastNewline = pending.lastIndex(of: 0x0A) else { return pending.count > limit ? finish() : [] }
+        var end = lastNewline + 1
+        if let open = StreamingRedactor.unclosedBlockStart(in: pending[..<end]) { end = open }
+        if end == 0 { return pending.count > limit ? finish() : [] }
+        let released = Array(pending[..<end])
+        pending.removeFirst(end)
+        return redact(released)
+    }
+
+    /// Releases everything still held, redacted.
+    public func finish() -> [UInt8] {
+        let released = pending
+        pending = []
+        return redact(released)
+    }
+
+    private func redact(_ bytes: [UInt8]) -> [UInt8] {
+        guard !bytes.isEmpty else { return [] }
+        let (text, findings) = scanner.redactingSecrets(in: String(decoding: bytes, as: UTF8.self))
+        guard !findings.isEmpty else { return bytes }
+        redactedCount += findings.count
+        return Array(text.utf8)
+    }
+
+    /// The offset of the start of the line holding the last `-----BEGIN` that no `-----END` follows.
+    static func unclosedBlockStart(in bytes: ArraySlice<UInt8>) -> Int? {
+        let begin = Array("-----BEGIN".utf8)
+        let end = Array("-----END".utf8)
+        guard let lastBegin = lastRange(of: begin, in: bytes) else { return nil }
+        if let lastEnd = lastRange(of: end, in: bytes), lastEnd > lastBegin { return nil }
+        return (bytes[..<lastBegin].lastIndex(of: 0x0A).map { $0 + 1 }) ?? bytes.startIndex
+    }
+
+    private static func lastRange(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.endIndex - needle.count
+        while index >= bytes.startIndex {
+            if bytes[index] == needle[0] && bytes[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index -= 1
+        }
+        return nil
+    }
+}
