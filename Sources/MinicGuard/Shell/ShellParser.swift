@@ -9,6 +9,8 @@ public struct ShellParser {
     private var pipelineCounter: Int
     var commands: [ShellCommand] = []
     var problems: [String] = []
+    var functions: [(name: String, line: Int)] = []
+    var knownValues: [String: [String]] = [:]
     /// Pipelines of nested scripts are numbered from here, apart from the outer ones.
     var nextNestedPipeline = 1 << 20
     private var pendingHereDocs: [(delimiter: String, strip: Bool, command: Int, redirection: Int)] = []
@@ -34,11 +36,20 @@ public struct ShellParser {
         (commands, problems, max(pipelineCounter, nextNestedPipeline))
     }
 
+    /// Functions and known values found by a nested parser, merged into this one's.
+    mutating func merge(definitionsOf inner: ShellParser) {
+        functions += inner.functions
+        knownValues.merge(inner.knownValues) { $0 + $1 }
+    }
+
     /// Parses `text` into its simple commands.
     public static func parse(_ text: String) -> ShellScript {
         var parser = ShellParser(text, firstPipeline: 0, substituted: false, line: 1)
         parser.run()
-        return ShellScript(commands: parser.commands, problems: parser.problems)
+        var script = ShellScript(commands: parser.commands, problems: parser.problems)
+        script.functions = parser.functions
+        script.knownValues = parser.knownValues
+        return script
     }
 
     private mutating func run() {
@@ -109,6 +120,8 @@ public struct ShellParser {
                 // `name()` of a function definition names no command; otherwise a subshell's bounds.
                 if character == "(" && peek(0) == ")" {
                     index += 1
+                    let words = current.words.filter { $0.quoted || $0.text != "function" }
+                    if let name = words.first { functions.append((name.text, line)) }
                     current = ShellCommand()
                 }
                 finish(&self, endsPipeline: true)
@@ -120,10 +133,17 @@ public struct ShellParser {
                 index += 1
                 continue
             }
+            // `function NAME { ...; }`: the header ends at the name; the body's commands are commands like any other.
+            if current.words.count == 2, let first = current.words.first, !first.quoted, first.text == "function" {
+                functions.append((current.words[1].text, current.line))
+                current = ShellCommand()
+                finish(&self, endsPipeline: true)
+            }
             if current.words.isEmpty {
                 if !word.quoted && Self.reserved.contains(word.text) { continue }
                 if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="), Self.isName(word.text[..<equals]) {
                     current.assignments.append(word.text)
+                    if !word.dynamic { knownValues[String(word.text[..<equals]), default: []].append(String(word.text[word.text.index(after: equals)...])) }
                     continue
                 }
                 if current.words.isEmpty { current.line = line }
@@ -136,12 +156,43 @@ public struct ShellParser {
     /// Adds a finished simple command (skipping empty ones and loop or case headers).
     private mutating func close(_ command: inout ShellCommand, position: Int) {
         guard !command.words.isEmpty || !command.redirections.isEmpty else { return }
-        if let first = command.words.first, !first.quoted, Self.headers.contains(first.text) { return }
+        expandBraces(&command)
+        if let first = command.words.first, !first.quoted, Self.headers.contains(first.text) {
+            // `for d in / ~ /etc`: what `$d` can be inside the loop.
+            if ["for", "select"].contains(first.text), command.words.count > 2, command.words[2].text == "in" {
+                knownValues[command.words[1].text, default: []] += command.words.dropFirst(3).map(\.text)
+            }
+            return
+        }
         command.pipeline = pipelineCounter
         command.position = position
         command.substituted = substituted
         // A here-document opened on this command still points at `commands.count`.
         commands.append(command)
+    }
+
+    /// Replaces each word with a brace expansion by the words it expands to, as bash does before running it.
+    private mutating func expandBraces(_ command: inout ShellCommand) {
+        guard command.words.contains(where: \.braces) else { return }
+        var words: [ShellWord] = []
+        for word in command.words {
+            guard word.braces else {
+                words.append(word)
+                continue
+            }
+            guard let expanded = ShellBraces.expand(word.text) else {
+                problems.append("line \(command.line): a brace expansion too large to check")
+                words.append(word)
+                continue
+            }
+            for text in expanded {
+                var copy = word
+                copy.text = text
+                copy.braceExpanded = expanded.count > 1
+                words.append(copy)
+            }
+        }
+        command.words = words
     }
 
     /// Reads the bodies of here-documents whose command line just ended.
