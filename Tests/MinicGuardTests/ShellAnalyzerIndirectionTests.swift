@@ -49,7 +49,8 @@ final class ShellAnalyzerIndirectionTests: XCTestCase {
                                 "awk 'BEGIN{system(\"rm -rf /\")}'"])
         assertDecision(.ask, ["python3 -c 'import shutil; shutil.rmtree(p)'", "python3 -c '__import__(\"os\").popen(c)'", "perl -e 'print 1'",
                               "ruby -e 'x'", "node -e 'require(\"child_process\")'", "php -r 'echo 1;'", "lua -e 'os.execute(c)'",
-                              "awk '{ print | \"sh\" }' f", "sed 's/.*/&/e' f", "python3 - <<EOF\nimport os; os.system(c)\nEOF"], rule: "sh-interpreter-code")
+                              "awk '{ print | \"sh\" }' f", "sed 's/.*/&/e' f", "python3 - <<EOF\nimport os; os.system(c)\nEOF", "python3 -c 'open(\"/root/.ssh/authorized_keys\", \"a\").write(k)'"],
+                       rule: "sh-interpreter-code")
         assertDecision(.allow, ["python3 -c 'print(2 + 2)'", "awk '{print $1}' f", "sed -n 's/a/b/p' f", "python3 setup.py build"])
     }
 

@@ -8,8 +8,11 @@ extension ShellAnalyzer {
         "pip", "pip3", "make", "grep", "sed", "awk", "find", "chmod", "chown", "kill", "exit", "return", "trap", "true", "false", "pwd", "mkdir",
         "touch", "tar", "env", "xargs", "apt", "apt-get", "npm", "node", "docker", "id", "whoami", "clear", "less", "more", "head", "tail",
     ]
-    /// Identifiers that make interpreter code destructive, besides the ones that run other programs.
-    static let destructiveMarkers = ["rmtree", "unlink", "remove", "rmdir", "chmod", "chown", "truncate", "kill", "shred"]
+    /// Identifiers that make Python code delete or write files, besides the ones that run other programs
+    /// (what `rm -rf` or `>> ~/.ssh/authorized_keys` would be in shell).
+    static let destructiveMarkers = [
+        "rmtree", "unlink", "remove", "rmdir", "chmod", "chown", "truncate", "kill", "shred", "open", "write", "rename", "replace", "move", "copy", "symlink",
+    ]
 
     /// Re-reports findings in `text` (run by the command on `line`) as the command's own.
     static func analyseNested(_ text: String, line: Int, note: String, add: (String, Severity, Int, String) -> Void) {
