@@ -52,9 +52,14 @@ public enum ShellAnalyzer {
         // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `command -p rm ...`, `exec -a x rm ...`, `xargs rm ...`.
         var words = command.words.map(\.text)[...]
         var viaXargs = false
-        while let inner = ShellWrappers.unwrap(words), !inner.isEmpty {
-            if words.first.map(ShellWrappers.baseName) == "xargs" { viaXargs = true }
-            words = inner
+        while let unwrapped = ShellWrappers.unwrapDetailed(words) {
+            let wrapper = words.first.map(ShellWrappers.baseName)
+            if wrapper == "xargs" { viaXargs = true }
+            // `flock -c CMD`, `env -S 'CMD'`, `script -c CMD`, `watch 'CMD'`: shell text run by the wrapper.
+            for text in unwrapped.scripts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
+            if wrapper == "watch" { analyseNested(unwrapped.command.joined(separator: " "), line: line, note: "run by watch", add: add) }
+            guard !unwrapped.command.isEmpty else { break }
+            words = unwrapped.command
         }
         let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
