@@ -96,27 +96,22 @@ extension ShellAnalyzer {
     }
 
     /// Files a downloader writes (`curl -o x URL`, `wget -O x URL`, `curl URL > x`, `wget URL`), then run
-    /// (`sh x`, `. x`, `./x`, `/tmp/x`, `python3 x`).
-    static func downloadsRun(_ script: ShellScript, add: (String, Severity, Int, String) -> Void) {
-        var downloaded: Set<String> = []
-        for command in script.commands {
-            var words = command.words.map(\.text)[...]
-            while let inner = ShellWrappers.unwrap(words), !inner.isEmpty { words = inner }
-            guard let first = words.first else { continue }
-            let program = ShellWrappers.baseName(first)
-            let arguments = Array(words.dropFirst())
-            if !downloaded.isEmpty {
-                var run: String?
-                if first.contains("/") && downloaded.contains(ShellWrappers.baseName(first)) {
-                    run = first
-                } else if ShellScript.shells.contains(program) || ShellInterpreters.family(program) != nil || program == "source" || program == "." {
-                    run = arguments.first { !$0.hasPrefix("-") && downloaded.contains(ShellWrappers.baseName($0)) }
-                }
-                if let run { add("sh-download-exec", .high, command.line, "runs \(run), a file downloaded earlier in the script") }
+    /// (`sh x`, `. x`, `./x`, `/tmp/x`, `python3 x`): `first` and `arguments` are the command's words, wrappers removed,
+    /// `program` the base name of `first`.
+    static func downloadRun(
+        _ first: String, program: String, _ arguments: [String], command: ShellCommand, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void
+    ) {
+        if !downloaded.isEmpty {
+            var run: String?
+            if first.contains("/") && downloaded.contains(program) {
+                run = first
+            } else if ShellScript.shells.contains(program) || program == "source" || program == "." || ShellInterpreters.family(program) != nil {
+                run = arguments.first { !$0.hasPrefix("-") && downloaded.contains(ShellWrappers.baseName($0)) }
             }
-            if downloaders.contains(program) {
-                downloaded.formUnion(downloadTargets(program, arguments, redirections: command.redirections))
-            }
+            if let run { add("sh-download-exec", .high, command.line, "runs \(run), a file downloaded earlier in the script") }
+        }
+        if downloaders.contains(program) {
+            downloaded.formUnion(downloadTargets(program, arguments, redirections: command.redirections))
         }
     }
 

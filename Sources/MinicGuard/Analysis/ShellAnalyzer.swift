@@ -24,16 +24,17 @@ public enum ShellAnalyzer {
             findings.append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
         }
         for problem in parsed.problems { add("sh-unparsed", .medium, 1, "unknown: the script does not parse (\(problem)); cannot tell what it runs") }
+        var downloaded: Set<String> = []
         for command in parsed.commands {
-            check(command, in: parsed, add: add)
+            check(command, in: parsed, downloaded: &downloaded, add: add)
         }
-        shadowing(parsed, add: add)
-        downloadsRun(parsed, add: add)
+        if !parsed.functions.isEmpty { shadowing(parsed, add: add) }
         forkBombs(script, add: add)
         return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
     }
 
-    static func check(_ command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void) {
+    /// - Parameter downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:_:command:downloaded:add:)``).
+    static func check(_ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void) {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
             let target = redirection.target.text
@@ -64,6 +65,7 @@ public enum ShellAnalyzer {
         let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
         indirection(program, arguments, command: command, in: script, add: add)
+        downloadRun(words.first ?? "", program: program, arguments, command: command, downloaded: &downloaded, add: add)
         switch program {
         case "rm":
             removal(arguments, command: command, script: script, viaXargs: viaXargs, add: add)

@@ -6,13 +6,20 @@ import Foundation
 enum ShellInterpreters {
     enum Family: Sendable { case python, awk, sed, opaque }
 
-    /// The family of interpreter `name`, or nil when it is none.
+    static let awks: Set<String> = ["awk", "gawk", "mawk", "nawk", "busybox-awk"]
+    static let opaque: Set<String> = [
+        "perl", "ruby", "irb", "node", "nodejs", "deno", "bun", "php", "lua", "luajit", "tclsh", "wish", "expect", "Rscript", "R", "julia", "osascript",
+        "jshell", "groovy", "scala", "guile", "racket", "sbcl", "gdb", "vim", "vi", "nvim", "ex", "view", "emacs",
+    ]
+
+    /// The family of interpreter `name`, or nil when it is none (called for every command: set lookups first).
     static func family(_ name: String) -> Family? {
-        if name.hasPrefix("python") || name == "pypy" || name == "pypy3" { return .python }
-        if ["awk", "gawk", "mawk", "nawk", "busybox-awk"].contains(name) { return .awk }
+        if awks.contains(name) { return .awk }
         if name == "sed" || name == "gsed" { return .sed }
-        let opaque = ["perl", "ruby", "irb", "node", "nodejs", "deno", "bun", "php", "lua", "luajit", "tclsh", "wish", "expect", "Rscript", "R", "julia", "osascript", "jshell", "groovy", "scala", "guile", "racket", "sbcl", "gdb", "vim", "vi", "nvim", "ex", "view", "emacs"]
-        if opaque.contains(name) || name.hasPrefix("perl5") || name.hasPrefix("lua5") || name.hasPrefix("php") || name.hasPrefix("ruby") { return .opaque }
+        if opaque.contains(name) { return .opaque }
+        guard let first = name.first, "pPlr".contains(first) else { return nil }
+        if name.hasPrefix("python") || name == "pypy" || name == "pypy3" { return .python }
+        if name.hasPrefix("perl5") || name.hasPrefix("lua5") || name.hasPrefix("php") || name.hasPrefix("ruby") { return .opaque }
         return nil
     }
 

@@ -119,6 +119,9 @@ enum ShellWrappers {
 
     /// A command name's last path component: `/bin/rm` → `rm`.
     static func baseName(_ word: String) -> String {
-        word.split(separator: "/").last.map(String.init) ?? word
+        // Called for every command: no array unless the word ends in a slash.
+        guard let slash = word.lastIndex(of: "/") else { return word }
+        let tail = word[word.index(after: slash)...]
+        return tail.isEmpty ? word.split(separator: "/").last.map(String.init) ?? word : String(tail)
     }
 }
