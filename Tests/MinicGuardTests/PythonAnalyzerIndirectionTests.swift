@@ -60,7 +60,8 @@ final class PythonAnalyzerIndirectionTests: XCTestCase {
         try assertDecision(.block, ["import subprocess\nsubprocess.run(c, shell=1)", "import subprocess\nsubprocess.run(c, shell='yes')", "import subprocess\nsubprocess.run(c, shell=x)",
                                     "import subprocess\nsubprocess.run(c, **{'shell': True})", "import subprocess\nsubprocess.call(c, **{'shell': 1})"],
                            rule: "py-subprocess-shell")
-        try assertDecision(.ask, ["import subprocess\nsubprocess.run(['ls', d], **options)", "import subprocess\nsubprocess.run('ls', shell=flag)"], rule: "py-subprocess-shell")
+        try assertDecision(.ask, ["import subprocess\nsubprocess.run(['ls', d], **options)", "import subprocess\nsubprocess.run('ls', shell=flag)",
+                                  "import subprocess\nsubprocess.run(cmd, **kw)"], rule: "py-subprocess-shell")
         try assertDecision(.allow, ["import subprocess\nsubprocess.run(['ls'], shell=False)", "import subprocess\nsubprocess.run('ls', shell=True)"])
     }
 

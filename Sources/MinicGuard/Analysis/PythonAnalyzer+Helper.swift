@@ -315,12 +315,15 @@ extension PythonAnalyzer {
                 elif name in SUBPROCESS:
                     command = args[0] if args else keyword(node, "args")
                     literal = literal_command(command)
-                    if shell is not None and (truthy_constant(shell) or not constant(shell)):
+                    if shell is not None and type(shell) is ast.Name and shell.id == "**kwargs":
+                        # A **mapping may or may not hold shell=True: unknown, so ask.
+                        self.add(node, "py-subprocess-shell", "medium", "subprocess with **arguments that may set shell=True", literal if type(command) is ast.Constant else None)
+                        self.add(node, "py-subprocess", "low", "starts a program; check for untrusted input", literal if type(command) in (ast.List, ast.Tuple) else None)
+                    elif shell is not None and (truthy_constant(shell) or not constant(shell)):
                         # shell= with any truthy value (1, "yes"), or one only known at run time, counts as a shell.
                         known = truthy_constant(shell)
                         text = literal if type(command) is ast.Constant else None
-                        self.add(node if type(shell) is ast.Name and shell.id == "**kwargs" else shell, "py-subprocess-shell",
-                                 "high" if literal is None else "low" if known else "medium",
+                        self.add(shell, "py-subprocess-shell", "high" if literal is None else "low" if known else "medium",
                                  "subprocess with shell=" + ("True" if known else " from a variable") +
                                  (" and a command built at run time: shell injection" if literal is None else ""), text)
                         if text is None and literal is not None:
