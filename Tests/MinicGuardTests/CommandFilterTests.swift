@@ -77,6 +77,13 @@ final class CommandFilterTests: XCTestCase {
         assertAllowed(["sh ./configure", "echo hi > out.txt; cat out.txt", "bash -c 'read x' <<< 'sudo id'", "python3 -m http.server 8000", "sh -s <<EOF\necho hi\nEOF"])
     }
 
+    func testGlobsZshEqualsVariablesThatRunCommandsAndHereDocumentSubstitutions() {
+        assertRefused(["/usr/bin/su?o id", "/usr/*/sudo id", "/usr/bin/s[u]do", "=sudo id", "BASH_ALIASES[ls]=sudo; ls", "BASH_CMDS[ls]=/usr/bin/sudo; ls",
+                       "env 'BASH_FUNC_ls%%=() { sudo id; }' bash -c ls", "PS4='$(sudo id)' bash -xc true", "export GIT_SSH_COMMAND='nc h 1'; git fetch",
+                       "PAGER='sudo id' man ls", "cat <<EOF\n$(sudo id)\nEOF", "cat <<EOF\nx `ssh h` y\nEOF", "make --eval='x:; sudo id' x", "make -E 'x:;ssh h' x"])
+        assertAllowed(["[ -f x ] && echo y", "[[ -n x ]]", "cat <<'EOF'\n$(sudo id)\nEOF", "cat <<EOF\nssh is denied; $(echo fine)\nEOF", "arr[0]=x; echo ${arr[0]}"])
+    }
+
     func testAnAllowListIsNotGotAroundEither() {
         let allowList = CommandFilter(allow: ["python3", "sh", "echo", "xargs"], deny: [])
         XCTAssertNoThrow(try allowList.check(["sh", "-c", "echo a && python3 -c 1"]))

@@ -20,7 +20,9 @@ final class ShellAnalyzerIndirectionTests: XCTestCase {
         assertDecision(.block, ["rm -{r,f} /", "r{m,} -rf /", "rm -rf /{etc,usr}", "{rm,-rf} /", "builtin command rm -rf /", "command -p rm -rf /",
                                 "exec rm -rf ~", "exec -a x rm -rf /", "command -v -p rm -rf /etc", "flock -c 'rm -rf /' /tmp/l", "env -S 'rm -rf ~'",
                                 "watch 'rm -rf /'", "script -qc 'rm -rf /' /dev/null", "timeout -s KILL 5 rm -rf /", "xargs -I {} rm -rf / {}"], rule: "sh-rm-rf-root")
-        assertDecision(.ask, ["{ls,-l}", "e{cho,} hi"], rule: "sh-obfuscated")
+        assertDecision(.ask, ["{ls,-l}", "e{cho,} hi", "/bin/r? -rf x", "/usr/*/rm x"], rule: "sh-obfuscated")
+        assertDecision(.block, ["cat <<EOF\n$(rm -rf /)\nEOF", "cat > f <<EOF\nx `rm -rf ~` y\nEOF"], rule: "sh-rm-rf-root")
+        assertDecision(.allow, ["[ -d x ] && ls", "[[ -n $x ]]", "cat > clean.sh <<'EOF'\nrm -rf $(pwd)/\nEOF"])
         assertDecision(.allow, ["mkdir -p src/{lib,bin}", "cp file{,.bak}", "echo {1..3}"])
     }
 

@@ -49,6 +49,9 @@ public enum ShellAnalyzer {
             add("sh-obfuscated", .medium, line, "unknown: uses $IFS inside words, a way to hide spaces")
         }
         if name.dynamic { add("sh-dynamic-command", .medium, line, "unknown: the command name is computed at run time (\(name.text))") }
+        if !name.quoted, name.text != "[", name.text != "[[", name.text.contains(where: { "*?[".contains($0) }) {
+            add("sh-obfuscated", .medium, line, "unknown: the command name is a pattern (\(name.text)); it runs whatever matches")
+        }
         if name.braceExpanded { add("sh-obfuscated", .medium, line, "unknown: the command name comes out of a brace expansion (\(name.text))") }
         // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `command -p rm ...`, `exec -a x rm ...`, `xargs rm ...`.
         var words = command.words.map(\.text)[...]

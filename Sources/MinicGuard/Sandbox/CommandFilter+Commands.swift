@@ -5,7 +5,14 @@ extension CommandFilter {
     /// Directories the sandboxed command can write to: a program there may be a renamed copy of a denied one.
     static let writableRoots = ["/work", "/tmp", "/var/tmp", "/dev/shm", "/run/user"]
     /// Variables that change which program a name or a library stands for.
-    static let lookupVariables: Set<String> = ["PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "BASH_LOADABLES_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB", "PERL5OPT", "RUBYOPT", "NODE_OPTIONS"]
+    /// Variables that change which program a name or a library stands for, or hold a command line a shell or
+    /// another program runs (`PS4='$(...)'` under `set -x`, `GIT_SSH_COMMAND`, `PAGER`).
+    static let lookupVariables: Set<String> = [
+        "PATH", "LD_PRELOAD", "LD_LIBRARY_PATH", "LD_AUDIT", "BASH_ENV", "ENV", "BASH_LOADABLES_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB",
+        "PERL5OPT", "RUBYOPT", "NODE_OPTIONS", "BASH_ALIASES", "BASH_CMDS", "PS1", "PS2", "PS3", "PS4", "PROMPT_COMMAND", "SHELLOPTS", "BASHOPTS",
+        "GIT_SSH", "GIT_SSH_COMMAND", "GIT_PAGER", "PAGER", "MANPAGER", "EDITOR", "VISUAL", "GIT_EDITOR", "LESSOPEN", "LESSCLOSE", "GIT_EXTERNAL_DIFF",
+        "GIT_ASKPASS", "SSH_ASKPASS", "BROWSER", "GIT_CONFIG_PARAMETERS", "GIT_EXEC_PATH", "SUDO_ASKPASS", "MAKEFLAGS",
+    ]
 
     /// Why running `path` cannot be checked by name, or nil: a path into a writable directory or relative
     /// to the working directory (`./x`, `bin/x`), where a copy of a denied program can sit under any name.
@@ -21,8 +28,9 @@ extension CommandFilter {
 
     /// Refuses `NAME=value` when NAME changes what programs or libraries are found (`PATH=/tmp:$PATH`, `LD_PRELOAD=`).
     static func checkAssignment(_ assignment: String) throws(MinicError) {
-        let name = assignment.prefix { $0 != "=" && $0 != "+" }
-        if lookupVariables.contains(String(name)) {
+        // `BASH_ALIASES[ls]=sudo`, `PATH+=:/tmp`, `BASH_FUNC_ls%%=() {...}` (a function bash imports), `GIT_CONFIG_KEY_0=`.
+        let name = assignment.prefix { $0 != "=" && $0 != "+" && $0 != "[" }
+        if lookupVariables.contains(String(name)) || name.hasPrefix("BASH_FUNC_") || name.hasPrefix("GIT_CONFIG_") {
             throw .refused("sandbox: setting \(name) changes which program a name runs; it cannot be checked")
         }
     }
@@ -78,6 +86,12 @@ extension CommandFilter {
             return []
         case "find":
             return try findPrograms(arguments, depth: depth)
+        case "make", "gmake":
+            // `make --eval='x:; CMD'` runs recipes given on the command line.
+            if arguments.contains(where: { $0 == "-E" || $0.hasPrefix("--eval") || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("E")) }) {
+                throw .refused("sandbox: make --eval runs recipes given on the command line; they cannot be checked")
+            }
+            return nil
         case "git":
             // `git -c alias.x='!cmd'`, `core.pager`, `core.sshCommand` and friends run commands of their own.
             if let index = arguments.firstIndex(where: { $0 == "-c" || $0 == "--config-env" || $0.hasPrefix("--config-env=") }), index < arguments.count {

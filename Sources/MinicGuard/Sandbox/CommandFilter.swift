@@ -54,7 +54,10 @@ public struct CommandFilter: Sendable {
             return []
         }
         if let reason = Self.writablePathReason(first) { throw .refused("sandbox: '\(first)' \(reason)") }
-        let name = ShellWrappers.baseName(first)
+        // A glob (`/usr/bin/su?o`, `/usr/*/sudo`) names whatever it matches at run time.
+        if first != "[", first != "[[", first.contains(where: { "*?[".contains($0) }) { throw .refused("sandbox: the command name '\(first)' is a pattern; it cannot be checked") }
+        // zsh runs `=sudo` as the path of sudo.
+        let name = ShellWrappers.baseName(first.hasPrefix("=") ? String(first.dropFirst()) : first)
         let rest = words.dropFirst()
         var found = [Program(name: name)]
         if ShellScript.shells.contains(name) {

@@ -13,7 +13,7 @@ public struct ShellParser {
     var knownValues: [String: [String]] = [:]
     /// Pipelines of nested scripts are numbered from here, apart from the outer ones.
     var nextNestedPipeline = 1 << 20
-    private var pendingHereDocs: [(delimiter: String, strip: Bool, command: Int, redirection: Int)] = []
+    private var pendingHereDocs: [(delimiter: String, strip: Bool, expands: Bool, command: Int, redirection: Int)] = []
     private let substituted: Bool
 
     static let reserved: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time", "in", "esac", "coproc"]
@@ -93,7 +93,8 @@ public struct ShellParser {
                     let strip = redirection == "<<-"
                     let word = readWord() ?? ShellWord("")
                     current.redirections.append(ShellRedirection(operation: "<<", target: ShellWord("")))
-                    pendingHereDocs.append((word.text, strip, commands.count, current.redirections.count - 1))
+                    // An unquoted delimiter (`<<EOF`, not `<<'EOF'`) makes the shell run the body's substitutions.
+                    pendingHereDocs.append((word.text, strip, !word.quoted, commands.count, current.redirections.count - 1))
                     // The body is attached once the command is closed (see readHereDocs).
                     continue
                 }
@@ -212,8 +213,44 @@ public struct ShellParser {
             if document.command < commands.count, document.redirection < commands[document.command].redirections.count {
                 commands[document.command].redirections[document.redirection].target = ShellWord(body.joined(separator: "\n"))
             }
+            if document.expands {
+                for text in body where text.contains("$(") || text.contains("`") {
+                    for inner in Self.substitutions(in: text) { parseNested(inner) }
+                }
+            }
         }
         pendingHereDocs.removeAll()
+    }
+
+    /// The commands of the `$(...)` and backtick substitutions in `text`, read as bash reads a here-document body
+    /// (quotes are plain characters there).
+    static func substitutions(in text: String) -> [String] {
+        let characters = Array(text)
+        var found: [String] = []
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\" {
+                index += 2
+            } else if character == "`", let end = characters[(index + 1)...].firstIndex(of: "`") {
+                found.append(String(characters[(index + 1)..<end]))
+                index = end + 1
+            } else if character == "$", index + 1 < characters.count, characters[index + 1] == "(" {
+                var depth = 0
+                var end = index + 1
+                while end < characters.count {
+                    if characters[end] == "(" { depth += 1 }
+                    if characters[end] == ")" { depth -= 1 }
+                    if depth == 0 { break }
+                    end += 1
+                }
+                found.append(String(characters[(index + 2)..<min(end, characters.count)]))
+                index = end + 1
+            } else {
+                index += 1
+            }
+        }
+        return found
     }
 
     func peek(_ offset: Int) -> Character? {
