@@ -18,10 +18,15 @@ extension PythonAnalyzer {
         SQL = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values[\s(]|update\s.*set\s)", re.I | re.S)
         SHELL_CALLS = {"os.system", "os.popen", "os.popen2", "os.popen3", "os.popen4", "popen2.popen2", "popen2.popen3", "popen2.popen4",
                        "popen2.Popen3", "popen2.Popen4", "commands.getoutput", "commands.getstatusoutput", "subprocess.getoutput",
-                       "subprocess.getstatusoutput"}
+                       "subprocess.getstatusoutput", "asyncio.create_subprocess_shell", "platform.popen"}
         SUBPROCESS = {"subprocess.Popen", "subprocess.call", "subprocess.check_call", "subprocess.check_output", "subprocess.run"}
         SPAWN = {"os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.spawnl",
-                 "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.startfile"}
+                 "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.startfile",
+                 "os.posix_spawn", "os.posix_spawnp", "pty.spawn", "asyncio.create_subprocess_exec"}
+        # What `from MODULE import *` brings in that the rules look for.
+        STAR_NAMES = {"os": [n.split(".", 1)[1] for n in SHELL_CALLS | SPAWN if n.startswith("os.")],
+                      "subprocess": [n.split(".", 1)[1] for n in SUBPROCESS | SHELL_CALLS if n.startswith("subprocess.")],
+                      "pty": ["spawn"], "builtins": ["eval", "exec", "compile", "__import__", "getattr"]}
         PICKLE = {"pickle.load", "pickle.loads", "pickle.Unpickler", "cPickle.load", "cPickle.loads", "cPickle.Unpickler", "dill.load",
                   "dill.loads", "dill.Unpickler", "shelve.open", "shelve.DbfilenameShelf", "jsonpickle.decode", "jsonpickle.unpickler.decode",
                   "pandas.read_pickle", "pd.read_pickle"}
@@ -256,6 +261,8 @@ extension PythonAnalyzer {
                             self.imported(node, name.name)
                     elif kind is ast.ImportFrom:
                         module = node.module or ""
+                        for star in STAR_NAMES.get(module, ()) if any(n.name == "*" for n in node.names) else ():
+                            self.aliases.setdefault(star, module + "." + star)
                         for name in node.names:
                             self.aliases[name.asname or name.name] = module + "." + name.name if module else name.name
                             self.imported(node, module + "." + name.name if module else name.name)
@@ -341,6 +348,12 @@ extension PythonAnalyzer {
                         argv = argv_text(args[1:]) if "l" in name[7:] else literal_command(args[1])
                     elif name.startswith("os.spawn") and len(args) > 2:
                         argv = argv_text(args[2:]) if "l" in name[8:] else literal_command(args[2])
+                    elif name.startswith("os.posix_spawn") and len(args) > 1:
+                        argv = literal_command(args[1])
+                    elif name == "pty.spawn" and args:
+                        argv = literal_command(args[0])
+                    elif name == "asyncio.create_subprocess_exec" and args:
+                        argv = argv_text(args)
                     self.add(node, "py-process-start", "low", name + " starts a program", argv)
                 elif name in PICKLE:
                     self.add(node, "py-pickle", "medium", name + " can run arbitrary code while loading untrusted data")
@@ -412,6 +425,13 @@ extension PythonAnalyzer {
                         text = static_text(args[1]).lower()
                         self.add(node, "py-indirect-call", "high" if any(w in text for w in EXEC_WORDS) else "medium",
                                  "getattr on " + base + " with a name computed at run time hides which function is called")
+                elif name.endswith(".__getattribute__") and args and not name.startswith("ctypes.CDLL()."):
+                    # os.__getattribute__("system"), type(os).__getattribute__: getattr under another name.
+                    base = name[:-len(".__getattribute__")]
+                    if base.split(".")[0] in DANGEROUS_MODULES:
+                        text = static_text(args[0]).lower()
+                        self.add(node, "py-indirect-call", "high" if any(w in text for w in EXEC_WORDS) else "medium",
+                                 base + ".__getattribute__ reaches a function by name: hides which function is called")
                 elif name in CTYPES_LOADERS:
                     self.add(node, "py-ctypes", "medium", name + " loads a native library: calls into it bypass every check on the Python side")
                 elif name.startswith("ctypes.CDLL().") and name.rsplit(".", 1)[-1] in NATIVE_EXEC:
