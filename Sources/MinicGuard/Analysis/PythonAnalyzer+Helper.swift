@@ -131,7 +131,9 @@ extension PythonAnalyzer {
         CHILD_FIELDS = {}
         # Node types the rules look at besides calls, strings and imports.
         OTHER_KINDS = frozenset((ast.Assign, ast.AnnAssign, ast.Compare, ast.Dict, ast.FunctionDef, ast.AsyncFunctionDef, ast.Try, ast.Assert,
-                                 ast.BinOp, ast.JoinedStr, ast.Subscript))
+                                 ast.BinOp, ast.JoinedStr))
+        # Calls whose result alias_assignment follows (the rest are skipped without resolving their names).
+        ROOT_CALLS = {"__import__", "getattr", "import_module", "CDLL", "PyDLL", "WinDLL", "OleDLL", "LoadLibrary", "LibraryLoader", "dlopen"}
 
 
         def constant(node):
@@ -218,8 +220,18 @@ extension PythonAnalyzer {
                 value = node.value
                 kind = type(value)
                 if kind is ast.Call:
+                    func = value.func
+                    last = func.id if type(func) is ast.Name else func.attr if type(func) is ast.Attribute else None
+                    if last not in ROOT_CALLS:
+                        return
                     name = normal(self.call_root(value))
                 elif kind is ast.Name or kind is ast.Attribute or kind is ast.Subscript:
+                    root = value
+                    while type(root) is ast.Attribute or type(root) is ast.Subscript:
+                        root = root.value
+                    # Only names that are, or stand for, a dangerous module or builtin.
+                    if type(root) is not ast.Name or not (root.id in self.aliases or root.id in DANGEROUS_MODULES or root.id in DANGEROUS_NAMES):
+                        return
                     name = self.qualified(value)
                 else:
                     return
@@ -230,7 +242,7 @@ extension PythonAnalyzer {
                         self.aliases[target.id] = name
 
             def run(self, tree):
-                calls, strings, others, assignments = [], [], [], []
+                calls, strings, others, assignments, lookups = [], [], [], [], []
                 # An explicit stack over the fields that can hold nodes: ast.walk's generators cost more than the parse.
                 stack = [tree]
                 pop, push, extend = stack.pop, stack.append, stack.extend
@@ -267,15 +279,26 @@ extension PythonAnalyzer {
                             self.aliases[name.asname or name.name] = module + "." + name.name if module else name.name
                             self.imported(node, module + "." + name.name if module else name.name)
                             self.imported(node, module)
+                    elif kind is ast.Subscript:
+                        # Only lookups in globals()/vars()/locals(), __builtins__ or a __dict__ are of interest.
+                        value = node.value
+                        value_kind = type(value)
+                        if (value_kind is ast.Call and type(value.func) is ast.Name and value.func.id in ("globals", "vars", "locals")) or \
+                                (value_kind is ast.Name and value.id in ("__builtins__", "builtins")) or \
+                                (value_kind is ast.Attribute and value.attr == "__dict__"):
+                            lookups.append(node)
                     elif kind in OTHER_KINDS:
                         others.append(node)
-                        if kind is ast.Assign:
+                        if kind is ast.Assign and type(node.targets[0]) is ast.Name:
                             assignments.append(node)
                 # Aliases first, in source order, so that calls through them resolve.
                 if assignments:
                     assignments.sort(key=lambda n: (n.lineno, n.col_offset))
                     for node in assignments:
                         self.alias_assignment(node)
+                for node in lookups:
+                    if type(node.ctx) is ast.Load:
+                        self.lookup(node)
                 for node in others:
                     self.other(node)
                 for node in calls:
@@ -301,7 +324,7 @@ extension PythonAnalyzer {
                         SQL.search(node.func.value.value):
                     self.add(node, "py-sql-string", "medium", "SQL built with str.format: injection; use query parameters")
                 shell = keyword(node, "shell")
-                if shell is None and opaque_keywords(node):
+                if shell is None and node.keywords and opaque_keywords(node):
                     shell = ast.Name("**kwargs")  # may hold shell=True: counted as a computed shell= below
                 if name is None:
                     if attribute == "extractall" and self.tarfile and not safe_filter(node):
@@ -470,10 +493,7 @@ extension PythonAnalyzer {
 
             def other(self, node):
                 kind = type(node)
-                if kind is ast.Subscript:
-                    if type(node.ctx) is ast.Load:
-                        self.lookup(node)
-                elif kind is ast.Assign or kind is ast.AnnAssign:
+                if kind is ast.Assign or kind is ast.AnnAssign:
                     value = node.value
                     if isinstance(value, ast.Constant) and isinstance(value.value, str):
                         targets = node.targets if kind is ast.Assign else [node.target]
