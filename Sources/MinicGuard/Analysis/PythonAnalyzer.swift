@@ -49,7 +49,8 @@ public struct PythonAnalyzer: Sendable {
             executable: python, arguments: ["-I", "-c", Self.helperSource, directory + "/request.json", directory + "/out.jsonl"],
             environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], directory: directory, timeout: 600)
         guard result.status == 0, !result.timedOut, let output = FileManager.default.contents(atPath: directory + "/out.jsonl") else {
-            throw .internal("python analysis failed (status \(result.status)\(result.timedOut ? ", timed out" : "")): \(result.outputText.split(separator: "\n").last ?? "")")
+            let last = result.outputText.split(separator: "\n").last ?? ""
+            throw .internal("python analysis failed (status \(result.status)\(result.timedOut ? ", timed out" : "")): \(last)")
         }
         return Self.findings(fromOutput: output, count: count)
     }
@@ -63,7 +64,8 @@ public struct PythonAnalyzer: Sendable {
         var errors = [String?](repeating: nil, count: count)
         for line in output.split(separator: UInt8(ascii: "\n")) {
             // A line that does not read back leaves its text's count short, so that text comes out unanalysed.
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let index = object["i"] as? Int, index >= 0, index < count else {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let index = object["i"] as? Int, index >= 0, index < count
+            else {
                 continue
             }
             if let error = object["error"] as? String {

@@ -20,7 +20,9 @@ extension ShellAnalyzer {
     }
 
     /// `trap 'CMD' SIG`, `alias x='CMD'` and interpreters given code: what they run, analysed.
-    static func indirection(_ program: String, _ arguments: [String], command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void) {
+    static func indirection(
+        _ program: String, _ arguments: [String], command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void
+    ) {
         let line = command.line
         switch program {
         case "trap":
@@ -99,7 +101,8 @@ extension ShellAnalyzer {
     /// (`sh x`, `. x`, `./x`, `/tmp/x`, `python3 x`): `first` and `arguments` are the command's words, wrappers removed,
     /// `program` the base name of `first`.
     static func downloadRun(
-        _ first: String, program: String, _ arguments: [String], command: ShellCommand, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void
+        _ first: String, program: String, _ arguments: [String], command: ShellCommand, downloaded: inout Set<String>,
+        add: (String, Severity, Int, String) -> Void
     ) {
         if !downloaded.isEmpty {
             var run: String?
@@ -140,7 +143,9 @@ extension ShellAnalyzer {
                 } else {
                     value = attached
                 }
-            } else if program != "wget" && (word == "--remote-name" || word == "--remote-name-all" || (word.hasPrefix("-") && !word.hasPrefix("--") && word.contains("O"))) {
+            } else if program != "wget",
+                word == "--remote-name" || word == "--remote-name-all" || (word.hasPrefix("-") && !word.hasPrefix("--") && word.contains("O"))
+            {
                 remoteName = true
             }
             if let value {

@@ -16,7 +16,9 @@ extension ShellAnalyzer {
             if ["-", ":-", "=", ":="].contains(operation) { known.append(word) }
             if ["+", ":+"].contains(operation) { return [.literal(word + rest), .literal(rest)] }
             var result = known.map { TargetValue.literal($0 + rest) }
-            if name != "HOME" { result.append(.computed(rest: rest, command: false, nonEmpty: operation.hasSuffix("?") || (operation.hasPrefix(":") && operation != ":+"))) }
+            // `${X:?}` and `${X:-...}` are never empty; `${X-...}` is when X is set but empty.
+            let nonEmpty = operation.hasSuffix("?") || (operation.hasPrefix(":") && operation != ":+")
+            if name != "HOME" { result.append(.computed(rest: rest, command: false, nonEmpty: nonEmpty)) }
             return result
         }
         if let (inner, rest) = substitution(target) {

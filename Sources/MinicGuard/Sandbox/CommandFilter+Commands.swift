@@ -18,7 +18,9 @@ extension CommandFilter {
     /// to the working directory (`./x`, `bin/x`), where a copy of a denied program can sit under any name.
     static func writablePathReason(_ path: String) -> String? {
         guard path.contains("/") else { return nil }
-        if !path.hasPrefix("/") { return "is run from a relative path, which is writable in the sandbox; a renamed copy of a denied program cannot be told apart" }
+        if !path.hasPrefix("/") {
+            return "is run from a relative path, which is writable in the sandbox; a renamed copy of a denied program cannot be told apart"
+        }
         let normalised = "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
         if path.contains("/../") || path.hasSuffix("/..") || writableRoots.contains(where: { normalised == $0 || normalised.hasPrefix($0 + "/") }) {
             return "is run from a writable directory; a renamed copy of a denied program cannot be told apart"
@@ -96,15 +98,17 @@ extension CommandFilter {
             // `git -c alias.x='!cmd'`, `core.pager`, `core.sshCommand` and friends run commands of their own.
             if let index = arguments.firstIndex(where: { $0 == "-c" || $0 == "--config-env" || $0.hasPrefix("--config-env=") }), index < arguments.count {
                 let setting = arguments[min(index + 1, arguments.count - 1)].lowercased()
-                if setting.contains("!") || ["pager", "editor", "command", "program", "askpass", "hookspath", "fsmonitor", "proxy", "alias."].contains(where: setting.contains) {
+                let running = ["pager", "editor", "command", "program", "askpass", "hookspath", "fsmonitor", "proxy", "alias."]
+                if setting.contains("!") || running.contains(where: setting.contains) {
                     throw .refused("sandbox: git -c \(setting) makes git run a command; it cannot be checked")
                 }
             }
             return nil
         case "tar", "rsync":
             // Options that run a program: tar's --to-command, -I/--use-compress-program, --checkpoint-action=exec, -F; rsync's -e/--rsh.
+            let options = ["--to-command", "--use-compress-program", "--checkpoint-action", "--info-script", "--new-volume-script", "--rsh-command", "--rsh", "--rsync-path"]
             let runs = arguments.contains { word in
-                ["--to-command", "--use-compress-program", "--checkpoint-action", "--info-script", "--new-volume-script", "--rsh-command", "--rsh", "--rsync-path"].contains { word.hasPrefix($0) }
+                options.contains { word.hasPrefix($0) }
                     || (word.hasPrefix("-") && !word.hasPrefix("--") && (name == "rsync" ? word.contains("e") : word.contains("I") || word.contains("F")))
             }
             if runs { throw .refused("sandbox: \(name) is told to run another program; it cannot be checked") }

@@ -55,7 +55,9 @@ public struct CommandFilter: Sendable {
         }
         if let reason = Self.writablePathReason(first) { throw .refused("sandbox: '\(first)' \(reason)") }
         // A glob (`/usr/bin/su?o`, `/usr/*/sudo`) names whatever it matches at run time.
-        if first != "[", first != "[[", first.contains(where: { "*?[".contains($0) }) { throw .refused("sandbox: the command name '\(first)' is a pattern; it cannot be checked") }
+        if first != "[", first != "[[", first.contains(where: { "*?[".contains($0) }) {
+            throw .refused("sandbox: the command name '\(first)' is a pattern; it cannot be checked")
+        }
         // zsh runs `=sudo` as the path of sudo.
         let name = ShellWrappers.baseName(first.hasPrefix("=") ? String(first.dropFirst()) : first)
         let rest = words.dropFirst()

@@ -41,7 +41,8 @@ enum ShellWrappers {
         "faketime": Syntax(leading: 1),
         "valgrind": Syntax(),
         "script": Syntax(
-            shortValues: ["c", "E", "I", "O", "B", "T", "m"], longValues: ["--command", "--echo", "--log-in", "--log-out", "--log-io", "--log-timing", "--logging-format"]),
+            shortValues: ["c", "E", "I", "O", "B", "T", "m"],
+            longValues: ["--command", "--echo", "--log-in", "--log-out", "--log-io", "--log-timing", "--logging-format"]),
         "ld.so": Syntax(longValues: ["--library-path", "--preload", "--argv0", "--audit", "--inhibit-rpath"]),
     ]
 
