@@ -37,6 +37,18 @@ final class ShellParserTests: XCTestCase {
             ["echo", "read", ":", "ls", "touch"])
     }
 
+    func testBraceExpansionFunctionsAndKnownValues() {
+        XCTAssertEqual(ShellParser.parse("s{u,}do id; rm -{r,f} /; echo {1..3} '{a,b}' ${x} {y}").commands.map { $0.words.map(\.text) },
+            [["sudo", "sdo", "id"], ["rm", "-r", "-f", "/"], ["echo", "1", "2", "3", "{a,b}", "${x}", "{y}"]])
+        XCTAssertTrue(ShellParser.parse("{sudo,true}").commands[0].words[0].braceExpanded)
+        XCTAssertFalse(ShellParser.parse("echo {1..100000}").problems.isEmpty, "too large to check")
+        let script = ShellParser.parse("function ls { nc -l 1; }\nf() { sudo \"$@\"; }\nfor d in / ~; do rm -rf \"$d\"; done\nx=/etc")
+        XCTAssertEqual(script.commands.compactMap(\.name?.text), ["nc", "sudo", "rm"])
+        XCTAssertEqual(script.functions.map(\.name), ["ls", "f"])
+        XCTAssertEqual(script.knownValues["d"], ["/", "~"])
+        XCTAssertEqual(script.knownValues["x"], ["/etc"])
+    }
+
     func testUnterminatedQuotesAreReported() {
         XCTAssertFalse(ShellParser.parse("echo 'oops").problems.isEmpty)
         XCTAssertFalse(ShellParser.parse("echo \"oops").problems.isEmpty)

@@ -7,7 +7,10 @@ import MinicCore
 /// compile and dynamic import, shells (subprocess with `shell=True`, os.system,
 /// os.popen), pickle/marshal/yaml.load/torch.load, tar extraction, weak hashes and
 /// ciphers, `verify=False`, binding to all interfaces, hard-coded passwords,
-/// temporary-file races, SQL built from strings, and more.
+/// temporary-file races, SQL built from strings, and more — through aliases, `__import__`,
+/// `importlib`, `getattr`, `globals()`/`vars()`/`__dict__` lookups and ctypes as well. Literal command
+/// lines given to `os.system`, `subprocess.*` and friends go through ``ShellAnalyzer``'s rules.
+/// Fails closed: a text the helper cannot read or parse, or did not report on, is `py-unanalysed` (medium).
 public struct PythonAnalyzer: Sendable {
     public let python: String?
     /// Worker processes for large batches (the helper forks; 1 keeps it in one process).
@@ -18,7 +21,7 @@ public struct PythonAnalyzer: Sendable {
         self.workers = max(1, workers)
     }
 
-    /// Findings for each file, in order; a file that does not parse gets one `py-syntax-error`.
+    /// Findings for each file, in order; a file that cannot be read or parsed gets one `py-unanalysed` (medium: "ask").
     public func analyze(files: [String]) throws(MinicError) -> [[CodeFinding]] {
         try run(["files": files], count: files.count)
     }
@@ -45,23 +48,57 @@ public struct PythonAnalyzer: Sendable {
         let result = try ProcessRunner.run(
             executable: python, arguments: ["-I", "-c", Self.helperSource, directory + "/request.json", directory + "/out.jsonl"],
             environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], directory: directory, timeout: 600)
-        guard result.status == 0, let output = FileManager.default.contents(atPath: directory + "/out.jsonl") else {
-            throw .internal("python analysis failed (status \(result.status)): \(result.outputText.split(separator: "\n").last ?? "")")
+        guard result.status == 0, !result.timedOut, let output = FileManager.default.contents(atPath: directory + "/out.jsonl") else {
+            let last = result.outputText.split(separator: "\n").last ?? ""
+            throw .internal("python analysis failed (status \(result.status)\(result.timedOut ? ", timed out" : "")): \(last)")
         }
+        return Self.findings(fromOutput: output, count: count)
+    }
+
+    /// The helper's output read back: findings per text, and `py-unanalysed` for every text the helper reported
+    /// as unreadable or unparsable, did not report on, or reported on in lines that do not read back.
+    static func findings(fromOutput output: Data, count: Int) -> [[CodeFinding]] {
         var findings = [[CodeFinding]](repeating: [], count: count)
+        var received = [Int](repeating: 0, count: count)
+        var announced = [Int?](repeating: nil, count: count)
+        var errors = [String?](repeating: nil, count: count)
         for line in output.split(separator: UInt8(ascii: "\n")) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let index = object["i"] as? Int, index < count else {
+            // A line that does not read back leaves its text's count short, so that text comes out unanalysed.
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], let index = object["i"] as? Int, index >= 0, index < count
+            else {
                 continue
             }
             if let error = object["error"] as? String {
-                findings[index].append(CodeFinding(ruleID: "py-syntax-error", severity: .low, line: 1, message: "does not parse as Python 3 (\(error)); not analysed"))
+                errors[index] = error
+            } else if let total = object["n"] as? Int {
+                announced[index] = total
             } else if let rule = object["rule"] as? String, let line = object["line"] as? Int, let severity = Severity(rawValue: object["severity"] as? String ?? ""),
                 let message = object["message"] as? String
             {
+                received[index] += 1
                 findings[index].append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
+                if let command = object["shell"] as? String { findings[index] += shellFindings(command, line: line, rule: rule) }
+            }
+        }
+        for index in 0..<count {
+            if let error = errors[index] {
+                findings[index] = [unanalysed(line: 1, "does not read or parse as Python 3 (\(error)); not analysed")]
+            } else if announced[index] != received[index] {
+                findings[index].append(unanalysed(line: 1, "the analyser's report on it is missing or incomplete"))
             }
         }
         return findings.map { $0.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) } }
+    }
+
+    static func unanalysed(line: Int, _ reason: String) -> CodeFinding {
+        CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: line, message: "unknown: \(reason)")
+    }
+
+    /// The shell rules' findings on a literal command line a call runs (`os.system("rm -rf /")`), at the call's line.
+    static func shellFindings(_ command: String, line: Int, rule: String) -> [CodeFinding] {
+        ShellAnalyzer.analyze(command).map {
+            CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: line, message: "\($0.message) (in the command line of \(rule))")
+        }
     }
 
     static func findPython() -> String? {

@@ -24,14 +24,17 @@ public enum ShellAnalyzer {
             findings.append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
         }
         for problem in parsed.problems { add("sh-unparsed", .medium, 1, "unknown: the script does not parse (\(problem)); cannot tell what it runs") }
+        var downloaded: Set<String> = []
         for command in parsed.commands {
-            check(command, in: parsed, add: add)
+            check(command, in: parsed, downloaded: &downloaded, add: add)
         }
+        if !parsed.functions.isEmpty { shadowing(parsed, add: add) }
         forkBombs(script, add: add)
         return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
     }
 
-    static func check(_ command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void) {
+    /// - Parameter downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:_:command:downloaded:add:)``).
+    static func check(_ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void) {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
             let target = redirection.target.text
@@ -46,14 +49,29 @@ public enum ShellAnalyzer {
             add("sh-obfuscated", .medium, line, "unknown: uses $IFS inside words, a way to hide spaces")
         }
         if name.dynamic { add("sh-dynamic-command", .medium, line, "unknown: the command name is computed at run time (\(name.text))") }
-        // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `nice -n 5 rm ...`.
+        if !name.quoted, name.text != "[", name.text != "[[", name.text.contains(where: { "*?[".contains($0) }) {
+            add("sh-obfuscated", .medium, line, "unknown: the command name is a pattern (\(name.text)); it runs whatever matches")
+        }
+        if name.braceExpanded { add("sh-obfuscated", .medium, line, "unknown: the command name comes out of a brace expansion (\(name.text))") }
+        // Look through wrappers: `sudo rm ...`, `env X=1 rm ...`, `command -p rm ...`, `exec -a x rm ...`, `xargs rm ...`.
         var words = command.words.map(\.text)[...]
-        while let inner = ShellWrappers.unwrap(words), !inner.isEmpty { words = inner }
+        var viaXargs = false
+        while let unwrapped = ShellWrappers.unwrapDetailed(words) {
+            let wrapper = words.first.map(ShellWrappers.baseName)
+            if wrapper == "xargs" { viaXargs = true }
+            // `flock -c CMD`, `env -S 'CMD'`, `script -c CMD`, `watch 'CMD'`: shell text run by the wrapper.
+            for text in unwrapped.scripts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
+            if wrapper == "watch" { analyseNested(unwrapped.command.joined(separator: " "), line: line, note: "run by watch", add: add) }
+            guard !unwrapped.command.isEmpty else { break }
+            words = unwrapped.command
+        }
         let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
+        indirection(program, arguments, command: command, in: script, add: add)
+        downloadRun(words.first ?? "", program: program, arguments, command: command, downloaded: &downloaded, add: add)
         switch program {
         case "rm":
-            removal(arguments, command: command, add: add)
+            removal(arguments, command: command, script: script, viaXargs: viaXargs, add: add)
         case "find":
             if arguments.contains("-delete") || (arguments.contains(where: { $0 == "-exec" || $0 == "-execdir" }) && arguments.contains("rm")),
                 let root = arguments.first, systemPaths.contains(root) || root.hasPrefix("/")
@@ -128,7 +146,7 @@ public enum ShellAnalyzer {
     }
 
     /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`).
-    static func removal(_ arguments: [String], command: ShellCommand, add: (String, Severity, Int, String) -> Void) {
+    static func removal(_ arguments: [String], command: ShellCommand, script: ShellScript, viaXargs: Bool, add: (String, Severity, Int, String) -> Void) {
         var recursive = false
         var force = false
         var targets: [String] = []
@@ -148,17 +166,17 @@ public enum ShellAnalyzer {
             }
         }
         guard recursive else { return }
-        for target in targets {
-            let trimmed = target.count > 1 && target.hasSuffix("/") && !target.hasSuffix("*/") ? String(target.dropLast()) : target
-            // `"$X/"*` and `$X/` remove the root when X is empty.
-            let emptyVariable = target.range(of: #"^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?/\*?$"#, options: .regularExpression) != nil
-                && !target.hasPrefix("$HOME") && !target.hasPrefix("${HOME")
-            if systemPaths.contains(target) || systemPaths.contains(trimmed) || target.hasPrefix("/*") {
-                add("sh-rm-rf-root", force ? .critical : .high, command.line, "rm -r\(force ? "f" : "") of \(target)")
-            } else if emptyVariable {
-                add("sh-rm-rf-root", .high, command.line, "rm -r\(force ? "f" : "") of \(target): the root when the variable is empty")
+        if viaXargs {
+            // The targets come from xargs' input: the root or a system path when an upstream command names one.
+            let upstream = script.pipeline(command.pipeline).filter { $0.position < command.position }
+            let named = upstream.flatMap(\.arguments).map(\.text).filter { systemPaths.contains($0) && !$0.hasPrefix(".") && !$0.hasPrefix("*") }
+            if !named.isEmpty {
+                add("sh-rm-rf-root", .high, command.line, "xargs rm -r of a system path named upstream")
+            } else {
+                add("sh-rm-computed", .medium, command.line, "unknown: xargs rm -r removes whatever its input names")
             }
         }
+        for target in targets { removalTarget(target, force: force, command: command, script: script, add: add) }
     }
 
     static func isDecoder(_ command: ShellCommand) -> Bool {

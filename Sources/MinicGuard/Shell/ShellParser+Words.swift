@@ -41,6 +41,7 @@ extension ShellParser {
             case "`":
                 readBackticks(&word)
             default:
+                if character == "{" { word.braces = true }
                 word.text.append(character)
                 index += 1
             }
@@ -181,6 +182,7 @@ extension ShellParser {
         var inner = ShellParser.nestedParser(text, firstPipeline: nextNestedPipeline, line: line)
         inner.nextNestedPipeline = nextNestedPipeline + (1 << 16)
         inner.parseAll()
+        merge(definitionsOf: inner)
         let (found, innerProblems, next) = inner.results()
         commands.append(contentsOf: found)
         problems.append(contentsOf: innerProblems)

@@ -9,9 +9,11 @@ public struct ShellParser {
     private var pipelineCounter: Int
     var commands: [ShellCommand] = []
     var problems: [String] = []
+    var functions: [(name: String, line: Int)] = []
+    var knownValues: [String: [String]] = [:]
     /// Pipelines of nested scripts are numbered from here, apart from the outer ones.
     var nextNestedPipeline = 1 << 20
-    private var pendingHereDocs: [(delimiter: String, strip: Bool, command: Int, redirection: Int)] = []
+    private var pendingHereDocs: [(delimiter: String, strip: Bool, expands: Bool, command: Int, redirection: Int)] = []
     private let substituted: Bool
 
     static let reserved: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time", "in", "esac", "coproc"]
@@ -34,11 +36,20 @@ public struct ShellParser {
         (commands, problems, max(pipelineCounter, nextNestedPipeline))
     }
 
+    /// Functions and known values found by a nested parser, merged into this one's.
+    mutating func merge(definitionsOf inner: ShellParser) {
+        functions += inner.functions
+        knownValues.merge(inner.knownValues) { $0 + $1 }
+    }
+
     /// Parses `text` into its simple commands.
     public static func parse(_ text: String) -> ShellScript {
         var parser = ShellParser(text, firstPipeline: 0, substituted: false, line: 1)
         parser.run()
-        return ShellScript(commands: parser.commands, problems: parser.problems)
+        var script = ShellScript(commands: parser.commands, problems: parser.problems)
+        script.functions = parser.functions
+        script.knownValues = parser.knownValues
+        return script
     }
 
     private mutating func run() {
@@ -82,7 +93,8 @@ public struct ShellParser {
                     let strip = redirection == "<<-"
                     let word = readWord() ?? ShellWord("")
                     current.redirections.append(ShellRedirection(operation: "<<", target: ShellWord("")))
-                    pendingHereDocs.append((word.text, strip, commands.count, current.redirections.count - 1))
+                    // An unquoted delimiter (`<<EOF`, not `<<'EOF'`) makes the shell run the body's substitutions.
+                    pendingHereDocs.append((word.text, strip, !word.quoted, commands.count, current.redirections.count - 1))
                     // The body is attached once the command is closed (see readHereDocs).
                     continue
                 }
@@ -109,6 +121,8 @@ public struct ShellParser {
                 // `name()` of a function definition names no command; otherwise a subshell's bounds.
                 if character == "(" && peek(0) == ")" {
                     index += 1
+                    let words = current.words.filter { $0.quoted || $0.text != "function" }
+                    if let name = words.first { functions.append((name.text, line)) }
                     current = ShellCommand()
                 }
                 finish(&self, endsPipeline: true)
@@ -120,10 +134,17 @@ public struct ShellParser {
                 index += 1
                 continue
             }
+            // `function NAME { ...; }`: the header ends at the name; the body's commands are commands like any other.
+            if current.words.count == 2, let first = current.words.first, !first.quoted, first.text == "function" {
+                functions.append((current.words[1].text, current.line))
+                current = ShellCommand()
+                finish(&self, endsPipeline: true)
+            }
             if current.words.isEmpty {
                 if !word.quoted && Self.reserved.contains(word.text) { continue }
                 if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="), Self.isName(word.text[..<equals]) {
                     current.assignments.append(word.text)
+                    if !word.dynamic { knownValues[String(word.text[..<equals]), default: []].append(String(word.text[word.text.index(after: equals)...])) }
                     continue
                 }
                 if current.words.isEmpty { current.line = line }
@@ -136,12 +157,43 @@ public struct ShellParser {
     /// Adds a finished simple command (skipping empty ones and loop or case headers).
     private mutating func close(_ command: inout ShellCommand, position: Int) {
         guard !command.words.isEmpty || !command.redirections.isEmpty else { return }
-        if let first = command.words.first, !first.quoted, Self.headers.contains(first.text) { return }
+        expandBraces(&command)
+        if let first = command.words.first, !first.quoted, Self.headers.contains(first.text) {
+            // `for d in / ~ /etc`: what `$d` can be inside the loop.
+            if ["for", "select"].contains(first.text), command.words.count > 2, command.words[2].text == "in" {
+                knownValues[command.words[1].text, default: []] += command.words.dropFirst(3).map(\.text)
+            }
+            return
+        }
         command.pipeline = pipelineCounter
         command.position = position
         command.substituted = substituted
         // A here-document opened on this command still points at `commands.count`.
         commands.append(command)
+    }
+
+    /// Replaces each word with a brace expansion by the words it expands to, as bash does before running it.
+    private mutating func expandBraces(_ command: inout ShellCommand) {
+        guard command.words.contains(where: \.braces) else { return }
+        var words: [ShellWord] = []
+        for word in command.words {
+            guard word.braces else {
+                words.append(word)
+                continue
+            }
+            guard let expanded = ShellBraces.expand(word.text) else {
+                problems.append("line \(command.line): a brace expansion too large to check")
+                words.append(word)
+                continue
+            }
+            for text in expanded {
+                var copy = word
+                copy.text = text
+                copy.braceExpanded = expanded.count > 1
+                words.append(copy)
+            }
+        }
+        command.words = words
     }
 
     /// Reads the bodies of here-documents whose command line just ended.
@@ -161,8 +213,44 @@ public struct ShellParser {
             if document.command < commands.count, document.redirection < commands[document.command].redirections.count {
                 commands[document.command].redirections[document.redirection].target = ShellWord(body.joined(separator: "\n"))
             }
+            if document.expands {
+                for text in body where text.contains("$(") || text.contains("`") {
+                    for inner in Self.substitutions(in: text) { parseNested(inner) }
+                }
+            }
         }
         pendingHereDocs.removeAll()
+    }
+
+    /// The commands of the `$(...)` and backtick substitutions in `text`, read as bash reads a here-document body
+    /// (quotes are plain characters there).
+    static func substitutions(in text: String) -> [String] {
+        let characters = Array(text)
+        var found: [String] = []
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            if character == "\\" {
+                index += 2
+            } else if character == "`", let end = characters[(index + 1)...].firstIndex(of: "`") {
+                found.append(String(characters[(index + 1)..<end]))
+                index = end + 1
+            } else if character == "$", index + 1 < characters.count, characters[index + 1] == "(" {
+                var depth = 0
+                var end = index + 1
+                while end < characters.count {
+                    if characters[end] == "(" { depth += 1 }
+                    if characters[end] == ")" { depth -= 1 }
+                    if depth == 0 { break }
+                    end += 1
+                }
+                found.append(String(characters[(index + 2)..<min(end, characters.count)]))
+                index = end + 1
+            } else {
+                index += 1
+            }
+        }
+        return found
     }
 
     func peek(_ offset: Int) -> Character? {

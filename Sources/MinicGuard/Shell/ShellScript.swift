@@ -8,6 +8,10 @@ public struct ShellWord: Sendable, Equatable {
     public var ansiC = false
     /// Whether any part was quoted.
     public var quoted = false
+    /// Whether an unquoted `{` may make it a brace expansion (`s{u,}do`); see ``ShellBraces``.
+    var braces = false
+    /// Whether it came out of a brace expansion (`{sudo,true}` → `sudo`, `true`).
+    public var braceExpanded = false
 
     public init(_ text: String, dynamic: Bool = false) {
         self.text = text
@@ -52,6 +56,10 @@ public struct ShellScript: Sendable {
     public var commands: [ShellCommand]
     /// Problems that kept part of the text from parsing (an unterminated quote, say).
     public var problems: [String]
+    /// Functions the script defines (`f() { ...; }`, `function f { ...; }`), with their lines.
+    public var functions: [(name: String, line: Int)] = []
+    /// Literal values each variable is given by an assignment (`d=/`) or a loop (`for d in / ~; do`), all scopes together.
+    public var knownValues: [String: [String]] = [:]
 
     /// The commands of pipeline `number`, in order.
     public func pipeline(_ number: Int) -> [ShellCommand] { commands.filter { $0.pipeline == number } }
