@@ -14,6 +14,11 @@ extension HomeOptions {
         let path = self.path
         guard Home.isHome(path) else {
             if named { throw .badInput("\(path) is not a minic home (from \(home?.isEmpty == false ? "--home" : "MINIC_HOME")); nothing was run") }
+            // A home found by default (~/.minic) that is there but does not open (a broken
+            // .git/config, another owner) holds a policy that cannot be read: never the defaults.
+            if FileManager.default.fileExists(atPath: path) {
+                throw .badInput("\(path) exists but does not open as a minic home; its policy cannot be read; nothing was run")
+            }
             if let override = environment["MINIC_CONFIG"], !override.isEmpty {
                 return (nil, try Self.loadOverride(override))
             }

@@ -40,10 +40,10 @@ struct Minic: AsyncParsableCommand {
             }
             let message = fullMessage(for: error)
             if code == .validationFailure || code.rawValue == 64 {
-                FileHandle.standardError.write(Data((message + "\n").utf8))
+                Output.writeError(message + "\n")
                 Foundation.exit(2)
             }
-            FileHandle.standardError.write(Data(("minic: error: \(message)\n").utf8))
+            Output.writeError("minic: error: \(message)\n")
             Foundation.exit(3)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import MinicCore
+import MinicGuard
 
 /// Printing for people and for scripts.
 enum Output {
@@ -26,11 +27,18 @@ enum Output {
     static func error(_ error: MinicError) {
         var text = "minic: \(error.kind == .internal ? "internal error" : "error"): \(safe(error.message))\n"
         for line in error.details { text += "  \(safe(line))\n" }
-        FileHandle.standardError.write(Data(text.utf8))
+        writeError(text)
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("minic: warning: \(safe(message))\n".utf8))
+        writeError("minic: warning: \(safe(message))\n")
+    }
+
+    /// Writes to stderr with secrets redacted: error text often echoes what was typed
+    /// (an argument the parser refused, a bad option value), and a prompt or a key
+    /// given there by mistake must not be printed back into a terminal or a CI log.
+    static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(SharedSecretScanner.shared.redactingSecrets(in: text).text.utf8))
     }
 
     /// Prints a value as pretty JSON with sorted keys and ISO-8601 dates.

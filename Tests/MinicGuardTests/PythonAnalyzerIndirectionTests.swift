@@ -1,4 +1,5 @@
 import Foundation
+import MinicTestSupport
 import XCTest
 
 @testable import MinicGuard
@@ -99,5 +100,21 @@ final class PythonAnalyzerIndirectionTests: XCTestCase {
             XCTAssertEqual(policy.decide(findings), .ask, name)
         }
         XCTAssertEqual(PythonAnalyzer.findings(fromOutput: Data("{\"i\": 0, \"n\": 0}\n".utf8), count: 2).map { $0.map(\.ruleID) }, [[], ["py-unanalysed"]])
+    }
+}
+
+/// One text that kills the helper's run leaves the others analysed.
+final class PythonAnalyzerBatchFailureTests: XCTestCase {
+    func testAHelperRunThatDiesIsSplitSoOnlyThePoisonTextIsUnanalysed() throws {
+        guard let python = PythonAnalyzer().python else { throw XCTSkip("no python3") }
+        let directory = TemporaryDirectory("fake-python")
+        directory.write("python3", "#!/bin/sh\nif grep -q POISON \"$4\"; then kill -9 $$; fi\nexec \(python) \"$@\"\n", executable: true)
+        let analyzer = PythonAnalyzer(python: directory.path + "/python3", workers: 1)
+        let results = try analyzer.analyze(texts: ["import os\nos.system(x)\n", "# POISON\n", "eval(input())\n", "x = 1\n"])
+        XCTAssertEqual(results.count, 4)
+        XCTAssertTrue(results[0].contains { $0.severity == .high }, "\(results[0])")
+        XCTAssertEqual(results[1].map(\.ruleID), ["py-unanalysed"])
+        XCTAssertFalse(results[2].isEmpty)
+        XCTAssertEqual(results[3].map(\.ruleID), [])
     }
 }

@@ -18,7 +18,8 @@ public struct PythonAnalyzer: Sendable {
 
     public init(python: String? = nil, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.python = python ?? Self.findPython()
-        self.workers = max(1, workers)
+        // Bounded: each worker is a python3 process; thousands would only exhaust memory.
+        self.workers = min(max(1, workers), 64)
     }
 
     /// Findings for each file, in order; a file that cannot be read or parsed gets one `py-unanalysed` (medium: "ask").
@@ -31,7 +32,28 @@ public struct PythonAnalyzer: Sendable {
         try run(["texts": texts], count: texts.count)
     }
 
-    private func run(_ request: [String: [String]], count: Int) throws(MinicError) -> [[CodeFinding]] {
+    /// Runs the helper on a batch; when the whole run fails (a crash, a kill, a timeout),
+    /// each half is tried on its own, down to single texts, so that one text that breaks
+    /// the helper is the only one reported unanalysed, not every text that shared its run.
+    /// The splitting stops at `deadline` (a helper that hangs would otherwise be waited for
+    /// again and again): what is left then is unanalysed.
+    private func run(_ request: [String: [String]], count: Int, deadline: Date = Date().addingTimeInterval(900)) throws(MinicError) -> [[CodeFinding]] {
+        do {
+            return try runOnce(request, count: count)
+        } catch {
+            guard python != nil, count > 1, Date() < deadline, let (key, items) = request.first, request.count == 1 else { throw error }
+            let half = items.count / 2
+            return [Array(items[..<half]), Array(items[half...])].flatMap { part -> [[CodeFinding]] in
+                do throws(MinicError) {
+                    return try run([key: part], count: part.count, deadline: deadline)
+                } catch {
+                    return part.map { _ in [CodeAnalyzer.unanalysed(error)] }
+                }
+            }
+        }
+    }
+
+    private func runOnce(_ request: [String: [String]], count: Int) throws(MinicError) -> [[CodeFinding]] {
         guard count > 0 else { return [] }
         guard let python else { throw .internal("python analysis unavailable: no python3 on PATH") }
         let directory = NSTemporaryDirectory() + "minic-pyscan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

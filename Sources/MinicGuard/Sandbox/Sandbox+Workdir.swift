@@ -28,20 +28,46 @@ extension Sandbox {
         let folded = resolved.lowercased()
         if systemRoots.contains(folded) || systemTrees.contains(folded) { throw refuse("a system directory") }
         if let tree = systemTrees.first(where: { folded.hasPrefix($0 + "/") }) { throw refuse("inside the system directory \(tree)") }
-        if let homePath {
-            let home = realPath(homePath) ?? URL(fileURLWithPath: homePath).standardizedFileURL.path
+        // A bind mount shows a directory under another name: the work directory is judged by
+        // where it really lives, and one that holds mount points is refused (what they show is unknown).
+        guard let mounts = MountTable.current() else { throw refuse("the mount table cannot be read, so where it lives cannot be checked") }
+        if let inside = mounts.mountPoints(inside: resolved).first { throw refuse("it holds the mount point \(inside)") }
+        let source = mounts.source(of: resolved)
+        for home in homesToGuard(running: homePath, around: resolved) {
             var guarded = [(".git", home + "/.git"), ("hooks/", home + "/hooks"), ("state/", home + "/state")]
             if let gitDirectory = gitFileTarget(home) { guarded.append(("git directory", gitDirectory)) }
-            for (name, path) in guarded where folded == path.lowercased() || folded.hasPrefix(path.lowercased() + "/") {
-                throw refuse("the minic home's \(name), or a directory inside it, must never be writable from the sandbox")
+            for (name, path) in guarded {
+                let inside = folded == path.lowercased() || folded.hasPrefix(path.lowercased() + "/")
+                let bound = source.flatMap { work in mounts.source(of: path).map { $0.device == work.device && MountTable.isWithin(work.path, $0.path) } } ?? false
+                if inside || bound {
+                    throw refuse("the minic home \(home)'s \(name), or a directory inside it, must never be writable from the sandbox")
+                }
             }
-            if folded == home.lowercased() { throw refuse("it is the minic home") }
-            if contains(folded, home.lowercased()) { throw refuse("it holds the minic home \(home)") }
+            let homeSource = mounts.source(of: home)
+            let sameAsHome = folded == home.lowercased() || (source != nil && homeSource?.device == source?.device && homeSource?.path == source?.path)
+            if sameAsHome { throw refuse("it is the minic home \(home)") }
+            let holdsHome = contains(folded, home.lowercased())
+                || (source != nil && homeSource?.device == source?.device && homeSource.map { contains(source?.path ?? "", $0.path) } ?? false)
+            if holdsHome { throw refuse("it holds the minic home \(home)") }
         }
         for userHome in userHomes() where folded == userHome.lowercased() || contains(folded, userHome.lowercased()) {
             throw refuse(folded == userHome.lowercased() ? "a user's home directory" : "it holds the home directory \(userHome)")
         }
         return resolved
+    }
+
+    /// The homes whose `.git`, `hooks/` and `state/` the sandbox must never reach: the one
+    /// minic runs with, `MINIC_HOME`, the default `~/.minic`, and any minic home (a
+    /// repository marked by `minic init`) that the work directory lies in. Resolved.
+    static func homesToGuard(running: String?, around workdir: String) -> [String] {
+        let environment = ProcessInfo.processInfo.environment
+        var candidates = [running, environment["MINIC_HOME"], environment["HOME"].map { $0 + "/.minic" }].compactMap { $0 }.filter { !$0.isEmpty }
+        var directory = workdir
+        while directory != "/" && !directory.isEmpty {
+            if FileManager.default.fileExists(atPath: directory + "/.git"), Home.isHome(directory) { candidates.append(directory) }
+            directory = (directory as NSString).deletingLastPathComponent
+        }
+        return Array(Set(candidates.map { realPath($0) ?? URL(fileURLWithPath: $0).standardizedFileURL.path })).sorted()
     }
 
     /// Whether `directory` is an ancestor of `path` (both resolved, lower-cased).

@@ -82,11 +82,11 @@ public struct Sandbox: Sendable {
             }
         }
         // Model-made code may print a secret it found (an environment file in the work directory): the result holds it redacted, like an answer.
-        let (stdout, outFindings) = SharedSecretScanner.shared.redactingSecrets(in: String(decoding: outcome.stdout, as: UTF8.self))
-        let (stderr, errFindings) = SharedSecretScanner.shared.redactingSecrets(in: String(decoding: outcome.stderr, as: UTF8.self))
+        let (stdout, outRules) = StreamingRedactor.redactWhole(String(decoding: outcome.stdout, as: UTF8.self))
+        let (stderr, errRules) = StreamingRedactor.redactWhole(String(decoding: outcome.stderr, as: UTF8.self))
         return SandboxResult(
             exitCode: outcome.limit?.exitStatus ?? outcome.status, limit: outcome.limit, stdout: stdout, stderr: stderr,
-            secretsRedacted: (outFindings + errFindings).map(\.ruleID), outputTruncated: outcome.truncated, durationMS: outcome.durationMS,
+            secretsRedacted: outRules + errRules, outputTruncated: outcome.truncated, durationMS: outcome.durationMS,
             confinement: cgroup.map { "cgroup-v\($0.version)" } ?? "rlimit")
     }
 

@@ -29,7 +29,8 @@ public final class StreamingRedactor {
         return redact(released)
     }
 
-    /// Releases everything still held, redacted.
+    /// Releases everything still held, redacted; a `-----BEGIN` block whose `-----END`
+    /// never came (the output ended, was cut or hit the limit) is withheld, not shown.
     public func finish() -> [UInt8] {
         let released = pending
         pending = []
@@ -38,10 +39,27 @@ public final class StreamingRedactor {
 
     private func redact(_ bytes: [UInt8]) -> [UInt8] {
         guard !bytes.isEmpty else { return [] }
-        let (text, findings) = scanner.redactingSecrets(in: String(decoding: bytes, as: UTF8.self))
-        guard !findings.isEmpty else { return bytes }
-        redactedCount += findings.count
+        let (text, rules) = StreamingRedactor.redactWhole(String(decoding: bytes, as: UTF8.self), scanner: scanner)
+        guard !rules.isEmpty else { return bytes }
+        redactedCount += rules.count
         return Array(text.utf8)
+    }
+
+    /// The rule id for a key block that has no `-----END` line.
+    public static let unterminatedBlockRule = "private-key-unterminated"
+
+    /// `text` with its secrets redacted, and with a trailing `-----BEGIN` block that
+    /// has no `-----END` line withheld from the `BEGIN` line on (a truncated private
+    /// key is still a key, and the scanner's rule needs both lines); the rule ids found.
+    public static func redactWhole(_ text: String, scanner: SharedSecretScanner = .shared) -> (text: String, rules: [String]) {
+        var (redacted, findings) = scanner.redactingSecrets(in: text)
+        var rules = findings.map(\.ruleID)
+        let bytes = Array(redacted.utf8)
+        if let open = unclosedBlockStart(in: bytes[...]) {
+            redacted = String(decoding: bytes[..<open], as: UTF8.self) + "-----BEGIN [minic: a block without its -----END line was withheld]\n"
+            rules.append(unterminatedBlockRule)
+        }
+        return (redacted, rules)
     }
 
     /// The offset of the start of the line holding the last `-----BEGIN` that no `-----END` follows.
