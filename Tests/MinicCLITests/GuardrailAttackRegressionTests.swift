@@ -87,3 +87,32 @@ final class GuardrailAttackRegressionTests: XCTestCase {
         GitChecks.assertFsckClean(home.path)
     }
 }
+
+extension GuardrailAttackRegressionTests {
+    /// Denied programs are not in the sandbox at all: a script the filter cannot read copies,
+    /// links and runs one every way it can, and none of it runs.
+    func testDeniedProgramsCannotRunInAnySpelling() throws {
+        guard let mount = ["/usr/bin/mount", "/bin/mount"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw XCTSkip("no mount binary on this host")
+        }
+        let work = TemporaryDirectory("hidden")
+        work.write(
+            "run.sh",
+            """
+            cp \(mount) /tmp/x; /tmp/x --version
+            ln -s \(mount) /tmp/l; /tmp/l --version
+            PATH=/tmp:$PATH; x --version
+            (exec 3<\(mount); /proc/self/fd/3 --version)
+            \(mount) --version; /proc/self/root\(mount) --version
+            wc -c < \(mount)
+            echo end
+
+            """)
+        let user = TemporaryDirectory("user")
+        let result = Shell.run(
+            Shell.minicBinary, ["sandbox", "run", "--workdir", work.path, "--", "sh", "run.sh"],
+            environment: Shell.testEnvironment.merging(["HOME": user.path]) { $1 })
+        XCTAssertTrue(result.stdout.contains("end"), result.stdout + result.stderr)
+        XCTAssertFalse((result.stdout + result.stderr).contains("util-linux"), result.stdout + result.stderr)
+    }
+}

@@ -111,6 +111,12 @@ public struct Sandbox: Sendable {
         ] {
             arguments += ["--ro-bind-try", file, file]
         }
+        // Denied programs are not there at all: each one found on the host is covered by an empty,
+        // unexecutable file, so no spelling, copy, link, PATH trick, startup file or /proc/self/fd
+        // path can run it (what the command filter cannot see, the kernel still enforces).
+        for program in Self.hiddenPrograms(deny: config.denyCommands) {
+            arguments += ["--ro-bind", "/dev/null", program]
+        }
         if request.network { arguments += ["--share-net", "--ro-bind-try", "/etc/resolv.conf", "/etc/resolv.conf", "--ro-bind-try", "/etc/hosts", "/etc/hosts"] }
         arguments += ["--proc", "/proc", "--dev", "/dev", "--size", String(config.maxFileMB << 20), "--tmpfs", "/tmp"]
         arguments += ["--bind", workdir, Self.workPath]
