@@ -82,6 +82,7 @@ struct EncodedViews {
         var pieces: [Piece] = []
         let (base64Runs, base64Error) = base64.matches(in: bytes)
         let (hexRuns, hexError) = hex.matches(in: bytes)
+        pieces += wrappedBase64(bytes, runs: base64Runs.compactMap { $0[1] })
         do {
             for groups in base64Runs {
                 guard let range = groups[1] else { continue }
