@@ -13,7 +13,8 @@ final class SecretScannerShellWordTests: XCTestCase {
         let cases = [
             "T=\"\(head)\"\(tail)", "T=\(head)''\(tail)", "T=\"\(head)\"\"\(tail)\"", "export T='\(head)'\"\(tail)\"", "T=\(head)\"\"\(tail) cmd",
             "curl -H \"Authorization: token \"\(head)'\(tail)' https://x", "\(head)\"\(tail.prefix(10))\"\(tail.dropFirst(10))", "T=\(head)\"\"\(tail);",
-            "T=\"\(ghp.prefix(4))\"\"\(ghp.dropFirst(4).prefix(10))\"'\(ghp.dropFirst(14))'",
+            "T=\"\(ghp.prefix(4))\"\"\(ghp.dropFirst(4).prefix(10))\"'\(ghp.dropFirst(14))'", "\(head)''\(tail)", "\"\(head)\"\"\(tail)\"",
+            "\"\(head)\"\(tail)", "echo \(head)\"\"\(tail) | gh auth login --with-token",
         ]
         for text in cases {
             let findings = scanner.scan(text)

@@ -48,4 +48,15 @@ final class SecretScannerWrappedTests: XCTestCase {
         let ragged = String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo", count: 2) + "\n" + "Z2hwXw" + "\n"
         for text in [pem, prose, ragged] { XCTAssertEqual(scanner.scan(text), [], text) }
     }
+
+    func testStreamedWrappedBase64IsHeldUntilItsRunEnds() {
+        let lines = wrapped(ant, width: 76).split(separator: "\n").map { $0 + "\n" }
+        let redactor = StreamingRedactor()
+        XCTAssertEqual(String(decoding: redactor.feed(Array("$ base64\n\(lines[0])".utf8)), as: UTF8.self), "$ base64\n")
+        let released = String(decoding: redactor.feed(Array("\(lines[1])$ done\n".utf8)), as: UTF8.self)
+        XCTAssertFalse(released.contains(lines[0].prefix(40)), released)
+        XCTAssertFalse(released.contains(lines[1].prefix(40)), released)
+        XCTAssertTrue(released.hasSuffix("$ done\n"), released)
+        XCTAssertEqual(redactor.redactedCount, 1)
+    }
 }
