@@ -15,7 +15,8 @@ struct Scan: ParsableCommand {
             (permissions, FIFOs and other special files, directories that cannot be listed; kind unreadable), symlinks met \
             in a walk (not followed; kind symlink), files over 10 MB (kind too-large), and text the secret scanner could \
             not finish (rule secret-unscanned). File names that are not UTF-8 are read all the same; names are shown with \
-            control characters, bytes that are not UTF-8 and backslashes escaped (\\n, \\xFF, \\\\). A config.json (or MINIC_CONFIG file) that does not load is an error (exit 2).
+            control characters, bytes that are not UTF-8 and backslashes escaped (\\n, \\xFF, \\\\). A config.json (or MINIC_CONFIG \
+            file) that does not load is an error (exit 2).
             """)
 
     @Argument(help: "Files or directories.") var paths: [String]

@@ -25,9 +25,11 @@ final class ConfigDuplicateKeyTests: XCTestCase {
         // Escapes are decoded before keys are compared.
         XCTAssertEqual(message(#"{"log": {"level": "info", "\u006cevel": "debug"}}"#), "config.json: log.level: duplicate key")
         XCTAssertEqual(message(#"{"security":{"rule_actions":{"a\"b":"allow","a\u0022b":"block"}}}"#), "config.json: security.rule_actions.a\"b: duplicate key")
-        XCTAssertEqual(message(#"{"security":{"rule_actions":{"\ud83d\ude00":"allow","😀":"block"}}}"#), "config.json: security.rule_actions.😀: duplicate key")
+        XCTAssertEqual(
+            message(#"{"security":{"rule_actions":{"\ud83d\ude00":"allow","😀":"block"}}}"#), "config.json: security.rule_actions.😀: duplicate key")
         // A key with a newline is named on one line.
-        XCTAssertEqual(message(#"{"security":{"rule_actions":{"a\nb":"allow","a\u000ab":"block"}}}"#), "config.json: security.rule_actions.a\\nb: duplicate key")
+        XCTAssertEqual(
+            message(#"{"security":{"rule_actions":{"a\nb":"allow","a\u000ab":"block"}}}"#), "config.json: security.rule_actions.a\\nb: duplicate key")
     }
 
     func testDistinctKeysAndLookalikesPass() {

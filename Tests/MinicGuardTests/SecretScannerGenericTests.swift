@@ -42,7 +42,8 @@ final class SecretScannerGenericTests: XCTestCase {
             "checksum_sha256 = \"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08\"",
             "token_url = f\"{base2}/oauth/token\"", "RegOpenKeyEx = win32api.RegOpenKeyEx", "authorization = base64.decodebytes(authorization).\\",
             "key='param:secp384r1.pem'", "malformed = ast.Dict(keys=[ast.Constant(1)], values=[ast.Constant(2)])", "api_key = config.get2().key_v2",
-            "token = std::make_unique<Token2>(a1, b2)", "key: str = field(default_factory=lambda2)", "accessibility = (a1, b2, c3)", "key=lambda x: x[1]", "api.get_key(a1, b2)",
+            "token = std::make_unique<Token2>(a1, b2)", "key: str = field(default_factory=lambda2)", "accessibility = (a1, b2, c3)",
+            "key=lambda x: x[1]", "api.get_key(a1, b2)",
         ] {
             XCTAssertEqual(scanner.scan(text).map(\.ruleID), [], text)
         }

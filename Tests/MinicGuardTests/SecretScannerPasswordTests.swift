@@ -33,7 +33,9 @@ final class SecretScannerPasswordTests: XCTestCase {
             "${DB_PASS:-}", "$PGPASSWORD", "$env:DB_PASS", "%s", "%(password)s", "%PASS%", "{{pass}}", "{{.Password}}", "{password}", "{}", "xxx",
             "XXXX", "****", "...", "•••",
         ] {
-            for text in ["postgres://app:\(password)@db/app", "Server=db;Password=\(password);", "curl -u admin:\(password) https://x", "tool --password \(password)"] {
+            for text in [
+                "postgres://app:\(password)@db/app", "Server=db;Password=\(password);", "curl -u admin:\(password) https://x", "tool --password \(password)",
+            ] {
                 XCTAssertEqual(scanner.scan(text), [], text)
             }
         }

@@ -76,7 +76,8 @@ public struct PathScanner {
                     let unscanned = secret.ruleID == SecretScanner.unscannedRuleID
                     findings.append(
                         ScanFinding(
-                            kind: "secret", file: path.display, line: secret.line, ruleID: secret.ruleID, severity: secret.severity, description: secret.description,
+                            kind: "secret", file: path.display, line: secret.line, ruleID: secret.ruleID, severity: secret.severity,
+                            description: secret.description,
                             redacted: unscanned ? nil : secret.redacted, decision: decide(secret.ruleID, secret.severity, floor: unscanned ? .ask : .allow)))
                 }
                 guard code else { continue }
@@ -116,6 +117,7 @@ public struct PathScanner {
     /// A finding for something that was not checked: always at least `ask`.
     func notice(_ kind: String, _ rule: String, _ path: ScanPath, _ message: String) -> ScanFinding {
         ScanFinding(
-            kind: kind, file: path.display, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil, decision: decide(rule, .medium, floor: .ask))
+            kind: kind, file: path.display, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil,
+            decision: decide(rule, .medium, floor: .ask))
     }
 }

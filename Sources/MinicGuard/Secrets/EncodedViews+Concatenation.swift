@@ -115,8 +115,9 @@ extension EncodedViews {
     }
 
     static func startsComment(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int, in region: Range<Int>) -> Bool {
-        bytes[index] == UInt8(ascii: "#")
-            || (bytes[index] == UInt8(ascii: "/") && index + 1 < region.upperBound && (bytes[index + 1] == UInt8(ascii: "/") || bytes[index + 1] == UInt8(ascii: "*")))
+        guard bytes[index] != UInt8(ascii: "#") else { return true }
+        guard bytes[index] == UInt8(ascii: "/"), index + 1 < region.upperBound else { return false }
+        return bytes[index + 1] == UInt8(ascii: "/") || bytes[index + 1] == UInt8(ascii: "*")
     }
 
     /// Where the comment starting at `index` ends: its line's newline, or after `*/`.

@@ -91,7 +91,8 @@ extension SecretRule {
             lineContext: ["curl", "wget", "http", "xh "]),
         SecretRule(
             id: "cli-password", description: "Password given as a command-line option (--password VALUE)",
-            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password|proxy-password|ftp-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#, keywords: ["--pass", "-password"],
+            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password|proxy-password|ftp-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#,
+            keywords: ["--pass", "-password"],
             group: 1, minEntropy: nil, severity: .high, isPassword: true),
         // The value: any printable run but quotes, blanks, `\`, `;`, `<`, `>`, `|`, and `&` before `name=` (a query string's next pair).
         SecretRule(

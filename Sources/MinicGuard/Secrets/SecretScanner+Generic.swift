@@ -21,7 +21,8 @@ extension SecretScanner {
     /// A call or subscript of a (dotted) name, ending as code does.
     private static let callShape = #"^[A-Za-z_$][\w$]*(?:(?:\.|::|->|\?\.|!\.)[A-Za-z_$][\w$]*)*(?:<[\w.,<> ]*>)?[(\[](?:.*[(\[)\],!?.]|.*[)\]]\.[A-Za-z_]\w*)$"#
     private static let emailShape = #"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$"#
-    /// Template fields: `${...}`, `$(...)`, `$NAME` (upper-case, as variables are named; `$pVMw0q` is text), `{{...}}`, `#{...}`, `{name}`/`{0}`/`{}`, printf's `%s`/`%(name)s`, `<%...%>`.
+    /// Template fields: `${...}`, `$(...)`, `$NAME` (upper-case, as variables are named;
+    /// `$pVMw0q` is text), `{{...}}`, `#{...}`, `{name}`/`{0}`/`{}`, printf's `%s`/`%(name)s`, `<%...%>`.
     private static let templateField = #"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|\{\{.*?\}\}|#\{[^}]*\}|\{[\w.]*\}|%(?:\([\w.]+\))?[-+ 0#]*\d*(?:\.\d+)?[sdifrxXeEgGcu]|<%.*?%>"#
 
     static func isCodeShaped(_ value: Substring) -> Bool {
