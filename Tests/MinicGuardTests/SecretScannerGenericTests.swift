@@ -43,7 +43,11 @@ final class SecretScannerGenericTests: XCTestCase {
             "token_url = f\"{base2}/oauth/token\"", "RegOpenKeyEx = win32api.RegOpenKeyEx", "authorization = base64.decodebytes(authorization).\\",
             "key='param:secp384r1.pem'", "malformed = ast.Dict(keys=[ast.Constant(1)], values=[ast.Constant(2)])", "api_key = config.get2().key_v2",
             "token = std::make_unique<Token2>(a1, b2)", "key: str = field(default_factory=lambda2)", "accessibility = (a1, b2, c3)",
-            "key=lambda x: x[1]", "api.get_key(a1, b2)",
+            "key=lambda x: x[1]", "api.get_key(a1, b2)", "CollationKey::getByteArray(int32_t &count) const",
+            "key_const_reference r_key =(key_const_reference)PB_DS_V2F(*it);", "while (Ptr != End && (KeyInfoT::isEqual(Ptr[-1].getFirst(), Empty) ||",
+            "GCD = APIntOps::GreatestCommonDivisor({32, (uint32_t)A}, {32, GCD})", "kApiSystemPointerSize == kApiInt64Size,",
+            "using the \"key::\" prefix mechanism (e.g. \"key::ecdsa-sha2-nistp256\").", "refused: adds a secret: templates/analyze.mustache:1 rule x",
+            "operator()(_RandomAccessIterator2 __first,",
         ] {
             XCTAssertEqual(scanner.scan(text).map(\.ruleID), [], text)
         }

@@ -8,8 +8,18 @@ extension SecretScanner {
     /// `${X}`, `$(cmd)`, as template fields below), a URL (its password is `url-credentials`' to find), an e-mail
     /// address, a regular expression (`^...$`), and a template whose literal text is too short
     /// or too plain to be a secret once its fields (`${X}`, `{{x}}`, `%s`, `{name}`) are
-    /// taken out. Then ``isPlaceholder(_:)`` and ``isDigestOrIdentifier(_:context:)``.
-    static func isNotGenericSecret(_ raw: String, context: String) -> Bool {
+    /// taken out. A value neither in quotes nor in a `NAME=value` assignment (shell, `.env`) is
+    /// code too when it starts with `([{:,&)]}`, holds brackets, `::` or `->`, or ends with a
+    /// comma (C++, Java and JavaScript expressions). Then ``isPlaceholder(_:)`` and
+    /// ``isDigestOrIdentifier(_:context:)``.
+    /// - Parameters:
+    ///   - raw: the value the rule caught.
+    ///   - context: the whole match.
+    ///   - lead: the match up to the value (`DB_PASSWORD=`, `password = "`).
+    static func isNotGenericSecret(_ raw: String, context: String, lead: String) -> Bool {
+        let quoted = lead.last.map { "\"'`".contains($0) } ?? false
+        let assignment = lead.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*=$"#, options: .regularExpression) != nil
+        if !quoted && !assignment && isUnquotedCode(raw) { return true }
         if isCodeShaped(raw.drop(while: { "([{".contains($0) })) { return true }
         let value = trimmedValue(raw)
         if value.count < 10 || isPlaceholder(value) || isDigestOrIdentifier(value, context: context) { return true }
@@ -24,6 +34,11 @@ extension SecretScanner {
     /// Template fields: `${...}`, `$(...)`, `$NAME` (upper-case, as variables are named;
     /// `$pVMw0q` is text), `{{...}}`, `#{...}`, `{name}`/`{0}`/`{}`, printf's `%s`/`%(name)s`, `<%...%>`.
     private static let templateField = #"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|\{\{.*?\}\}|#\{[^}]*\}|\{[\w.]*\}|%(?:\([\w.]+\))?[-+ 0#]*\d*(?:\.\d+)?[sdifrxXeEgGcu]|<%.*?%>"#
+
+    static func isUnquotedCode(_ value: String) -> Bool {
+        if let first = value.first, "([{:,&)]}".contains(first) { return true }
+        return value.contains(where: { "()[]{}".contains($0) }) || value.contains("::") || value.contains("->") || value.hasSuffix(",")
+    }
 
     static func isCodeShaped(_ value: Substring) -> Bool {
         if value.contains("://") { return true }
@@ -56,9 +71,10 @@ extension SecretScanner {
         let lower = value.lowercased()
         if SecretRule.stopwords.contains(where: { lower.contains($0) }) || !lower.contains(where: \.isNumber) { return true }
         if lower.contains("self.") || lower.contains("__") || lower.contains("this.") { return true }
-        // Dotted, scoped or path-like names (`win32api.RegOpenKeyEx`, `param:secp384r1.pem`), unless a part looks random.
+        // Dotted, scoped or path-like names (`win32api.RegOpenKeyEx`, `param:secp384r1.pem`, `src/app.py:12`), unless a part looks random.
         let segments = value.split(whereSeparator: { ".:/".contains($0) })
-        if segments.count > 1 && value.last.map({ !".:/".contains($0) }) == true && segments.allSatisfy({ isIdentifier($0) })
+        if segments.count > 1 && value.last.map({ !".:/".contains($0) }) == true
+            && segments.allSatisfy({ isIdentifier($0) || $0.allSatisfy(\.isNumber) }) && segments.contains(where: { isIdentifier($0) })
             && !segments.contains(where: isRandomLooking)
         {
             return true

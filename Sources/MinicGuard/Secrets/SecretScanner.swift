@@ -146,7 +146,8 @@ public final class SecretScanner {
                 if let words = rule.lineContext, let whole = groups[0], !Self.lineBefore(whole.lowerBound, in: lower, contains: words) { continue }
                 if rule.id == "generic-api-key", let whole = groups[0] {
                     let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
-                    if Self.isNotGenericSecret(secret, context: context) { continue }
+                    let lead = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole.lowerBound..<range.lowerBound]), as: UTF8.self)
+                    if Self.isNotGenericSecret(secret, context: context, lead: lead) { continue }
                 }
                 // A specific rule's find is not reported again by the generic one.
                 if claimed.contains(where: { $0.overlaps(range) }) { continue }
