@@ -14,7 +14,9 @@ struct Scan: ParsableCommand {
             What cannot be checked is reported with decision ask, never skipped in silence: files that cannot be read \
             (permissions, FIFOs and other special files, directories that cannot be listed; kind unreadable), symlinks met \
             in a walk (not followed; kind symlink), files over 10 MB (kind too-large), and text the secret scanner could \
-            not finish (rule secret-unscanned). A config.json (or MINIC_CONFIG file) that does not load is an error (exit 2).
+            not finish (rule secret-unscanned). File names that are not UTF-8 are read all the same; names are shown with \
+            control characters, bytes that are not UTF-8 and backslashes escaped (\\n, \\xFF, \\\\). A config.json (or MINIC_CONFIG \
+            file) that does not load is an error (exit 2).
             """)
 
     @Argument(help: "Files or directories.") var paths: [String]
@@ -34,7 +36,8 @@ struct Scan: ParsableCommand {
             policy: SecurityPolicy(config), analyzer: CodeAnalyzer(python: PythonAnalyzer(workers: jobs ?? ProcessInfo.processInfo.activeProcessorCount)))
         scanner.secrets = only != "code"
         scanner.code = only != "secrets"
-        let findings = try scanner.scan(paths)
+        // By their raw bytes: a name that is not UTF-8 is still a file to read.
+        let findings = try scanner.scan(paths: RawArguments.bytes(of: paths).map { ScanPath(bytes: $0) })
         if output.json {
             try Output.json(findings)
         } else {

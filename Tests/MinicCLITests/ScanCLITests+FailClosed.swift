@@ -96,13 +96,18 @@ final class ScanFailClosedCLITests: XCTestCase {
         work.write("clean.txt", "hello\n")
         work.write("bad.json", "{\"security\": {\"block_severity\": \"nope\"}}")
         work.write("notjson.json", "{ this is not json")
+        work.write("dup.json", #"{"security":{"rule_actions":{"github-pat":"allow","github-pat":"block"}}}"#)
         let home = TestHome()
+        let dupHome = TestHome()
+        dupHome.commitOnMain("duplicate keys") { home in home.write("config.json", #"{"log": {"level": "debug"}, "log": {"level": "info"}}"#) }
         home.commitOnMain("break the config") { home in home.write("config.json", "{\"security\": {\"unknown_key\": 1}}") }
         let notAHome = TemporaryDirectory("not-a-home")
         let cases: [(String, [String: String], [String])] = [
             ("MINIC_CONFIG with a bad value", ["MINIC_CONFIG": work.path + "/bad.json"], []),
             ("MINIC_CONFIG not JSON", ["MINIC_CONFIG": work.path + "/notjson.json"], []),
             ("MINIC_CONFIG missing", ["MINIC_CONFIG": work.path + "/missing.json"], []),
+            ("MINIC_CONFIG with a duplicate key", ["MINIC_CONFIG": work.path + "/dup.json"], []),
+            ("committed config with a duplicate key", ["MINIC_HOME": dupHome.path], []),
             ("committed config broken", ["MINIC_HOME": home.path], []),
             ("committed config broken, --home", [:], ["--home", home.path]),
             ("MINIC_HOME not a home", ["MINIC_HOME": notAHome.path], []),
@@ -113,6 +118,7 @@ final class ScanFailClosedCLITests: XCTestCase {
             XCTAssertEqual(scanned.status, 2, "\(label): \(scanned.stdout) \(scanned.stderr)")
             XCTAssertEqual(scanned.stderr.split(separator: "\n").count, 1, "\(label): \(scanned.stderr)")
             XCTAssertTrue(scanned.stderr.hasPrefix("minic: error: "), scanned.stderr)
+            if label.contains("duplicate") { XCTAssertTrue(scanned.stderr.contains(": duplicate key"), scanned.stderr) }
             XCTAssertEqual(scanned.stdout, "", label)
             var env = Shell.testEnvironment
             for (key, value) in environment { env[key] = value }

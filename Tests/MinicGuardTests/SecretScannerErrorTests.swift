@@ -54,7 +54,7 @@ final class SecretScannerErrorTests: XCTestCase {
         var scanner = PathScanner(policy: SecurityPolicy(SecurityConfig(blockSeverity: "critical", askSeverity: "critical")))
         // Root reads mode-000 files, so the failure is injected at the one place files are read.
         scanner.readFile = { path, _ in
-            path.hasSuffix("two.py") ? .failure(.system("Permission denied")) : FileReader.read(path, followSymlink: false, maxBytes: 100)
+            path.display.hasSuffix("two.py") ? .failure(.system("Permission denied")) : FileReader.read(path, followSymlink: false, maxBytes: 100)
         }
         let findings = try scanner.scan([directory.path])
         XCTAssertEqual(findings.map(\.ruleID), ["scan-unreadable"])

@@ -99,8 +99,12 @@ extension MinicConfig {
 
     /// Decodes and validates `config.json` content.
     /// - Parameter source: where the bytes came from, for the error message (e.g. `config.json@1a2b3c4`).
-    /// - Throws: ``MinicError`` (bad input) naming the key at fault.
+    /// - Throws: ``MinicError`` (bad input) naming the key at fault, a key given twice in one object included.
     public static func decode(_ data: Data, source: String) throws(MinicError) -> MinicConfig {
+        // Foundation keeps one of two equal keys in silence; readers of the file take the last.
+        if let duplicate = JSONDuplicateKeys.firstDuplicate(in: Array(data)) {
+            throw .badInput("\(source): \(duplicate): duplicate key")
+        }
         let config: MinicConfig
         do {
             config = try JSONDecoder().decode(MinicConfig.self, from: data)

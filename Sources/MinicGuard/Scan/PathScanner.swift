@@ -14,7 +14,7 @@ public struct PathScanner {
     public var code = true
     public static let maxFileBytes = 10 << 20
     /// Reads one file's bytes (tests inject failures). Gets the path as given and whether to refuse a symlink there.
-    var readFile: (_ path: String, _ followSymlink: Bool) -> Result<[UInt8], FileReadError> = { path, follow in
+    var readFile: (_ path: ScanPath, _ followSymlink: Bool) -> Result<[UInt8], FileReadError> = { path, follow in
         FileReader.read(path, followSymlink: follow, maxBytes: PathScanner.maxFileBytes)
     }
 
@@ -29,11 +29,18 @@ public struct PathScanner {
     /// Every finding under `paths`, by file, then line. Relative paths are read relative to the current directory and reported as given.
     /// - Throws: ``MinicError`` (bad input) for a path that does not exist.
     public func scan(_ paths: [String]) throws(MinicError) -> [ScanFinding] {
+        try scan(paths: paths.map { ScanPath($0) })
+    }
+
+    /// Every finding under `paths`, named by their raw bytes (a name need not be UTF-8), by
+    /// file, then line; files are reported by ``ScanPath/display``.
+    /// - Throws: ``MinicError`` (bad input) for a path that does not exist.
+    public func scan(paths: [ScanPath]) throws(MinicError) -> [ScanFinding] {
         var entries: [PathWalker.Entry] = []
         for path in paths {
             var info = stat()
-            guard stat(path, &info) == 0 || lstat(path, &info) == 0 else {
-                if errno == ENOENT || errno == ENOTDIR { throw .badInput("\(path): no such file or directory") }
+            guard path.withCString({ stat($0, &info) }) == 0 || path.withCString({ lstat($0, &info) }) == 0 else {
+                if errno == ENOENT || errno == ENOTDIR { throw .badInput("\(path.display): no such file or directory") }
                 entries.append(.unreadable(path, String(cString: strerror(errno))))
                 continue
             }
@@ -69,22 +76,24 @@ public struct PathScanner {
                     let unscanned = secret.ruleID == SecretScanner.unscannedRuleID
                     findings.append(
                         ScanFinding(
-                            kind: "secret", file: path, line: secret.line, ruleID: secret.ruleID, severity: secret.severity, description: secret.description,
+                            kind: "secret", file: path.display, line: secret.line, ruleID: secret.ruleID, severity: secret.severity,
+                            description: secret.description,
                             redacted: unscanned ? nil : secret.redacted, decision: decide(secret.ruleID, secret.severity, floor: unscanned ? .ask : .allow)))
                 }
                 guard code else { continue }
                 if data.contains(0) {
                     // Binary content in a file named as code: no analyser reads it, so a person must.
-                    if CodeLanguage.detect(path: path, text: nil) != nil {
+                    if CodeLanguage.detect(path: path.display, text: nil) != nil {
                         findings.append(notice("code", "scan-unanalysed", path, "holds NUL bytes; not analysed as code"))
                     }
                     continue
                 }
                 let text = String(decoding: data, as: UTF8.self)
-                if let language = CodeLanguage.detect(path: path, text: text.prefix(256)) {
-                    // The Python helper runs in its own directory: it gets absolute paths.
-                    let absolute = path.hasPrefix("/") ? path : currentDirectory + "/" + path
-                    shownPath[absolute] = path
+                if let language = CodeLanguage.detect(path: path.display, text: text.prefix(256)) {
+                    // The Python helper runs in its own directory: it gets absolute paths. One it cannot name (not UTF-8) is unanalysed.
+                    let name = path.string ?? path.display
+                    let absolute = name.hasPrefix("/") ? name : currentDirectory + "/" + name
+                    shownPath[absolute] = path.display
                     sources.append((absolute, text, language))
                 }
             }
@@ -106,8 +115,9 @@ public struct PathScanner {
     }
 
     /// A finding for something that was not checked: always at least `ask`.
-    func notice(_ kind: String, _ rule: String, _ path: String, _ message: String) -> ScanFinding {
+    func notice(_ kind: String, _ rule: String, _ path: ScanPath, _ message: String) -> ScanFinding {
         ScanFinding(
-            kind: kind, file: path, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil, decision: decide(rule, .medium, floor: .ask))
+            kind: kind, file: path.display, line: 0, ruleID: rule, severity: .medium, description: message, redacted: nil,
+            decision: decide(rule, .medium, floor: .ask))
     }
 }

@@ -2,45 +2,58 @@ import Foundation
 
 /// Walks a directory without following symlinks and without losing anything on the
 /// way: what it cannot list or read, and every symlink and special file, comes back
-/// as an entry of its own.
+/// as an entry of its own. Names are read as bytes (`readdir`), so a name that is not
+/// UTF-8 is walked and opened like any other.
 enum PathWalker {
     enum Entry: Equatable {
         /// A regular file; `explicit` when it was named, not found in a walk.
-        case file(String, explicit: Bool)
-        case symlink(String, target: String)
-        case unreadable(String, String)
+        case file(ScanPath, explicit: Bool)
+        case symlink(ScanPath, target: String)
+        case unreadable(ScanPath, String)
     }
 
-    /// The entries under `directory`, sorted by path, `.git` skipped.
-    static func walk(_ directory: String) -> [Entry] {
-        var entries: [Entry] = []
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
-        } catch {
-            return [.unreadable(directory, "cannot list the directory: \(Self.reason(error))")]
+    /// The entries under `directory`, sorted by path (bytewise), `.git` skipped.
+    static func walk(_ directory: ScanPath) -> [Entry] {
+        guard let handle = directory.withCString({ opendir($0) }) else {
+            return [.unreadable(directory, "cannot list the directory: \(String(cString: strerror(errno)))")]
         }
-        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        for name in names where name != ".git" {
-            let path = prefix + name
+        defer { closedir(handle) }
+        var names: [[UInt8]] = []
+        var entries: [Entry] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(handle) else {
+                // readdir(3): NULL with errno unchanged at the end, set on an error.
+                if errno != 0 { entries.append(.unreadable(directory, "cannot list the whole directory: \(String(cString: strerror(errno)))")) }
+                break
+            }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+            if name != Array(".".utf8) && name != Array("..".utf8) && name != Array(".git".utf8) { names.append(name) }
+        }
+        for name in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let path = directory.appending(name)
             var info = stat()
-            guard lstat(path, &info) == 0 else {
+            guard path.withCString({ lstat($0, &info) }) == 0 else {
                 entries.append(.unreadable(path, String(cString: strerror(errno))))
                 continue
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR: entries += walk(path)
             case S_IFREG: entries.append(.file(path, explicit: false))
-            case S_IFLNK: entries.append(.symlink(path, target: (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"))
+            case S_IFLNK: entries.append(.symlink(path, target: linkTarget(path)))
             default: entries.append(.unreadable(path, "not a regular file (\(FileReader.kind(info.st_mode)))"))
             }
         }
         return entries
     }
 
-    static func reason(_ error: Error) -> String {
-        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError { return String(cString: strerror(underlying.code.rawValue)) }
-        return (error as NSError).localizedDescription
+    /// Where the symlink at `path` points, shown escaped; `?` when it cannot be read.
+    static func linkTarget(_ path: ScanPath) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = path.withCString { name in
+            buffer.withUnsafeMutableBufferPointer { target in target.baseAddress.map { readlink(name, $0, target.count) } ?? -1 }
+        }
+        return count < 0 ? "?" : ScanPath(bytes: buffer[0..<count].map { UInt8(bitPattern: $0) }).display
     }
 }
 
@@ -65,10 +78,10 @@ enum FileReadError: Error, Equatable, CustomStringConvertible {
 /// non-blocking, then refused by `fstat`), never follows a symlink put in place of a
 /// walked file (`O_NOFOLLOW`), and reports every failure.
 enum FileReader {
-    static func read(_ path: String, followSymlink: Bool, maxBytes: Int) -> Result<[UInt8], FileReadError> {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlink ? 0 : O_NOFOLLOW))
+    static func read(_ path: ScanPath, followSymlink: Bool, maxBytes: Int) -> Result<[UInt8], FileReadError> {
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK | O_CLOEXEC | (followSymlink ? 0 : O_NOFOLLOW)) }
         guard descriptor >= 0 else {
-            if errno == ELOOP && !followSymlink { return .failure(.symlink((try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?")) }
+            if errno == ELOOP && !followSymlink { return .failure(.symlink(PathWalker.linkTarget(path))) }
             return .failure(.system(String(cString: strerror(errno))))
         }
         defer { close(descriptor) }

@@ -38,7 +38,7 @@ struct EncodedViews {
         let (runs, error) = decoded(bytes)
         found += runs
         if Self.contains(bytes, 0x25) { found += percentDecoded(bytes) }
-        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) {
+        if Self.contains(bytes, 0x22) || Self.contains(bytes, 0x27) || Self.contains(bytes, 0x60) {
             found += concatenated(bytes, lists: false, in: 0..<bytes.count)
             found += listJoined(bytes)
         }
@@ -82,6 +82,7 @@ struct EncodedViews {
         var pieces: [Piece] = []
         let (base64Runs, base64Error) = base64.matches(in: bytes)
         let (hexRuns, hexError) = hex.matches(in: bytes)
+        pieces += wrappedBase64(bytes, runs: base64Runs.compactMap { $0[1] })
         do {
             for groups in base64Runs {
                 guard let range = groups[1] else { continue }
@@ -107,58 +108,6 @@ struct EncodedViews {
             }
         }
         return (pieces, base64Error ?? hexError)
-    }
-
-    /// String literals joined where only whitespace, `+`, `.`/`..` (PHP, Lua), `\` line
-    /// continuations or an opening parenthesis separate them: the text the program builds.
-    /// With `lists` (a list literal handed to a `join`), commas and brackets join too.
-    func concatenated(_ bytes: UnsafeBufferPointer<UInt8>, lists: Bool, in region: Range<Int>) -> [Piece] {
-        var pieces: [Piece] = []
-        var group: [(content: Range<Int>, whole: Range<Int>)] = []
-        func flush() {
-            if group.count > 1 {
-                let text = group.map { String(decoding: UnsafeBufferPointer(rebasing: bytes[$0.content]), as: UTF8.self) }.joined()
-                pieces.append(Piece(text: text, range: group[0].whole.lowerBound..<group[group.count - 1].whole.upperBound, how: "split by concatenation"))
-            }
-            group.removeAll()
-        }
-        var index = region.lowerBound
-        var lastEnd = -1
-        while index < region.upperBound {
-            let byte = bytes[index]
-            guard byte == 0x22 || byte == 0x27 else {
-                index += 1
-                continue
-            }
-            // A literal: up to the same quote on the same line, minding backslashes.
-            var end = index + 1
-            while end < region.upperBound && bytes[end] != byte && bytes[end] != 0x0A {
-                end += bytes[end] == 0x5C ? 2 : 1
-            }
-            guard end < region.upperBound, bytes[end] == byte else {
-                flush()
-                index = end + 1
-                continue
-            }
-            if lastEnd >= 0 && !Self.onlyJoiners(bytes, lastEnd..<index, lists: lists) { flush() }
-            group.append((index + 1..<end, index..<end + 1))
-            lastEnd = end + 1
-            index = end + 1
-        }
-        flush()
-        return pieces
-    }
-
-    static func onlyJoiners(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, lists: Bool) -> Bool {
-        for index in range {
-            switch bytes[index] {
-            case 0x20, 0x09, 0x0A, 0x0D, 0x5C, 0x2B, 0x2E: continue  // blanks, \ continuations, + and . (PHP, Lua's ..)
-            case 0x2C, 0x5B, 0x5D, 0x28, 0x29, 0x7B, 0x7D:  // , [ ] ( ) { } of a list literal being joined
-                if !lists { return false }
-            default: return false
-            }
-        }
-        return true
     }
 
     static func printable(_ data: Data) -> String? {

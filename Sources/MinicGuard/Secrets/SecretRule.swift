@@ -76,32 +76,30 @@ extension SecretRule {
         // Starts at the literal `//` after a `:` (PCRE2 then looks for `/` with memchr instead of trying a scheme at every byte); any scheme counts.
         SecretRule(
             id: "url-credentials", description: "Password in a URL (scheme://user:password@host)",
-            pattern: #"(?<=:)//[^\s:/?#@'"<>\[\]{}\\]{0,128}:([^\s/?#'"<>\\]{1,256})@[a-zA-Z0-9\[_%\-]"#,
+            pattern: #"(?<=:)//[^\s:/?#@'"<>\[\]{}\\]{0,128}:([^\s/'"<>\\]{1,256})@[a-zA-Z0-9\[_%\-]"#,
             keywords: ["://"], group: 1, minEntropy: nil, severity: .high, isPassword: true),
         SecretRule(
             id: "connection-string-password", description: "Password in a connection string (;Password=... or &password=...)",
             pattern: #"(?i)[?&;]\s*(?:password|passwd|pwd)\s*=\s*([^;&\s'"<>]{1,256})"#, keywords: ["passw", "pwd"], group: 1, minEntropy: nil,
             severity: .high, isPassword: true),
+        // curl's `-u`/`-U` alone, attached (`-uuser:pass`) or last of bundled flags (`-su`, `-sSLu`); httpie's and xh's `-a`/`--auth`.
         SecretRule(
             id: "cli-credentials", description: "Credentials on an HTTP client's command line (curl -u user:password)",
-            pattern: #"(?<![^\s'"])(?:-u|--user|--proxy-user|--auth|--http-user)(?:\s+|=)['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
-            keywords: ["-u", "--auth"], group: 1, minEntropy: nil, severity: .high, isPassword: true,
-            lineContext: ["curl", "wget", "http"]),
+            pattern:
+                #"(?<![^\s'"])(?:-[A-Za-z]*[uU](?:\s+|=)?|-a\s+|--(?:user|proxy-user|auth|http-user|proxy-auth)(?:\s+|=))['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
+            keywords: ["curl", "wget", "http", "xh "], group: 1, minEntropy: nil, severity: .high, isPassword: true,
+            lineContext: ["curl", "wget", "http", "xh "]),
         SecretRule(
             id: "cli-password", description: "Password given as a command-line option (--password VALUE)",
-            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#, keywords: ["--pass", "-password"],
+            pattern: #"(?<![^\s'"])--(?:password|passwd|pass|http-password|proxy-password|ftp-password)(?:\s+|=)['"]?([^\s'"\-][^\s'"]{0,255})"#,
+            keywords: ["--pass", "-password"],
             group: 1, minEntropy: nil, severity: .high, isPassword: true),
+        // The value: any printable run but quotes, blanks, `\`, `;`, `<`, `>`, `|`, and `&` before `name=` (a query string's next pair).
         SecretRule(
             id: "generic-api-key", description: "Secret assigned to a key, token or password",
             pattern:
-                #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=)[\x60'"\s=]{0,5}([\w.=\-/+]{10,150})(?:[\x60'"\s;]|\\[nr]|$)"#,
+                #"(?i)[\w.-]{0,50}?(?:access|auth|api|credential|creds|key|passw(?:or)?d|secret|token)(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=)[\x60'"\s=]{0,5}((?:[\w.=\-/+!#$%@^*~?:,()\[\]{}]|&(?![\w.-]{1,30}=)){10,150})(?:[\x60'"\s;<&]|\\[nr]|$)"#,
             keywords: ["access", "auth", "api", "credential", "creds", "key", "passw", "secret", "token"], group: 1, minEntropy: 3.5, severity: .high),
-    ]
-
-    /// Passwords in URLs and command lines that are documentation, not secrets (compared lower-cased, whole).
-    static let placeholderPasswords: Set<String> = [
-        "password", "passwd", "pass", "pwd", "secret", "changeme", "change_me", "example", "placeholder", "redacted", "dummy", "sample", "test",
-        "user", "username", "token", "apikey", "api_key", "mypassword", "my_password", "yourpassword", "your_password", "foo", "bar", "none", "null",
     ]
 
     /// Parts of documentation placeholders, which no rule whose values look like words reports.

@@ -146,7 +146,8 @@ public final class SecretScanner {
                 if let words = rule.lineContext, let whole = groups[0], !Self.lineBefore(whole.lowerBound, in: lower, contains: words) { continue }
                 if rule.id == "generic-api-key", let whole = groups[0] {
                     let context = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole]), as: UTF8.self)
-                    if Self.isPlaceholder(secret) || Self.isDigestOrIdentifier(secret, context: context) { continue }
+                    let lead = String(decoding: UnsafeBufferPointer(rebasing: bytes[whole.lowerBound..<range.lowerBound]), as: UTF8.self)
+                    if Self.isNotGenericSecret(secret, context: context, lead: lead) { continue }
                 }
                 // A specific rule's find is not reported again by the generic one.
                 if claimed.contains(where: { $0.overlaps(range) }) { continue }
@@ -196,64 +197,20 @@ public final class SecretScanner {
         }
     }
 
-    /// Whether a value the generic rule caught is a placeholder or code rather than a secret:
-    /// a stopword, no digit at all, attribute access (`self.x`, dunders, dotted identifiers),
-    /// or a snake_case or kebab-case identifier.
-    static func isPlaceholder(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        if SecretRule.stopwords.contains(where: { lower.contains($0) }) || !lower.contains(where: \.isNumber) { return true }
-        if lower.contains("self.") || lower.contains("__") || lower.contains("this.") { return true }
-        let segments = value.split(separator: ".", omittingEmptySubsequences: false)
-        if segments.count > 1 && segments.allSatisfy({ isIdentifier($0) }) { return true }
-        for separator in ["_", "-"] where value.contains(separator) {
-            let words = lower.split(separator: Character(separator), omittingEmptySubsequences: false)
-            // Words of letters with at most a trailing number: `s3_key_prefix`, `api-v2-client`.
-            if words.allSatisfy({ word in !word.isEmpty && word.first?.isLetter == true && word.drop(while: \.isLetter).allSatisfy(\.isNumber) }) {
-                return true
-            }
-        }
-        return false
-    }
-
-    /// Whether the line up to `offset` in the lower-cased text holds one of `words`.
+    /// Whether the line up to `offset` in the lower-cased text holds one of `words`; a line
+    /// continued from the lines before it with a trailing `\` (`curl \` + newline + `-u ...`)
+    /// is read from the first of them (up to 32 lines back).
     static func lineBefore(_ offset: Int, in lower: [UInt8], contains words: [String]) -> Bool {
         var start = offset
-        while start > 0 && lower[start - 1] != 0x0A { start -= 1 }
+        for _ in 0..<32 {
+            while start > 0 && lower[start - 1] != 0x0A { start -= 1 }
+            var end = start - 1
+            if end > 0 && lower[end - 1] == 0x0D { end -= 1 }
+            guard end > 0, lower[end - 1] == 0x5C else { break }
+            start = end - 1
+        }
         let line = Array(lower[start..<offset])
         return words.contains { contains(line, $0) }
-    }
-
-    /// Whether a password in a URL or on a command line is a documentation placeholder:
-    /// a placeholder word, a variable or template (`$PASS`, `${PASS}`, `%s`, `{{pass}}`,
-    /// `<password>`), or one repeated mask character (`xxx`, `****`).
-    static func isPlaceholderPassword(_ value: String) -> Bool {
-        let lower = value.lowercased()
-        if SecretRule.placeholderPasswords.contains(lower) { return true }
-        if lower.hasPrefix("$") || lower.hasPrefix("%") || lower.hasPrefix("[") { return true }
-        if ["${", "$(", "{{", "{", "<", ">", "%s", "%(", "example", "placeholder", "your_", "your-", "changeme", "redacted"].contains(where: {
-            lower.contains($0)
-        }) {
-            return true
-        }
-        let masks: Set<Character> = ["x", "*", ".", "•", "-", "_", "#", "?"]
-        return lower.allSatisfy { masks.contains($0) } || Set(lower).count == 1
-    }
-
-    /// Hash digests named as such (`sha256`, `digest`, `checksum`, ...) and UUIDs are identifiers, not secrets.
-    static func isDigestOrIdentifier(_ value: String, context: String) -> Bool {
-        let name = context.lowercased()
-        if ["sha1", "sha256", "sha512", "md5", "hash", "digest", "checksum", "fingerprint", "etag"].contains(where: { name.contains($0) }),
-            value.allSatisfy(\.isHexDigit)
-        {
-            return true
-        }
-        let parts = value.split(separator: "-", omittingEmptySubsequences: false)
-        return parts.map(\.count) == [8, 4, 4, 4, 12] && parts.allSatisfy { $0.allSatisfy(\.isHexDigit) }
-    }
-
-    static func isIdentifier(_ text: Substring) -> Bool {
-        guard let first = text.first, first.isLetter || first == "_" else { return false }
-        return text.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
     }
 
     static func lowercased(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {

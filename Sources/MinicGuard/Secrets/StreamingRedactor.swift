@@ -3,7 +3,8 @@
 ///
 /// A secret split over two chunks is whole by the time its line is released. A
 /// block opened by a `-----BEGIN` line (a private key spans many lines) is held
-/// until its `-----END` line, so it is redacted as a whole. Past `limit` bytes
+/// until its `-----END` line, so it is redacted as a whole; so is a run of full-width
+/// base64 lines (`base64` wraps at 76 columns) until a line ends it. Past `limit` bytes
 /// held, everything held is released (scanned) anyway, so output keeps flowing.
 public final class StreamingRedactor {
     private var pending: [UInt8] = []
@@ -23,6 +24,7 @@ public final class StreamingRedactor {
         guard let lastNewline = pending.lastIndex(of: 0x0A) else { return pending.count > limit ? finish() : [] }
         var end = lastNewline + 1
         if let open = StreamingRedactor.unclosedBlockStart(in: pending[..<end]) { end = open }
+        if let run = StreamingRedactor.wrappedBase64Start(in: pending[..<end]) { end = run }
         if end == 0 { return pending.count > limit ? finish() : [] }
         let released = Array(pending[..<end])
         pending.removeFirst(end)
@@ -69,6 +71,27 @@ public final class StreamingRedactor {
         guard let lastBegin = lastRange(of: begin, in: bytes) else { return nil }
         if let lastEnd = lastRange(of: end, in: bytes), lastEnd > lastBegin { return nil }
         return (bytes[..<lastBegin].lastIndex(of: 0x0A).map { $0 + 1 }) ?? bytes.startIndex
+    }
+
+    /// The offset of the first of the last lines when they are all base64 of one full width
+    /// (a multiple of 4, at least ``EncodedViews/minWrapWidth``): the wrapped run may go on.
+    static func wrappedBase64Start(in bytes: ArraySlice<UInt8>) -> Int? {
+        var lineEnd = bytes.endIndex - 1  // the last newline
+        var start: Int?
+        var width: Int?
+        while lineEnd > bytes.startIndex {
+            let lineStart = (bytes[..<lineEnd].lastIndex(of: 0x0A).map { $0 + 1 }) ?? bytes.startIndex
+            var contentEnd = lineEnd
+            if contentEnd > lineStart && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+            let line = bytes[lineStart..<contentEnd]
+            guard line.count >= EncodedViews.minWrapWidth, line.count % 4 == 0, width == nil || width == line.count,
+                line.allSatisfy({ EncodedViews.isBase64Byte($0) && $0 != UInt8(ascii: "=") })
+            else { break }
+            width = line.count
+            start = lineStart
+            lineEnd = lineStart - 1
+        }
+        return start
     }
 
     private static func lastRange(of needle: [UInt8], in bytes: ArraySlice<UInt8>) -> Int? {
