@@ -93,6 +93,6 @@ final class StreamingRedactorTests: XCTestCase {
         XCTAssertEqual(blocks.feed(Array("\(keyLines[1])\n".utf8)), [])
         let closed = String(decoding: blocks.feed(Array("\(keyLines[2])\nafter\n".utf8)), as: UTF8.self)
         XCTAssertFalse(closed.contains(keyLines[1]), closed)
-        XCTAssertTrue(closed.hasSuffix("after\n"))
+        XCTAssertTrue(closed.hasSuffix("after\n"), closed.debugDescription)
     }
 }

@@ -54,11 +54,14 @@ public final class StreamingRedactor {
     /// has no `-----END` line withheld from the `BEGIN` line on (a truncated private
     /// key is still a key, and the scanner's rule needs both lines); the rule ids found.
     public static func redactWhole(_ text: String, scanner: SharedSecretScanner = .shared) -> (text: String, rules: [String]) {
-        var (redacted, findings) = scanner.redactingSecrets(in: text)
+        // Found on the text as it came: the scanner's redaction of a closed block may drop its END marker.
+        let bytes = Array(text.utf8)
+        let open = unclosedBlockStart(in: bytes[...])
+        let head = open.map { String(decoding: bytes[..<$0], as: UTF8.self) } ?? text
+        var (redacted, findings) = scanner.redactingSecrets(in: head)
         var rules = findings.map(\.ruleID)
-        let bytes = Array(redacted.utf8)
-        if let open = unclosedBlockStart(in: bytes[...]) {
-            redacted = String(decoding: bytes[..<open], as: UTF8.self) + "-----BEGIN [minic: a block without its -----END line was withheld]\n"
+        if open != nil {
+            redacted += "-----BEGIN [minic: a block without its -----END line was withheld]\n"
             rules.append(unterminatedBlockRule)
         }
         return (redacted, rules)
