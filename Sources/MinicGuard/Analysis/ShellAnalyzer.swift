@@ -18,7 +18,14 @@ public enum ShellAnalyzer {
     ]
 
     public static func analyze(_ script: String) -> [CodeFinding] {
-        let parsed = ShellParser.parse(script)
+        analyze(script, bindings: [:])
+    }
+
+    /// Analyses `script` with `bindings` as values its variables (`$0`, `$1`, `$@` of `sh -c TEXT ARGS`) may take.
+    static func analyze(_ script: String, bindings: [String: [String]]) -> [CodeFinding] {
+        var parsed = ShellParser.parse(script)
+        if !bindings.isEmpty { parsed.knownValues.merge(bindings) { $0 + $1 } }
+        if !parsed.functions.isEmpty { bindArguments(&parsed) }
         var findings: [CodeFinding] = []
         func add(_ rule: String, _ severity: Severity, _ line: Int, _ message: String) {
             findings.append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
@@ -62,19 +69,33 @@ public enum ShellAnalyzer {
             // `flock -c CMD`, `env -S 'CMD'`, `script -c CMD`, `watch 'CMD'`: shell text run by the wrapper.
             for text in unwrapped.scripts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
             if wrapper == "watch" { analyseNested(unwrapped.command.joined(separator: " "), line: line, note: "run by watch", add: add) }
+            if wrapper == "xargs", !unwrapped.command.isEmpty {
+                xargsInput(unwrapped.command, replacement: unwrapped.replacement, command: command, in: script, add: add)
+            }
+            // `flock FILE -c CMD`, `runuser USER -c CMD`: the option after the operand.
+            if wrapper == "flock" || wrapper == "runuser", unwrapped.command.contains(where: { $0.hasPrefix("-") }) {
+                let texts = optionValues(unwrapped.command.dropFirst(wrapper == "runuser" ? 1 : 0), letter: "c", long: ["--command"])
+                for text in texts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
+                if !texts.isEmpty { return }
+            }
             guard !unwrapped.command.isEmpty else { break }
             words = unwrapped.command
         }
         let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
         indirection(program, arguments, command: command, in: script, add: add)
-        downloadRun(words.first ?? "", program: program, arguments, command: command, downloaded: &downloaded, add: add)
+        downloadRun(words.first ?? "", program: program, arguments, command: command, in: script, downloaded: &downloaded, add: add)
+        for (text, note) in runnerTexts(program, arguments, command: command, in: script) { analyseNested(text, line: line, note: note, add: add) }
+        destruction(program, arguments, line: line, add: add)
         switch program {
         case "rm":
             removal(arguments, command: command, script: script, viaXargs: viaXargs, add: add)
         case "find":
+            // The roots are the words before the first expression; `.` is the work tree, not a system path.
             if arguments.contains("-delete") || (arguments.contains(where: { $0 == "-exec" || $0 == "-execdir" }) && arguments.contains("rm")),
-                let root = arguments.first, systemPaths.contains(root) || root.hasPrefix("/")
+                let root = arguments.prefix(while: { !$0.hasPrefix("-") && $0 != "(" && $0 != "!" }).first(where: {
+                    $0.hasPrefix("/") || (isSystemTarget($0) && ![".", "./"].contains(normalised($0)))
+                })
             {
                 add("sh-find-delete", .critical, line, "find deletes under \(root)")
             }
@@ -84,15 +105,6 @@ public enum ShellAnalyzer {
             }
         case "shred", "wipefs", "fdisk", "sfdisk", "parted":
             if arguments.contains(where: isBlockDevice) { add("sh-write-device", .critical, line, "\(program) on a disk device") }
-        case "chmod", "chown":
-            let recursive = arguments.contains { $0 == "-R" || $0 == "--recursive" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("R")) }
-            let open = program == "chmod" && arguments.contains { $0 == "777" || $0 == "0777" || $0 == "a+rwx" || $0 == "ugo+rwx" || $0 == "666" }
-            let targets = arguments.filter { !$0.hasPrefix("-") }
-            if recursive && (open || program == "chown"), let target = targets.last, systemPaths.contains(target) || target.hasPrefix("/etc") || target.hasPrefix("/usr") {
-                add("sh-chmod-system", .high, line, "\(program) -R on \(target)")
-            } else if open && recursive {
-                add("sh-chmod-777", .medium, line, "makes a whole tree writable by everyone")
-            }
         case _ where program.hasPrefix("mkfs") || program == "mke2fs" || program == "mkswap":
             add("sh-write-device", .critical, line, "\(program) formats a device")
         case "git":
@@ -125,58 +137,18 @@ public enum ShellAnalyzer {
                     add("sh-pipe-to-shell", .high, line, "pipes a download into \(program)")
                 } else if upstream.contains(where: { isDecoder($0) }) {
                     add("sh-obfuscated", .medium, line, "unknown: decoded data is piped into \(program); cannot tell what it runs")
+                } else if ShellScript.shells.contains(program), shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty {
+                    add("sh-pipe-to-shell", .medium, line, "unknown: \(program) runs what another command prints; cannot tell what it runs")
                 }
             }
             // The text a shell is given to run is analysed like the script itself.
-            var inner: [String] = []
-            let texts = command.arguments.map(\.text)
-            if let flag = texts.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }), flag + 1 < texts.count {
-                inner.append(texts[flag + 1])
-            }
-            inner += command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
-            if ShellScript.shells.contains(program) {
-                for text in inner {
-                    for finding in analyze(text) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
-                }
+            for (text, bindings) in shellTexts(program, arguments, command: command, in: script) {
+                for finding in analyze(text, bindings: bindings) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
             }
         }
         if program == "eval", !command.arguments.contains(where: \.dynamic) {
             for finding in analyze(command.arguments.map(\.text).joined(separator: " ")) { add(finding.ruleID, finding.severity, line, finding.message) }
         }
-    }
-
-    /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`).
-    static func removal(_ arguments: [String], command: ShellCommand, script: ShellScript, viaXargs: Bool, add: (String, Severity, Int, String) -> Void) {
-        var recursive = false
-        var force = false
-        var targets: [String] = []
-        var endOfOptions = false
-        for argument in arguments {
-            if !endOfOptions && argument == "--" {
-                endOfOptions = true
-            } else if !endOfOptions && argument.hasPrefix("--") {
-                if argument == "--recursive" { recursive = true }
-                if argument == "--force" { force = true }
-                if argument == "--no-preserve-root" { recursive = true; force = true; targets.append("/") }
-            } else if !endOfOptions && argument.hasPrefix("-") && argument.count > 1 {
-                if argument.contains("r") || argument.contains("R") { recursive = true }
-                if argument.contains("f") { force = true }
-            } else {
-                targets.append(argument)
-            }
-        }
-        guard recursive else { return }
-        if viaXargs {
-            // The targets come from xargs' input: the root or a system path when an upstream command names one.
-            let upstream = script.pipeline(command.pipeline).filter { $0.position < command.position }
-            let named = upstream.flatMap(\.arguments).map(\.text).filter { systemPaths.contains($0) && !$0.hasPrefix(".") && !$0.hasPrefix("*") }
-            if !named.isEmpty {
-                add("sh-rm-rf-root", .high, command.line, "xargs rm -r of a system path named upstream")
-            } else {
-                add("sh-rm-computed", .medium, command.line, "unknown: xargs rm -r removes whatever its input names")
-            }
-        }
-        for target in targets { removalTarget(target, force: force, command: command, script: script, add: add) }
     }
 
     static func isDecoder(_ command: ShellCommand) -> Bool {

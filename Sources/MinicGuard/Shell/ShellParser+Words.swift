@@ -151,7 +151,7 @@ extension ShellParser {
     }
 
     /// Moves the cursor past the bracket at the cursor and its match, minding quotes.
-    private mutating func skipBalanced(open: Character, close: Character) {
+    mutating func skipBalanced(open: Character, close: Character) {
         var depth = 0
         var quote: Character?
         while let character = peek(0) {

@@ -51,7 +51,7 @@ public struct ShellCommand: Sendable {
 /// A parsed shell script: every simple command, nested ones included, in order.
 public struct ShellScript: Sendable {
     /// The POSIX-family shells whose scripts ``ShellParser`` reads (`sh -c TEXT`, a here-document fed to one, a shebang).
-    public static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash"]
+    public static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "mksh", "rbash", "yash", "posh", "ksh93"]
 
     public var commands: [ShellCommand]
     /// Problems that kept part of the text from parsing (an unterminated quote, say).
