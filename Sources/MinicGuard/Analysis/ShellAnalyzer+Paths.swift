@@ -31,6 +31,7 @@ extension ShellAnalyzer {
     /// a home (`~`, `~user`), `~/.ssh`, everything in one of them (`/etc/*`), or a pattern that may match a top-level
     /// directory (`/e?c`, `/[e]tc`, `/*`).
     static func isSystemTarget(_ path: String) -> Bool {
+        if path.isEmpty { return false }
         if systemPaths.contains(path) { return true }
         var text = normalised(path)
         if text.count > 1 && text.hasSuffix("/") { text.removeLast() }

@@ -1,6 +1,7 @@
 /// Destructive operations on system paths: `rm` in any spelling (GNU long options abbreviated as getopt allows),
 /// `unlink`, `shred`, `truncate`, `dd of=`, `mv` of a system path, `rsync --delete` into one, `chmod`/`chown` of one.
 extension ShellAnalyzer {
+    static let destructive: Set<String> = ["unlink", "shred", "truncate", "srm", "wipe", "dd", "mv", "rsync", "chmod", "chown", "chgrp"]
     static let rmOptions = ["--force", "--interactive", "--one-file-system", "--no-preserve-root", "--preserve-root", "--recursive", "--dir", "--verbose", "--help", "--version"]
 
     /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`); `rm` of a file
@@ -51,6 +52,8 @@ extension ShellAnalyzer {
 
     /// `unlink`, `shred`, `truncate`, `dd of=`, `mv`, `rsync --delete`, `chmod`, `chown`, `chgrp` on system paths.
     static func destruction(_ program: String, _ arguments: [String], line: Int, add: (String, Severity, Int, String) -> Void) {
+        // Called for every command: nothing is computed before the program is known to be one of these.
+        guard destructive.contains(program) else { return }
         let operands = arguments.filter { !$0.hasPrefix("-") }
         switch program {
         case "unlink", "shred", "truncate", "srm", "wipe":

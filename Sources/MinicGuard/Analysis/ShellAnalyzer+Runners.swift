@@ -3,8 +3,11 @@
 /// --checkpoint-action=exec=CMD`, and `xargs` with its input written in the script. What they run is analysed as
 /// shell text, the findings reported as the command's own.
 extension ShellAnalyzer {
+    static let runners: Set<String> = ["find", "su", "ksu", "ssh", "at", "batch", "crontab", "parallel", "make", "gmake", "git", "tar", "bsdtar", "gtar"]
+
     /// Shell texts `program` runs, with a note for the findings.
     static func runnerTexts(_ program: String, _ arguments: [String], command: ShellCommand, in script: ShellScript) -> [(String, String)] {
+        guard runners.contains(program) else { return [] }
         var texts: [(String, String)] = []
         switch program {
         case "find":
@@ -38,7 +41,8 @@ extension ShellAnalyzer {
                 || arguments.contains { $0 == "-f-" || $0 == "--file=-" || $0 == "--makefile=-" }
             if fromStdin {
                 for text in stdinTexts(command, in: script) {
-                    let recipes = text.split(separator: "\n").filter { $0.hasPrefix("\t") }.map { String($0.dropFirst()) }
+                    // `$$` is make's spelling of the shell's `$`.
+                    let recipes = text.split(separator: "\n").filter { $0.hasPrefix("\t") }.map { $0.dropFirst().replacingOccurrences(of: "$$", with: "$") }
                     texts.append((recipes.joined(separator: "\n"), "a make recipe"))
                 }
             }

@@ -38,7 +38,7 @@ extension ShellAnalyzer {
             if name != "HOME" { result.append(.computed(rest: rest, command: false, nonEmpty: nonEmpty)) }
             return result
         }
-        if target.hasPrefix("${"), let close = target.firstIndex(of: "}") {
+        if target.hasPrefix("${"), let close = target.firstIndex(of: "}"), isTransformed(target) {
             // `${PWD:0:1}`, `${HOME%/*}`, `${X/pat/rep}`, `${!X}`: text cut out of a value, as unknown as a command's output.
             return [.computed(rest: String(target[target.index(after: close)...]), command: true, nonEmpty: false)]
         }
@@ -46,7 +46,24 @@ extension ShellAnalyzer {
             if let printed = printedText(inner) { return [.literal(printed + rest)] }
             return [.computed(rest: rest, command: true, nonEmpty: false)]
         }
-        return [.computed(rest: "", command: target.contains("$(") || target.contains("`") || target.contains("${"), nonEmpty: false)]
+        return [.computed(rest: "", command: target.contains("$(") || target.contains("`") || isTransformed(target), nonEmpty: false)]
+    }
+
+    /// Whether `target` cuts or rewrites a value (`${PWD:0:1}`, `${HOME%/*}`, `${X/a/b}`, `${!X}`, `${#X}`) rather than
+    /// using it whole or with a default (`${X}`, `${X:-d}`, `${X[@]}`).
+    static func isTransformed(_ target: String) -> Bool {
+        var rest = Substring(target)
+        while let open = rest.range(of: "${") {
+            let inside = rest[open.upperBound...].prefix { $0 != "}" }
+            var after = inside.drop { $0.isLetter || $0.isNumber || $0 == "_" }
+            if after.count == inside.count, let first = inside.first, "@*".contains(first) { after = inside.dropFirst() }
+            if after.count == inside.count { return true }
+            if after.hasPrefix("["), let end = after.firstIndex(of: "]") { after = after[after.index(after: end)...] }
+            let operation = String(after.prefix { ":-=?+".contains($0) }.prefix(2))
+            if !after.isEmpty && !["-", ":-", "=", ":=", "?", ":?", "+", ":+"].contains(operation) { return true }
+            rest = rest[open.upperBound...]
+        }
+        return false
     }
 
     /// The text `command` prints when it is a single `echo` or `printf` of literal words (escapes decoded as they

@@ -137,7 +137,7 @@ public enum ShellAnalyzer {
                     add("sh-pipe-to-shell", .high, line, "pipes a download into \(program)")
                 } else if upstream.contains(where: { isDecoder($0) }) {
                     add("sh-obfuscated", .medium, line, "unknown: decoded data is piped into \(program); cannot tell what it runs")
-                } else if ShellScript.shells.contains(program), shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty {
+                } else if ShellScript.shells.contains(program), !(command.name?.text.contains("*") ?? false), shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty {
                     add("sh-pipe-to-shell", .medium, line, "unknown: \(program) runs what another command prints; cannot tell what it runs")
                 }
             }

@@ -152,11 +152,14 @@ public struct ShellParser {
             }
             if current.words.isEmpty {
                 if !word.quoted && Self.reserved.contains(word.text) { continue }
-                if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="), Self.isName(word.text[..<equals]) {
+                if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="),
+                    Self.isName(word.text[..<equals]) || (word.text[..<equals].hasSuffix("+") && Self.isName(word.text[..<equals].dropLast()))
+                {
                     current.assignments.append(word.text)
                     // Kept as written, expansions too (`X=${HOME}`, `X=$(echo /)`): the analyser follows them.
+                    let name = word.text[..<equals].hasSuffix("+") ? word.text[..<equals].dropLast() : word.text[..<equals]
                     let value = String(word.text[word.text.index(after: equals)...])
-                    if !value.hasPrefix("(") { knownValues[String(word.text[..<equals]), default: []].append(value) }
+                    if !value.hasPrefix("(") { knownValues[String(name), default: []].append(value) }
                     continue
                 }
                 if current.words.isEmpty { current.line = line }
