@@ -41,9 +41,7 @@ extension ShellAnalyzer {
                 || arguments.contains { $0 == "-f-" || $0 == "--file=-" || $0 == "--makefile=-" }
             if fromStdin {
                 for text in stdinTexts(command, in: script) {
-                    // `$$` is make's spelling of the shell's `$`.
-                    let recipes = text.split(separator: "\n").filter { $0.hasPrefix("\t") }.map { $0.dropFirst().replacingOccurrences(of: "$$", with: "$") }
-                    texts.append((recipes.joined(separator: "\n"), "a make recipe"))
+                    texts.append((makeRecipes(text), "a make recipe"))
                 }
             }
         case "git":
@@ -54,6 +52,17 @@ extension ShellAnalyzer {
             break
         }
         return texts
+    }
+
+    /// The recipe lines of a makefile (tab-led, with their `\` continuations), `$$` read as the shell's `$`.
+    static func makeRecipes(_ makefile: String) -> String {
+        var lines: [String] = []
+        var continued = false
+        for line in makefile.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("\t") || continued { lines.append(line.drop { $0 == "\t" }.replacingOccurrences(of: "$$", with: "$")) }
+            continued = (line.hasPrefix("\t") || continued) && line.hasSuffix("\\")
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// The values of `-X VALUE`, `-XVALUE`, a cluster ending in `X` (`-lc VALUE`), `--long VALUE` and `--long=VALUE`.

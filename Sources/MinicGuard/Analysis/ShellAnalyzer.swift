@@ -36,7 +36,8 @@ public enum ShellAnalyzer {
             check(command, in: parsed, downloaded: &downloaded, add: add)
         }
         if !parsed.functions.isEmpty { shadowing(parsed, add: add) }
-        forkBombs(script, add: add)
+        // A fork bomb pipes a function into itself: only then is the pattern worth running.
+        if !parsed.functions.isEmpty, pipesAFunction(script, functions: Set(parsed.functions.map(\.name))) { forkBombs(script, add: add) }
         return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
     }
 
@@ -172,9 +173,36 @@ public enum ShellAnalyzer {
     }
 
     /// `:(){ :|:& };:` and its renamings: a function that pipes itself into itself in the background.
+    /// Whether some `|` in `script` follows the name of one of `functions` (one pass over the bytes; true when the
+    /// text is not contiguous, so the full pattern runs).
+    static func pipesAFunction(_ script: String, functions: Set<String>) -> Bool {
+        let found = script.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "|") {
+                var end = index
+                while end > 0 && (bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
+                var start = end
+                while start > 0, case let byte = bytes[start - 1], byte >= 0x80 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
+                    || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                {
+                    start -= 1
+                }
+                if start < end, functions.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { return true }
+            }
+            return false
+        }
+        return found ?? true
+    }
+
+    static let forkBombPattern: NSRegularExpression = {
+        do {
+            return try NSRegularExpression(pattern: #"([A-Za-z_:][A-Za-z0-9_:]*)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&"#)
+        } catch {
+            preconditionFailure("the fork bomb pattern does not compile: \(error)")
+        }
+    }()
+
     static func forkBombs(_ script: String, add: (String, Severity, Int, String) -> Void) {
-        let pattern = #"([A-Za-z_:][A-Za-z0-9_:]*)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&"#
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return }
+        let expression = forkBombPattern
         let range = NSRange(script.startIndex..., in: script)
         for match in expression.matches(in: script, range: range) {
             let prefix = (script as NSString).substring(to: match.range.location)
