@@ -51,6 +51,22 @@ final class ShellAnalyzerRunnerTests: XCTestCase {
                                 "rsync -a --delete src/ dst/", "rm -f /tmp/x.log", "unlink ./link", "truncate -s 0 log.txt", "dd if=a of=b.img"])
     }
 
+    func testCommandsPrintedByEchoAndMoreWrappers() {
+        assertDecision(.block, ["bash -c \"$(echo rm -rf /)\"", "eval \"$(echo rm -rf /)\"", "$(echo rm) -rf /", "`printf rm` -rf ~", "pkexec rm -rf /",
+                                "fakeroot rm -rf /etc", "eatmydata rm -rf /", "unshare -r rm -rf /", "chroot / rm -rf /", "dbus-run-session -- rm -rf ~"],
+                       rule: "sh-rm-rf-root")
+        assertDecision(.block, ["> /usr/bin/sudo", "echo > /usr/../usr/sbin/init", "cat x >| /var/lib/dpkg/status"], rule: "sh-destroy-system")
+        assertDecision(.allow, ["echo x > /dev/null", "dd if=a of=/dev/null", "echo hi > /usr/local/x", "echo ok > /tmp/log"])
+    }
+
+    func testPackageManagersRemovingWhatTheSystemNeeds() {
+        assertDecision(.block, ["apt-get remove -y libc6", "apt purge '*'", "sudo apt-get purge 'lib*'", "dpkg --purge --force-all coreutils", "dpkg -r bash",
+                                "rpm -e --nodeps glibc", "pacman -Rdd systemd", "dnf remove kernel*", "yum erase -y sudo", "apt remove libc6:amd64"],
+                       rule: "sh-package-remove")
+        assertDecision(.allow, ["apt-get remove -y vim", "apt autoremove", "apt-get install -y bash", "dpkg -i x.deb", "rpm -Uvh x.rpm", "pacman -Syu",
+                                "apt purge 'python3-foo*'"])
+    }
+
     func testShebangsThatNameAShell() {
         for shebang in ["#!/bin/busybox sh", "#!/usr/bin/env -S bash -e", "#!/usr/bin/fish", "#!/usr/bin/env fish", "#!/usr/bin/env -Sbash -x", "#!/bin/bash\t-e"] {
             XCTAssertEqual(CodeLanguage.detect(path: "run", text: Substring(shebang + "\nrm -rf /\n")), .shell, shebang)

@@ -2,7 +2,7 @@
 /// may be any top-level directory; `~root`, `~user` and `$HOME/.ssh` are homes and what they guard.
 extension ShellAnalyzer {
     /// Directories whose files a system needs: removing, truncating or opening up one of their files wrecks it.
-    static let protectedDirectories = ["/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/usr/bin", "/usr/sbin", "/usr/lib", "/root", "/var/lib", "/dev"]
+    static let protectedDirectories = ["/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/usr/bin", "/usr/sbin", "/usr/lib", "/root", "/var/lib"]
 
     /// `path` with `$HOME`/`${HOME}` spelled `~`, and `.`, `..` and repeated slashes collapsed (`/usr/../etc/` → `/etc`).
     /// A trailing `/` and a trailing `/*` are kept, as they change what `rm` removes only by what the directory holds.

@@ -59,7 +59,8 @@ extension ShellAnalyzer {
         var lines: [String] = []
         var continued = false
         for line in makefile.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("\t") || continued { lines.append(line.drop { $0 == "\t" }.replacingOccurrences(of: "$$", with: "$")) }
+            // `@`, `-` and `+` before a recipe line are make's (silent, ignore errors, always run).
+            if line.hasPrefix("\t") || continued { lines.append(line.drop { "\t@-+".contains($0) }.replacingOccurrences(of: "$$", with: "$")) }
             continued = (line.hasPrefix("\t") || continued) && line.hasSuffix("\\")
         }
         return lines.joined(separator: "\n")

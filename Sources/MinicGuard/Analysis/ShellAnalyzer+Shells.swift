@@ -93,6 +93,12 @@ extension ShellAnalyzer {
         }
     }
 
+    /// The text of `$(echo TEXT)` or `` `printf TEXT` `` when `word` is just that substitution: what the shell runs.
+    static func printedSubstitution(_ word: String) -> String? {
+        guard word.hasPrefix("$(") || word.hasPrefix("`"), let (inner, rest) = substitution(word), rest.isEmpty else { return nil }
+        return printedText(inner)
+    }
+
     /// `word` in single quotes, so that re-parsing it gives the word back.
     static func quoted(_ word: String) -> String {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
@@ -114,7 +120,7 @@ extension ShellAnalyzer {
         }
         guard ShellScript.shells.contains(program) else { return texts }
         let invocation = shellInvocation(program, arguments)
-        if let text = invocation.script { texts.append((text, invocation.bindings)) }
+        if let text = invocation.script { texts.append((printedSubstitution(text) ?? text, invocation.bindings)) }
         if invocation.readsStdin { texts += stdinTexts(command, in: script).map { ($0, invocation.bindings) } }
         return texts
     }

@@ -46,6 +46,10 @@ public enum ShellAnalyzer {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
             let target = redirection.target.text
+            // `> /usr/bin/sudo`, `> /usr/../etc/shadow`: a file the system needs, emptied or overwritten.
+            if target.hasPrefix("/"), !target.hasPrefix("/etc/"), !target.hasPrefix("/dev/"), isProtectedFile(target) {
+                add("sh-destroy-system", .high, line, "overwrites \(target), which the system needs")
+            }
             if isSSHPath(target) { add("sh-write-ssh", .high, line, "writes into ~/.ssh (\(target))") }
             if target.hasPrefix("/etc/") { add("sh-write-etc", .high, line, "writes into /etc (\(target))") }
             if isBlockDevice(target) { add("sh-write-device", .critical, line, "writes straight to a disk device (\(target))") }
@@ -150,6 +154,13 @@ public enum ShellAnalyzer {
         if program == "eval", !command.arguments.contains(where: \.dynamic) {
             for finding in analyze(command.arguments.map(\.text).joined(separator: " ")) { add(finding.ruleID, finding.severity, line, finding.message) }
         }
+        // `eval "$(echo rm -rf /)"`, `$(echo rm) -rf /`: a command spelled by a literal echo or printf.
+        if program == "eval", let text = command.arguments.first.flatMap({ printedSubstitution($0.text) }), command.arguments.count == 1 {
+            analyseNested(text, line: line, note: "run by eval", add: add)
+        } else if name.dynamic, let printed = printedSubstitution(name.text) {
+            analyseNested(([printed] + command.arguments.map { quoted($0.text) }).joined(separator: " "), line: line, note: "a command name printed by echo", add: add)
+        }
+        packageRemoval(program, arguments, line: line, add: add)
     }
 
     static func isDecoder(_ command: ShellCommand) -> Bool {

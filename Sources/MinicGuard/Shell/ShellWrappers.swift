@@ -51,6 +51,9 @@ enum ShellWrappers {
                 "--timer-property", "--path-property", "--socket-property", "--service-type",
             ]),
         "chroot": Syntax(longValues: ["--userspec", "--groups"], leading: 1),
+        "pkexec": Syntax(longValues: ["--user"]), "fakeroot": Syntax(), "eatmydata": Syntax(), "dbus-run-session": Syntax(), "xvfb-run": Syntax(),
+        "ssh-agent": Syntax(shortValues: ["a", "E", "P", "t"]), "unshare": Syntax(), "nsenter": Syntax(shortValues: ["t", "S", "G"]),
+        "firejail": Syntax(), "sem": Syntax(shortValues: ["j"], longValues: ["--jobs", "--id"]),
         "ld.so": Syntax(longValues: ["--library-path", "--preload", "--argv0", "--audit", "--inhibit-rpath"]),
     ]
 
