@@ -66,7 +66,9 @@ final class ShellAnalyzerEvasionTests: XCTestCase {
                                 "cat <<EOF | sh\nrm -rf /\nEOF", "echo \"sudo rm -rf ~\" | bash -s", ". /dev/stdin <<< \"rm -rf /\"", "bash <<< \"rm -rf /\"",
                                 "source /dev/stdin <<< 'rm -rf ~'", "sh <<'X'\nrm -rf /etc\nX", "source <(echo 'rm -rf /')", "bash <(echo rm -rf /)",
                                 "echo 'echo \"rm -rf /\" | sh' | bash"], rule: "sh-rm-rf-root")
+        assertDecision(.block, ["echo 'rm -rf /' > x.sh; bash x.sh", "cat > /tmp/x <<EOF\nrm -rf ~\nEOF\nchmod +x /tmp/x; /tmp/x", "printf 'rm -rf /etc' > a; . ./a"],
+                       rule: "sh-rm-rf-root")
         assertDecision(.ask, ["cat foo | sh", "generate | bash -s", "./gen.py | zsh"], rule: "sh-pipe-to-shell")
-        assertDecision(.allow, ["echo hi | sh -c 'cat'", "echo 'echo hi' | sh", "echo \"hello\" | cat", "printf 'a\\n' | sort"])
+        assertDecision(.allow, ["echo hi | sh -c 'cat'", "echo 'echo hi' | sh", "echo 'echo hi' > x.sh; sh x.sh", "cat > c.sh <<'EOF'\nrm -rf /\nEOF", "echo \"hello\" | cat", "printf 'a\\n' | sort"])
     }
 }

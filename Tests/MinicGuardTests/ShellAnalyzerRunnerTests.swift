@@ -55,8 +55,9 @@ final class ShellAnalyzerRunnerTests: XCTestCase {
         assertDecision(.block, ["bash -c \"$(echo rm -rf /)\"", "eval \"$(echo rm -rf /)\"", "$(echo rm) -rf /", "`printf rm` -rf ~", "pkexec rm -rf /",
                                 "fakeroot rm -rf /etc", "eatmydata rm -rf /", "unshare -r rm -rf /", "chroot / rm -rf /", "dbus-run-session -- rm -rf ~"],
                        rule: "sh-rm-rf-root")
-        assertDecision(.block, ["> /usr/bin/sudo", "echo > /usr/../usr/sbin/init", "cat x >| /var/lib/dpkg/status"], rule: "sh-destroy-system")
-        assertDecision(.allow, ["echo x > /dev/null", "dd if=a of=/dev/null", "echo hi > /usr/local/x", "echo ok > /tmp/log"])
+        assertDecision(.block, ["> /usr/bin/sudo", "echo > /usr/../usr/sbin/init", "cat x >| /var/lib/dpkg/status", "ln -sf /dev/null /usr/bin/sudo",
+                                "cp /dev/null /usr/sbin/init"], rule: "sh-destroy-system")
+        assertDecision(.allow, ["ln -sf /usr/lib/x/tool /usr/bin/tool", "echo x > /dev/null", "dd if=a of=/dev/null", "echo hi > /usr/local/x", "echo ok > /tmp/log"])
     }
 
     func testPackageManagersRemovingWhatTheSystemNeeds() {

@@ -99,6 +99,31 @@ extension ShellAnalyzer {
         return printedText(inner)
     }
 
+    /// Literal text written into files by the script (`echo 'CMD' > x.sh`, `cat > x.sh <<EOF`, `printf ... >> x`), by the
+    /// files' base names, for when the script runs them.
+    static func writtenScripts(_ script: ShellScript) -> [String: [String]] {
+        var written: [String: [String]] = [:]
+        for command in script.commands where !command.redirections.isEmpty && ["echo", "printf", "cat"].contains(command.baseName ?? "") {
+            guard let file = command.redirections.first(where: { [">", ">>", ">|"].contains($0.operation) })?.target.text,
+                let text = literalOutput(of: command)
+            else { continue }
+            written[ShellWrappers.baseName(file), default: []].append(text)
+        }
+        return written
+    }
+
+    /// A file run as a script (`sh x`, `. x`, `./x`, `/tmp/x`) whose text the script wrote earlier: that text, analysed.
+    static func runWritten(_ first: String, program: String, _ arguments: [String], line: Int, written: [String: [String]], add: (String, Severity, Int, String) -> Void) {
+        var file: String?
+        if ShellScript.shells.contains(program) || program == "source" || program == "." {
+            file = arguments.first { !$0.hasPrefix("-") }
+        } else if first.contains("/") {
+            file = first
+        }
+        guard let file, let texts = written[ShellWrappers.baseName(file)] else { return }
+        for text in texts { analyseNested(text, line: line, note: "in \(file), written earlier in the script", add: add) }
+    }
+
     /// `word` in single quotes, so that re-parsing it gives the word back.
     static func quoted(_ word: String) -> String {
         "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"

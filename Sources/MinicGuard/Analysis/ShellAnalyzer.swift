@@ -32,8 +32,9 @@ public enum ShellAnalyzer {
         }
         for problem in parsed.problems { add("sh-unparsed", .medium, 1, "unknown: the script does not parse (\(problem)); cannot tell what it runs") }
         var downloaded: Set<String> = []
+        let written = writtenScripts(parsed)
         for command in parsed.commands {
-            check(command, in: parsed, downloaded: &downloaded, add: add)
+            check(command, in: parsed, downloaded: &downloaded, written: written, add: add)
         }
         if !parsed.functions.isEmpty { shadowing(parsed, add: add) }
         // A fork bomb pipes a function into itself: only then is the pattern worth running.
@@ -41,8 +42,12 @@ public enum ShellAnalyzer {
         return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
     }
 
-    /// - Parameter downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:_:command:downloaded:add:)``).
-    static func check(_ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void) {
+    /// - Parameters:
+    ///   - downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:program:_:command:in:downloaded:add:)``).
+    ///   - written: literal text the script writes into files, by base name (see ``writtenScripts(_:)``).
+    static func check(
+        _ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, written: [String: [String]], add: (String, Severity, Int, String) -> Void
+    ) {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
             let target = redirection.target.text
@@ -90,6 +95,7 @@ public enum ShellAnalyzer {
         let arguments = Array(words.dropFirst())
         indirection(program, arguments, command: command, in: script, add: add)
         downloadRun(words.first ?? "", program: program, arguments, command: command, in: script, downloaded: &downloaded, add: add)
+        if !written.isEmpty { runWritten(words.first ?? "", program: program, arguments, line: line, written: written, add: add) }
         for (text, note) in runnerTexts(program, arguments, command: command, in: script) { analyseNested(text, line: line, note: note, add: add) }
         destruction(program, arguments, line: line, add: add)
         switch program {
@@ -122,6 +128,10 @@ public enum ShellAnalyzer {
             if let target = arguments.last(where: { !$0.hasPrefix("-") }) {
                 if isSSHPath(target) { add("sh-write-ssh", .high, line, "\(program) writes into ~/.ssh (\(target))") }
                 if target.hasPrefix("/etc/") || target == "/etc" { add("sh-write-etc", .high, line, "\(program) writes into /etc (\(target))") }
+                // `ln -sf /dev/null /usr/bin/sudo`, `cp /dev/null /usr/sbin/init`: a file the system needs, emptied.
+                if arguments.contains(where: { $0 == "/dev/null" || $0 == "/dev/zero" }), !target.hasPrefix("/etc/"), target.hasPrefix("/"), isProtectedFile(target) {
+                    add("sh-destroy-system", .high, line, "\(program) replaces \(target) with an empty file")
+                }
             }
         case "eval":
             if command.arguments.contains(where: \.dynamic) {
