@@ -117,7 +117,10 @@ extension ShellAnalyzer {
             downloaded.formUnion(downloadTargets(program, arguments, redirections: command.redirections))
             // `curl -so >(sh) URL`: the output file is a shell (the parser keeps a process substitution as `(CMD)`).
             let outputs = arguments + command.redirections.map(\.target.text)
-            if outputs.contains(where: { $0.hasPrefix("(") && shells.contains(ShellParser.parse(String($0.dropFirst().dropLast())).commands.first?.baseName ?? "") }) {
+            let intoShell = outputs.contains {
+                $0.hasPrefix("(") && shells.contains(ShellParser.parse(String($0.dropFirst().dropLast())).commands.first?.baseName ?? "")
+            }
+            if intoShell {
                 add("sh-pipe-to-shell", .high, command.line, "\(program) writes a download into a shell")
             }
         }

@@ -2,7 +2,9 @@
 /// `unlink`, `shred`, `truncate`, `dd of=`, `mv` of a system path, `rsync --delete` into one, `chmod`/`chown` of one.
 extension ShellAnalyzer {
     static let destructive: Set<String> = ["unlink", "shred", "truncate", "srm", "wipe", "dd", "mv", "rsync", "chmod", "chown", "chgrp"]
-    static let rmOptions = ["--force", "--interactive", "--one-file-system", "--no-preserve-root", "--preserve-root", "--recursive", "--dir", "--verbose", "--help", "--version"]
+    static let rmOptions = [
+        "--force", "--interactive", "--one-file-system", "--no-preserve-root", "--preserve-root", "--recursive", "--dir", "--verbose", "--help", "--version",
+    ]
 
     /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`); `rm` of a file
     /// a system needs (`rm -f /etc/passwd`).
@@ -68,7 +70,9 @@ extension ShellAnalyzer {
                 }
             }
         case "dd":
-            if let output = arguments.first(where: { $0.hasPrefix("of=") }), !isBlockDevice(String(output.dropFirst(3))), isProtectedFile(String(output.dropFirst(3))) {
+            if let output = arguments.first(where: { $0.hasPrefix("of=") }), !isBlockDevice(String(output.dropFirst(3))),
+                isProtectedFile(String(output.dropFirst(3)))
+            {
                 add("sh-destroy-system", .high, line, "dd overwrites \(output.dropFirst(3)), which the system needs")
             }
         case "mv":

@@ -37,7 +37,8 @@ extension ShellAnalyzer {
         case "parallel":
             texts += parallelCommands(arguments).map { ($0, "run by parallel") }
         case "make", "gmake":
-            let fromStdin = zip(arguments, arguments.dropFirst()).contains { ["-f", "--file", "--makefile"].contains($0.0) && $0.1 == "-" }
+            let fromStdin =
+                zip(arguments, arguments.dropFirst()).contains { ["-f", "--file", "--makefile"].contains($0.0) && $0.1 == "-" }
                 || arguments.contains { $0 == "-f-" || $0 == "--file=-" || $0 == "--makefile=-" }
             if fromStdin {
                 for text in stdinTexts(command, in: script) {

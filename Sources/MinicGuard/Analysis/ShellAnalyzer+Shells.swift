@@ -113,7 +113,9 @@ extension ShellAnalyzer {
     }
 
     /// A file run as a script (`sh x`, `. x`, `./x`, `/tmp/x`) whose text the script wrote earlier: that text, analysed.
-    static func runWritten(_ first: String, program: String, _ arguments: [String], line: Int, written: [String: [String]], add: (String, Severity, Int, String) -> Void) {
+    static func runWritten(
+        _ first: String, program: String, _ arguments: [String], line: Int, written: [String: [String]], add: (String, Severity, Int, String) -> Void
+    ) {
         var file: String?
         if ShellScript.shells.contains(program) || program == "source" || program == "." {
             file = arguments.first { !$0.hasPrefix("-") }

@@ -75,7 +75,9 @@ extension ShellAnalyzer {
         else { return nil }
         var words = first.arguments.map(\.text)[...]
         var escapes = first.baseName == "printf"
-        while first.baseName == "echo", let option = words.first, option.hasPrefix("-"), option.count > 1, option.dropFirst().allSatisfy({ "neE".contains($0) }) {
+        while first.baseName == "echo", let option = words.first, option.hasPrefix("-"), option.count > 1,
+            option.dropFirst().allSatisfy({ "neE".contains($0) })
+        {
             if option.contains("e") { escapes = true }
             words = words.dropFirst()
         }

@@ -46,7 +46,8 @@ public enum ShellAnalyzer {
     ///   - downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:program:_:command:in:downloaded:add:)``).
     ///   - written: literal text the script writes into files, by base name (see ``writtenScripts(_:)``).
     static func check(
-        _ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, written: [String: [String]], add: (String, Severity, Int, String) -> Void
+        _ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, written: [String: [String]],
+        add: (String, Severity, Int, String) -> Void
     ) {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
@@ -129,7 +130,9 @@ public enum ShellAnalyzer {
                 if isSSHPath(target) { add("sh-write-ssh", .high, line, "\(program) writes into ~/.ssh (\(target))") }
                 if target.hasPrefix("/etc/") || target == "/etc" { add("sh-write-etc", .high, line, "\(program) writes into /etc (\(target))") }
                 // `ln -sf /dev/null /usr/bin/sudo`, `cp /dev/null /usr/sbin/init`: a file the system needs, emptied.
-                if arguments.contains(where: { $0 == "/dev/null" || $0 == "/dev/zero" }), !target.hasPrefix("/etc/"), target.hasPrefix("/"), isProtectedFile(target) {
+                if arguments.contains(where: { $0 == "/dev/null" || $0 == "/dev/zero" }), !target.hasPrefix("/etc/"), target.hasPrefix("/"),
+                    isProtectedFile(target)
+                {
                     add("sh-destroy-system", .high, line, "\(program) replaces \(target) with an empty file")
                 }
             }
@@ -152,7 +155,9 @@ public enum ShellAnalyzer {
                     add("sh-pipe-to-shell", .high, line, "pipes a download into \(program)")
                 } else if upstream.contains(where: { isDecoder($0) }) {
                     add("sh-obfuscated", .medium, line, "unknown: decoded data is piped into \(program); cannot tell what it runs")
-                } else if ShellScript.shells.contains(program), !(command.name?.text.contains("*") ?? false), shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty {
+                } else if ShellScript.shells.contains(program), !(command.name?.text.contains("*") ?? false),
+                    shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty
+                {
                     add("sh-pipe-to-shell", .medium, line, "unknown: \(program) runs what another command prints; cannot tell what it runs")
                 }
             }
@@ -168,7 +173,8 @@ public enum ShellAnalyzer {
         if program == "eval", let text = command.arguments.first.flatMap({ printedSubstitution($0.text) }), command.arguments.count == 1 {
             analyseNested(text, line: line, note: "run by eval", add: add)
         } else if name.dynamic, let printed = printedSubstitution(name.text) {
-            analyseNested(([printed] + command.arguments.map { quoted($0.text) }).joined(separator: " "), line: line, note: "a command name printed by echo", add: add)
+            let text = ([printed] + command.arguments.map { quoted($0.text) }).joined(separator: " ")
+            analyseNested(text, line: line, note: "a command name printed by echo", add: add)
         }
         packageRemoval(program, arguments, line: line, add: add)
     }
@@ -202,16 +208,19 @@ public enum ShellAnalyzer {
                 var end = index
                 while end > 0 && (bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
                 var start = end
-                while start > 0, case let byte = bytes[start - 1], byte >= 0x80 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":")
-                    || (byte | 0x20 >= UInt8(ascii: "a") && byte | 0x20 <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
-                {
-                    start -= 1
-                }
+                while start > 0 && isNameByte(bytes[start - 1]) { start -= 1 }
                 if start < end, functions.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { return true }
             }
             return false
         }
         return found ?? true
+    }
+
+    /// A byte of a function name: ASCII letters, digits, `_`, `:`, and any byte of a non-ASCII character.
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        let lower = byte | 0x20
+        return byte >= 0x80 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 
     static let forkBombPattern: NSRegularExpression = {
