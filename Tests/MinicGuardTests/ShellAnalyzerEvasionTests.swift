@@ -70,6 +70,16 @@ final class ShellAnalyzerEvasionTests: XCTestCase {
         assertDecision(.allow, ["f() { rm -rf \"$1\"; }; f ./build", "sh -c 'rm -rf \"$1\"' sh ./out"])
     }
 
+    func testQuotedAssignmentsAndCommandsNamedByVariables() {
+        assertDecision(
+            .block,
+            ["X=\"/\"; rm -rf $X", "d=\"$HOME\"; rm -rf \"$d\"", "X='/etc'; rm -rf \"$X\"", "X=\"rm -rf /\"; $X", "cmd=(rm -rf /); \"${cmd[@]}\"",
+             "f() { \"$@\"; }; f rm -rf /", "sh -c '\"$@\"' sh rm -rf /", "run() { echo \"+ $*\"; \"$@\"; }; run sudo rm -rf ~"],
+            rule: "sh-rm-rf-root")
+        assertDecision(.ask, ["CMD=ls; $CMD -l", "run() { \"$@\"; }; run make"], rule: "sh-dynamic-command")
+        assertDecision(.allow, ["\"X=/\" 2>/dev/null; rm -rf \"./$X\"", "X=\"./build\"; rm -rf \"$X\""])
+    }
+
     func testShellsInEveryOptionOrder() {
         assertDecision(
             .block,

@@ -16,6 +16,22 @@ extension ShellAnalyzer {
             for (index, argument) in arguments.prefix(9).enumerated() { script.knownValues[String(index + 1), default: []].append(argument) }
             script.knownValues["@", default: []] += arguments
             script.knownValues["*", default: []] += arguments
+            script.knownValues[callKey, default: []].append(arguments.map(quoted).joined(separator: " "))
+        }
+    }
+
+    /// Where the argument lists of calls are kept whole (`f rm -rf /` gives `'rm' '-rf' '/'`), for `"$@"` run as a command.
+    static let callKey = "@ calls"
+
+    /// A command named by a variable (`X="rm -rf /"; $X`, `f() { "$@"; }; f rm -rf /`): each literal value it is
+    /// given, with the command's arguments, analysed as the command it runs.
+    static func commandFromVariable(_ name: String, command: ShellCommand, in script: ShellScript, add: (String, Severity, Int, String) -> Void) {
+        guard let (variable, operation, _, rest) = parameter(name), operation.isEmpty, rest.isEmpty else { return }
+        let whole = name.contains("[@]") || name.contains("[*]")
+        let values = ["@", "*"].contains(variable) ? script.knownValues[callKey] ?? [] : script.knownValues[whole ? variable + "[@]" : variable] ?? []
+        let arguments = command.arguments.map { quoted($0.text) }
+        for value in values.prefix(argumentLimit) where !value.contains("$") && !value.contains("`") {
+            analyseNested(([value] + arguments).joined(separator: " "), line: command.line, note: "the command \(name) runs", add: add)
         }
     }
 

@@ -63,6 +63,7 @@ extension ShellAnalyzer {
         if !operands.isEmpty {
             result.bindings["@"] = operands
             result.bindings["*"] = operands
+            result.bindings[callKey] = [operands.map(quoted).joined(separator: " ")]
         }
         return result
     }

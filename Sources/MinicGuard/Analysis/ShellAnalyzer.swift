@@ -175,6 +175,8 @@ public enum ShellAnalyzer {
         } else if name.dynamic, let printed = printedSubstitution(name.text) {
             let text = ([printed] + command.arguments.map { quoted($0.text) }).joined(separator: " ")
             analyseNested(text, line: line, note: "a command name printed by echo", add: add)
+        } else if name.dynamic {
+            commandFromVariable(name.text, command: command, in: script, add: add)
         }
         packageRemoval(program, arguments, line: line, add: add)
     }

@@ -45,9 +45,11 @@ extension ShellParser {
         skipBalanced(open: "(", close: ")")
         let inner = String(characters[min(start, characters.count)..<max(start, min(index - 1, characters.count))])
         let parsed = ShellParser.parse(inner)
-        for command in parsed.commands where !command.substituted {
-            knownValues[variable, default: []] += command.assignments + command.words.map(\.text)
-        }
+        var elements: [String] = []
+        for command in parsed.commands where !command.substituted { elements += command.assignments + command.words.map(\.text) }
+        knownValues[variable, default: []] += elements
+        // The whole array, for `"${X[@]}"` run as a command.
+        knownValues[variable + "[@]", default: []].append(elements.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "))
         commands += parsed.commands.filter(\.substituted)
         return "(" + inner + ")"
     }

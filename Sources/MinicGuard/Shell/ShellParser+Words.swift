@@ -14,6 +14,8 @@ extension ShellParser {
                 continue
             }
             started = true
+            // Where quoting starts decides whether `X="a b"` is an assignment (it is; `"X=a"` is not).
+            if !word.quoted && "\\'\"$".contains(character) { word.quotedFrom = word.text.count }
             switch character {
             case "\\":
                 index += 1

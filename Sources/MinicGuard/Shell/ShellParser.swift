@@ -152,7 +152,8 @@ public struct ShellParser {
             }
             if current.words.isEmpty {
                 if !word.quoted && Self.reserved.contains(word.text) { continue }
-                if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="),
+                if word.text.contains("="), let equals = word.text.firstIndex(of: "="),
+                    !word.quoted || (word.quotedFrom ?? 0) > word.text.distance(from: word.text.startIndex, to: equals),
                     Self.isName(word.text[..<equals]) || (word.text[..<equals].hasSuffix("+") && Self.isName(word.text[..<equals].dropLast()))
                 {
                     current.assignments.append(word.text)

@@ -8,6 +8,8 @@ public struct ShellWord: Sendable, Equatable {
     public var ansiC = false
     /// Whether any part was quoted.
     public var quoted = false
+    /// How many characters of ``text`` come before its first quoted part (`X="a b"`: 2), nil when none is quoted.
+    var quotedFrom: Int?
     /// Whether an unquoted `{` may make it a brace expansion (`s{u,}do`); see ``ShellBraces``.
     var braces = false
     /// Whether it came out of a brace expansion (`{sudo,true}` → `sudo`, `true`).
