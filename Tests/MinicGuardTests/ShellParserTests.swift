@@ -54,4 +54,20 @@ final class ShellParserTests: XCTestCase {
         XCTAssertFalse(ShellParser.parse("echo \"oops").problems.isEmpty)
         XCTAssertTrue(ShellParser.parse("echo fine").problems.isEmpty)
     }
+
+    func testValuesGivenByDeclarationsArraysPrintfAndRead() {
+        let script = ShellParser.parse(
+            "export A=/ B=x\ndeclare -r C=/etc\nlocal D=${HOME}\nE=(/ \"/usr\" $(echo x))\nF+=(y)\nprintf -v G '%s' /\nread -r H <<< '/ z'\nreadonly I=$(pwd)")
+        XCTAssertEqual(script.knownValues["A"], ["/"])
+        XCTAssertEqual(script.knownValues["B"], ["x"])
+        XCTAssertEqual(script.knownValues["C"], ["/etc"])
+        XCTAssertEqual(script.knownValues["D"], ["${HOME}"])
+        XCTAssertEqual(script.knownValues["E"], ["/", "/usr", "$(echo x)"])
+        XCTAssertEqual(script.knownValues["F"], ["y"])
+        XCTAssertEqual(script.knownValues["G"], ["$(printf '%s' '/')"])
+        XCTAssertEqual(script.knownValues["H"], ["/ z", "/", "z"])
+        XCTAssertEqual(script.knownValues["I"], ["$(pwd)"])
+        // The array's substitution runs; its elements are no command.
+        XCTAssertEqual(script.commands.compactMap(\.name?.text), ["export", "declare", "local", "echo", "printf", "read", "pwd", "readonly"])
+    }
 }

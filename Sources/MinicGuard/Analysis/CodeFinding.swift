@@ -29,7 +29,7 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
         if let dot = name.lastIndex(of: ".") {
             switch name[name.index(after: dot)...].lowercased() {
             case "py", "pyw", "pyi": return .python
-            case "sh", "bash", "zsh", "ksh", "dash", "bats": return .shell
+            case "sh", "bash", "zsh", "ksh", "dash", "bats", "fish": return .shell
             case "swift": return .swift
             default: break
             }
@@ -38,11 +38,23 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
         return fromShebang(text.prefix { $0 != "\n" })
     }
 
-    /// `#!/usr/bin/env python3`, `#!/bin/sh -e`, ...
+    /// `#!/usr/bin/env python3`, `#!/bin/sh -e`, `#!/usr/bin/env -S bash -e`, `#!/bin/busybox sh`, ...
     static func fromShebang(_ line: Substring) -> CodeLanguage? {
-        let words = line.dropFirst(2).split(separator: " ")
+        let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard var program = words.first?.split(separator: "/").last else { return nil }
-        if program == "env", words.count > 1 { program = words.dropFirst().first { !$0.hasPrefix("-") }?.split(separator: "/").last ?? program }
+        if program == "env" || program == "busybox", words.count > 1 {
+            // env's options (`-S`, `-Sbash`, `-i`, `-u NAME`) come before the program; busybox names the applet next.
+            var rest = words.dropFirst()
+            while let word = rest.first, word.hasPrefix("-") {
+                rest = rest.dropFirst()
+                if word.hasPrefix("-S"), word.count > 2 {
+                    rest = [word.dropFirst(2)] + rest
+                    break
+                }
+                if word == "-u" || word == "-C" { rest = rest.dropFirst() }
+            }
+            program = rest.first?.split(separator: "/").last ?? program
+        }
         if program.hasPrefix("python") { return .python }
         if ShellScript.shells.contains(String(program)) { return .shell }
         if program == "swift" { return .swift }

@@ -101,21 +101,55 @@ extension ShellAnalyzer {
     /// (`sh x`, `. x`, `./x`, `/tmp/x`, `python3 x`): `first` and `arguments` are the command's words, wrappers removed,
     /// `program` the base name of `first`.
     static func downloadRun(
-        _ first: String, program: String, _ arguments: [String], command: ShellCommand, downloaded: inout Set<String>,
+        _ first: String, program: String, _ arguments: [String], command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>,
         add: (String, Severity, Int, String) -> Void
     ) {
         if !downloaded.isEmpty {
             var run: String?
-            if first.contains("/") && downloaded.contains(program) {
+            if first.contains("/") && (downloaded.contains(program) || isInClone(first, downloaded)) {
                 run = first
             } else if ShellScript.shells.contains(program) || program == "source" || program == "." || ShellInterpreters.family(program) != nil {
-                run = arguments.first { !$0.hasPrefix("-") && downloaded.contains(ShellWrappers.baseName($0)) }
+                run = arguments.first { !$0.hasPrefix("-") && (downloaded.contains(ShellWrappers.baseName($0)) || isInClone($0, downloaded)) }
             }
             if let run { add("sh-download-exec", .high, command.line, "runs \(run), a file downloaded earlier in the script") }
         }
         if downloaders.contains(program) {
             downloaded.formUnion(downloadTargets(program, arguments, redirections: command.redirections))
+            // `curl -so >(sh) URL`: the output file is a shell (the parser keeps a process substitution as `(CMD)`).
+            let outputs = arguments + command.redirections.map(\.target.text)
+            let intoShell = outputs.contains {
+                $0.hasPrefix("(") && shells.contains(ShellParser.parse(String($0.dropFirst().dropLast())).commands.first?.baseName ?? "")
+            }
+            if intoShell {
+                add("sh-pipe-to-shell", .high, command.line, "\(program) writes a download into a shell")
+            }
         }
+        if program == "tee", command.position > 0,
+            script.pipeline(command.pipeline).contains(where: { $0.position < command.position && downloaders.contains($0.baseName ?? "") })
+        {
+            downloaded.formUnion(arguments.filter { !$0.hasPrefix("-") }.map(ShellWrappers.baseName))
+        }
+        if program == "git", arguments.first == "clone" {
+            // `git clone URL [DIR]`: a script run from DIR is as unknown as a download.
+            let valued: Set<String> = ["--depth", "-b", "--branch", "-o", "--origin", "--reference", "-c", "--config", "--template", "-j", "--jobs", "-u"]
+            var operands: [String] = []
+            var rest = arguments.dropFirst()
+            while let word = rest.popFirst() {
+                if valued.contains(word) { rest = rest.dropFirst() } else if !word.hasPrefix("-") { operands.append(word) }
+            }
+            if let url = operands.first {
+                let directory = operands.count > 1 ? operands[operands.startIndex + 1] : ShellWrappers.baseName(url)
+                downloaded.insert("clone:" + (directory.hasSuffix(".git") ? String(directory.dropLast(4)) : directory))
+            }
+        }
+        if program == "cd", let directory = arguments.first, isInClone(directory + "/x", downloaded) { downloaded.insert("clone:.") }
+    }
+
+    /// Whether `path` lies in a repository cloned earlier in the script (or, after `cd` into one, is relative).
+    static func isInClone(_ path: String, _ downloaded: Set<String>) -> Bool {
+        let components = normalised(path).split(separator: "/")
+        if !path.hasPrefix("/"), downloaded.contains("clone:.") { return true }
+        return components.count > 1 && downloaded.contains("clone:" + components[0])
     }
 
     /// The base names of the files a download command writes.

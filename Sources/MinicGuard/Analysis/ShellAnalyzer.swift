@@ -18,26 +18,44 @@ public enum ShellAnalyzer {
     ]
 
     public static func analyze(_ script: String) -> [CodeFinding] {
-        let parsed = ShellParser.parse(script)
+        analyze(script, bindings: [:])
+    }
+
+    /// Analyses `script` with `bindings` as values its variables (`$0`, `$1`, `$@` of `sh -c TEXT ARGS`) may take.
+    static func analyze(_ script: String, bindings: [String: [String]]) -> [CodeFinding] {
+        var parsed = ShellParser.parse(script)
+        if !bindings.isEmpty { parsed.knownValues.merge(bindings) { $0 + $1 } }
+        if !parsed.functions.isEmpty { bindArguments(&parsed) }
         var findings: [CodeFinding] = []
         func add(_ rule: String, _ severity: Severity, _ line: Int, _ message: String) {
             findings.append(CodeFinding(ruleID: rule, severity: severity, line: line, message: message))
         }
         for problem in parsed.problems { add("sh-unparsed", .medium, 1, "unknown: the script does not parse (\(problem)); cannot tell what it runs") }
         var downloaded: Set<String> = []
+        let written = writtenScripts(parsed)
         for command in parsed.commands {
-            check(command, in: parsed, downloaded: &downloaded, add: add)
+            check(command, in: parsed, downloaded: &downloaded, written: written, add: add)
         }
         if !parsed.functions.isEmpty { shadowing(parsed, add: add) }
-        forkBombs(script, add: add)
+        // A fork bomb pipes a function into itself: only then is the pattern worth running.
+        if !parsed.functions.isEmpty, pipesAFunction(script, functions: Set(parsed.functions.map(\.name))) { forkBombs(script, add: add) }
         return findings.sorted { ($0.line, $0.ruleID) < ($1.line, $1.ruleID) }
     }
 
-    /// - Parameter downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:_:command:downloaded:add:)``).
-    static func check(_ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, add: (String, Severity, Int, String) -> Void) {
+    /// - Parameters:
+    ///   - downloaded: base names of the files downloads earlier in the script wrote (see ``downloadRun(_:program:_:command:in:downloaded:add:)``).
+    ///   - written: literal text the script writes into files, by base name (see ``writtenScripts(_:)``).
+    static func check(
+        _ command: ShellCommand, in script: ShellScript, downloaded: inout Set<String>, written: [String: [String]],
+        add: (String, Severity, Int, String) -> Void
+    ) {
         let line = command.line
         for redirection in command.redirections where [">", ">>", ">|", "&>", "&>>", "<>"].contains(redirection.operation) {
             let target = redirection.target.text
+            // `> /usr/bin/sudo`, `> /usr/../etc/shadow`: a file the system needs, emptied or overwritten.
+            if target.hasPrefix("/"), !target.hasPrefix("/etc/"), !target.hasPrefix("/dev/"), isProtectedFile(target) {
+                add("sh-destroy-system", .high, line, "overwrites \(target), which the system needs")
+            }
             if isSSHPath(target) { add("sh-write-ssh", .high, line, "writes into ~/.ssh (\(target))") }
             if target.hasPrefix("/etc/") { add("sh-write-etc", .high, line, "writes into /etc (\(target))") }
             if isBlockDevice(target) { add("sh-write-device", .critical, line, "writes straight to a disk device (\(target))") }
@@ -62,19 +80,34 @@ public enum ShellAnalyzer {
             // `flock -c CMD`, `env -S 'CMD'`, `script -c CMD`, `watch 'CMD'`: shell text run by the wrapper.
             for text in unwrapped.scripts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
             if wrapper == "watch" { analyseNested(unwrapped.command.joined(separator: " "), line: line, note: "run by watch", add: add) }
+            if wrapper == "xargs", !unwrapped.command.isEmpty {
+                xargsInput(unwrapped.command, replacement: unwrapped.replacement, command: command, in: script, add: add)
+            }
+            // `flock FILE -c CMD`, `runuser USER -c CMD`: the option after the operand.
+            if wrapper == "flock" || wrapper == "runuser", unwrapped.command.contains(where: { $0.hasPrefix("-") }) {
+                let texts = optionValues(unwrapped.command.dropFirst(wrapper == "runuser" ? 1 : 0), letter: "c", long: ["--command"])
+                for text in texts { analyseNested(text, line: line, note: "run by \(wrapper ?? "a wrapper")", add: add) }
+                if !texts.isEmpty { return }
+            }
             guard !unwrapped.command.isEmpty else { break }
             words = unwrapped.command
         }
         let program = words.first.map(ShellWrappers.baseName) ?? ""
         let arguments = Array(words.dropFirst())
         indirection(program, arguments, command: command, in: script, add: add)
-        downloadRun(words.first ?? "", program: program, arguments, command: command, downloaded: &downloaded, add: add)
+        downloadRun(words.first ?? "", program: program, arguments, command: command, in: script, downloaded: &downloaded, add: add)
+        if !written.isEmpty { runWritten(words.first ?? "", program: program, arguments, line: line, written: written, add: add) }
+        for (text, note) in runnerTexts(program, arguments, command: command, in: script) { analyseNested(text, line: line, note: note, add: add) }
+        destruction(program, arguments, line: line, add: add)
         switch program {
         case "rm":
             removal(arguments, command: command, script: script, viaXargs: viaXargs, add: add)
         case "find":
+            // The roots are the words before the first expression; `.` is the work tree, not a system path.
             if arguments.contains("-delete") || (arguments.contains(where: { $0 == "-exec" || $0 == "-execdir" }) && arguments.contains("rm")),
-                let root = arguments.first, systemPaths.contains(root) || root.hasPrefix("/")
+                let root = arguments.prefix(while: { !$0.hasPrefix("-") && $0 != "(" && $0 != "!" }).first(where: {
+                    $0.hasPrefix("/") || (isSystemTarget($0) && ![".", "./"].contains(normalised($0)))
+                })
             {
                 add("sh-find-delete", .critical, line, "find deletes under \(root)")
             }
@@ -84,15 +117,6 @@ public enum ShellAnalyzer {
             }
         case "shred", "wipefs", "fdisk", "sfdisk", "parted":
             if arguments.contains(where: isBlockDevice) { add("sh-write-device", .critical, line, "\(program) on a disk device") }
-        case "chmod", "chown":
-            let recursive = arguments.contains { $0 == "-R" || $0 == "--recursive" || ($0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("R")) }
-            let open = program == "chmod" && arguments.contains { $0 == "777" || $0 == "0777" || $0 == "a+rwx" || $0 == "ugo+rwx" || $0 == "666" }
-            let targets = arguments.filter { !$0.hasPrefix("-") }
-            if recursive && (open || program == "chown"), let target = targets.last, systemPaths.contains(target) || target.hasPrefix("/etc") || target.hasPrefix("/usr") {
-                add("sh-chmod-system", .high, line, "\(program) -R on \(target)")
-            } else if open && recursive {
-                add("sh-chmod-777", .medium, line, "makes a whole tree writable by everyone")
-            }
         case _ where program.hasPrefix("mkfs") || program == "mke2fs" || program == "mkswap":
             add("sh-write-device", .critical, line, "\(program) formats a device")
         case "git":
@@ -105,6 +129,12 @@ public enum ShellAnalyzer {
             if let target = arguments.last(where: { !$0.hasPrefix("-") }) {
                 if isSSHPath(target) { add("sh-write-ssh", .high, line, "\(program) writes into ~/.ssh (\(target))") }
                 if target.hasPrefix("/etc/") || target == "/etc" { add("sh-write-etc", .high, line, "\(program) writes into /etc (\(target))") }
+                // `ln -sf /dev/null /usr/bin/sudo`, `cp /dev/null /usr/sbin/init`: a file the system needs, emptied.
+                if arguments.contains(where: { $0 == "/dev/null" || $0 == "/dev/zero" }), !target.hasPrefix("/etc/"), target.hasPrefix("/"),
+                    isProtectedFile(target)
+                {
+                    add("sh-destroy-system", .high, line, "\(program) replaces \(target) with an empty file")
+                }
             }
         case "eval":
             if command.arguments.contains(where: \.dynamic) {
@@ -125,58 +155,30 @@ public enum ShellAnalyzer {
                     add("sh-pipe-to-shell", .high, line, "pipes a download into \(program)")
                 } else if upstream.contains(where: { isDecoder($0) }) {
                     add("sh-obfuscated", .medium, line, "unknown: decoded data is piped into \(program); cannot tell what it runs")
+                } else if ShellScript.shells.contains(program), !(command.name?.text.contains("*") ?? false),
+                    shellInvocation(program, arguments).readsStdin, stdinTexts(command, in: script).isEmpty
+                {
+                    add("sh-pipe-to-shell", .medium, line, "unknown: \(program) runs what another command prints; cannot tell what it runs")
                 }
             }
             // The text a shell is given to run is analysed like the script itself.
-            var inner: [String] = []
-            let texts = command.arguments.map(\.text)
-            if let flag = texts.firstIndex(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }), flag + 1 < texts.count {
-                inner.append(texts[flag + 1])
-            }
-            inner += command.redirections.filter { $0.operation == "<<" || $0.operation == "<<<" }.map(\.target.text)
-            if ShellScript.shells.contains(program) {
-                for text in inner {
-                    for finding in analyze(text) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
-                }
+            for (text, bindings) in shellTexts(program, arguments, command: command, in: script) {
+                for finding in analyze(text, bindings: bindings) { add(finding.ruleID, finding.severity, line + finding.line - 1, finding.message) }
             }
         }
         if program == "eval", !command.arguments.contains(where: \.dynamic) {
             for finding in analyze(command.arguments.map(\.text).joined(separator: " ")) { add(finding.ruleID, finding.severity, line, finding.message) }
         }
-    }
-
-    /// `rm` with recursive and force in any spelling, aimed at a system or home path (or `"$X/"*`).
-    static func removal(_ arguments: [String], command: ShellCommand, script: ShellScript, viaXargs: Bool, add: (String, Severity, Int, String) -> Void) {
-        var recursive = false
-        var force = false
-        var targets: [String] = []
-        var endOfOptions = false
-        for argument in arguments {
-            if !endOfOptions && argument == "--" {
-                endOfOptions = true
-            } else if !endOfOptions && argument.hasPrefix("--") {
-                if argument == "--recursive" { recursive = true }
-                if argument == "--force" { force = true }
-                if argument == "--no-preserve-root" { recursive = true; force = true; targets.append("/") }
-            } else if !endOfOptions && argument.hasPrefix("-") && argument.count > 1 {
-                if argument.contains("r") || argument.contains("R") { recursive = true }
-                if argument.contains("f") { force = true }
-            } else {
-                targets.append(argument)
-            }
+        // `eval "$(echo rm -rf /)"`, `$(echo rm) -rf /`: a command spelled by a literal echo or printf.
+        if program == "eval", let text = command.arguments.first.flatMap({ printedSubstitution($0.text) }), command.arguments.count == 1 {
+            analyseNested(text, line: line, note: "run by eval", add: add)
+        } else if name.dynamic, let printed = printedSubstitution(name.text) {
+            let text = ([printed] + command.arguments.map { quoted($0.text) }).joined(separator: " ")
+            analyseNested(text, line: line, note: "a command name printed by echo", add: add)
+        } else if name.dynamic {
+            commandFromVariable(name.text, command: command, in: script, add: add)
         }
-        guard recursive else { return }
-        if viaXargs {
-            // The targets come from xargs' input: the root or a system path when an upstream command names one.
-            let upstream = script.pipeline(command.pipeline).filter { $0.position < command.position }
-            let named = upstream.flatMap(\.arguments).map(\.text).filter { systemPaths.contains($0) && !$0.hasPrefix(".") && !$0.hasPrefix("*") }
-            if !named.isEmpty {
-                add("sh-rm-rf-root", .high, command.line, "xargs rm -r of a system path named upstream")
-            } else {
-                add("sh-rm-computed", .medium, command.line, "unknown: xargs rm -r removes whatever its input names")
-            }
-        }
-        for target in targets { removalTarget(target, force: force, command: command, script: script, add: add) }
+        packageRemoval(program, arguments, line: line, add: add)
     }
 
     static func isDecoder(_ command: ShellCommand) -> Bool {
@@ -200,9 +202,39 @@ public enum ShellAnalyzer {
     }
 
     /// `:(){ :|:& };:` and its renamings: a function that pipes itself into itself in the background.
+    /// Whether some `|` in `script` follows the name of one of `functions` (one pass over the bytes; true when the
+    /// text is not contiguous, so the full pattern runs).
+    static func pipesAFunction(_ script: String, functions: Set<String>) -> Bool {
+        let found = script.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for index in bytes.indices where bytes[index] == UInt8(ascii: "|") {
+                var end = index
+                while end > 0 && (bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t")) { end -= 1 }
+                var start = end
+                while start > 0 && isNameByte(bytes[start - 1]) { start -= 1 }
+                if start < end, functions.contains(String(decoding: bytes[start..<end], as: UTF8.self)) { return true }
+            }
+            return false
+        }
+        return found ?? true
+    }
+
+    /// A byte of a function name: ASCII letters, digits, `_`, `:`, and any byte of a non-ASCII character.
+    static func isNameByte(_ byte: UInt8) -> Bool {
+        let lower = byte | 0x20
+        return byte >= 0x80 || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ":") || (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
+    static let forkBombPattern: NSRegularExpression = {
+        do {
+            return try NSRegularExpression(pattern: #"([A-Za-z_:][A-Za-z0-9_:]*)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&"#)
+        } catch {
+            preconditionFailure("the fork bomb pattern does not compile: \(error)")
+        }
+    }()
+
     static func forkBombs(_ script: String, add: (String, Severity, Int, String) -> Void) {
-        let pattern = #"([A-Za-z_:][A-Za-z0-9_:]*)\s*\(\s*\)\s*\{[^}]*?\1\s*\|\s*\1\s*&"#
-        guard let expression = try? NSRegularExpression(pattern: pattern) else { return }
+        let expression = forkBombPattern
         let range = NSRange(script.startIndex..., in: script)
         for match in expression.matches(in: script, range: range) {
             let prefix = (script as NSString).substring(to: match.range.location)

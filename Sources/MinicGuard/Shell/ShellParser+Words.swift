@@ -14,6 +14,8 @@ extension ShellParser {
                 continue
             }
             started = true
+            // Where quoting starts decides whether `X="a b"` is an assignment (it is; `"X=a"` is not).
+            if !word.quoted && "\\'\"$".contains(character) { word.quotedFrom = word.text.count }
             switch character {
             case "\\":
                 index += 1
@@ -151,7 +153,7 @@ extension ShellParser {
     }
 
     /// Moves the cursor past the bracket at the cursor and its match, minding quotes.
-    private mutating func skipBalanced(open: Character, close: Character) {
+    mutating func skipBalanced(open: Character, close: Character) {
         var depth = 0
         var quote: Character?
         while let character = peek(0) {

@@ -18,6 +18,8 @@ public struct ShellParser {
 
     static let reserved: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "while", "until", "{", "}", "!", "time", "in", "esac", "coproc"]
     static let headers: Set<String> = ["for", "case", "select", "function"]
+    /// Commands that give variables values (see ``recordValues(_:)``).
+    static let valueSetters: Set<String> = declarers.union(["printf", "read", "mapfile", "readarray"])
 
     private init(_ text: String, firstPipeline: Int, substituted: Bool, line: Int) {
         characters = Array(text)
@@ -130,9 +132,17 @@ public struct ShellParser {
             default:
                 break
             }
-            guard let word = readWord() else {
+            guard var word = readWord() else {
                 index += 1
                 continue
+            }
+            // `X=(/ /etc)`, `declare -a X=(...)`, `X+=(...)`: an array.
+            if !word.quoted, word.text.hasSuffix("="), peek(0) == "(" {
+                let variable = word.text.dropLast().hasSuffix("+") ? word.text.dropLast(2) : word.text.dropLast()
+                if Self.isName(variable) {
+                    word.text += readArray(named: String(variable))
+                    word.dynamic = true
+                }
             }
             // `function NAME { ...; }`: the header ends at the name; the body's commands are commands like any other.
             if current.words.count == 2, let first = current.words.first, !first.quoted, first.text == "function" {
@@ -142,9 +152,15 @@ public struct ShellParser {
             }
             if current.words.isEmpty {
                 if !word.quoted && Self.reserved.contains(word.text) { continue }
-                if !word.quoted, word.text.contains("="), let equals = word.text.firstIndex(of: "="), Self.isName(word.text[..<equals]) {
+                if word.text.contains("="), let equals = word.text.firstIndex(of: "="),
+                    !word.quoted || (word.quotedFrom ?? 0) > word.text.distance(from: word.text.startIndex, to: equals),
+                    Self.isName(word.text[..<equals]) || (word.text[..<equals].hasSuffix("+") && Self.isName(word.text[..<equals].dropLast()))
+                {
                     current.assignments.append(word.text)
-                    if !word.dynamic { knownValues[String(word.text[..<equals]), default: []].append(String(word.text[word.text.index(after: equals)...])) }
+                    // Kept as written, expansions too (`X=${HOME}`, `X=$(echo /)`): the analyser follows them.
+                    let name = word.text[..<equals].hasSuffix("+") ? word.text[..<equals].dropLast() : word.text[..<equals]
+                    let value = String(word.text[word.text.index(after: equals)...])
+                    if !value.hasPrefix("(") { knownValues[String(name), default: []].append(value) }
                     continue
                 }
                 if current.words.isEmpty { current.line = line }
@@ -165,6 +181,7 @@ public struct ShellParser {
             }
             return
         }
+        if let name = command.name, !name.dynamic, Self.valueSetters.contains(name.text) { recordValues(command) }
         command.pipeline = pipelineCounter
         command.position = position
         command.substituted = substituted

@@ -8,6 +8,8 @@ public struct ShellWord: Sendable, Equatable {
     public var ansiC = false
     /// Whether any part was quoted.
     public var quoted = false
+    /// How many characters of ``text`` come before its first quoted part (`X="a b"`: 2), nil when none is quoted.
+    var quotedFrom: Int?
     /// Whether an unquoted `{` may make it a brace expansion (`s{u,}do`); see ``ShellBraces``.
     var braces = false
     /// Whether it came out of a brace expansion (`{sudo,true}` → `sudo`, `true`).
@@ -51,7 +53,7 @@ public struct ShellCommand: Sendable {
 /// A parsed shell script: every simple command, nested ones included, in order.
 public struct ShellScript: Sendable {
     /// The POSIX-family shells whose scripts ``ShellParser`` reads (`sh -c TEXT`, a here-document fed to one, a shebang).
-    public static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash"]
+    public static let shells: Set<String> = ["sh", "bash", "dash", "zsh", "ksh", "ash", "fish", "mksh", "rbash", "yash", "posh", "ksh93"]
 
     public var commands: [ShellCommand]
     /// Problems that kept part of the text from parsing (an unterminated quote, say).

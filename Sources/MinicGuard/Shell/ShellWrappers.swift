@@ -43,6 +43,17 @@ enum ShellWrappers {
         "script": Syntax(
             shortValues: ["c", "E", "I", "O", "B", "T", "m"],
             longValues: ["--command", "--echo", "--log-in", "--log-out", "--log-io", "--log-timing", "--logging-format"]),
+        "systemd-run": Syntax(
+            shortValues: ["u", "p", "E", "M", "H"],
+            longValues: [
+                "--unit", "--property", "--setenv", "--machine", "--host", "--description", "--slice", "--uid", "--gid", "--nice",
+                "--working-directory", "--on-active", "--on-boot", "--on-startup", "--on-unit-active", "--on-unit-inactive", "--on-calendar",
+                "--timer-property", "--path-property", "--socket-property", "--service-type",
+            ]),
+        "chroot": Syntax(longValues: ["--userspec", "--groups"], leading: 1),
+        "pkexec": Syntax(longValues: ["--user"]), "fakeroot": Syntax(), "eatmydata": Syntax(), "dbus-run-session": Syntax(), "xvfb-run": Syntax(),
+        "ssh-agent": Syntax(shortValues: ["a", "E", "P", "t"]), "unshare": Syntax(), "nsenter": Syntax(shortValues: ["t", "S", "G"]),
+        "firejail": Syntax(), "sem": Syntax(shortValues: ["j"], longValues: ["--jobs", "--id"]),
         "ld.so": Syntax(longValues: ["--library-path", "--preload", "--argv0", "--audit", "--inhibit-rpath"]),
     ]
 
@@ -64,6 +75,8 @@ enum ShellWrappers {
         var command: ArraySlice<String>
         var optionValues: [String] = []
         var scripts: [String] = []
+        /// xargs' replacement string (`-I {}`): where each input item goes in the command.
+        var replacement: String?
     }
 
     /// The words of the command that `words` wraps, or nil when its first word is no wrapper.
@@ -109,6 +122,8 @@ enum ShellWrappers {
                     break
                 }
             }
+            if name == "xargs", key == "-I" || key == "--replace" { result.replacement = value ?? "{}" }
+            if name == "xargs", option.hasPrefix("-i") { result.replacement = option.count > 2 ? String(option.dropFirst(2)) : "{}" }
             if let value {
                 if scripts.contains(key) { result.scripts.append(value) } else { result.optionValues.append(value) }
             }
