@@ -1,0 +1,300 @@
+// Part of PythonAnalyzer's Python helper (see PythonAnalyzer+Helper.swift).
+
+extension PythonAnalyzer {
+    /// Constant expressions folded (`"rm -rf /".split()`, `["rm"] + args`, f-strings, `"/" if c else "x"`, base64 of a constant) and names followed to their bindings in the file.
+    static let helperFolding = #"""
+        # Values followed before the rules judge them: constant expressions folded, names bound in the file, dangerous
+        # functions used as values, destructive file operations on system paths and code strings run by code runners.
+
+        # A part of a string only known at run time.
+        UNKNOWN = "\x00"
+        # Methods that change a list in place (followed on names bound to a literal list).
+        LIST_CHANGES = {"append", "extend", "insert"}
+        # Candidate values kept per expression (a conditional expression has one per branch), and folding steps per file.
+        MAX_CANDIDATES = 8
+        FOLD_BUDGET = 4000
+        # str methods a constant may go through (pure, bounded output).
+        STR_METHODS = {"split", "rsplit", "join", "format", "replace", "strip", "lstrip", "rstrip", "lower", "upper", "decode", "encode", "removeprefix",
+                       "removesuffix", "splitlines"}
+        PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePath", "pathlib.PurePosixPath", "os.path.join", "posixpath.join",
+                             "os.path.expanduser", "posixpath.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath", "str"}
+        # Decoders an obfuscated constant may go through (exec(base64.b64decode("..."))): folded when their input is constant.
+        DECODERS = {"base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.urlsafe_b64decode", "base64.decodebytes", "base64.a85decode",
+                    "base64.b85decode", "bytes.fromhex", "binascii.unhexlify", "binascii.a2b_base64", "codecs.decode", "shlex.split", "compile", "str", "bytes"}
+        # Path methods that keep the path (as far as the rules care).
+        PATH_SAME = {"expanduser", "resolve", "absolute", "joinpath", "with_name", "as_posix"}
+        HOME_CALLS = {"pathlib.Path.home", "os.path.expanduser", "os.getenv", "os.environ.get", "os.environ.__getitem__"}
+
+
+        class Folding:
+            """Constant expressions folded and names followed to their bindings; mixed into Analysis."""
+
+            def fold(self, node, depth=0):
+                """The values a constant expression may take: a list of candidates, each a str (UNKNOWN marking parts known
+                only at run time), a list of str or None (an argv), or None (not known)."""
+                kind = type(node)
+                if kind is ast.Constant:
+                    value = node.value
+                    if type(value) is str:
+                        return [value]
+                    if type(value) is bytes:
+                        return [value.decode("utf-8", "replace")]
+                    if type(value) in (int, float, bool):
+                        return [str(value)]
+                    return [None]
+                if depth > 12 or self.budget <= 0:
+                    return [None]
+                self.budget -= 1
+                depth += 1
+                if kind is ast.List or kind is ast.Tuple:
+                    results = [[]]
+                    for element in node.elts:
+                        if type(element) is ast.Starred:
+                            options = [c if type(c) is list else None for c in self.fold(element.value, depth)]
+                            results = [r + o if o is not None else r + [None] for r in results for o in options]
+                        else:
+                            options = [c if type(c) is str else None for c in self.fold(element, depth)]
+                            results = [r + [o] for r in results for o in options]
+                        results = results[:MAX_CANDIDATES]
+                    return results
+                if kind is ast.JoinedStr:
+                    results = [""]
+                    for part in node.values:
+                        if type(part) is ast.FormattedValue:
+                            options = self.fold(part.value, depth) if part.format_spec is None and part.conversion in (-1, 115) else [None]
+                        else:
+                            options = self.fold(part, depth)
+                        results = [r + (o if type(o) is str else UNKNOWN) for r in results for o in options][:MAX_CANDIDATES]
+                    return results
+                if kind is ast.BinOp:
+                    op = type(node.op)
+                    if op is ast.Add or op is ast.Div:
+                        left, right = self.fold(node.left, depth), self.fold(node.right, depth)
+                        return [join_values(a, b, op is ast.Div) for a in left for b in right][:MAX_CANDIDATES]
+                    if op is ast.Mod:
+                        left = self.fold(node.left, depth)
+                        right = self.fold(node.right, depth) if type(node.right) is not ast.Tuple else \
+                            [tuple(self.fold(e, depth)[0] for e in node.right.elts)]
+                        return [format_value(a, b) for a in left for b in right][:MAX_CANDIDATES]
+                    return [None]
+                if kind is ast.IfExp:
+                    return (self.fold(node.body, depth) + self.fold(node.orelse, depth))[:MAX_CANDIDATES]
+                if kind is ast.BoolOp:
+                    return [c for value in node.values for c in self.fold(value, depth)][:MAX_CANDIDATES]
+                if kind is ast.Subscript:
+                    return self.fold_subscript(node, depth)
+                if kind is ast.Name:
+                    return self.fold_name(node.id, depth)
+                if kind is ast.Call:
+                    return self.fold_call(node, depth)
+                if kind is ast.NamedExpr:
+                    return self.fold(node.value, depth)
+                return [None]
+
+            def fold_subscript(self, node, depth):
+                if self.qualified(node.value) == "os.environ":
+                    return ["~" if UNKNOWN not in key and key == "HOME" else None for key in self.fold(node.slice, depth) if type(key) is str] or [None]
+                bases = self.fold(node.value, depth)
+                index = node.slice
+                try:
+                    if type(index) is ast.Slice:
+                        bounds = [None if b is None else int(self.fold(b, depth)[0]) for b in (index.lower, index.upper, index.step)]
+                        return [b[slice(*bounds)] if b is not None else None for b in bases]
+                    position = int(self.fold(index, depth)[0])
+                    return [b[position] if b is not None else None for b in bases]
+                except (TypeError, ValueError, IndexError):
+                    return [None]
+
+            def fold_name(self, name, depth):
+                """The values a name is bound to in this file: every `name = value` (and `name += value`, `name.append(...)`)
+                followed, the worst of them counting; unknown when it is bound in no such way."""
+                known = self.folded.get(name)
+                if known is not None:
+                    return known
+                bindings = self.bindings().get(name)
+                if not bindings:
+                    return [None]
+                # A name whose value depends on itself (x = x + y) is unknown while it is being folded.
+                self.folded[name] = [None]
+                results = []
+                for value, extra in bindings:
+                    if value is None:
+                        results.append(None)
+                        continue
+                    if type(value) is ast.Starred:
+                        results += [w for c in self.fold(value.value, depth) for w in (c if type(c) is list else [None])]
+                        continue
+                    for candidate in self.fold(value, depth):
+                        results.append(candidate)
+                        # Then with every later += / append / extend applied, in source order.
+                        for operation, argument in extra:
+                            options = self.fold(argument, depth)
+                            if operation == "append" or operation == "insert":
+                                word = [options[0] if type(options[0]) is str else None]
+                                candidate = (candidate + word if operation == "append" else word + candidate) if type(candidate) is list else None
+                            else:
+                                candidate = join_values(candidate, options[0], False)
+                        if extra:
+                            results.append(candidate)
+                results = self.folded[name] = results[:MAX_CANDIDATES] or [None]
+                return results
+
+            def bindings(self):
+                """name -> [(value node or None, [(operation, argument), ...])], from the file's assignments (built once, on first need)."""
+                if self.bound is not None:
+                    return self.bound
+                bound = self.bound = {}
+                # name.append(x), name.extend(xs), name.insert(0, x): changes to a list, in source order with the assignments.
+                changes = [c for c in self.calls if type(c.func) is ast.Attribute and c.func.attr in LIST_CHANGES and type(c.func.value) is ast.Name and c.args]
+                nodes = sorted(self.assignment_nodes + changes, key=lambda n: (n.lineno, n.col_offset)) if changes else self.assignment_nodes
+                for node in nodes:
+                    kind = type(node)
+                    if kind is ast.Assign:
+                        for target in node.targets:
+                            if type(target) is ast.Name:
+                                bound.setdefault(target.id, []).append((node.value, []))
+                    elif kind is ast.For and type(node.target) is ast.Name:
+                        # for p in ["/etc", "/usr"]: each element is a value of p.
+                        bound.setdefault(node.target.id, []).append((ast.Starred(node.iter), []))
+                    elif kind is ast.AugAssign and type(node.target) is ast.Name:
+                        entries = bound.setdefault(node.target.id, [(None, [])])
+                        for _, extra in entries:
+                            extra.append(("add", node.value))
+                    elif kind is ast.Call:
+                        entries = bound.get(node.func.value.id)
+                        change = node.func.attr
+                        argument = node.args[-1]
+                        if change == "insert" and not (type(node.args[0]) is ast.Constant and node.args[0].value == 0):
+                            change = "append"
+                        for _, extra in entries or ():
+                            extra.append((change, argument))
+                return bound
+
+            def fold_call(self, node, depth):
+                func = node.func
+                if type(func) is ast.Attribute and func.attr in STR_METHODS:
+                    bases = self.fold(func.value, depth)
+                    if all(b is None for b in bases):
+                        # Not a constant's method: os.path.join, shlex.split below.
+                        return self.fold_function(node, depth)
+                    arguments = [self.fold(a, depth)[0] for a in node.args]
+                    if func.attr == "join":
+                        return [join_words(b, arguments[0] if arguments else None) for b in bases]
+                    if any(type(a) is not str or UNKNOWN in a for a in arguments) or node.keywords:
+                        return [None]
+                    results = []
+                    for base in bases:
+                        try:
+                            value = getattr(base, func.attr)(*arguments) if type(base) is str else None
+                            results.append(value.decode("utf-8", "replace") if type(value) is bytes else value)
+                        except Exception:
+                            results.append(None)
+                    return results
+                if type(func) is ast.Attribute and func.attr in PATH_SAME:
+                    bases = self.fold(func.value, depth)
+                    if all(b is None for b in bases):
+                        return self.fold_function(node, depth)
+                    if func.attr == "joinpath":
+                        for argument in node.args:
+                            bases = [join_values(b, v, True) for b in bases for v in self.fold(argument, depth)][:MAX_CANDIDATES]
+                    return bases if func.attr != "with_name" else [None]
+                return self.fold_function(node, depth)
+
+            def fold_function(self, node, depth):
+                """A call of a function whose result is known from constant arguments: decoders, paths, the home directory."""
+                name = self.qualified(node.func)
+                if name in DECODERS:
+                    return [decode(name, v, node.args[1:], self) for v in self.fold(node.args[0], depth)] if node.args else [None]
+                if name == "os.path.expandvars":
+                    return [v.replace("${HOME}", "~").replace("$HOME", "~") if type(v) is str else None for v in self.fold(node.args[0], depth)] if node.args else [None]
+                if name in HOME_CALLS:
+                    if name == "pathlib.Path.home":
+                        return ["~"]
+                    values = self.fold(node.args[0], depth) if node.args else [None]
+                    if name == "os.path.expanduser":
+                        return values
+                    return ["~" if v == "HOME" else None for v in values]
+                if name in PATH_CONSTRUCTORS:
+                    results = [""]
+                    for argument in node.args:
+                        results = [join_values(r, v, True) for r in results for v in self.fold(argument, depth)][:MAX_CANDIDATES]
+                    return results
+                return [None]
+
+            def command_text(self, node, as_argv=False):
+                """A command's candidate values as shell text (a string as it is, an argv quoted, one candidate a line), and
+                whether every part of it is known; (None, False) when nothing of it is known."""
+                if node is None:
+                    return None, False
+                texts, known = [], True
+                for candidate in self.fold(node):
+                    if type(candidate) is str:
+                        if as_argv:
+                            candidate = [candidate]
+                        else:
+                            known = known and UNKNOWN not in candidate
+                            texts.append(candidate.replace(UNKNOWN, '"$PY_ARG"'))
+                            continue
+                    if type(candidate) is list and candidate:
+                        known = known and all(w is not None and UNKNOWN not in w for w in candidate)
+                        texts.append(" ".join('"$PY_ARG"' if w is None else shlex.quote(w).replace(UNKNOWN, '"$PY_ARG"') for w in candidate))
+                    else:
+                        known = False
+                return ("\n".join(texts) if texts else None), known and bool(texts)
+
+
+        def decode(name, value, rest, analysis):
+            """A decoder applied to a constant (base64, hex, rot13, shlex.split); None when it fails or is not constant."""
+            if type(value) is not str or UNKNOWN in value:
+                return None
+            try:
+                if name == "shlex.split":
+                    return shlex.split(value)
+                if name in ("compile", "str", "bytes"):
+                    return value
+                if name == "codecs.decode":
+                    encoding = analysis.fold(rest[0])[0] if rest else "utf-8"
+                    if type(encoding) is not str or encoding.lower().replace("-", "_") not in ("rot13", "rot_13", "hex", "base64", "utf_8", "utf8"):
+                        return None
+                    data = codecs.decode(value if "rot" in encoding else value.encode("latin-1"), encoding)
+                elif name == "bytes.fromhex":
+                    data = bytes.fromhex(value)
+                else:
+                    import base64, binascii
+                    function = {"binascii.unhexlify": binascii.unhexlify, "binascii.a2b_base64": binascii.a2b_base64}.get(name) or \
+                        getattr(base64, name.split(".", 1)[1])
+                    data = function(value.encode("latin-1"))
+                return data.decode("utf-8", "replace") if type(data) is bytes else data
+            except Exception:
+                return None
+
+
+        def join_values(a, b, path):
+            """a + b (or a / b for paths) on folded values; a list joins only a list."""
+            if type(a) is list and type(b) is list:
+                return a + b
+            if type(a) is list or type(b) is list:
+                return None
+            a = UNKNOWN if a is None else a
+            b = UNKNOWN if b is None else b
+            if path:
+                return b if b.startswith(("/", "~")) else a + b if not a or a.endswith("/") else a + "/" + b
+            return a + b
+
+
+        def join_words(separator, words):
+            if type(separator) is not str or type(words) is not list:
+                return None if type(words) is not str else separator.join(words) if type(separator) is str else None
+            return separator.join(UNKNOWN if w is None else w for w in words)
+
+
+        def format_value(template, values):
+            if type(template) is not str:
+                return None
+            try:
+                return template % tuple(UNKNOWN if v is None else v for v in (values if type(values) is tuple else (values,)))
+            except (TypeError, ValueError, KeyError, OverflowError):
+                return None
+
+        """#
+}
