@@ -52,7 +52,10 @@ final class PythonAnalyzerEvasionTests: XCTestCase {
                                     "import subprocess; subprocess.run(['bash', '-lc', 'rm -rf /'])"], rule: "sh-rm-rf-root")
         try assertDecision(.block, ["import subprocess; subprocess.run(['sh', '-c', cmd])", "import subprocess; subprocess.Popen(['/bin/bash', '-c', 'ls ' + d])"],
                            rule: "py-subprocess-shell")
-        try assertDecision(.allow, ["import subprocess; subprocess.run(['ls', '-l'])", "import subprocess\ncmd = ['git', 'status']\nsubprocess.run(cmd)",
+        try assertDecision(.block, ["import subprocess, sys\nsubprocess.run([sys.executable, '-c', \"import os; os.system('rm -rf /')\"])",
+                                    "import subprocess\nsubprocess.run(*[['rm', '-rf', '/']])", "import os\nos.system(*['rm -rf /'])"], rule: "sh-rm-rf-root")
+        try assertDecision(.ask, ["import subprocess, sys\nsubprocess.run([sys.executable, '-c', code])"], rule: "py-subprocess-shell")
+        try assertDecision(.allow, ["import subprocess; subprocess.run(['ls', '-l'])", "import subprocess, sys\nsubprocess.run([sys.executable, '-c', 'print(1)'])", "import subprocess\ncmd = ['git', 'status']\nsubprocess.run(cmd)",
                                     "import subprocess; subprocess.run('ls -l'.split())", "import subprocess; subprocess.run(['rm', '-rf', 'build' if clean else 'dist'])"])
     }
 
@@ -62,6 +65,10 @@ final class PythonAnalyzerEvasionTests: XCTestCase {
         try assertDecision(.ask, ["import os; os.execv(program, args)", "import os; os.execvp('git', args)", "import os; os.spawnl(os.P_WAIT, p, p)"],
                            rule: "py-process-start")
         try assertDecision(.allow, ["import os; os.execvp('git', ['git', 'status'])"])
+        // A name is followed in its own scope: another function's binding does not count.
+        try assertDecision(.allow, ["import subprocess\ndef a():\n    cmd = ['rm', '-rf', '/']\n    return cmd\ndef b():\n    cmd = ['ls']\n    subprocess.run(cmd)"])
+        try assertDecision(.block, ["import subprocess\ncmd = ['rm', '-rf', '/']\ndef b():\n    subprocess.run(cmd)",
+                                    "import subprocess\ndef b():\n    cmd = ['rm', '-rf', '/']\n    def c():\n        subprocess.run(cmd)"], rule: "sh-rm-rf-root")
     }
 
     func testDangerousFunctionsUsedAsValues() throws {
@@ -73,10 +80,11 @@ final class PythonAnalyzerEvasionTests: XCTestCase {
                                     "import os\ndef deco(f):\n    return os.system", "from os import system as s\nlist(map(s, xs))", "f(eval)", "run(exec, code)",
                                     "import os\nmap(getattr(os, 'system'), xs)", "import os\nhandlers = [os.popen]", "import ctypes\nlibc = ctypes.CDLL(None)\ncall(libc.system)"],
                            rule: "py-dangerous-reference")
-        try assertDecision(.ask, ["import subprocess, functools\nfunctools.partial(subprocess.run, shell=flag)", "import subprocess\nrunner = subprocess.Popen"],
+        try assertDecision(.ask, ["import subprocess, functools\nfunctools.partial(subprocess.run, shell=flag)", "import subprocess\nrunner = subprocess.check_output"],
                            rule: "py-dangerous-reference")
         try assertDecision(.allow, ["import functools; functools.partial(print, x)", "map(str, xs)", "import os\nos.path.join(a, b)",
-                                    "import threading\nthreading.Thread(target=work).start()", "def run(): pass\nrun()", "system = 'linux'\nprint(system)"])
+                                    "import threading\nthreading.Thread(target=work).start()", "def run(): pass\nrun()", "system = 'linux'\nprint(system)",
+                                    "import subprocess\ndef wait(p: subprocess.Popen) -> int:\n    return p.wait()", "import subprocess\nisinstance(p, subprocess.Popen)"])
     }
 
     func testFunctionsReachedByName() throws {

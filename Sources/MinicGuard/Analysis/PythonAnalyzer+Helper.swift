@@ -28,7 +28,9 @@ extension PythonAnalyzer {
         SPAWN = {"os.execl", "os.execle", "os.execlp", "os.execlpe", "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.spawnl",
                  "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe", "os.startfile",
                  "os.posix_spawn", "os.posix_spawnp", "pty.spawn", "asyncio.create_subprocess_exec"}
-        SHELL_NAMES = {"sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "fish", "ash", "busybox", "python", "python3", "perl", "ruby", "node", "env"}
+        # Programs that run the text after -c: shells (and env or busybox before one), and interpreters.
+        SHELL_NAMES = {"sh", "bash", "dash", "zsh", "ksh", "csh", "tcsh", "fish", "ash", "busybox", "env", "sudo", "doas", "nohup", "timeout"}
+        INTERPRETERS = ("python", "pypy", "perl", "ruby", "node", "php", "lua", "osascript")
         # What `from MODULE import *` brings in that the rules look for.
         STAR_NAMES = {"os": [n.split(".", 1)[1] for n in SHELL_CALLS | SPAWN if n.startswith("os.")],
                       "subprocess": [n.split(".", 1)[1] for n in SUBPROCESS | SHELL_CALLS if n.startswith("subprocess.")],
@@ -162,7 +164,7 @@ extension PythonAnalyzer {
                       "InteractiveInterpreter", "InteractiveConsole", "Profile", "Pdb", "Bdb"}
         # Calls that return the function they name, and the methods of a mapping that look a key up.
         ROOT_VALUES = {"getattr", "pkgutil.resolve_name"}
-        MAPPING_GETS = {"get", "pop", "setdefault", "__getitem__"}
+        MAPPING_GETS = {"get", "__getitem__"}
         # Classes whose instances run code given as text (code.InteractiveConsole().push(x), cProfile.Profile().run(x)).
         RUNNER_CLASSES = {"code.InteractiveInterpreter", "code.InteractiveConsole", "cProfile.Profile", "profile.Profile", "pdb.Pdb", "bdb.Bdb"}
 

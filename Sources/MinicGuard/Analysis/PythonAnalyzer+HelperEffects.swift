@@ -62,23 +62,39 @@ extension PythonAnalyzer {
                              (": a system or home path" if level == "high" else ": under a system or home directory, the rest computed"))
 
             def shell_c(self, argv):
-                """Whether an argv runs a shell (or an interpreter) with -c and a command only known at run time."""
+                """"high" when an argv runs a shell with -c and a command only known at run time (shell injection), "medium"
+                when it runs an interpreter (python, perl, ...) so (code chosen at run time, like exec); None otherwise."""
                 if argv is None:
-                    return False
+                    return None
                 for candidate in self.fold(argv):
                     if type(candidate) is list and candidate and type(candidate[0]) is str:
                         program = candidate[0].rsplit("/", 1)[-1]
-                        if program in SHELL_NAMES or program.startswith(("python", "pypy", "bash", "perl")):
+                        if program in SHELL_NAMES or program.startswith(INTERPRETERS):
                             for position, word in enumerate(candidate[1:-1], 1):
                                 if type(word) is str and word.startswith("-") and not word.startswith("--") and "c" in word and \
                                         (candidate[position + 1] is None or UNKNOWN in candidate[position + 1]):
-                                    return True
-                return False
+                                    return "high" if program in SHELL_NAMES else "medium"
+                return None
+
+            def interpreter_code(self, node, argv):
+                """python -c CODE in a known argv (also sys.executable -c CODE): CODE is analysed as Python in its turn."""
+                for candidate in self.fold(argv):
+                    if type(candidate) is list and len(candidate) > 2 and type(candidate[0]) is str and \
+                            candidate[0].rsplit("/", 1)[-1].startswith(("python", "pypy")):
+                        for position, word in enumerate(candidate[1:-1], 1):
+                            if type(word) is str and word.startswith("-") and not word.startswith("--") and word.endswith("c"):
+                                code = candidate[position + 1]
+                                if type(code) is str and UNKNOWN not in code:
+                                    self.nested(node, "python -c", code)
+                                break
 
             def value_reference(self, node, name):
                 """A dangerous function used as a value (passed, stored, returned, wrapped): whoever gets it can call it."""
                 if name in VALUE_HIGH or name.startswith("ctypes.CDLL().") and name.rsplit(".", 1)[-1] in NATIVE_EXEC:
                     self.add(node, "py-dangerous-reference", "high", name + " used as a value: it is called where the rules cannot see")
+                elif name == "subprocess.Popen":
+                    # Mostly a type (annotations, isinstance, a base class): noted, not asked about.
+                    self.add(node, "py-dangerous-reference", "low", name + " used as a value (a type, a base class or a factory)")
                 elif name in VALUE_MEDIUM:
                     self.add(node, "py-dangerous-reference", "medium", name + " used as a value: cannot tell how it is called")
 

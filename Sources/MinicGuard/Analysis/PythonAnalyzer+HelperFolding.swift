@@ -17,7 +17,7 @@ extension PythonAnalyzer {
         STR_METHODS = {"split", "rsplit", "join", "format", "replace", "strip", "lstrip", "rstrip", "lower", "upper", "decode", "encode", "removeprefix",
                        "removesuffix", "splitlines"}
         PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePath", "pathlib.PurePosixPath", "os.path.join", "posixpath.join",
-                             "os.path.expanduser", "posixpath.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath", "str"}
+                             "os.path.expanduser", "posixpath.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath", "os.fsencode", "os.fsdecode", "str"}
         # Decoders an obfuscated constant may go through (exec(base64.b64decode("..."))): folded when their input is constant.
         DECODERS = {"base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.urlsafe_b64decode", "base64.decodebytes", "base64.a85decode",
                     "base64.b85decode", "bytes.fromhex", "binascii.unhexlify", "binascii.a2b_base64", "codecs.decode", "shlex.split", "compile", "str", "bytes"}
@@ -84,11 +84,13 @@ extension PythonAnalyzer {
                 if kind is ast.Subscript:
                     return self.fold_subscript(node, depth)
                 if kind is ast.Name:
-                    return self.fold_name(node.id, depth)
+                    return self.fold_name(node, depth)
                 if kind is ast.Call:
                     return self.fold_call(node, depth)
                 if kind is ast.NamedExpr:
                     return self.fold(node.value, depth)
+                if kind is ast.Attribute and node.attr == "executable" and self.qualified(node) == "sys.executable":
+                    return ["python3"]
                 return [None]
 
             def fold_subscript(self, node, depth):
@@ -105,19 +107,28 @@ extension PythonAnalyzer {
                 except (TypeError, ValueError, IndexError):
                     return [None]
 
-            def fold_name(self, name, depth):
-                """The values a name is bound to in this file: every `name = value` (and `name += value`, `name.append(...)`)
-                followed, the worst of them counting; unknown when it is bound in no such way."""
-                known = self.folded.get(name)
-                if known is not None:
-                    return known
+            def fold_name(self, node, depth):
+                """The values a name is bound to in its scope (the innermost function binding it, else the module): every
+                `name = value`, `for name in [...]`, and `name += value` / `name.append(...)` after them, followed, the worst
+                of them counting; unknown when it is bound in no such way."""
+                name = node.id
                 bindings = self.bindings().get(name)
                 if not bindings:
                     return [None]
+                for scope in self.scopes(node.lineno):
+                    entries = [(value, extra) for where, value, extra in bindings if where == scope]
+                    if entries:
+                        break
+                else:
+                    return [None]
+                key = (name, scope)
+                known = self.folded.get(key)
+                if known is not None:
+                    return known
                 # A name whose value depends on itself (x = x + y) is unknown while it is being folded.
-                self.folded[name] = [None]
+                self.folded[key] = [None]
                 results = []
-                for value, extra in bindings:
+                for value, extra in entries:
                     if value is None:
                         results.append(None)
                         continue
@@ -136,11 +147,18 @@ extension PythonAnalyzer {
                                 candidate = join_values(candidate, options[0], False)
                         if extra:
                             results.append(candidate)
-                results = self.folded[name] = results[:MAX_CANDIDATES] or [None]
+                results = self.folded[key] = results[:MAX_CANDIDATES] or [None]
                 return results
 
+            def scopes(self, line):
+                """The functions whose body holds `line` (as (first line, last line)), innermost first, then None (the module)."""
+                if self.functions is None:
+                    self.functions = sorted((n.body[0].lineno, n.end_lineno) for n in self.others if type(n) in (ast.FunctionDef, ast.AsyncFunctionDef))
+                return [f for f in reversed(self.functions) if f[0] <= line <= f[1]] + [None]
+
             def bindings(self):
-                """name -> [(value node or None, [(operation, argument), ...])], from the file's assignments (built once, on first need)."""
+                """name -> [(scope, value node or None, [(operation, argument), ...])], from the file's assignments, for loops
+                and list changes (built once, on first need)."""
                 if self.bound is not None:
                     return self.bound
                 bound = self.bound = {}
@@ -149,24 +167,28 @@ extension PythonAnalyzer {
                 nodes = sorted(self.assignment_nodes + changes, key=lambda n: (n.lineno, n.col_offset)) if changes else self.assignment_nodes
                 for node in nodes:
                     kind = type(node)
+                    scope = self.scopes(node.lineno)[0]
                     if kind is ast.Assign:
                         for target in node.targets:
                             if type(target) is ast.Name:
-                                bound.setdefault(target.id, []).append((node.value, []))
-                    elif kind is ast.For and type(node.target) is ast.Name:
-                        # for p in ["/etc", "/usr"]: each element is a value of p.
-                        bound.setdefault(node.target.id, []).append((ast.Starred(node.iter), []))
-                    elif kind is ast.AugAssign and type(node.target) is ast.Name:
-                        entries = bound.setdefault(node.target.id, [(None, [])])
-                        for _, extra in entries:
-                            extra.append(("add", node.value))
-                    elif kind is ast.Call:
-                        entries = bound.get(node.func.value.id)
-                        change = node.func.attr
-                        argument = node.args[-1]
+                                bound.setdefault(target.id, []).append((scope, node.value, []))
+                    elif kind is ast.For:
+                        if type(node.target) is ast.Name:
+                            # for p in ["/etc", "/usr"]: each element is a value of p.
+                            bound.setdefault(node.target.id, []).append((scope, ast.Starred(node.iter), []))
+                    else:
+                        target = node.target if kind is ast.AugAssign else node.func.value
+                        if type(target) is not ast.Name:
+                            continue
+                        change = "add" if kind is ast.AugAssign else node.func.attr
+                        argument = node.value if kind is ast.AugAssign else node.args[-1]
                         if change == "insert" and not (type(node.args[0]) is ast.Constant and node.args[0].value == 0):
                             change = "append"
-                        for _, extra in entries or ():
+                        entries = [e for e in bound.get(target.id, ()) if e[0] == scope]
+                        if not entries and kind is ast.AugAssign:
+                            entries = [(scope, None, [])]
+                            bound.setdefault(target.id, []).extend(entries)
+                        for _, _, extra in entries:
                             extra.append((change, argument))
                 return bound
 
@@ -240,7 +262,9 @@ extension PythonAnalyzer {
                         texts.append(" ".join('"$PY_ARG"' if w is None else shlex.quote(w).replace(UNKNOWN, '"$PY_ARG"') for w in candidate))
                     else:
                         known = False
-                return ("\n".join(texts) if texts else None), known and bool(texts)
+                # Lone surrogates (from "\udc80" in the source) would not read back as JSON: replaced.
+                text = "\n".join(texts).encode("utf-8", "replace").decode("utf-8") if texts else None
+                return text, known and bool(texts)
 
 
         def decode(name, value, rest, analysis):

@@ -31,6 +31,9 @@ extension PythonAnalyzer {
                         self.add(shell, "py-shell-true", "medium", "a call with shell=True")
                     return
                 args = node.args
+                if ast.Starred in map(type, args):
+                    # f(*["rm", "-rf", "/"]), f(*[cmd]): a literal list's elements are the arguments.
+                    args = [e for a in args for e in (a.value.elts if type(a) is ast.Starred and type(a.value) in (ast.List, ast.Tuple) else [a])]
                 if name in ROOT_VALUES:
                     # getattr(os, "system") not called at once: a dangerous function as a value.
                     root = normal(self.call_root(node))
@@ -244,9 +247,13 @@ extension PythonAnalyzer {
                              "subprocess with shell=" + ("True" if truthy else " from a variable") + ("" if known else " and a command built at run time: shell injection"),
                              text if known else None)
                 elif self.shell_c(command):
-                    self.add(node, "py-subprocess-shell", "high", "subprocess runs a shell with -c on a command built at run time: shell injection", text)
+                    level = self.shell_c(command)
+                    self.add(node, "py-subprocess-shell", level, "subprocess runs a " + ("shell" if level == "high" else "an interpreter") +
+                             " with -c on a command built at run time" + (": shell injection" if level == "high" else ""), text)
                 else:
                     self.add(node, "py-subprocess", "low", "starts a program; check for untrusted input", None if string else text)
+                    if not string:
+                        self.interpreter_code(node, command)
 
             def spawn(self, node, name, args):
                 """os.exec*, os.spawn*, os.posix_spawn, pty.spawn: a known argv goes through the shell rules (low otherwise); a shell
@@ -273,9 +280,12 @@ extension PythonAnalyzer {
                 program_known = program is None or all(type(c) is str and UNKNOWN not in c for c in self.fold(program))
                 if known and program_known:
                     self.add(node, "py-process-start", "low", name + " starts a program", text)
+                    self.interpreter_code(node, argv)
                     return
-                if self.shell_c(argv):
-                    self.add(node, "py-process-start", "high", name + " runs a shell on a command built at run time: shell injection", text)
+                level = self.shell_c(argv)
+                if level:
+                    self.add(node, "py-process-start", level, name + " runs a " + ("shell" if level == "high" else "an interpreter") +
+                             " with -c on a command built at run time" + (": shell injection" if level == "high" else ""), text)
                 else:
                     self.add(node, "py-process-start", "medium", name + " starts a program" + (" chosen" if not program_known else " with arguments built") +
                              " at run time", text)

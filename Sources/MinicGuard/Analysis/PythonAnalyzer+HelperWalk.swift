@@ -20,6 +20,9 @@ extension PythonAnalyzer {
                 self.pending = []
                 # Names folded so far, and the folding steps left (a bound on the work any one file can cause).
                 self.folded = {}
+                # Function bodies as line ranges (the scopes names are bound in), and the nodes they come from.
+                self.functions = None
+                self.others = []
                 self.budget = FOLD_BUDGET
 
             def add(self, node, rule, severity, message, shell=None):
@@ -162,6 +165,7 @@ extension PythonAnalyzer {
                         if type(node) is ast.Assign:
                             self.alias_assignment(node)
                 self.assignment_nodes = assignments
+                self.others = others
                 self.calls = calls
                 for node in lookups:
                     if type(node.ctx) is ast.Load:
