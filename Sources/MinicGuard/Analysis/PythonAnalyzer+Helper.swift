@@ -93,7 +93,8 @@ extension PythonAnalyzer {
 
 
         # Modules that are others under another name: os's C module, pickle's, the builtins.
-        SAME_MODULES = {"builtins": "", "__builtins__": "", "posix": "os", "nt": "os", "_pickle": "pickle", "cPickle": "pickle", "_posixsubprocess": "subprocess"}
+        SAME_MODULES = {"builtins": "", "__builtins__": "", "posix": "os", "nt": "os", "_pickle": "pickle", "cPickle": "pickle",
+                        "_posixsubprocess": "subprocess"}
 
 
         def normal(name):

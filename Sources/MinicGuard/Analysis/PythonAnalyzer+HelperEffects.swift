@@ -1,7 +1,8 @@
 // Part of PythonAnalyzer's Python helper (see PythonAnalyzer+Helper.swift).
 
 extension PythonAnalyzer {
-    /// Rules on folded values: removals of system and home paths, dangerous functions used as values, functions reached by a name given as text, and code runners (exec, timeit, cProfile, pdb, code, runpy) whose literal code is analysed in its turn.
+    /// Rules on folded values: removals of system and home paths, dangerous functions used as values, functions reached by a name given as text,
+    /// and code runners (exec, timeit, cProfile, pdb, code, runpy) whose literal code is analysed in its turn.
     static let helperEffects = #"""
         # Effects judged on folded values: removals of system paths, dangerous functions used as values, functions
         # reached by name, and code runners.
@@ -58,7 +59,8 @@ extension PythonAnalyzer {
                         worst = (level, candidate)
                 if worst is not None:
                     level, path = worst
-                    self.add(node, "py-destructive-path", level, (name or "Path." + node.func.attr) + " (" + operation + ") on " + path.replace(UNKNOWN, "...") +
+                    what = (name or "Path." + node.func.attr) + " (" + operation + ") on " + path.replace(UNKNOWN, "...")
+                    self.add(node, "py-destructive-path", level, what +
                              (": a system or home path" if level == "high" else ": under a system or home directory, the rest computed"))
 
             def shell_c(self, argv):

@@ -1,7 +1,8 @@
 // Part of PythonAnalyzer's Python helper (see PythonAnalyzer+Helper.swift).
 
 extension PythonAnalyzer {
-    /// Constant expressions folded (`"rm -rf /".split()`, `["rm"] + args`, f-strings, `"/" if c else "x"`, base64 of a constant) and names followed to their bindings in the file.
+    /// Constant expressions folded (`"rm -rf /".split()`, `["rm"] + args`, f-strings, `"/" if c else "x"`, base64 of a constant) and names followed
+    /// to their bindings in the file.
     static let helperFolding = #"""
         # Values followed before the rules judge them: constant expressions folded, names bound in the file, dangerous
         # functions used as values, destructive file operations on system paths and code strings run by code runners.
@@ -17,7 +18,8 @@ extension PythonAnalyzer {
         STR_METHODS = {"split", "rsplit", "join", "format", "replace", "strip", "lstrip", "rstrip", "lower", "upper", "decode", "encode", "removeprefix",
                        "removesuffix", "splitlines"}
         PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PosixPath", "pathlib.PurePath", "pathlib.PurePosixPath", "os.path.join", "posixpath.join",
-                             "os.path.expanduser", "posixpath.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath", "os.fsencode", "os.fsdecode", "str"}
+                             "os.path.expanduser", "posixpath.expanduser", "os.path.abspath", "os.path.normpath", "os.path.realpath", "os.fspath",
+                             "os.fsencode", "os.fsdecode", "str"}
         # Decoders an obfuscated constant may go through (exec(base64.b64decode("..."))): folded when their input is constant.
         DECODERS = {"base64.b64decode", "base64.b32decode", "base64.b16decode", "base64.urlsafe_b64decode", "base64.decodebytes", "base64.a85decode",
                     "base64.b85decode", "bytes.fromhex", "binascii.unhexlify", "binascii.a2b_base64", "codecs.decode", "shlex.split", "compile", "str", "bytes"}
@@ -228,7 +230,8 @@ extension PythonAnalyzer {
                 if name in DECODERS:
                     return [decode(name, v, node.args[1:], self) for v in self.fold(node.args[0], depth)] if node.args else [None]
                 if name == "os.path.expandvars":
-                    return [v.replace("${HOME}", "~").replace("$HOME", "~") if type(v) is str else None for v in self.fold(node.args[0], depth)] if node.args else [None]
+                    values = self.fold(node.args[0], depth) if node.args else [None]
+                    return [v.replace("${HOME}", "~").replace("$HOME", "~") if type(v) is str else None for v in values]
                 if name in HOME_CALLS:
                     if name == "pathlib.Path.home":
                         return ["~"]

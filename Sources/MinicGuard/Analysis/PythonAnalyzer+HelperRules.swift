@@ -52,7 +52,8 @@ extension PythonAnalyzer {
                     self.subprocess_call(node, args, shell)
                 elif name in SHELL_CALLS:
                     text, literal = self.command_text(args[0] if args else keyword(node, "command") or keyword(node, "cmd"))
-                    self.add(node, "py-shell-call", "low" if literal else "high", name + " runs a shell" + ("" if literal else " on a command built at run time: shell injection"),
+                    self.add(node, "py-shell-call", "low" if literal else "high",
+                             name + " runs a shell" + ("" if literal else " on a command built at run time: shell injection"),
                              text if literal else None)
                 elif name in SPAWN:
                     self.spawn(node, name, args)
@@ -244,7 +245,8 @@ extension PythonAnalyzer {
                     if known and not string:
                         text = "\n".join(c[0] for c in candidates if type(c) is list and c and type(c[0]) is str)
                     self.add(shell, "py-subprocess-shell", "high" if not known else "low" if truthy else "medium",
-                             "subprocess with shell=" + ("True" if truthy else " from a variable") + ("" if known else " and a command built at run time: shell injection"),
+                             "subprocess with shell=" + ("True" if truthy else " from a variable") +
+                             ("" if known else " and a command built at run time: shell injection"),
                              text if known else None)
                 elif self.shell_c(command):
                     level = self.shell_c(command)

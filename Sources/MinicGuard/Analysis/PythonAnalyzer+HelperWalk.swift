@@ -1,7 +1,8 @@
 // Part of PythonAnalyzer's Python helper (see PythonAnalyzer+Helper.swift).
 
 extension PythonAnalyzer {
-    /// The walk over a file's tree (once, with an explicit stack), the names it follows through imports and aliases, and the batch driver that writes JSON lines.
+    /// The walk over a file's tree (once, with an explicit stack), the names it follows through imports and aliases, and the batch driver that
+    /// writes JSON lines.
     static let helperWalk = #"""
         class Analysis(Folding, Effects, Rules):
             """One file's analysis: the walk, the names it follows, and the findings."""
