@@ -191,6 +191,17 @@ final class PythonAnalyzerEvasionTests: XCTestCase {
         try assertDecision(.allow, ["import numpy as np; np.load(f)", "import numpy as np; np.load(f, allow_pickle=False)", "import json; json.loads(s)"])
     }
 
+    func testFoldingStaysBoundedAndReachesNames() throws {
+        // Widths and doubling names could build any size of text: left unknown (a computed command, high), never expanded.
+        let doubling =
+            "import os\na = 'xxxxxxxx'\n" + (0..<30).map { "v\($0 + 1) = v\($0) + v\($0)" }.joined(separator: "\n").replacingOccurrences(of: "v0", with: "a")
+        try assertDecision(
+            .block, ["import os\nos.system('%999999999s' % 'x')", "import os\nos.system('{:999999999}'.format('x'))", doubling + "\nos.system(v30)"],
+            rule: "py-shell-call")
+        try assertDecision(.block, ["__import__('po' + 'six').system(x)", "import os\ngetattr(os, 'sys' + 'tem')(x)"], rule: "py-shell-call")
+        try assertDecision(.block, ["import shutil, os\nshutil.rmtree(os.sep)"], rule: "py-destructive-path")
+    }
+
     func testFilesThatArePythonWithoutAPyName() {
         XCTAssertEqual(CodeLanguage.detect(path: "tool.py3", text: nil), .python)
         XCTAssertEqual(CodeLanguage.detect(path: "gui.pyw", text: nil), .python)

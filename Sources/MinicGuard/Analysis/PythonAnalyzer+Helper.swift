@@ -17,7 +17,7 @@ extension PythonAnalyzer {
         after each text: {"i": index, "n": number of findings}; one that cannot be read or parsed (or whose analysis fails) gives
         {"i": index, "error": "..."} instead. A text with neither is reported by minic as not analysed.
         """
-        import ast, codecs, gc, json, os, posixpath, re, shlex, sys, warnings
+        import ast, bisect, codecs, gc, json, os, posixpath, re, shlex, sys, warnings
 
         PASSWORD = re.compile(r"pas+wo?r?d|pass(phrase)?|pwd|token|secrete?", re.I)
         SQL = re.compile(r"(select\s.*from\s|delete\s+from\s|insert\s+into\s.*values[\s(]|update\s.*set\s)", re.I | re.S)

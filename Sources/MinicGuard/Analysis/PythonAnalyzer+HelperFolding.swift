@@ -11,6 +11,12 @@ extension PythonAnalyzer {
         UNKNOWN = "\x00"
         # Methods that change a list in place (followed on names bound to a literal list).
         LIST_CHANGES = {"append", "extend", "insert"}
+        # Longest text (or argv) folding builds (x = y + y; y = z + z; ... doubles at each name), and widths in format strings.
+        MAX_TEXT = 1 << 16
+        WIDTH = re.compile(r"%[^a-zA-Z%]*[0-9*]|\{[^}]*:[^}]*[0-9]")
+        # Attributes that are constants.
+        CONSTANT_ATTRIBUTES = {"sys.executable": "python3", "os.sep": "/", "os.path.sep": "/", "os.curdir": ".", "os.pardir": "..", "posixpath.sep": "/"}
+        CONSTANT_LAST = {name.rsplit(".", 1)[-1] for name in CONSTANT_ATTRIBUTES}
         # Candidate values kept per expression (a conditional expression has one per branch), and folding steps per file.
         MAX_CANDIDATES = 8
         FOLD_BUDGET = 4000
@@ -91,8 +97,8 @@ extension PythonAnalyzer {
                     return self.fold_call(node, depth)
                 if kind is ast.NamedExpr:
                     return self.fold(node.value, depth)
-                if kind is ast.Attribute and node.attr == "executable" and self.qualified(node) == "sys.executable":
-                    return ["python3"]
+                if kind is ast.Attribute and node.attr in CONSTANT_LAST:
+                    return [CONSTANT_ATTRIBUTES.get(self.qualified(node))]
                 return [None]
 
             def fold_subscript(self, node, depth):
@@ -155,8 +161,26 @@ extension PythonAnalyzer {
             def scopes(self, line):
                 """The functions whose body holds `line` (as (first line, last line)), innermost first, then None (the module)."""
                 if self.functions is None:
-                    self.functions = sorted((n.body[0].lineno, n.end_lineno) for n in self.others if type(n) in (ast.FunctionDef, ast.AsyncFunctionDef))
-                return [f for f in reversed(self.functions) if f[0] <= line <= f[1]] + [None]
+                    functions = sorted((n.body[0].lineno, n.end_lineno) for n in self.others if type(n) in (ast.FunctionDef, ast.AsyncFunctionDef))
+                    # Each function's enclosing one (bodies nest), found with a stack in one pass.
+                    parents, stack = [], []
+                    for index, (first, last) in enumerate(functions):
+                        while stack and functions[stack[-1]][1] < first:
+                            stack.pop()
+                        parents.append(stack[-1] if stack else None)
+                        stack.append(index)
+                    self.functions, self.function_starts, self.function_parents = functions, [f[0] for f in functions], parents
+                result = []
+                index = bisect.bisect_right(self.function_starts, line) - 1
+                while index is not None and index >= 0:
+                    if self.functions[index][1] >= line:
+                        result.append(self.functions[index])
+                        index = self.function_parents[index]
+                    else:
+                        # Ended before the line: the line is in its enclosing function, if any, or a later sibling's parent.
+                        index = self.function_parents[index]
+                result.append(None)
+                return result
 
             def bindings(self):
                 """name -> [(scope, value node or None, [(operation, argument), ...])], from the file's assignments, for loops
@@ -204,7 +228,9 @@ extension PythonAnalyzer {
                     arguments = [self.fold(a, depth)[0] for a in node.args]
                     if func.attr == "join":
                         return [join_words(b, arguments[0] if arguments else None) for b in bases]
-                    if any(type(a) is not str or UNKNOWN in a for a in arguments) or node.keywords:
+                    if any(type(a) is not str or UNKNOWN in a for a in arguments) or node.keywords or \
+                            (func.attr == "format" and any(type(b) is str and WIDTH.search(b) for b in bases)) or \
+                            (func.attr == "replace" and len(arguments) > 1 and max(len(b) if type(b) is str else 0 for b in bases) * len(arguments[1]) > MAX_TEXT):
                         return [None]
                     results = []
                     for base in bases:
@@ -297,26 +323,31 @@ extension PythonAnalyzer {
 
 
         def join_values(a, b, path):
-            """a + b (or a / b for paths) on folded values; a list joins only a list."""
+            """a + b (or a / b for paths) on folded values; a list joins only a list; None past MAX_TEXT."""
             if type(a) is list and type(b) is list:
-                return a + b
+                return a + b if len(a) + len(b) < MAX_TEXT else None
             if type(a) is list or type(b) is list:
                 return None
             a = UNKNOWN if a is None else a
             b = UNKNOWN if b is None else b
+            if len(a) + len(b) > MAX_TEXT:
+                return None
             if path:
                 return b if b.startswith(("/", "~")) else a + b if not a or a.endswith("/") else a + "/" + b
             return a + b
 
 
         def join_words(separator, words):
-            if type(separator) is not str or type(words) is not list:
+            if type(separator) is not str or (type(words) in (list, str) and len(separator) * len(words) > MAX_TEXT):
+                return None
+            if type(words) is not list:
                 return None if type(words) is not str else separator.join(words) if type(separator) is str else None
             return separator.join(UNKNOWN if w is None else w for w in words)
 
 
         def format_value(template, values):
-            if type(template) is not str:
+            # A width or precision ("%999999999s") could build any size of text: not folded.
+            if type(template) is not str or WIDTH.search(template):
                 return None
             try:
                 return template % tuple(UNKNOWN if v is None else v for v in (values if type(values) is tuple else (values,)))

@@ -63,18 +63,29 @@ extension PythonAnalyzer {
                 os.system, ctypes.CDLL(None) is a native library."""
                 name = self.qualified(call.func)
                 args = call.args
-                if name in IMPORTERS and args and type(args[0]) is ast.Constant and type(args[0].value) is str:
-                    return args[0].value
-                if name == "getattr" and len(args) >= 2 and type(args[1]) is ast.Constant and type(args[1].value) is str:
+                if name in IMPORTERS and args:
+                    return self.text_of(args[0])
+                if name == "getattr" and len(args) >= 2:
                     base = self.qualified(args[0])
-                    return base + "." + args[1].value if base else None
+                    if not base or (type(args[1]) is not ast.Constant and base.split(".")[0] not in DANGEROUS_MODULES and base not in DANGEROUS_NAMES):
+                        return None
+                    attribute = self.text_of(args[1])
+                    return base + "." + attribute if attribute else None
                 if name in CTYPES_LOADERS:
                     return "ctypes.CDLL()"
-                if name == "pkgutil.resolve_name" and args and type(args[0]) is ast.Constant and type(args[0].value) is str:
-                    return args[0].value.replace(":", ".")
+                if name == "pkgutil.resolve_name" and args:
+                    text = self.text_of(args[0])
+                    return text.replace(":", ".") if text else None
                 if name in RUNNER_CLASSES:
                     return name
                 return None
+
+            def text_of(self, node):
+                """The one constant string an expression folds to ("os", "sys" + "tem"); None otherwise."""
+                if type(node) is ast.Constant:
+                    return node.value if type(node.value) is str else None
+                values = self.fold(node)
+                return values[0] if len(values) == 1 and type(values[0]) is str and UNKNOWN not in values[0] else None
 
             def alias_assignment(self, node):
                 """f = os.system, sp = subprocess, m = __import__("os"), libc = ctypes.CDLL(None): f, sp, m and libc stand for them."""
@@ -159,15 +170,15 @@ extension PythonAnalyzer {
                         others.append(node)
                         if (kind is ast.Assign and type(node.targets[0]) is ast.Name) or kind is ast.AugAssign or kind is ast.For:
                             assignments.append(node)
-                # Aliases first, in source order, so that calls through them resolve.
+                # What folding needs (it may run while aliases are followed), then aliases, in source order, so that calls through them resolve.
+                self.assignment_nodes = assignments
+                self.others = others
+                self.calls = calls
                 if assignments:
                     assignments.sort(key=lambda n: (n.lineno, n.col_offset))
                     for node in assignments:
                         if type(node) is ast.Assign:
                             self.alias_assignment(node)
-                self.assignment_nodes = assignments
-                self.others = others
-                self.calls = calls
                 for node in lookups:
                     if type(node.ctx) is ast.Load:
                         self.lookup(node)
