@@ -166,6 +166,8 @@ extension PythonAnalyzer {
         # Calls that return the function they name, and the methods of a mapping that look a key up.
         ROOT_VALUES = {"getattr", "pkgutil.resolve_name"}
         MAPPING_GETS = {"get", "__getitem__"}
+        # What such a method is called on when it may be a lookup: globals()/vars(x), os.__dict__ or sys.modules, __builtins__.
+        LOOKUP_KINDS = (ast.Call, ast.Attribute, ast.Name)
         # Classes whose instances run code given as text (code.InteractiveConsole().push(x), cProfile.Profile().run(x)).
         RUNNER_CLASSES = {"code.InteractiveInterpreter", "code.InteractiveConsole", "cProfile.Profile", "profile.Profile", "pdb.Pdb", "bdb.Bdb"}
 

@@ -15,7 +15,7 @@ extension PythonAnalyzer {
                 shell = keyword(node, "shell")
                 if shell is None and node.keywords and opaque_keywords(node):
                     shell = ast.Name("**kwargs")  # may hold shell=True: counted as a computed shell= below
-                if attribute in MAPPING_GETS and node.args:
+                if attribute in MAPPING_GETS and node.args and type(node.func.value) in LOOKUP_KINDS:
                     # globals().get("eval"), vars(os).get(name), os.__dict__.get("system"): lookups by another name.
                     lookup = ast.Subscript(value=node.func.value, slice=node.args[0], ctx=ast.Load())
                     lookup.lineno = node.lineno
@@ -31,9 +31,6 @@ extension PythonAnalyzer {
                         self.add(shell, "py-shell-true", "medium", "a call with shell=True")
                     return
                 args = node.args
-                if ast.Starred in map(type, args):
-                    # f(*["rm", "-rf", "/"]), f(*[cmd]): a literal list's elements are the arguments.
-                    args = [e for a in args for e in (a.value.elts if type(a) is ast.Starred and type(a.value) in (ast.List, ast.Tuple) else [a])]
                 if name in ROOT_VALUES:
                     # getattr(os, "system") not called at once: a dangerous function as a value.
                     root = normal(self.call_root(node))
@@ -49,8 +46,10 @@ extension PythonAnalyzer {
                 elif name in ("__import__", "importlib.import_module", "importlib.__import__") and args and not constant(args[0]):
                     self.add(node, "py-dynamic-import", "medium", "imports a module whose name is computed at run time")
                 elif name in SUBPROCESS:
+                    args = spread(args)
                     self.subprocess_call(node, args, shell)
                 elif name in SHELL_CALLS:
+                    args = spread(args)
                     text, literal = self.command_text(args[0] if args else keyword(node, "command") or keyword(node, "cmd"))
                     self.add(node, "py-shell-call", "low" if literal else "high",
                              name + " runs a shell" + ("" if literal else " on a command built at run time: shell injection"),
@@ -260,14 +259,7 @@ extension PythonAnalyzer {
             def spawn(self, node, name, args):
                 """os.exec*, os.spawn*, os.posix_spawn, pty.spawn: a known argv goes through the shell rules (low otherwise); a shell
                 given -c and a command built at run time is injection (high); any other program or argv built at run time is unknown (medium)."""
-                # f(*["sh", [...]]): the literal list's elements are the arguments.
-                spread = []
-                for argument in args:
-                    if type(argument) is ast.Starred and type(argument.value) in (ast.List, ast.Tuple):
-                        spread += argument.value.elts
-                    else:
-                        spread.append(argument)
-                args = spread
+                args = spread(args)
                 tail = name.rsplit(".", 1)[-1]
                 first = 1 if tail.startswith("spawn") and name != "pty.spawn" else 0
                 if name in ("pty.spawn", "asyncio.create_subprocess_exec", "os.startfile"):
@@ -291,6 +283,13 @@ extension PythonAnalyzer {
                 else:
                     self.add(node, "py-process-start", "medium", name + " starts a program" + (" chosen" if not program_known else " with arguments built") +
                              " at run time", text)
+
+
+        def spread(args):
+            """f(*["rm", "-rf", "/"]), f(*[cmd]): a literal list's elements are the arguments."""
+            if ast.Starred not in map(type, args):
+                return args
+            return [e for a in args for e in (a.value.elts if type(a) is ast.Starred and type(a.value) in (ast.List, ast.Tuple) else [a])]
 
         """#
 }
