@@ -202,6 +202,15 @@ final class PythonAnalyzerEvasionTests: XCTestCase {
         try assertDecision(.block, ["import shutil, os\nshutil.rmtree(os.sep)"], rule: "py-destructive-path")
     }
 
+    func testReversedSlicesAndCharacterCodesFold() throws {
+        try assertDecision(
+            .block,
+            [
+                "import subprocess\nsubprocess.run(['rm', '-rf', '/ '[::-1].strip()])", "import subprocess\nsubprocess.run([chr(114) + 'm', '-rf', '/'])",
+                "import subprocess\nsubprocess.run(['rm', '-rf', '/'][-3:])",
+            ], rule: "sh-rm-rf-root")
+    }
+
     func testFilesThatArePythonWithoutAPyName() {
         XCTAssertEqual(CodeLanguage.detect(path: "tool.py3", text: nil), .python)
         XCTAssertEqual(CodeLanguage.detect(path: "gui.pyw", text: nil), .python)

@@ -97,6 +97,8 @@ extension PythonAnalyzer {
                     return self.fold_call(node, depth)
                 if kind is ast.NamedExpr:
                     return self.fold(node.value, depth)
+                if kind is ast.UnaryOp and type(node.op) is ast.USub and type(node.operand) is ast.Constant and type(node.operand.value) is int:
+                    return [str(-node.operand.value)]
                 if kind is ast.Attribute and node.attr in CONSTANT_LAST:
                     return [CONSTANT_ATTRIBUTES.get(self.qualified(node))]
                 return [None]
@@ -253,6 +255,9 @@ extension PythonAnalyzer {
             def fold_function(self, node, depth):
                 """A call of a function whose result is known from constant arguments: decoders, paths, the home directory."""
                 name = self.qualified(node.func)
+                if name == "chr" and len(node.args) == 1:
+                    code = self.fold(node.args[0], depth)[0]
+                    return [chr(int(code))] if type(code) is str and code.isdigit() and int(code) < 0x110000 else [None]
                 if name in DECODERS:
                     return [decode(name, v, node.args[1:], self) for v in self.fold(node.args[0], depth)] if node.args else [None]
                 if name == "os.path.expandvars":
