@@ -29,7 +29,9 @@ final class PythonAnalyzerIndirectionTests: XCTestCase {
         try assertDecision(.block, ["import subprocess\nsp = subprocess\nsp.call(c, shell=True)", "importlib.import_module('subprocess').run(c, shell=True)"],
                            rule: "py-subprocess-shell")
         try assertDecision(.ask, ["import importlib\nimportlib.import_module('subprocess')", "__import__('ctypes')"], rule: "py-indirect-import")
-        try assertDecision(.ask, ["e = eval\ne(x)", "import builtins\nbuiltins.exec(c)"])
+        try assertDecision(.ask, ["import builtins\nbuiltins.exec(c)"])
+        // eval bound to another name is eval used as a value: high, like os.system.
+        try assertDecision(.block, ["e = eval\ne(x)"], rule: "py-dangerous-reference")
     }
 
     func testComputedNamesAndLookups() throws {

@@ -28,7 +28,7 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if let dot = name.lastIndex(of: ".") {
             switch name[name.index(after: dot)...].lowercased() {
-            case "py", "pyw", "pyi": return .python
+            case "py", "py3", "pyw", "pyi": return .python
             case "sh", "bash", "zsh", "ksh", "dash", "bats", "fish": return .shell
             case "swift": return .swift
             default: break
@@ -38,7 +38,7 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
         return fromShebang(text.prefix { $0 != "\n" })
     }
 
-    /// `#!/usr/bin/env python3`, `#!/bin/sh -e`, `#!/usr/bin/env -S bash -e`, `#!/bin/busybox sh`, ...
+    /// `#!/usr/bin/env python3`, `#!/usr/local/bin/pypy3`, `#!/bin/sh -e`, `#!/usr/bin/env -S bash -e`, `#!/bin/busybox sh`, ...
     static func fromShebang(_ line: Substring) -> CodeLanguage? {
         let words = line.dropFirst(2).split(whereSeparator: { $0 == " " || $0 == "\t" })
         guard var program = words.first?.split(separator: "/").last else { return nil }
@@ -55,7 +55,7 @@ public enum CodeLanguage: String, Codable, Sendable, CaseIterable {
             }
             program = rest.first?.split(separator: "/").last ?? program
         }
-        if program.hasPrefix("python") { return .python }
+        if program.hasPrefix("python") || program.hasPrefix("pypy") { return .python }
         if ShellScript.shells.contains(String(program)) { return .shell }
         if program == "swift" { return .swift }
         return nil

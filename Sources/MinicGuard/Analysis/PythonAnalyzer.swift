@@ -8,8 +8,10 @@ import MinicCore
 /// os.popen), pickle/marshal/yaml.load/torch.load, tar extraction, weak hashes and
 /// ciphers, `verify=False`, binding to all interfaces, hard-coded passwords,
 /// temporary-file races, SQL built from strings, and more — through aliases, `__import__`,
-/// `importlib`, `getattr`, `globals()`/`vars()`/`__dict__` lookups and ctypes as well. Literal command
-/// lines given to `os.system`, `subprocess.*` and friends go through ``ShellAnalyzer``'s rules.
+/// `importlib`, `getattr`, `globals()`/`vars()`/`__dict__` lookups and ctypes as well. Constant expressions are
+/// folded first (`"rm -rf /".split()`, a name bound to a literal list), and the command lines they spell for
+/// `os.system`, `subprocess.*` and friends go through ``ShellAnalyzer``'s rules; removals of system paths,
+/// dangerous functions used as values and code strings given to code runners are judged as well.
 /// Fails closed: a text the helper cannot read or parse, or did not report on, is `py-unanalysed` (medium).
 public struct PythonAnalyzer: Sendable {
     public let python: String?
