@@ -79,7 +79,12 @@ final class GuardrailAttackRegressionTests: XCTestCase {
         XCTAssertEqual(Shell.run("mount", ["--bind", home.path, outer.path + "/holder/inner"]).status, 0)
         defer { Shell.run("umount", [outer.path + "/holder/inner"]) }
         let environment = Shell.testEnvironment.merging(["MINIC_HOME": home.path]) { $1 }
-        for workdir in [outer.path + "/git", outer.path + "/holder", outer.path + "/git/refs"] {
+        // A bind of another home's .git, one level down, judged by where it lives too.
+        let second = TestHome()
+        XCTAssertEqual(mkdir(outer.path + "/second-refs", 0o755), 0)
+        XCTAssertEqual(Shell.run("mount", ["--bind", second.path + "/.git/refs", outer.path + "/second-refs"]).status, 0)
+        defer { Shell.run("umount", [outer.path + "/second-refs"]) }
+        for workdir in [outer.path + "/git", outer.path + "/holder", outer.path + "/git/refs", outer.path + "/second-refs"] {
             let result = Shell.run(Shell.minicBinary, ["sandbox", "run", "--workdir", workdir, "--", "sh", "-c", "echo x > /work/PWNED"], environment: environment)
             XCTAssertEqual(result.status, 2, "\(workdir): \(result.stderr)")
         }
@@ -114,5 +119,21 @@ extension GuardrailAttackRegressionTests {
             environment: Shell.testEnvironment.merging(["HOME": user.path]) { $1 })
         XCTAssertTrue(result.stdout.contains("end"), result.stdout + result.stderr)
         XCTAssertFalse((result.stdout + result.stderr).contains("util-linux"), result.stdout + result.stderr)
+    }
+}
+
+extension GuardrailAttackRegressionTests {
+    /// A denied name covers its family: `mkfs` is `mkfs.ext4` too.
+    func testADeniedProgramsFamilyIsHiddenToo() throws {
+        guard let family = ["/usr/sbin/mkfs.ext4", "/sbin/mkfs.ext4", "/usr/sbin/mkfs.minix"].first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { throw XCTSkip("no mkfs.* on this host") }
+        let work = TemporaryDirectory("family")
+        work.write("run.sh", "\(family) -V; echo end\n")
+        let user = TemporaryDirectory("user")
+        let result = Shell.run(
+            Shell.minicBinary, ["sandbox", "run", "--workdir", work.path, "--", "sh", "run.sh"],
+            environment: Shell.testEnvironment.merging(["HOME": user.path]) { $1 })
+        XCTAssertTrue(result.stdout.contains("end"), result.stdout + result.stderr)
+        XCTAssertTrue(result.stderr.contains("Permission denied"), result.stderr)
     }
 }

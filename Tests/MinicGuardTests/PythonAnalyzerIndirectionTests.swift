@@ -120,3 +120,24 @@ final class PythonAnalyzerBatchFailureTests: XCTestCase {
         XCTAssertEqual(results[3].map(\.ruleID), [])
     }
 }
+
+/// Writes, copies over, device writes and kills of everything, on system paths: blocked like the shell's.
+final class PythonAnalyzerWriteTests: XCTestCase {
+    func testWritesToSystemPathsAreHighAndOrdinaryWritesAreNot() throws {
+        let analyzer = PythonAnalyzer(workers: 1)
+        guard analyzer.python != nil else { throw XCTSkip("no python3") }
+        let dangerous = [
+            "open('/etc/passwd', 'w').write('')", "open('/root/.ssh/authorized_keys', mode='a')", "import shutil\nshutil.copy('/dev/null', '/bin/sh')",
+            "import os\nos.open('/dev/sda', os.O_WRONLY)", "import os\nos.symlink('/dev/null', '/etc/hosts')", "import os\nos.kill(-1, 9)",
+            "import io\nio.open('/usr/bin/python3', 'wb')",
+        ]
+        for (text, findings) in zip(dangerous, try analyzer.analyze(texts: dangerous)) {
+            XCTAssertTrue(findings.contains { $0.severity >= .high }, "\(text): \(findings)")
+        }
+        let ordinary = ["open('/etc/hosts').read()", "open('notes.txt', 'w')", "import os\nos.open('/etc/hosts', os.O_RDONLY)", "import shutil\nshutil.copy('a', 'build/b')",
+                        "import os\nos.kill(pid, 15)"]
+        for (text, findings) in zip(ordinary, try analyzer.analyze(texts: ordinary)) {
+            XCTAssertFalse(findings.contains { $0.severity >= .medium }, "\(text): \(findings)")
+        }
+    }
+}

@@ -109,7 +109,7 @@ final class AttackRegressionTests: XCTestCase {
 
     /// Windows spellings of protected paths: backslashes, NTFS streams, 8.3 short names.
     func testWindowsSpellingsOfProtectedPathsAreProtected() throws {
-        for path in [#"hooks\pre-merge"#, "protected.list::$DATA", "protected.list:x", "hooks::$INDEX_ALLOCATION/pre-merge", "PROTEC~1.LIS", "GITMOD~1", "GITATT~1", ".GITIG~1"] {
+        for path in [#"hooks\pre-merge"#, "protected.list::$DATA", "protected.list:x", "hooks::$INDEX_ALLOCATION/pre-merge", "PROTEC~1.LIS", "GITMOD~1", "GITATT~1", ".GITIG~1", "GI7EBA~1", "GI7D29~1", "gi250a~2"] {
             let home = TestHome()
             let refusal = assertMinicError(.refused) {
                 try home.engine().propose(ProposalRequest(source: .files([(path: path, content: Array("x\n".utf8))]), title: "t", allowAutoMerge: false))

@@ -20,7 +20,7 @@ public struct SandboxConfig: Codable, Sendable, Equatable {
     public var denyCommands: [String]
 
     public static let defaultDeny = [
-        "sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "insmod",
+        "sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "mke2fs", "insmod",
         "modprobe", "nsenter", "unshare", "chroot",
     ]
 

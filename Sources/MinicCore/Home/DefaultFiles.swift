@@ -50,7 +50,7 @@ public enum DefaultFiles {
     "max_output_kb": 1024,
     "cgroups": true,
     "allow_commands": [],
-    "deny_commands": ["sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "insmod", "modprobe", "nsenter", "unshare", "chroot"]
+    "deny_commands": ["sudo", "su", "doas", "pkexec", "ssh", "scp", "sftp", "nc", "ncat", "netcat", "socat", "telnet", "mount", "umount", "mkfs", "mke2fs", "insmod", "modprobe", "nsenter", "unshare", "chroot"]
   },
   "log": {
     "level": "info"

@@ -12,6 +12,13 @@ extension PythonAnalyzer {
                     "shutil.move": "mv", "os.rename": "mv", "os.truncate": "truncate"}
         # The same through a path object (str has none of these methods).
         PATH_METHODS = {"unlink": "rm -f", "rmdir": "rmdir", "write_text": "overwrite", "write_bytes": "overwrite", "rename": "mv"}
+        # Writes, copies over, links over, mode and owner changes: the function and the position of the path it changes.
+        WRITES = {"shutil.copy": 1, "shutil.copyfile": 1, "shutil.copy2": 1, "shutil.copytree": 1, "os.replace": 1, "os.symlink": 1, "os.link": 1,
+                  "os.chmod": 0, "os.lchmod": 0, "os.chown": 0, "os.lchown": 0, "os.mknod": 0, "open": 0, "io.open": 0, "os.open": 0,
+                  "codecs.open": 0}
+        # open()'s mode letters and os.open()'s flags that write.
+        WRITE_MODES = ("w", "a", "x", "+")
+        WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_APPEND", "O_TRUNC", "O_CREAT")
         # Where a removal or an overwrite is destructive: the paths themselves and everything under them.
         SYSTEM_ROOTS = ("/etc", "/usr", "/bin", "/sbin", "/boot", "/lib", "/lib32", "/lib64", "/opt", "/root", "/srv", "/sys", "/proc", "/dev", "/var",
                         "/home", "~/.ssh", "~/.gnupg", "~/.aws", "~/.config", "~/.bashrc", "~/.profile", "~/.zshrc", "~/.bash_profile", "~/.local")
@@ -61,6 +68,32 @@ extension PythonAnalyzer {
                     level, path = worst
                     what = (name or "Path." + node.func.attr) + " (" + operation + ") on " + path.replace(UNKNOWN, "...")
                     self.add(node, "py-destructive-path", level, what +
+                             (": a system or home path" if level == "high" else ": under a system or home directory, the rest computed"))
+
+            def write(self, node, name, args):
+                """open(..., "w"), os.open(..., O_WRONLY), shutil.copy(src, dst), os.symlink(src, dst), os.chmod and the like
+                on a system or home path (/etc/passwd, /dev/sda, ~/.ssh/authorized_keys, /bin/sh): high, as the shell's
+                writes there are; on one whose known start is a system directory and whose rest is computed: medium."""
+                position = WRITES[name]
+                target = args[position] if len(args) > position else keyword(node, "dst" if position else "file") or keyword(node, "path")
+                if target is None:
+                    return
+                if name in ("open", "io.open", "codecs.open"):
+                    mode = args[1] if len(args) > 1 else keyword(node, "mode")
+                    if mode is None or not any(type(m) is str and any(letter in m for letter in WRITE_MODES) for m in self.fold(mode)):
+                        return
+                elif name == "os.open":
+                    flags = args[1] if len(args) > 1 else keyword(node, "flags")
+                    if flags is None or not any(flag in ast.dump(flags) for flag in WRITE_FLAGS):
+                        return
+                worst = None
+                for candidate in self.fold(target):
+                    level = path_danger(candidate) if type(candidate) is str else None
+                    if level == "high" or (level and worst is None):
+                        worst = (level, candidate)
+                if worst is not None:
+                    level, path = worst
+                    self.add(node, "py-destructive-path", level, name + " writes to " + path.replace(UNKNOWN, "...") +
                              (": a system or home path" if level == "high" else ": under a system or home directory, the rest computed"))
 
             def shell_c(self, argv):

@@ -22,6 +22,10 @@ extension PythonAnalyzer {
                     self.lookup(lookup)
                 if attribute in PATH_METHODS or name in REMOVALS:
                     self.removal(node, name, node.args)
+                if name in WRITES:
+                    self.write(node, name, node.args)
+                if name in ("os.kill", "os.killpg") and node.args and any(c in ("-1", "0", "1") for c in self.fold(node.args[0])):
+                    self.add(node, "py-kill-all", "high", name + " of every process (pid -1, 0 or 1)")
                 if name is None:
                     if attribute in VALUE_LAST and type(node.func.value) is ast.Subscript and self.qualified(node.func.value.value) == "sys.modules":
                         self.add(node, "py-indirect-call", "high", "calls " + attribute + " on a module chosen at run time in sys.modules")

@@ -45,6 +45,13 @@ struct MountTable {
         return (mount.device, joined.isEmpty ? "/" : joined)
     }
 
+    /// The path under which `path` of file system `device` is seen where that whole file
+    /// system is mounted (root `/`), or `nil` when it is mounted only in parts.
+    func hostPath(device: String, path: String) -> String? {
+        guard let whole = mounts.last(where: { $0.device == device && $0.root == "/" }) else { return nil }
+        return whole.point == "/" ? path : whole.point + (path == "/" ? "" : path)
+    }
+
     /// Mount points strictly inside `directory`.
     func mountPoints(inside directory: String) -> [String] {
         mounts.map(\.point).filter { $0 != directory && MountTable.isWithin($0, directory) }

@@ -14,7 +14,11 @@ extension Sandbox {
         let names = Set(deny.map { ($0 as NSString).lastPathComponent }.filter { !$0.isEmpty }).union(multiCallPrograms)
         var found = Set<String>()
         for directory in programDirectories {
-            for name in names {
+            // A denied name covers its family too: `mkfs` is also `mkfs.ext4`, `mkfs.minix`, ...
+            let family = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { entry in
+                names.contains { entry.hasPrefix($0 + ".") }
+            }
+            for name in names.union(family) {
                 let path = directory + "/" + name
                 guard access(path, X_OK) == 0, let resolved = realPath(path) else { continue }
                 // Only what the sandbox mounts from the host (the /usr tree and the top-level /bin, /sbin, /lib*).

@@ -33,7 +33,12 @@ extension Sandbox {
         guard let mounts = MountTable.current() else { throw refuse("the mount table cannot be read, so where it lives cannot be checked") }
         if let inside = mounts.mountPoints(inside: resolved).first { throw refuse("it holds the mount point \(inside)") }
         let source = mounts.source(of: resolved)
-        for home in homesToGuard(running: homePath, around: resolved) {
+        // Where a bind mount's directory is in the host's tree (its file system mounted whole somewhere), so
+        // that the homes around it are guarded too: a bind of another home's `.git` is that home's `.git`.
+        let hostPath = source.flatMap { work in mounts.hostPath(device: work.device, path: work.path) }
+        var homes = homesToGuard(running: homePath, around: resolved)
+        if let hostPath, hostPath != resolved { homes = Array(Set(homes + homesToGuard(running: nil, around: hostPath))).sorted() }
+        for home in homes {
             var guarded = [(".git", home + "/.git"), ("hooks/", home + "/hooks"), ("state/", home + "/state")]
             if let gitDirectory = gitFileTarget(home) { guarded.append(("git directory", gitDirectory)) }
             for (name, path) in guarded {

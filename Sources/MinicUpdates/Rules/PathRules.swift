@@ -33,6 +33,9 @@ public struct PathRules: Sendable {
     let protectedFolded: PatternList
     let autoApprove: PatternList
     let autoApproveConfig: Bool
+    /// The stems of the hashed 8.3 short names Windows may give git's control files (as git's
+    /// `is_ntfs_dotgitmodules` and friends list them).
+    static let hashedShortNames = ["gi7eba": ".gitmodules", "gi7d29": ".gitattributes", "gi250a": ".gitignore"]
     /// The literal names in the protected patterns (folded), for 8.3 short-name checks.
     let protectedNames: [String]
 
@@ -62,6 +65,10 @@ public struct PathRules: Sendable {
         }
         if folded.contains("~") {
             for component in folded.split(separator: "/") {
+                // git's own hashed short names (is_ntfs_dotgit*): `GI7EBA~1` is `.gitmodules` on NTFS.
+                if let stem = component.split(separator: "~").first, let name = PathRules.hashedShortNames[String(stem)] {
+                    return "protected: \(component) may be the Windows 8.3 short name of \(name)"
+                }
                 if let name = protectedNames.first(where: { PathFolding.mayBeShortName(component, of: $0) }) {
                     return "protected: \(component) may be the Windows 8.3 short name of \(name)"
                 }
