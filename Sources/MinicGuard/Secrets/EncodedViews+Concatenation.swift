@@ -6,6 +6,8 @@ extension EncodedViews {
         var parts: [Range<Int>]
         /// Whether an unquoted part touches a quoted one (`T="ghp_u8"jzP...`, `ghp_u8''jzP...`).
         var hasBarePart: Bool
+        /// Whether a lone `:` stands between two quoted parts: JSON's or a dict's `"key":"value"`, not a shell word.
+        var isKeyValue = false
     }
 
     /// String literals (`"`, `'`, and JavaScript's template literals in backticks) joined where
@@ -28,7 +30,7 @@ extension EncodedViews {
         var word: ShellWord?
         func flushWord() {
             // Worth a reading when an unquoted part touches a quoted one, or quoted parts follow a `NAME=` (read with the name).
-            if let done = word, done.parts.count > 2 || (done.hasBarePart && done.parts.count > 1) {
+            if let done = word, !done.isKeyValue, done.parts.count > 2 || (done.hasBarePart && done.parts.count > 1) {
                 // Blanks inside quotes split the text the rules see: the last blank-free stretch is the candidate.
                 var text = done.parts.flatMap { bytes[$0] }
                 if let blank = text.lastIndex(where: Self.isBlank) { text.removeSubrange(...blank) }
@@ -83,6 +85,7 @@ extension EncodedViews {
             if after > end + 1 {
                 word?.parts.append(end + 1..<after)
                 word?.hasBarePart = true
+                if after == end + 2, bytes[end + 1] == UInt8(ascii: ":"), after < region.upperBound, [0x22, 0x27].contains(bytes[after]) { word?.isKeyValue = true }
             }
             word?.end = after
             index = after

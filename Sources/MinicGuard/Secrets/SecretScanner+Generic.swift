@@ -18,7 +18,7 @@ extension SecretScanner {
     ///   - lead: the match up to the value (`DB_PASSWORD=`, `password = "`).
     static func isNotGenericSecret(_ raw: String, context: String, lead: String) -> Bool {
         let quoted = lead.last.map { "\"'`".contains($0) } ?? false
-        let assignment = lead.range(of: #"^[A-Za-z_][A-Za-z0-9_.-]*=$"#, options: .regularExpression) != nil
+        let assignment = isAssignmentLead(lead)
         if !quoted && !assignment && isUnquotedCode(raw) { return true }
         if isCodeShaped(raw.drop(while: { "([{".contains($0) })) { return true }
         let value = trimmedValue(raw)
@@ -35,6 +35,15 @@ extension SecretScanner {
     /// `$pVMw0q` is text), `{{...}}`, `#{...}`, `{name}`/`{0}`/`{}`, printf's `%s`/`%(name)s`, `<%...%>`.
     private static let templateField = #"\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_][A-Z0-9_]*|\{\{.*?\}\}|#\{[^}]*\}|\{[\w.]*\}|%(?:\([\w.]+\))?[-+ 0#]*\d*(?:\.\d+)?[sdifrxXeEgGcu]|<%.*?%>"#
 
+    /// `NAME=` (a letter or `_` first, then letters, digits, `_`, `.`, `-`): a shell or `.env` assignment's lead.
+    static func isAssignmentLead(_ lead: String) -> Bool {
+        let bytes = Array(lead.utf8)
+        guard bytes.count >= 2, bytes.last == UInt8(ascii: "="), let first = bytes.first, first == UInt8(ascii: "_") || isASCIILetter(first) else { return false }
+        return bytes.dropFirst().dropLast().allSatisfy { isASCIILetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool { (byte | 0x20) >= 0x61 && (byte | 0x20) <= 0x7A }
+
     static func isUnquotedCode(_ value: String) -> Bool {
         if let first = value.first, "([{:,&)]}".contains(first) { return true }
         return value.contains(where: { "()[]{}".contains($0) }) || value.contains("::") || value.contains("->") || value.hasSuffix(",")
@@ -43,7 +52,9 @@ extension SecretScanner {
     static func isCodeShaped(_ value: Substring) -> Bool {
         if value.contains("://") { return true }
         if value.hasPrefix("^") && value.hasSuffix("$") { return true }
-        return value.range(of: callShape, options: .regularExpression) != nil || value.range(of: emailShape, options: .regularExpression) != nil
+        // Each shape needs one byte the cheap test finds first (most values have neither): the regular expressions run rarely.
+        let call = (value.contains("(") || value.contains("[")) && value.range(of: callShape, options: .regularExpression) != nil
+        return call || (value.contains("@") && value.range(of: emailShape, options: .regularExpression) != nil)
     }
 
     /// `value` without trailing punctuation that closes nothing it opened (`pw1234,` `f(pw=x1))`).
@@ -61,7 +72,8 @@ extension SecretScanner {
     }
 
     static func withoutTemplateFields(_ value: String) -> String {
-        value.replacingOccurrences(of: templateField, with: "", options: .regularExpression)
+        guard value.utf8.contains(where: { "${%#<".utf8.contains($0) }) else { return value }  // no field can start
+        return value.replacingOccurrences(of: templateField, with: "", options: .regularExpression)
     }
 
     /// Whether a value the generic rule caught is a placeholder or code rather than a secret:
