@@ -59,16 +59,21 @@ extension PythonAnalyzer {
                     target = node.func.value
                 if target is None:
                     return
-                worst = None
-                for candidate in self.fold(target):
-                    level = path_danger(candidate) if type(candidate) is str else None
-                    if level == "high" or (level and worst is None):
-                        worst = (level, candidate)
+                worst = self.worst_path(target)
                 if worst is not None:
                     level, path = worst
                     what = (name or "Path." + node.func.attr) + " (" + operation + ") on " + path.replace(UNKNOWN, "...")
                     self.add(node, "py-destructive-path", level, what +
                              (": a system or home path" if level == "high" else ": under a system or home directory, the rest computed"))
+
+            def worst_path(self, target):
+                """The most dangerous value `target` may take as a path, with its level (see path_danger), or None."""
+                worst = None
+                for candidate in self.fold(target):
+                    level = path_danger(candidate) if type(candidate) is str else None
+                    if level == "high" or (level and worst is None):
+                        worst = (level, candidate)
+                return worst
 
             def write(self, node, name, args):
                 """open(..., "w"), os.open(..., O_WRONLY), shutil.copy(src, dst), os.symlink(src, dst), os.chmod and the like
@@ -86,11 +91,7 @@ extension PythonAnalyzer {
                     flags = args[1] if len(args) > 1 else keyword(node, "flags")
                     if flags is None or not any(flag in ast.dump(flags) for flag in WRITE_FLAGS):
                         return
-                worst = None
-                for candidate in self.fold(target):
-                    level = path_danger(candidate) if type(candidate) is str else None
-                    if level == "high" or (level and worst is None):
-                        worst = (level, candidate)
+                worst = self.worst_path(target)
                 if worst is not None:
                     level, path = worst
                     self.add(node, "py-destructive-path", level, name + " writes to " + path.replace(UNKNOWN, "...") +
