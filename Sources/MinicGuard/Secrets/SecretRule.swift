@@ -87,7 +87,9 @@ extension SecretRule {
             id: "cli-credentials", description: "Credentials on an HTTP client's command line (curl -u user:password)",
             pattern:
                 #"(?<![^\s'"])(?:-[A-Za-z]*[uU](?:\s+|=)?|-a\s+|--(?:user|proxy-user|auth|http-user|proxy-auth)(?:\s+|=))['"]?[^\s:'"]{1,128}:([^\s'"]{1,256})"#,
-            keywords: ["curl", "wget", "http", "xh "], group: 1, minEntropy: nil, severity: .high, isPassword: true,
+            // `http ` (httpie's command word) rather than `http`, which every URL holds: the pattern has no
+            // literal start, so it should run only on texts that may hold such a command line.
+            keywords: ["curl", "wget", "http ", "https ", "xh "], group: 1, minEntropy: nil, severity: .high, isPassword: true,
             lineContext: ["curl", "wget", "http", "xh "]),
         SecretRule(
             id: "cli-password", description: "Password given as a command-line option (--password VALUE)",

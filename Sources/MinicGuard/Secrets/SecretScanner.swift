@@ -24,6 +24,9 @@ public struct SecretFinding: Codable, Sendable, Equatable {
 public final class SecretScanner {
     let rules: [(rule: SecretRule, regex: Regex)]
     let views: EncodedViews
+    /// Every rule's keywords, found in one pass; `ruleKeywords[i]` indexes rule `i`'s into it.
+    let keywordSet: KeywordSet
+    let ruleKeywords: [[Int]]
 
     public convenience init(rules: [SecretRule] = SecretRule.all) {
         self.init(rules: rules, matchLimit: nil)
@@ -39,6 +42,10 @@ public final class SecretScanner {
             }
         }
         views = EncodedViews(matchLimit: matchLimit)
+        let keywords = Array(Set(rules.flatMap(\.keywords))).sorted()
+        keywordSet = KeywordSet(keywords)
+        let position = Dictionary(uniqueKeysWithValues: keywords.enumerated().map { ($1, $0) })
+        ruleKeywords = rules.map { rule in rule.keywords.compactMap { position[$0] } }
     }
 
     /// The rule id of the finding that says a text could not be fully scanned (a PCRE2
@@ -125,15 +132,9 @@ public final class SecretScanner {
         var found: [(finding: SecretFinding, range: Range<Int>)] = []
         var claimed: [Range<Int>] = []
         var lines: LineIndex?
-        // Each keyword is looked for once per text, however many rules share it.
-        var present: [String: Bool] = [:]
-        func has(_ keyword: String) -> Bool {
-            if let known = present[keyword] { return known }
-            let found = Self.contains(lower, keyword)
-            present[keyword] = found
-            return found
-        }
-        for (rule, regex) in rules where rule.keywords.contains(where: has) {
+        // Every keyword looked for in one pass, however many rules share it.
+        let present = keywordSet.present(in: lower)
+        for (index, (rule, regex)) in rules.enumerated() where ruleKeywords[index].contains(where: { present[$0] }) {
             let (matches, error) = regex.matches(in: bytes)
             if let error { found.append(unscanned(error, what: rule.id, in: bytes)) }
             for groups in matches {
