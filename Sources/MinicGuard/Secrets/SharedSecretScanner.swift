@@ -4,7 +4,8 @@ import Foundation
 /// (a scan is fast; compiling the rules is not).
 public final class SharedSecretScanner: @unchecked Sendable {
     private let lock = NSLock()
-    private let scanner = SecretScanner()
+    /// Compiled on first scan, under the lock: a command that never scans anything never pays for it.
+    private lazy var scanner = SecretScanner()
 
     public init() {}
 

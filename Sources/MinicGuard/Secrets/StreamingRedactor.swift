@@ -41,7 +41,7 @@ public final class StreamingRedactor {
 
     private func redact(_ bytes: [UInt8]) -> [UInt8] {
         guard !bytes.isEmpty else { return [] }
-        let (text, rules) = StreamingRedactor.redactWhole(String(decoding: bytes, as: UTF8.self), scanner: scanner)
+        let (text, rules) = StreamingRedactor.redactWhole(String(decoding: bytes, as: UTF8.self), scanner: self.scanner)
         guard !rules.isEmpty else { return bytes }
         redactedCount += rules.count
         return Array(text.utf8)
@@ -53,7 +53,10 @@ public final class StreamingRedactor {
     /// `text` with its secrets redacted, and with a trailing `-----BEGIN` block that
     /// has no `-----END` line withheld from the `BEGIN` line on (a truncated private
     /// key is still a key, and the scanner's rule needs both lines); the rule ids found.
-    public static func redactWhole(_ text: String, scanner: SharedSecretScanner = .shared) -> (text: String, rules: [String]) {
+    public static func redactWhole(_ text: String, scanner: @autoclosure () -> SharedSecretScanner = .shared) -> (text: String, rules: [String]) {
+        // No output, nothing to scan: and the scanner (every rule JIT-compiled) is not even built.
+        guard !text.isEmpty else { return (text, []) }
+        let scanner = scanner()
         // Found on the text as it came: the scanner's redaction of a closed block may drop its END marker.
         let bytes = Array(text.utf8)
         let open = unclosedBlockStart(in: bytes[...])
