@@ -65,6 +65,18 @@ public final class Home {
         return (try? Home(openAt: path, environment: [:])) != nil
     }
 
+    /// Whether `path` is a home, or a git repository that cannot be opened to tell (a broken
+    /// config, another owner): for guards that must fail closed, such as the sandbox's.
+    public static func mayBeHome(_ path: String) -> Bool {
+        guard FileManager.default.fileExists(atPath: path + "/.git") else { return false }
+        do throws(MinicError) {
+            _ = try Home(openAt: path, environment: [:])
+            return true
+        } catch {
+            return error.kind != .badInput
+        }
+    }
+
     /// Picks the home: `explicit` (`--home`), then `MINIC_HOME`, then the current
     /// directory if it is a home, then `~/.minic`.
     public static func resolvePath(explicit: String?, environment: [String: String], currentDirectory: String) -> String {

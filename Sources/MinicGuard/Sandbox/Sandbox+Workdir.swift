@@ -69,7 +69,7 @@ extension Sandbox {
         var candidates = [running, environment["MINIC_HOME"], environment["HOME"].map { $0 + "/.minic" }].compactMap { $0 }.filter { !$0.isEmpty }
         var directory = workdir
         while directory != "/" && !directory.isEmpty {
-            if FileManager.default.fileExists(atPath: directory + "/.git"), Home.isHome(directory) { candidates.append(directory) }
+            if Home.mayBeHome(directory) { candidates.append(directory) }
             directory = (directory as NSString).deletingLastPathComponent
         }
         return Array(Set(candidates.map { realPath($0) ?? URL(fileURLWithPath: $0).standardizedFileURL.path })).sorted()
