@@ -5,14 +5,8 @@ import XCTest
 /// expansions and variables that yield a system path, positional parameters, and shells given text to run.
 /// Each class: destructive ones block, unknown ones ask, everyday ones stay clean.
 final class ShellAnalyzerEvasionTests: XCTestCase {
-    let policy = SecurityPolicy()
-
     func assertDecision(_ decision: Decision, _ scripts: [String], rule: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
-        for script in scripts {
-            let found = ShellAnalyzer.analyze(script)
-            XCTAssertEqual(policy.decide(found), decision, "\(script): \(found.map { "\($0.ruleID)/\($0.severity)" })", file: file, line: line)
-            if let rule { XCTAssertTrue(found.contains { $0.ruleID == rule }, "\(rule) missed in \(script): \(found.map(\.ruleID))", file: file, line: line) }
-        }
+        assertShellDecision(decision, scripts, rule: rule, file: file, line: line)
     }
 
     let everyday = [

@@ -4,14 +4,8 @@ import XCTest
 /// Commands run through programs that run command strings, downloads run by other routes, other destructive
 /// operations on system paths, and shebangs that name a shell.
 final class ShellAnalyzerRunnerTests: XCTestCase {
-    let policy = SecurityPolicy()
-
     func assertDecision(_ decision: Decision, _ scripts: [String], rule: String? = nil, file: StaticString = #filePath, line: UInt = #line) {
-        for script in scripts {
-            let found = ShellAnalyzer.analyze(script)
-            XCTAssertEqual(policy.decide(found), decision, "\(script): \(found.map { "\($0.ruleID)/\($0.severity)" })", file: file, line: line)
-            if let rule { XCTAssertTrue(found.contains { $0.ruleID == rule }, "\(rule) missed in \(script): \(found.map(\.ruleID))", file: file, line: line) }
-        }
+        assertShellDecision(decision, scripts, rule: rule, file: file, line: line)
     }
 
     func testProgramsThatRunCommandStrings() {
