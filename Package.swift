@@ -45,7 +45,7 @@ let package = Package(
         // The task queue: the `TaskQueue` protocol and its SQLite implementation (GRDB).
         .target(
             name: "MinicQueue",
-            dependencies: ["MinicCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["MinicCore", "MinicGit", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // libcurl (Debian libcurl4-openssl-dev): its headers at build time, the library loaded with dlopen on
         // first use (see Sources/CCurl/include/ccurl.h: linking it costs every command 3.5 ms of start-up).

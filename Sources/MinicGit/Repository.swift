@@ -73,6 +73,18 @@ public final class Repository {
     /// never the global or system files nor files it includes: a mark set there
     /// cannot make every repository on the machine count. `nil` when unset or not a boolean.
     public func localConfigBool(_ key: String) -> Bool? {
+        guard let text = localConfigString(key) else { return nil }
+        var value: Int32 = 0
+        guard git_config_parse_bool(&value, text) == 0 else {
+            git_error_clear()
+            return nil
+        }
+        return value != 0
+    }
+
+    /// Reads a string from the repository's own configuration (`.git/config`) only,
+    /// never the global or system files nor files it includes. `nil` when unset.
+    public func localConfigString(_ key: String) -> String? {
         var config: OpaquePointer?
         guard git_repository_config_snapshot(&config, pointer) == 0, let config else {
             git_error_clear()
@@ -93,12 +105,7 @@ public final class Repository {
         defer { git_config_entry_free(entry) }
         // A value that came through `include.path`/`includeIf` is another file's, not this repository's.
         guard entry.pointee.include_depth == 0, let text = entry.pointee.value else { return nil }
-        var value: Int32 = 0
-        guard git_config_parse_bool(&value, text) == 0 else {
-            git_error_clear()
-            return nil
-        }
-        return value != 0
+        return String(cString: text)
     }
 
     /// Sets a string in the repository's own configuration (`.git/config`).

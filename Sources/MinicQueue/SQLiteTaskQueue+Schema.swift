@@ -38,6 +38,24 @@ extension SQLiteTaskQueue {
                     CREATE INDEX tasks_state ON tasks (state, id);
                     """)
         }
+        // The queue's identity (see SQLiteTaskQueue+Identity.swift) and the digest that
+        // tells a reused idempotency key from a retried request (SQLiteTaskQueue+Digest.swift).
+        migrator.registerMigration("v2-identity-and-request-digest") { db in
+            try db.execute(sql: "CREATE TABLE queue_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+            try db.execute(sql: "INSERT INTO queue_meta (key, value) VALUES ('queue_id', ?)", arguments: [SQLiteTaskQueue.newQueueID()])
+            try db.execute(sql: "PRAGMA application_id = \(SQLiteTaskQueue.applicationID)")
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN request_digest TEXT")
+            // Tasks queued before this migration get the digest of what they hold, so a
+            // retry of their submission is still recognised.
+            let keyed = try Row.fetchAll(
+                db, sql: "SELECT id, type, prompt, files, parameters, priority, max_attempts FROM tasks WHERE idempotency_key IS NOT NULL")
+            for row in keyed {
+                let digest = SQLiteTaskQueue.requestDigest(
+                    type: row[1], prompt: row[2], files: SQLiteTaskQueue.decodeList(row[3]), parameters: SQLiteTaskQueue.decodeMap(row[4]),
+                    priority: row[5], maxAttempts: row[6])
+                try db.execute(sql: "UPDATE tasks SET request_digest = ? WHERE id = ?", arguments: [digest, row[0] as Int64])
+            }
+        }
         return migrator
     }
 

@@ -11,10 +11,20 @@ import MinicCore
 public final class SQLiteTaskQueue: TaskQueue {
     public let path: String
     public let settings: QueueSettings
+    /// The queue's random id, kept in the file (`queue_meta`); the home remembers it (see ``QueueFactory``).
+    public let queueID: String
     let database: DatabaseQueue
+    /// The file opened, checked against the path before every claim (``verifyFile()``).
+    let fileIdentity: FileIdentity
 
-    /// Opens (creating if needed) the queue file at `path`.
-    public init(path: String, settings: QueueSettings = QueueSettings()) throws(MinicError) {
+    /// Opens the queue file at `path`, creating it if absent and no queue is expected.
+    ///
+    /// - Parameters:
+    ///   - expectedID: the id of the queue that must be there (what the home remembers);
+    ///     `nil` creates a queue when there is none, and adopts an existing minic queue.
+    /// - Throws: ``MinicError`` (internal) when the file is empty, not a minic queue, not
+    ///   the expected queue, or missing while one is expected; nothing is created then.
+    public init(path: String, settings: QueueSettings = QueueSettings(), expectedID: String? = nil) throws(MinicError) {
         self.path = path
         self.settings = settings
         var configuration = Configuration()
@@ -22,14 +32,41 @@ public final class SQLiteTaskQueue: TaskQueue {
         configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
         configuration.label = "minic.queue"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        try StateFiles.prepareDirectory((path as NSString).deletingLastPathComponent)
+        switch try SQLiteTaskQueue.fileState(path) {
+        case .absent:
+            if let expectedID {
+                throw .internal(
+                    "the task queue \(path) is missing, but this home had queue \(expectedID) (its task ids may be in the home's history); \(SQLiteTaskQueue.wayOut)"
+                )
+            }
+            try SQLiteTaskQueue.createFile(path)
+        case .empty:
+            throw .internal("the task queue \(path) is empty (zero bytes): it was truncated or replaced; \(SQLiteTaskQueue.wayOut)")
+        case .present:
+            break
+        }
         // Created 0600 and never through a symlink: the queue holds every task's prompt and files.
         try StateFiles.prepareDatabase(path)
+        let before = SQLiteTaskQueue.fileIdentity(path)
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
+        } catch {
+            throw .internal("\(path) is not a task queue minic can read (\(SQLiteTaskQueue.describe(error))); \(SQLiteTaskQueue.wayOut)")
+        }
+        // Before the migrator writes anything: never into a file that is not the queue expected.
+        try SQLiteTaskQueue.checkIdentity(database, path: path, expectedID: expectedID)
+        do {
             try SQLiteTaskQueue.migrator.migrate(database)
+            queueID = try database.writeWithoutTransaction { db in try String.fetchOne(db, sql: "SELECT value FROM queue_meta WHERE key = 'queue_id'") } ?? ""
         } catch {
             throw .internal("cannot open the task queue at \(path): \(SQLiteTaskQueue.describe(error))")
         }
+        // The path must still name the file opened (not swapped while it was being opened).
+        guard let before, let after = SQLiteTaskQueue.fileIdentity(path), before == after, !queueID.isEmpty else {
+            throw .internal("the task queue \(path) changed while it was being opened; try again")
+        }
+        fileIdentity = after
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws), and
@@ -81,8 +118,8 @@ public final class SQLiteTaskQueue: TaskQueue {
             // idempotency hit reads a row back.
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)
+                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, request_digest, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
                     ON CONFLICT (idempotency_key) DO NOTHING
                     """)
             var records: [TaskRecord] = []
@@ -90,10 +127,15 @@ public final class SQLiteTaskQueue: TaskQueue {
             for task in tasks {
                 let runAt = task.runAt ?? now
                 let maxAttempts = task.maxAttempts ?? settings.maxAttempts
+                // Only a keyed task needs its digest: the key is what it is compared under.
+                let digest = task.idempotencyKey.map { _ in
+                    SQLiteTaskQueue.requestDigest(
+                        type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
+                }
                 try insert.execute(
                     arguments: [
                         task.type, task.prompt, SQLiteTaskQueue.encodeList(task.files), SQLiteTaskQueue.encodeMap(task.parameters), task.priority,
-                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, at, at,
+                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at,
                     ])
                 if db.changesCount == 1 {
                     records.append(
@@ -103,12 +145,28 @@ public final class SQLiteTaskQueue: TaskQueue {
                             maxAttempts: maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: Date(timeIntervalSince1970: at),
                             updatedAt: Date(timeIntervalSince1970: at)))
                 } else if let key = task.idempotencyKey {
-                    records += try SQLiteTaskQueue.records(
-                        db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE idempotency_key = ?"), arguments: [key])
+                    records.append(try SQLiteTaskQueue.existing(key: key, digest: digest, db))
                 }
             }
             return records
         }
+    }
+
+    /// The task first queued under `key`, if it was queued for the same request (as
+    /// payment APIs do: a retry gets the first answer, a different request under a
+    /// used key is refused, and the whole batch with it).
+    static func existing(key: String, digest: String?, _ db: Database) throws -> TaskRecord {
+        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT request_digest FROM tasks WHERE idempotency_key = ?"), arguments: [key])
+        guard
+            let record = try SQLiteTaskQueue.records(
+                db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE idempotency_key = ?"), arguments: [key]
+            ).first
+        else { throw MinicError.internal("idempotency key '\(key)' conflicted but no task has it") }
+        guard stored == digest else {
+            throw MinicError.badInput(
+                "idempotency key '\(key)' was already used for a different request (task \(record.id)); use a new key, or resubmit exactly the same task")
+        }
+        return record
     }
 
     /// What a claim sets: a new lease with its own random token (per row), and one more attempt.
@@ -120,6 +178,7 @@ public final class SQLiteTaskQueue: TaskQueue {
 
     public func claim(owner: String, limit: Int, now: Date = Date()) throws(MinicError) -> [ClaimedTask] {
         precondition(limit > 0, "claim limit must be positive")
+        try verifyFile()
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
         let claimed = try write("claim") { db in
@@ -143,6 +202,7 @@ public final class SQLiteTaskQueue: TaskQueue {
     }
 
     public func claim(taskID: Int64, owner: String, now: Date = Date()) throws(MinicError) -> ClaimedTask? {
+        try verifyFile()
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
         let claimed = try write("claim \(taskID)") { db in

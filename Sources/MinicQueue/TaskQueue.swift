@@ -10,7 +10,8 @@ import MinicCore
 ///
 /// Implementations: ``SQLiteTaskQueue`` (one file, no server); Redis to follow.
 public protocol TaskQueue: Sendable {
-    /// Adds tasks in one transaction; a task whose idempotency key is known returns the first task with that key.
+    /// Adds tasks in one transaction; a task whose idempotency key is known returns the first task with that key
+    /// when the request is the same, and a different request under a used key refuses the whole batch (bad input).
     func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord]
     /// Leases up to `limit` ready tasks to `owner`: highest priority, then earliest `run_at`, then oldest.
     func claim(owner: String, limit: Int, now: Date) throws(MinicError) -> [ClaimedTask]

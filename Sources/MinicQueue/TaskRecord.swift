@@ -99,7 +99,8 @@ public struct NewTask: Sendable, Equatable {
     public var runAt: Date?
     /// Default: `queue.max_attempts`.
     public var maxAttempts: Int?
-    /// Enqueuing the same key again returns the first task instead of a new one.
+    /// Enqueuing the same key again for the same request returns the first task instead of a
+    /// new one; for a different request it is refused (see `SQLiteTaskQueue.requestDigest`).
     public var idempotencyKey: String?
 
     public init(

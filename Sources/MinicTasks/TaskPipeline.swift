@@ -44,7 +44,7 @@ public final class TaskPipeline: Sendable {
     /// The pipeline of a home: its SQLite queue in `state/` and the configured provider.
     public static func open(home: Home) throws(MinicError) -> TaskPipeline {
         let config = try home.config()
-        let queue = try SQLiteTaskQueue(path: home.stateDirectory + "/queue.sqlite3", settings: QueueSettings(config.queue))
+        let queue = try QueueFactory.open(home: home)
         return try TaskPipeline(home: home, queue: queue, provider: ProviderFactory.make(config.llm, environment: home.environment))
     }
 

@@ -49,6 +49,8 @@ public final class Worker: Sendable {
         do {
             return try await loop(stop: stop)
         } catch let error as MinicError {
+            // E.g. a queue file deleted or replaced under the worker (a claim refuses): stop, and say so in the log too.
+            pipeline.taskLog.error("worker \(owner) stopped: \(error.message)")
             throw error
         } catch {
             throw .internal("worker: \(error)")

@@ -104,7 +104,8 @@ final class TaskCLITests: XCTestCase {
     func testSubmitListCancelRetry() throws {
         let home = TestHome()
         let first = home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout
-        XCTAssertEqual(home.minic("submit", "--type", "explain", "--idempotency-key", "k", "again").stdout, first, "same key, same task")
+        XCTAssertEqual(
+            home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout, first, "same key and request, same task")
         let batch = home.minic("submit", "--from", "-", input: jsonLines(3)).stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(batch.count, 3)
         XCTAssertEqual(home.minic("submit", "--from", "-", input: Data(#"{"type": "explain", "colour": 1}"#.utf8)).status, 2)

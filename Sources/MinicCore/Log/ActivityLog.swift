@@ -61,10 +61,11 @@ public struct ActivityLogHandler: LogHandler {
         file.append(ActivityLogHandler.line(date: Date(), level: event.level, category: category, details: details))
     }
 
-    /// Formats one line; newlines in details are escaped so one event is one line.
+    /// Formats one line. Control characters in details (newlines, escape sequences, C1
+    /// controls, U+2028/2029) are escaped (``TerminalText/escapedForLog(_:)``), so one
+    /// event is one line and the log is safe to `cat` on a terminal.
     static func line(date: Date, level: Logger.Level, category: String, details: String) -> String {
-        let flat = details.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
-        return "\(Timestamp.iso8601(date)) - \(level.rawValue.uppercased()) - \(category): \(flat)\n"
+        "\(Timestamp.iso8601(date)) - \(level.rawValue.uppercased()) - \(category): \(TerminalText.escapedForLog(details))\n"
     }
 }
 

@@ -9,8 +9,10 @@ struct Submit: ParsableCommand {
         abstract: "Queue tasks for workers; prints each task's id.",
         discussion: """
             --from FILE reads JSON lines ('-' for stdin), one task a line: {"type", "prompt", "files", "params", "priority", \
-            "run_at" (ISO-8601 or Unix seconds), "max_attempts", "idempotency_key"}; they are queued in one transaction per \
-            1000 lines. The same idempotency key twice gives the first task's id.
+            "run_at" (ISO-8601 or Unix seconds), "max_attempts", "idempotency_key"}; an unknown key or a value of the wrong type \
+            refuses the whole file (exit 2, naming the line and the field). All lines are queued in one transaction, so a \
+            refused file queues nothing. The same idempotency key again for the same task gives the first task's id; for a \
+            different task it is refused (exit 2).
             """)
 
     @OptionGroup var task: TaskOptions
@@ -29,17 +31,16 @@ struct Submit: ParsableCommand {
         if let from {
             let data = from == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: from)
             guard let data else { throw MinicError.badInput("--from \(from): cannot read it") }
+            // Every line is checked before anything is queued, and all go in one transaction:
+            // a refused line (or key, or secret) queues nothing.
             var batch: [NewTask] = []
-            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated()
+            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
             where !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                batch.append(try Submit.parse(line: String(line), number: number + 1))
-                if batch.count == 1000 {
-                    records += try pipeline.submit(batch)
-                    batch.removeAll(keepingCapacity: true)
-                }
+                batch.append(try SubmitLine.parse(String(line), number: number + 1))
             }
-            if !batch.isEmpty { records += try pipeline.submit(batch) }
+            if !batch.isEmpty { records = try pipeline.submit(batch) }
         } else {
+            if let maxAttempts, maxAttempts < 1 { throw MinicError.badInput("--max-attempts must be at least 1") }
             records = try pipeline.submit([
                 try task.newTask(priority: priority, runAt: try at.map(Submit.parseTime), maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
             ])
@@ -49,29 +50,6 @@ struct Submit: ParsableCommand {
         } else {
             print(records.map { String($0.id) }.joined(separator: "\n"))
         }
-    }
-
-    /// One JSON line of `--from`.
-    static func parse(line: String, number: Int) throws -> NewTask {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw MinicError.badInput("--from line \(number): not a JSON object")
-        }
-        let known: Set<String> = ["type", "prompt", "files", "params", "priority", "run_at", "max_attempts", "idempotency_key"]
-        if let unknown = object.keys.first(where: { !known.contains($0) }) { throw MinicError.badInput("--from line \(number): unknown key '\(unknown)'") }
-        guard let type = object["type"] as? String else { throw MinicError.badInput("--from line \(number): \"type\" must be a string") }
-        try TaskInput.validateType(type)
-        let runAt: Date?
-        if let seconds = object["run_at"] as? Double {
-            runAt = Date(timeIntervalSince1970: seconds)
-        } else if let text = object["run_at"] as? String {
-            runAt = try parseTime(text)
-        } else {
-            runAt = nil
-        }
-        return NewTask(
-            type: type, prompt: object["prompt"] as? String ?? "", files: object["files"] as? [String] ?? [],
-            parameters: (object["params"] as? [String: Any] ?? [:]).mapValues { "\($0)" }, priority: object["priority"] as? Int ?? 0, runAt: runAt,
-            maxAttempts: object["max_attempts"] as? Int, idempotencyKey: object["idempotency_key"] as? String)
     }
 
     static func parseTime(_ text: String) throws -> Date {

@@ -6,9 +6,11 @@ import MinicTasks
 
 struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tasks", abstract: "List, show, cancel and retry tasks.", subcommands: [ListTasks.self, ShowTask.self, CancelTask.self, RetryTask.self])
+        commandName: "tasks", abstract: "List, show, cancel and retry tasks.",
+        subcommands: [ListTasks.self, ShowTask.self, CancelTask.self, RetryTask.self, NewQueue.self])
 
-    static func queue(_ options: HomeOptions) throws -> TaskPipeline { try TaskPipeline.open(home: options.open()) }
+    /// The home's queue alone: no provider, so no API key is needed whatever `llm.provider` says.
+    static func queue(_ options: HomeOptions) throws -> any TaskQueue { try QueueFactory.open(home: options.open()) }
 }
 
 struct ListTasks: ParsableCommand {
@@ -28,7 +30,7 @@ struct ListTasks: ParsableCommand {
             }
             filter.state = parsed
         }
-        let tasks = try TasksCommand.queue(homeOptions).queue.tasks(filter)
+        let tasks = try TasksCommand.queue(homeOptions).tasks(filter)
         if output.json {
             try Output.json(tasks)
             return
@@ -52,7 +54,7 @@ struct ShowTask: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        guard let task = try TasksCommand.queue(homeOptions).queue.task(id) else { throw MinicError.badInput("no task \(id)") }
+        guard let task = try TasksCommand.queue(homeOptions).task(id) else { throw MinicError.badInput("no task \(id)") }
         if output.json {
             try Output.json(task)
             return
@@ -77,7 +79,7 @@ struct CancelTask: ParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
 
     func run() throws {
-        let task = try TasksCommand.queue(homeOptions).queue.cancel(id, now: Date())
+        let task = try TasksCommand.queue(homeOptions).cancel(id, now: Date())
         print("task \(task.id) cancelled")
     }
 }
@@ -89,24 +91,27 @@ struct RetryTask: ParsableCommand {
     @OptionGroup var homeOptions: HomeOptions
 
     func run() throws {
-        let task = try TasksCommand.queue(homeOptions).queue.retry(id, now: Date())
+        let task = try TasksCommand.queue(homeOptions).retry(id, now: Date())
         print("task \(task.id) queued again")
     }
 }
 
 struct ResultCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "result", abstract: "Print a task's result (exit 1 if it has none yet or failed).")
+    static let configuration = CommandConfiguration(
+        commandName: "result", abstract: "Print a task's result (exit 1 if it has none yet or failed).",
+        discussion: "Escape sequences and control characters in the answer are shown escaped (on a terminal or a pipe) unless --raw is given.")
 
     @Argument(help: "The task id.") var id: Int64
+    @Flag(help: "Print the answer's bytes as the model sent them, escape sequences included.") var raw = false
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        guard let task = try TasksCommand.queue(homeOptions).queue.task(id) else { throw MinicError.badInput("no task \(id)") }
+        guard let task = try TasksCommand.queue(homeOptions).task(id) else { throw MinicError.badInput("no task \(id)") }
         if output.json {
             try Output.json(task)
         } else if let result = task.result, task.state == .succeeded {
-            FileHandle.standardOutput.write(Data((Output.stdoutIsTerminal ? Output.safe(result) : result).utf8))
+            FileHandle.standardOutput.write(Data((raw ? result : Output.safe(result)).utf8))
         }
         guard task.state == .succeeded else {
             throw MinicError.refused("task \(id) is \(task.state.rawValue)\(task.error.map { ": \($0)" } ?? "")")

@@ -1,0 +1,117 @@
+import Foundation
+import MinicCore
+import MinicQueue
+import MinicTasks
+
+/// One JSON line of `submit --from`, checked field by field: a field of the wrong type
+/// or an unknown field refuses the line (naming both) rather than being dropped.
+struct SubmitLine: Decodable {
+    var type: String
+    var prompt: String?
+    var files: [String]?
+    var params: [String: String]?
+    var priority: Int?
+    var runAt: RunAt?
+    var maxAttempts: Int?
+    var idempotencyKey: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case type, prompt, files, params, priority
+        case runAt = "run_at"
+        case maxAttempts = "max_attempts"
+        case idempotencyKey = "idempotency_key"
+
+        /// What the field must be, for the refusal.
+        var expected: String {
+            switch self {
+            case .type, .prompt, .idempotencyKey: return "a string"
+            case .files: return "an array of strings"
+            case .params: return "an object whose values are strings"
+            case .priority, .maxAttempts: return "an integer"
+            case .runAt: return "ISO-8601 text or Unix seconds"
+            }
+        }
+    }
+
+    /// A field that is missing or not of its type.
+    struct FieldError: Error {
+        let field: CodingKeys
+        let missing: Bool
+    }
+
+    /// Decodes field by field, so any failure (a wrong type, a number with a fraction
+    /// where an integer goes, a nested value) names its field.
+    init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func field<T: Decodable>(_ key: CodingKeys, _: T.Type) throws -> T? {
+            do {
+                return try container.decodeIfPresent(T.self, forKey: key)
+            } catch {
+                throw FieldError(field: key, missing: false)
+            }
+        }
+        guard let type = try field(.type, String.self) else { throw FieldError(field: .type, missing: true) }
+        self.type = type
+        prompt = try field(.prompt, String.self)
+        files = try field(.files, [String].self)
+        params = try field(.params, [String: String].self)
+        priority = try field(.priority, Int.self)
+        runAt = try field(.runAt, RunAt.self)
+        maxAttempts = try field(.maxAttempts, Int.self)
+        idempotencyKey = try field(.idempotencyKey, String.self)
+    }
+
+    /// `run_at`: a number (Unix seconds) or text (as `--at`).
+    enum RunAt: Decodable {
+        case seconds(Double), text(String)
+
+        init(from decoder: Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let text = try? container.decode(String.self) {
+                self = .text(text)
+            } else {
+                self = .seconds(try container.decode(Double.self))
+            }
+        }
+    }
+
+    /// Parses and checks line `number` of a `--from` file.
+    /// - Throws: ``MinicError`` (bad input) naming the line and the field at fault.
+    static func parse(_ line: String, number: Int) throws -> NewTask {
+        let data = Data(line.utf8)
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw MinicError.badInput("--from line \(number): not a JSON object")
+        }
+        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw MinicError.badInput("--from line \(number): unknown field '\(unknown)' (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let parsed: SubmitLine
+        do {
+            parsed = try JSONDecoder().decode(SubmitLine.self, from: data)
+        } catch let error as FieldError {
+            let problem = error.missing ? "is missing" : "must be \(error.field.expected)"
+            throw MinicError.badInput("--from line \(number): \"\(error.field.rawValue)\" \(problem)")
+        } catch {
+            throw MinicError.badInput("--from line \(number): not a task")
+        }
+        try TaskInput.validateType(parsed.type)
+        if let maxAttempts = parsed.maxAttempts, maxAttempts < 1 {
+            throw MinicError.badInput("--from line \(number): \"max_attempts\" must be at least 1")
+        }
+        let runAt: Date?
+        switch parsed.runAt {
+        case .seconds(let seconds): runAt = Date(timeIntervalSince1970: seconds)
+        case .text(let text):
+            do {
+                runAt = try Submit.parseTime(text)
+            } catch {
+                throw MinicError.badInput("--from line \(number): \"run_at\" must be \(CodingKeys.runAt.expected)")
+            }
+        case nil: runAt = nil
+        }
+        return NewTask(
+            type: parsed.type, prompt: parsed.prompt ?? "", files: parsed.files ?? [], parameters: parsed.params ?? [:], priority: parsed.priority ?? 0,
+            runAt: runAt, maxAttempts: parsed.maxAttempts, idempotencyKey: parsed.idempotencyKey)
+    }
+}
