@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // libgit2 (Debian libgit2-dev), found through pkg-config. Only MinicGit imports it.
@@ -45,7 +46,9 @@ let package = Package(
         // The task queue: the `TaskQueue` protocol and its SQLite implementation (GRDB).
         .target(
             name: "MinicQueue",
-            dependencies: ["MinicCore", "MinicGit", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "MinicCore", "MinicGit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // libcurl (Debian libcurl4-openssl-dev): its headers at build time, the library loaded with dlopen on
         // first use (see Sources/CCurl/include/ccurl.h: linking it costs every command 3.5 ms of start-up).

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 extension SQLiteTaskQueue {
     /// What makes two submissions with one idempotency key "the same request": the
     /// task's type, prompt, files, parameters, priority and attempts (as resolved, so
@@ -24,6 +27,6 @@ extension SQLiteTaskQueue {
         }
         field(String(priority))
         field(String(maxAttempts))
-        return SHA256.hex(bytes)
+        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -51,12 +51,10 @@ final class IdempotencyDigestTests: XCTestCase {
         XCTAssertEqual(count(), "1")
     }
 
-    func testSHA256KnownAnswers() {
-        XCTAssertEqual(SHA256.hex([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(
-            SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        XCTAssertEqual(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    /// The digest is SHA-256 of the length-prefixed fields: checked against Python's hashlib
+    /// (`hashlib.sha256(b"16:minic-request-v1" b"7:explain" b"2:hi" b"1:1" b"4:a.py" b"1:1" b"1:k" b"1:v" b"1:5" b"1:3")`).
+    func testDigestIsSHA256OfTheLengthPrefixedFields() {
+        let digest = SQLiteTaskQueue.requestDigest(type: "explain", prompt: "hi", files: ["a.py"], parameters: ["k": "v"], priority: 5, maxAttempts: 3)
+        XCTAssertEqual(digest, "40ead19cf30f553b4f7fa12ed4ab9b78aa17b50c435a7ae4d45edf2a3afc361c")
     }
 }
