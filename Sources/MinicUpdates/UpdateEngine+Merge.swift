@@ -112,8 +112,8 @@ extension UpdateEngine {
             // Written before the branch moves: a kill or a full disk from here on is finished by the next command.
             intent = UpdateIntent(
                 operation: .merge, branch: branch, oldHead: head.hex, newHead: commit.hex, backup: backup, proposalID: proposal.id,
-                proposalHead: proposal.head.hex, rule: options.rule.rawValue, actor: approver, remaining: UpdateIntent.mergeSteps, pid: getpid(),
-                started: Date())
+                proposalHead: proposal.head.hex, rule: options.rule.rawValue, actor: approver, journalTip: try journalTip(), remaining: UpdateIntent.mergeSteps,
+                pid: getpid(), started: Date())
             try intents.write(intent)
             testPause("after-intent")
             try moveBranch(branch, from: head, to: commit, message: "minic: merge \(proposal.id) (\(options.rule.rawValue))")

@@ -5,6 +5,11 @@ import MinicGit
 extension UpdateEngine {
     var intents: UpdateIntentStore { UpdateIntentStore(home: home) }
 
+    /// The journal's tip now, for an ``UpdateIntent``.
+    func journalTip() throws(MinicError) -> String? {
+        try git("reading \(Journal.reference)") { () throws(GitError) in try repository.referenceTarget(Journal.reference)?.hex }
+    }
+
     /// Finishes a merge or rollback that a killed process (or a full disk) left
     /// half done, from its ``UpdateIntent``: the next command that opens the home
     /// calls this before anything else.
@@ -81,7 +86,9 @@ extension UpdateEngine {
             do { try store.markMerged(id, at: head) } catch { problems.append(error.message) }
         }
         do {
-            let recorded = recovering ? try journal.events().contains { $0.from == old.hex && $0.to == new.hex } : false
+            // Only entries newer than the tip the record saw can be this operation's (the same move may have happened before).
+            let recorded =
+                recovering ? try journal.events().prefix { $0.journalCommit != intent.journalTip }.contains { $0.from == old.hex && $0.to == new.hex } : false
             if !recorded { try journal.append(event(for: intent)) }
         } catch { problems.append(error.message) }
         if !problems.isEmpty {
@@ -166,8 +173,11 @@ extension UpdateEngine {
             let saved = try backupStore.create(for: commit, worktree: true)
             updateLog.warning("backup created \(saved) for \(foreign.count) work-tree file(s) found while finishing the \(intent.what)")
         }
+        // The baseline is the old head's tree, which the index still holds (HEAD is already the new one):
+        // against HEAD, libgit2 would find files the killed checkout wrote "unchanged" and leave their index entries old.
         try git("updating the work tree") { () throws(GitError) in
-            try repository.checkout(tree: newTree, mode: intent.uncommitted.isEmpty ? .force : .forceRemovingUntracked, paths: changed + intent.uncommitted)
+            try repository.checkout(
+                tree: newTree, mode: intent.uncommitted.isEmpty ? .force : .forceRemovingUntracked, baseline: oldTree, paths: changed + intent.uncommitted)
         }
     }
 

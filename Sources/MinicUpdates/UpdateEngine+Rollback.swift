@@ -98,7 +98,8 @@ extension UpdateEngine {
         let backup = try Trace.span("rollback: backup ref") { () throws(MinicError) in try backupStore.create(for: head) }
         let intent = UpdateIntent(
             operation: .rollback, branch: branch, oldHead: head.hex, newHead: target.hex, backup: backup, actor: CommitText.title(actor.identity) ?? "unknown",
-            worktreeBackup: worktreeBackup, uncommitted: status.map(\.path), remaining: UpdateIntent.rollbackSteps, pid: getpid(), started: Date())
+            worktreeBackup: worktreeBackup, uncommitted: status.map(\.path), journalTip: try journalTip(), remaining: UpdateIntent.rollbackSteps, pid: getpid(),
+            started: Date())
         do {
             // Written before the branch moves: a kill or a full disk from here on is finished by the next command.
             try intents.write(intent)

@@ -33,6 +33,8 @@ struct UpdateIntent: Codable, Equatable {
     /// For `rollback --force`: the backup of the uncommitted changes and their paths.
     var worktreeBackup: String?
     var uncommitted: [String] = []
+    /// The journal's tip before the branch moved: an entry for this operation can only be newer.
+    var journalTip: String?
     /// What is left once the branch has moved, in order.
     var remaining: [String]
     var pid: Int32
@@ -48,6 +50,7 @@ struct UpdateIntent: Codable, Equatable {
         case proposalID = "proposal_id"
         case proposalHead = "proposal_head"
         case worktreeBackup = "worktree_backup"
+        case journalTip = "journal_tip"
     }
 
     /// `merge of <id>` or `rollback to <sha>`, for messages.
