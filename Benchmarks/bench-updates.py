@@ -11,6 +11,11 @@ median wall time of each operation for both, and their ratio (minic / git):
             work tree) vs git merge --no-ff; with the default hooks and without
   rollback  minic update rollback HEAD~100 --yes vs git reset --hard HEAD~100, and
             vs git status + git reset --hard (minic refuses uncommitted changes first)
+  recovery  the next command (minic update history) after a merge of 500 changed
+            files was SIGKILLed just after main moved (MINIC_TEST_PAUSE_AT=after-ref):
+            work tree forced to head for those paths, proposal ref, journal entry,
+            post-merge hook; vs the git equivalent on the same state: git reset --hard
+            + git update-ref -d of the proposal branch
   list      minic update list with 200 open proposals vs git branch --list
   show      minic update show ID vs git show --stat (for reference)
   start-up  minic --version vs git --version
@@ -92,6 +97,29 @@ def build_home(minic, root):
     commits = run(["git", "rev-list", "--count", "HEAD"], cwd=home).strip()
     print(f"built a home with {files} files and {commits} commits in {time.perf_counter() - started:.1f}s")
     return home
+
+
+def stopped(pid):
+    """Whether process `pid` has stopped itself (state T in /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "T"
+    except OSError:
+        return False
+
+
+def kill_after_ref(minic, home, proposal):
+    """Runs minic update merge until just after main moved, and SIGKILLs it there."""
+    env = dict(ENV, MINIC_TEST_PAUSE_AT="after-ref")
+    process = subprocess.Popen([minic, "update", "merge", proposal, "--yes", "--home", home], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not stopped(process.pid):
+        if process.poll() is not None or time.time() > deadline:
+            sys.exit(f"merge of {proposal} never reached after-ref")
+        time.sleep(0.005)
+    process.kill()
+    process.wait()
 
 
 def median_ms(samples):
@@ -182,6 +210,33 @@ def main():
             run(["git", "reset", "-q", "--hard", "ORIG_HEAD"], cwd=peer)
         rows.append(("rollback HEAD~100", median_ms(minic_times), median_ms(git_times)))
         rows.append(("  vs git status + reset", median_ms(minic_times), median_ms(checked_times)))
+
+        # recovery: the next command after a merge killed right after main moved
+        minic_times, git_times = [], []
+        for i in range(runs):
+            for repo in (home, peer):
+                for k in range(500):
+                    with open(os.path.join(repo, data_path((i * 500 + k) % FILES)), "a") as f:
+                        f.write(f"recovery change {i}\n")
+            proposal = run([minic, "update", "propose", "--title", f"recovery {i}", "--home", home]).strip()
+            kill_after_ref(minic, home, proposal)
+            start = time.perf_counter()
+            finished = subprocess.run([minic, "update", "history", "--home", home], env=ENV, capture_output=True)
+            minic_times.append(time.perf_counter() - start)
+            assert finished.returncode == 0 and b"finished the merge of" in finished.stderr, finished.stderr
+            assert run(["git", "status", "--porcelain"], cwd=home) == "", "recovery left the work tree dirty"
+            # The peer in the same state: the merge commit on main, index and work tree still at the old head.
+            run(["git", "checkout", "-q", "-b", f"proposals/recovery-{i}"], cwd=peer)
+            run(["git", "commit", "-q", "-am", f"recovery {i}"], cwd=peer)
+            run(["git", "checkout", "-q", "main"], cwd=peer)
+            tree = run(["git", "rev-parse", f"proposals/recovery-{i}^{{tree}}"], cwd=peer).strip()
+            merge = run(["git", "commit-tree", tree, "-p", "main", "-p", f"proposals/recovery-{i}", "-m", f"merge recovery {i}"], cwd=peer).strip()
+            run(["git", "update-ref", "refs/heads/main", merge], cwd=peer)
+            start = time.perf_counter()
+            run(["git", "reset", "-q", "--hard"], cwd=peer)
+            run(["git", "update-ref", "-d", f"refs/heads/proposals/recovery-{i}"], cwd=peer)
+            git_times.append(time.perf_counter() - start)
+        rows.append(("recovery after kill (500)", median_ms(minic_times), median_ms(git_times)))
 
         # 200 open proposals, made with plain git, each changing one file
         head = run(["git", "rev-parse", "HEAD"], cwd=home).strip()

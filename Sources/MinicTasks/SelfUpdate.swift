@@ -65,7 +65,7 @@ enum SelfUpdate {
         if let merge = outcome.autoMerge {
             return "proposal \(outcome.proposal.id) auto-approved and merged as \(merge.commit.short)\n\(paths)\n"
         }
-        let note = outcome.autoMergeError.map { " (auto-merge refused: \($0))" } ?? ""
+        let note = outcome.autoMergeError.map { " (not auto-merged: \($0))" } ?? ""
         return "proposal \(outcome.proposal.id) is waiting for review\(note): minic update show \(outcome.proposal.id)\n\(paths)\n"
     }
 }

@@ -15,7 +15,7 @@ extension UpdateEngine {
     public func merge(_ id: String, options: MergeOptions = MergeOptions()) throws(MinicError) -> MergeOutcome {
         let (branch, head) = try targetHead()
         let proposal = try store.find(id, head: head)
-        let approver = options.rule == .auto ? "auto" : (options.approver ?? home.actor).identity
+        let approver = options.rule == .auto ? "auto" : CommitText.title((options.approver ?? home.actor).identity) ?? "unknown"
         // The id becomes the merge's subject, a ref and log lines: one that holds a secret is refused
         // before it is written anywhere, and named only redacted.
         let shownID = SharedSecretScanner.shared.redactingSecrets(in: proposal.id).text
@@ -90,55 +90,52 @@ extension UpdateEngine {
             throw .refused("pre-merge hook \(how); \(proposal.id) not merged", details: preMerge.output.split(separator: "\n").map(String.init))
         }
 
+        // One merge or rollback at a time from here: a second one waits, then finds the head moved.
+        testPause("before-lock")
+        let lock = try UpdateLock.acquire(home: home)
+        defer { withExtendedLifetime(lock) {} }
+        if let finished = try finishInterruptedUpdateHoldingLock() {
+            throw .refused("\(finished.dropFirst("minic: ".count)); the head may have moved; nothing else changed, try again")
+        }
         let backup = try backupStore.create(for: head)
         let signature = options.rule == .auto ? Identity.automatic : (options.approver ?? home.actor)
-        var message = "Merge proposal \(proposal.id): \(proposal.title)\n\n"
+        // A branch made by hand carries whatever subject its author wrote: cleaned like every title.
+        var message = "Merge proposal \(proposal.id): \(CommitText.title(proposal.title) ?? "")\n\n"
         message += "Proposal-Id: \(proposal.id)\nApproved-by: \(approver)\nRule: \(options.rule.rawValue)\nBackup: \(backup)\n"
         if let taskID = proposal.taskID { message += "Task-Id: \(taskID)\n" }
         let commit: OID
+        let intent: UpdateIntent
         do {
             commit = try git("writing the merge commit") { () throws(GitError) in
                 try repository.createCommit(tree: mergedTree, parents: [head, proposal.head], message: message, author: signature, committer: signature)
             }
+            // Written before the branch moves: a kill or a full disk from here on is finished by the next command.
+            intent = UpdateIntent(
+                operation: .merge, branch: branch, oldHead: head.hex, newHead: commit.hex, backup: backup, proposalID: proposal.id,
+                proposalHead: proposal.head.hex, rule: options.rule.rawValue, actor: approver, journalTip: try journalTip(), remaining: UpdateIntent.mergeSteps,
+                pid: getpid(), started: Date())
+            try intents.write(intent)
+            testPause("after-intent")
             try moveBranch(branch, from: head, to: commit, message: "minic: merge \(proposal.id) (\(options.rule.rawValue))")
         } catch {
+            try? intents.remove()
             backupStore.discard(backup)
             throw error
         }
+        testPause("after-ref")
 
         // Committed. The rest brings the work tree and bookkeeping up to date.
-        var problems: [String] = []
-        do {
+        let postMerge = try resume(intent, old: head, new: commit, recovering: false, workTree: true) { () throws(MinicError) in
             try Trace.span("merge: checkout") { () throws(MinicError) in
                 try git("updating the work tree") { () throws(GitError) in
-                    try repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)
+                    try self.repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)
                 }
             }
-        } catch { problems.append(error.message) }
-        do { try store.move(proposal, to: Proposal.mergedPrefix, message: "minic: merged \(proposal.id)") } catch { problems.append(error.message) }
-        var event = UpdateEvent(kind: options.rule == .auto ? .autoMerge : .merge, actor: approver)
-        event.proposalID = proposal.id
-        event.rule = options.rule.rawValue
-        event.from = head.hex
-        event.to = commit.hex
-        event.backup = backup
-        do { try journal.append(event) } catch { problems.append(error.message) }
-        updateLog.info("merged \(proposal.id) by \(approver) rule \(options.rule.rawValue) commit \(commit.short) backup \(backup)")
-        updateLog.info("backup created \(backup) for \(head.short) before merge of \(proposal.id)")
-        logConfigChange(from: head, to: commit, because: "merge of \(proposal.id)")
-
-        let postMerge = try? Trace.span("merge: post-merge hook") { () throws(MinicError) in
-            try hooks.run("post-merge", tree: mergedTree, arguments: [proposal.id, commit.hex, head.hex])
-        }
-        if let postMerge = postMerge ?? nil, !postMerge.succeeded {
-            updateLog.warning("post-merge hook after \(proposal.id) exited \(postMerge.status): \(postMerge.output.prefix(2000))")
-        }
-        if !problems.isEmpty {
-            throw .internal("merged \(proposal.id) as \(commit.short), but: \(problems.joined(separator: "; "))")
+            self.testPause("after-checkout")
         }
         return MergeOutcome(
             proposalID: proposal.id, commit: commit, previousHead: head, backup: backup, rule: options.rule, approvedBy: approver,
-            preMerge: preMerge, postMerge: postMerge ?? nil, alreadyMerged: false)
+            preMerge: preMerge, postMerge: postMerge, alreadyMerged: false)
     }
 
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
@@ -172,7 +169,7 @@ extension UpdateEngine {
         do {
             try repository.updateReference(branch, to: new, expected: old, message: message)
         } catch  where error.code == .modified || error.code == .locked || error.code == .exists {
-            throw .refused("\(branch) moved from \(old.short) while this ran (\(error.message)); nothing changed, try again")
+            throw .refused("\(branch) moved from \(old.short) while this ran (head moved; try again); nothing changed")
         } catch {
             throw MinicError(error, while: "moving \(branch)")
         }

@@ -28,14 +28,14 @@ extension UpdateEngine {
         let proposer = request.proposer ?? home.actor
         let title = ProposalRequest.cleanTitle(request.title) ?? UpdateEngine.defaultTitle(paths)
         var body = title + "\n\n"
-        if let message = request.message?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
+        if let message = request.message.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
         try reviewChange(from: headTree, to: tree, messages: [body], what: "the proposal")
 
         var number = try store.nextNumber()
         var created: (id: String, commit: OID)?
         for _ in 0..<1000 {
             let id = ProposalID.make(number: number, title: title)
-            var message = body + "Proposal-Id: \(id)\nProposed-by: \(proposer.identity)\n"
+            var message = body + "Proposal-Id: \(id)\nProposed-by: \(CommitText.title(proposer.identity) ?? "unknown")\n"
             if let taskID = request.taskID { message += "Task-Id: \(taskID)\n" }
             let commit = try git("writing the proposal commit") { () throws(GitError) in
                 try repository.createCommit(tree: tree, parents: [head], message: message, author: proposer, committer: proposer)
@@ -67,6 +67,13 @@ extension UpdateEngine {
         let config = try home.config()
         guard request.allowAutoMerge, config.updates.autoMerge, paths.allSatisfy({ $0.class == .auto }) else {
             return ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: nil)
+        }
+        // A model's change waits for a person whatever its paths, unless the home opts in.
+        if request.taskID != nil && !config.updates.autoMergeModelProposals {
+            updateLog.info("\(created.id) waits for review: made by a model (updates.auto_merge_model_proposals is false)")
+            return ProposeOutcome(
+                proposal: proposal, paths: paths, autoMerge: nil,
+                autoMergeError: "made by a model; model proposals wait for review (updates.auto_merge_model_proposals is false)")
         }
         do {
             let merged = try merge(created.id, options: MergeOptions(rule: .auto, expect: created.commit.hex))
@@ -147,9 +154,6 @@ extension UpdateEngine {
 }
 
 extension ProposalRequest {
-    /// The first line of a title, trimmed; `nil` if nothing is left.
-    static func cleanTitle(_ title: String?) -> String? {
-        guard let line = title?.split(whereSeparator: \.isNewline).first?.trimmingCharacters(in: .whitespaces), !line.isEmpty else { return nil }
-        return line
-    }
+    /// The first line of a title, without controls or escape sequences (``CommitText``), trimmed; `nil` if nothing is left.
+    static func cleanTitle(_ title: String?) -> String? { CommitText.title(title) }
 }

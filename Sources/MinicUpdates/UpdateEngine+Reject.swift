@@ -9,7 +9,7 @@ extension UpdateEngine {
         let proposal = try store.find(id, head: head)
         guard proposal.status == .open else { throw .refused("proposal \(proposal.id) is \(proposal.status.rawValue), not open; nothing changed") }
         let who = (actor ?? home.actor).identity
-        let why = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let why = reason.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines)
         try store.move(proposal, to: Proposal.rejectedPrefix, message: "minic: reject \(proposal.id)")
         var event = UpdateEvent(kind: .reject, actor: who)
         event.proposalID = proposal.id

@@ -80,6 +80,14 @@ extension UpdateEngine {
         let plan = RollbackPlan(branch: branch, from: head, to: target, targetSummary: summary, uncommitted: status.map(\.path))
         if let confirm = options.confirm, !confirm(plan) { throw .refused("rollback cancelled; nothing changed") }
 
+        // One merge or rollback at a time from here; an interrupted one is finished first (so a
+        // half-written work tree is never taken for the person's changes below), and this one refused.
+        testPause("before-lock")
+        let lock = try UpdateLock.acquire(home: home)
+        defer { withExtendedLifetime(lock) {} }
+        if let finished = try finishInterruptedUpdateHoldingLock() {
+            throw .refused("\(finished.dropFirst("minic: ".count)); the head may have moved; nothing else changed, try again")
+        }
         var worktreeBackup: String?
         if !status.isEmpty {
             let snapshot = try snapshotWorktree(paths: status.map(\.path), head: head, actor: actor)
@@ -88,49 +96,33 @@ extension UpdateEngine {
             worktreeBackup = saved
         }
         let backup = try Trace.span("rollback: backup ref") { () throws(MinicError) in try backupStore.create(for: head) }
+        let intent = UpdateIntent(
+            operation: .rollback, branch: branch, oldHead: head.hex, newHead: target.hex, backup: backup, actor: CommitText.title(actor.identity) ?? "unknown",
+            worktreeBackup: worktreeBackup, uncommitted: status.map(\.path), journalTip: try journalTip(), remaining: UpdateIntent.rollbackSteps, pid: getpid(),
+            started: Date())
         do {
+            // Written before the branch moves: a kill or a full disk from here on is finished by the next command.
+            try intents.write(intent)
+            testPause("after-intent")
             try Trace.span("rollback: move branch") { () throws(MinicError) in
                 try moveBranch(branch, from: head, to: target, message: "minic: rollback to \(target.short)")
             }
         } catch {
+            try? intents.remove()
             backupStore.discard(backup)
             throw error
         }
-        var problems: [String] = []
-        do {
+        testPause("after-ref")
+        let hook = try resume(intent, old: head, new: target, recovering: false, workTree: true) { () throws(MinicError) in
             try Trace.span("rollback: checkout") { () throws(MinicError) in
                 try git("updating the work tree") { () throws(GitError) in
                     // Only the paths that differ (plus the uncommitted ones just backed up) need writing.
-                    try repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
+                    try self.repository.checkout(tree: targetTree, mode: status.isEmpty ? .force : .forceRemovingUntracked, paths: changed + status.map(\.path))
                 }
             }
-        } catch { problems.append(error.message) }
-        return try finishRollback(
-            branch: branch, head: head, target: target, targetTree: targetTree, actor: actor, backup: backup, worktreeBackup: worktreeBackup, problems: problems
-        )
-    }
-
-    /// The history entry, the log, and the post-rollback hook, once the branch has moved.
-    private func finishRollback(
-        branch: String, head: OID, target: OID, targetTree: OID, actor: Signature, backup: String, worktreeBackup: String?, problems: [String]
-    ) throws(MinicError) -> RollbackOutcome {
-        var problems = problems
-        var event = UpdateEvent(kind: .rollback, actor: actor.identity)
-        event.from = head.hex
-        event.to = target.hex
-        event.backup = backup
-        event.worktreeBackup = worktreeBackup
-        do { try Trace.span("rollback: journal") { () throws(MinicError) in try journal.append(event) } } catch { problems.append(error.message) }
-        updateLog.info("backup created \(backup) for \(head.short) before rollback")
-        updateLog.info("rolled back \(branch) from \(head.short) to \(target.short) by \(actor.identity) backup \(backup)")
-        logConfigChange(from: head, to: target, because: "rollback to \(target.short)")
-
-        let hook = try? Trace.span("rollback: post-rollback hook") { () throws(MinicError) in
-            try hookRunner().run("post-rollback", tree: targetTree, arguments: [head.hex, target.hex])
+            self.testPause("after-checkout")
         }
-        if let hook = hook ?? nil, !hook.succeeded { updateLog.warning("post-rollback hook exited \(hook.status): \(hook.output.prefix(2000))") }
-        if !problems.isEmpty { throw .internal("rolled back to \(target.short), but: \(problems.joined(separator: "; "))") }
-        return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook ?? nil, unchanged: false)
+        return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook, unchanged: false)
     }
 
     private func uncommittedRefusal(_ status: [StatusEntry]) -> MinicError {

@@ -30,6 +30,7 @@ extension HomeOptions {
         } catch {
             throw .badInput("cannot open the home \(path): \(error.message); nothing was run")
         }
+        try HomeOptions.finishInterruptedUpdate(opened)
         do {
             return (opened, try opened.config())
         } catch {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MinicCore
+import MinicUpdates
 
 /// `--home`, shared by every command that works on a home.
 struct HomeOptions: ParsableArguments {
@@ -14,8 +15,13 @@ struct HomeOptions: ParsableArguments {
     }
 
     /// Opens the home; `startup` logs a system startup event for commands that change it.
+    ///
+    /// Every command, reading ones included, first finishes a merge or rollback that a
+    /// killed process left half done (``finishInterruptedUpdate(_:)``), so none of them
+    /// acts on, or shows, a work tree or history that lags behind the head.
     func open(startup command: String? = nil) throws -> Home {
         let home = try Trace.span("open home") { () throws(MinicError) in try Home(openAt: path) }
+        try Self.finishInterruptedUpdate(home)
         if let command {
             let system = home.activity.logger(.system)
             system.info("startup: minic \(MinicVersion.string) \(command) pid \(getpid())")
@@ -24,6 +30,15 @@ struct HomeOptions: ParsableArguments {
             }
         }
         return home
+    }
+}
+
+extension HomeOptions {
+    /// Finishes an interrupted merge or rollback, saying so in one line on stderr.
+    /// - Throws: ``MinicError`` when it cannot be finished: the command does not run on a stale home.
+    static func finishInterruptedUpdate(_ home: Home) throws(MinicError) {
+        let line = try Trace.span("finish interrupted update") { () throws(MinicError) in try UpdateEngine(home: home).finishInterruptedUpdate() }
+        if let line { Output.writeError(Output.safe(line) + "\n") }
     }
 }
 

@@ -32,7 +32,7 @@ final class MergeTests: XCTestCase {
         XCTAssertEqual(GitChecks.trailer(home.path, "HEAD", "Approved-by"), "Test Person <test@example.com>")
         XCTAssertEqual(GitChecks.trailer(home.path, "HEAD", "Rule"), "review")
         let backup = try XCTUnwrap(outcome.backup)
-        XCTAssertNotNil(backup.range(of: #"^refs/minic/backups/\d{8}T\d{6}Z-[0-9a-f]{7}$"#, options: .regularExpression), backup)
+        XCTAssertNotNil(backup.range(of: #"^refs/minic/backups/\d{8}T\d{6}\.\d{6}Z-[0-9a-f]{7}$"#, options: .regularExpression), backup)
         XCTAssertEqual(GitChecks.revParse(home.path, backup), oldHead)
         XCTAssertEqual(GitChecks.trailer(home.path, "HEAD", "Backup"), backup)
         // The work tree and index follow; the proposal is marked merged.

@@ -50,13 +50,20 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var autoApproveConfig: Bool
     /// Whether a proposal whose every path is auto-approved merges at `propose` time.
     public var autoMerge: Bool
+    /// Whether a proposal a model made (a self-update task's, `Proposed-by: minic task N`)
+    /// may auto-merge too. Off by default: a model's change waits for a person whatever its paths.
+    public var autoMergeModelProposals: Bool
     /// How long a hook may run before it is killed and counted as failed.
     public var hookTimeoutSeconds: Double
 
-    public init(autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, hookTimeoutSeconds: Double = 60) {
+    public init(
+        autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, autoMergeModelProposals: Bool = false,
+        hookTimeoutSeconds: Double = 60
+    ) {
         self.autoApprove = autoApprove
         self.autoApproveConfig = autoApproveConfig
         self.autoMerge = autoMerge
+        self.autoMergeModelProposals = autoMergeModelProposals
         self.hookTimeoutSeconds = hookTimeoutSeconds
     }
 
@@ -64,6 +71,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case autoApprove = "auto_approve"
         case autoApproveConfig = "auto_approve_config"
         case autoMerge = "auto_merge"
+        case autoMergeModelProposals = "auto_merge_model_proposals"
         case hookTimeoutSeconds = "hook_timeout_seconds"
     }
 
@@ -74,6 +82,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         autoApprove = try container.decodeIfPresent([String].self, forKey: .autoApprove) ?? defaults.autoApprove
         autoApproveConfig = try container.decodeIfPresent(Bool.self, forKey: .autoApproveConfig) ?? defaults.autoApproveConfig
         autoMerge = try container.decodeIfPresent(Bool.self, forKey: .autoMerge) ?? defaults.autoMerge
+        autoMergeModelProposals = try container.decodeIfPresent(Bool.self, forKey: .autoMergeModelProposals) ?? defaults.autoMergeModelProposals
         hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
     }
 }

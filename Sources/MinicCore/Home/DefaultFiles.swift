@@ -10,6 +10,7 @@ public enum DefaultFiles {
     "auto_approve": ["prompt_templates/**"],
     "auto_approve_config": false,
     "auto_merge": true,
+    "auto_merge_model_proposals": false,
     "hook_timeout_seconds": 60
   },
   "queue": {
@@ -154,7 +155,9 @@ You are minic, proposing a change to your own configuration and prompt
 templates. You may change only the files you are shown. Answer with a unified
 diff (as `git diff` writes it) against them, and a one-line title on the first
 line prefixed with "Title: ". Keep changes minimal and explain each in the diff's
-commit message. A person reviews every change before it takes effect.
+commit message. Your change becomes a proposal: it takes effect only once the
+home's rules approve it, by a person's review or, where the home allows it, by
+an automatic check of the paths it touches.
 {{/system}}
 {{#user}}
 Goal: {{prompt}}

@@ -4,7 +4,7 @@ import MinicGit
 
 /// A backup reference and why it was made.
 public struct Backup: Codable, Sendable, Equatable {
-    /// `refs/minic/backups/<UTC timestamp>-<short sha>[-worktree]`.
+    /// `refs/minic/backups/<UTC timestamp with microseconds>-<short sha>[-worktree]`.
     public let reference: String
     public let commit: String
     public let date: Date
@@ -29,16 +29,21 @@ public struct BackupStore {
 
     public init(repository: Repository) { self.repository = repository }
 
-    /// Writes a backup ref for `commit` and returns its name.
+    /// Writes a backup ref for `commit` and returns its name: a new one every time.
+    ///
+    /// Names sort by time (microseconds, then a counter); a name already taken, by
+    /// another process in the same instant or earlier, is never reused, so no two
+    /// operations share (and later delete) one backup.
     public func create(for commit: OID, worktree: Bool = false, date: Date = Date()) throws(MinicError) -> String {
-        let base = BackupStore.prefix + Timestamp.compact(date) + "-" + commit.short
+        let stamp = Timestamp.compact(date).dropLast()  // Without the Z, which follows the fraction.
+        let micros = Int((date.timeIntervalSince1970 * 1_000_000).truncatingRemainder(dividingBy: 1_000_000))
+        let base = BackupStore.prefix + stamp + "." + String(format: "%06d", max(0, micros)) + "Z-" + commit.short
         let suffix = worktree ? BackupStore.worktreeSuffix : ""
         return try git("writing a backup of \(commit.short)") { () throws(GitError) -> String in
             var attempt = 1
             while true {
                 let name = base + (attempt == 1 ? "" : "-\(attempt)") + suffix
-                if let existing = try repository.referenceTarget(name) {
-                    if existing == commit { return name }
+                if try repository.referenceTarget(name) != nil {
                     attempt += 1
                     continue
                 }
@@ -74,7 +79,8 @@ public struct BackupStore {
     }
 
     static func date(fromName name: String) -> Date? {
-        let stamp = name.dropFirst(prefix.count).prefix(16)
+        // `20261130T121747.123456Z-…` (and the older `20261130T121747Z-…`): the seconds decide.
+        let stamp = name.dropFirst(prefix.count).prefix(15) + "Z"
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "UTC")

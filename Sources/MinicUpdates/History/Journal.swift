@@ -16,10 +16,11 @@ public struct Journal {
     /// Appends an event.
     @discardableResult
     public func append(_ event: UpdateEvent) throws(MinicError) -> OID {
-        var message = event.summary + "\n\n"
+        // Every value is one line without controls: a reason or a name cannot forge a trailer or an escape sequence.
+        var message = (CommitText.title(event.summary) ?? "event") + "\n\n"
         for (key, value) in event.trailers {
-            guard let value, !value.isEmpty else { continue }
-            message += "\(key): \(value.replacingOccurrences(of: "\n", with: " "))\n"
+            guard let value = CommitText.title(value.map { CommitText.message($0).replacingOccurrences(of: "\n", with: " ") }) else { continue }
+            message += "\(key): \(value)\n"
         }
         let signature = Signature(name: "minic", email: "minic@localhost", time: event.date)
         return try git("appending to \(Journal.reference)") { () throws(GitError) -> OID in

@@ -89,10 +89,24 @@ public struct ProposalStore {
             }
         }
     }
+
+    /// Records proposal `id` as merged at `head`: `refs/minic/merged/<id>` names it, and the open
+    /// branch goes if it still points there. Running it again changes nothing.
+    func markMerged(_ id: String, at head: OID) throws(MinicError) {
+        let open = Proposal.openPrefix + id
+        let merged = Proposal.mergedPrefix + id
+        try git("moving \(open) to \(merged)") { () throws(GitError) in
+            let existing = try repository.referenceTarget(merged)
+            if existing != head { try repository.updateReference(merged, to: head, expected: existing, message: "minic: merged \(id)") }
+            if try repository.referenceTarget(open) == head { try repository.deleteReference(open, expected: head) }
+        }
+    }
+
 }
 
 extension Proposal {
     func with(status: ProposalStatus) -> Proposal {
         Proposal(id: id, status: status, reference: reference, head: head, title: title, message: message, author: author, date: date, taskID: taskID)
     }
+
 }
