@@ -11,7 +11,8 @@ guard arguments.count >= 3, let runs = Int(arguments[2]) else {
     FileHandle.standardError.write(Data("usage: minic-llm-bench BASE_URL RUNS\n".utf8))
     exit(2)
 }
-let provider = AnthropicProvider(apiKey: "test-key-123", baseURL: arguments[1], timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 10))
+let provider = AnthropicProvider(
+    apiKey: "test-key-123", baseURL: arguments[1], timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 10), redact: { $0 })
 let request = LLMRequest(model: "fast", system: "s", messages: [LLMMessage(role: .user, text: "hi")], maxTokens: 10)
 for _ in 0..<runs {
     let start = DispatchTime.now().uptimeNanoseconds

@@ -13,7 +13,7 @@ final class AnthropicProviderTests: XCTestCase {
     func provider(idle: Double = 5, retries: Int = 3, key: String = "test-key-123") -> AnthropicProvider {
         AnthropicProvider(
             apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: idle, total: 30),
-            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05, maxDelay: 2))
+            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05, maxDelay: 2), redact: { $0 })
     }
 
     func request(_ model: String) -> LLMRequest {

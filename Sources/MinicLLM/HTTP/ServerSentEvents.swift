@@ -12,16 +12,31 @@ public struct ServerSentEvent: Sendable, Equatable {
 /// An incremental parser for `text/event-stream` (the WHATWG rules): bytes go in
 /// as they arrive, split anywhere — mid-line or mid-UTF-8 sequence — and
 /// complete events come out at each blank line. LF, CR and CRLF all end lines.
+///
+/// What it holds between calls (the unfinished line and the event's data lines)
+/// is bounded by `limit`: one endless line without a newline, or an event that
+/// never ends, fails instead of growing memory.
 public struct ServerSentEventParser: Sendable {
+    /// The unfinished line and the event's data passed the parser's limit.
+    public struct Overflow: Error, Sendable, Equatable {
+        public let limit: Int
+    }
+
+    private let limit: Int
     private var buffer: [UInt8] = []
     private var event = ""
     private var data: [String] = []
+    private var dataBytes = 0
     private var sawCR = false
 
-    public init() {}
+    /// - Parameter limit: the most bytes held at once (the pending line plus the event's data).
+    public init(limit: Int = .max) {
+        self.limit = limit
+    }
 
     /// Feeds bytes; returns the events they completed.
-    public mutating func feed(_ bytes: [UInt8]) -> [ServerSentEvent] {
+    /// - Throws: ``Overflow`` when the pending line and event data pass the limit.
+    public mutating func feed(_ bytes: [UInt8]) throws(Overflow) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if sawCR {
@@ -31,9 +46,10 @@ public struct ServerSentEventParser: Sendable {
             if byte == 0x0A || byte == 0x0D {
                 sawCR = byte == 0x0D
                 if let completed = line(String(decoding: buffer, as: UTF8.self)) { events.append(completed) }
-                buffer.removeAll(keepingCapacity: true)
+                buffer.removeAll(keepingCapacity: buffer.capacity <= 64 << 10)
             } else {
                 buffer.append(byte)
+                if buffer.count + dataBytes > limit { throw Overflow(limit: limit) }
             }
         }
         return events
@@ -44,6 +60,7 @@ public struct ServerSentEventParser: Sendable {
             defer {
                 event = ""
                 data = []
+                dataBytes = 0
             }
             guard !data.isEmpty else { return nil }
             return ServerSentEvent(event: event.isEmpty ? "message" : event, data: data.joined(separator: "\n"))
@@ -61,7 +78,9 @@ public struct ServerSentEventParser: Sendable {
         }
         switch field {
         case "event": event = String(value)
-        case "data": data.append(String(value))
+        case "data":
+            data.append(String(value))
+            dataBytes += value.utf8.count + 1
         default: break  // id, retry: not used by model APIs.
         }
         return nil
