@@ -113,7 +113,7 @@ final class AnthropicProviderTests: XCTestCase {
 }
 
 /// Collects what a call yields: the text deltas in order and the final message or the error.
-func collectStream(_ provider: AnthropicProvider, _ request: LLMRequest) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
+func collectStream(_ provider: some LLMProvider, _ request: LLMRequest) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
     var deltas: [String] = []
     do {
         for try await event in provider.stream(request) {

@@ -41,4 +41,10 @@ public final class MessagesServer {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
+
+    /// The endless streams whose client closed the connection: `model` and the bytes `sent` by then.
+    public var closedStreams: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: logPath + ".closed", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
 }
