@@ -30,7 +30,9 @@ public final class MessagesServer {
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL, not SIGTERM: a server started from an async test inherits the cooperative
+        // thread's signal mask, with SIGTERM blocked, and waiting for it would hang the run.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
