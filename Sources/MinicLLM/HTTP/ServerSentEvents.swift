@@ -38,18 +38,29 @@ public struct ServerSentEventParser: Sendable {
     /// - Throws: ``Overflow`` when the pending line and event data pass the limit.
     public mutating func feed(_ bytes: [UInt8]) throws(Overflow) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            if sawCR {
-                sawCR = false
-                if byte == 0x0A { continue }  // The LF of a CRLF.
-            }
-            if byte == 0x0A || byte == 0x0D {
-                sawCR = byte == 0x0D
-                if let completed = line(String(decoding: buffer, as: UTF8.self)) { events.append(completed) }
-                buffer.removeAll(keepingCapacity: buffer.capacity <= 64 << 10)
-            } else {
-                buffer.append(byte)
+        var index = bytes.startIndex
+        if sawCR, index < bytes.endIndex {
+            sawCR = false
+            if bytes[index] == 0x0A { index += 1 }  // The LF of a CRLF split across feeds.
+        }
+        // A line at a time (not a byte at a time): the bound is checked once per piece.
+        while index < bytes.endIndex {
+            guard let end = bytes[index...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+                buffer.append(contentsOf: bytes[index...])
                 if buffer.count + dataBytes > limit { throw Overflow(limit: limit) }
+                break
+            }
+            buffer.append(contentsOf: bytes[index..<end])
+            if buffer.count + dataBytes > limit { throw Overflow(limit: limit) }
+            if let completed = line(String(decoding: buffer, as: UTF8.self)) { events.append(completed) }
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 << 10)
+            index = end + 1
+            if bytes[end] == 0x0D {
+                if index == bytes.endIndex {
+                    sawCR = true
+                } else if bytes[index] == 0x0A {
+                    index += 1
+                }
             }
         }
         return events
