@@ -1,10 +1,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "ccurl.h"
 
-static struct {
+struct api_table {
     CURLcode (*global_init)(long);
     CURL *(*easy_init)(void);
     void (*easy_cleanup)(CURL *);
@@ -14,23 +15,37 @@ static struct {
     void (*slist_free_all)(struct curl_slist *);
     CURLcode (*easy_setopt)(CURL *, CURLoption, ...);
     CURLcode (*easy_getinfo)(CURL *, CURLINFO, ...);
-} api;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static char load_error[256];
+};
+// Filled once, whole, under the mutex, and only after curl_global_init succeeded; never changed after.
+static struct api_table api;
+static int ready;
+static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 
-static void load(void) {
-    // The soname Debian's libcurl4 (and libcurl4-openssl-dev) install; the dev package's link name as a fallback.
-    void *library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) library = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
-    if (library == NULL) {
-        snprintf(load_error, sizeof load_error, "%s", dlerror());
-        return;
+// One attempt: dlopen, every symbol, curl_global_init. 0, or -1 with the reason in `error`;
+// on failure nothing is kept (the library is closed again), so the next call tries afresh.
+static int load(char *error, size_t size) {
+    // MINIC_LIBCURL names the library to load instead (another soname or a path); when set, only that one.
+    const char *chosen = getenv("MINIC_LIBCURL");
+    void *library;
+    if (chosen != NULL && chosen[0] != '\0') {
+        library = dlopen(chosen, RTLD_NOW | RTLD_LOCAL);
+    } else {
+        // The soname Debian's libcurl4 (and libcurl4-openssl-dev) install; the dev package's link name as a fallback.
+        library = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+        if (library == NULL) library = dlopen("libcurl.so", RTLD_NOW | RTLD_LOCAL);
     }
+    if (library == NULL) {
+        const char *reason = dlerror();
+        snprintf(error, size, "%s", reason != NULL ? reason : "dlopen failed");
+        return -1;
+    }
+    struct api_table table;
 #define RESOLVE(field, name)                                                              \
-    *(void **)(&api.field) = dlsym(library, name);                                        \
-    if (api.field == NULL) {                                                              \
-        snprintf(load_error, sizeof load_error, "libcurl has no %s", name);               \
-        return;                                                                           \
+    *(void **)(&table.field) = dlsym(library, name);                                      \
+    if (table.field == NULL) {                                                            \
+        snprintf(error, size, "the library has no %s", name);                             \
+        dlclose(library);                                                                 \
+        return -1;                                                                        \
     }
     RESOLVE(global_init, "curl_global_init")
     RESOLVE(easy_init, "curl_easy_init")
@@ -42,19 +57,34 @@ static void load(void) {
     RESOLVE(easy_setopt, "curl_easy_setopt")
     RESOLVE(easy_getinfo, "curl_easy_getinfo")
 #undef RESOLVE
-    load_error[0] = '\0';
+    // https://curl.se/libcurl/c/curl_global_init.html: "If this function returns non-zero, something
+    // went wrong and you cannot use the other curl functions."
+    CURLcode code = table.global_init(CURL_GLOBAL_DEFAULT);
+    if (code != CURLE_OK) {
+        const char *reason = table.easy_strerror(code);
+        snprintf(error, size, "curl_global_init failed: %s (curl %d)", reason != NULL ? reason : "unknown error", (int)code);
+        dlclose(library);
+        return -1;
+    }
+    api = table;
+    return 0;
 }
 
 int minic_curl_load(char *error, size_t size) {
-    strcpy(load_error, "not loaded");
-    pthread_once(&once, load);
-    if (load_error[0] == '\0') return 0;
-    if (error != NULL && size > 0) snprintf(error, size, "%s", load_error);
-    return -1;
+    char scratch[256];
+    if (error == NULL || size == 0) {
+        error = scratch;
+        size = sizeof scratch;
+    }
+    error[0] = '\0';
+    pthread_mutex_lock(&mutex);
+    if (!ready) ready = load(error, size) == 0;
+    int result = ready ? 0 : -1;
+    pthread_mutex_unlock(&mutex);
+    return result;
 }
 
 // Callers load first (MinicLLM's CurlGlobal); these are then plain calls through the table.
-CURLcode minic_curl_global_init(long flags) { return api.global_init(flags); }
 CURL *minic_curl_easy_init(void) { return api.easy_init(); }
 void minic_curl_easy_cleanup(CURL *handle) { api.easy_cleanup(handle); }
 CURLcode minic_curl_easy_perform(CURL *handle) { return api.easy_perform(handle); }

@@ -109,7 +109,8 @@ extension LLMProvider {
     }
 }
 
-/// Failures of a provider call. Messages never contain keys.
+/// Failures of a provider call. Messages never contain keys: every text a
+/// provider sent back is cleaned by ``ProviderText`` before it is put here.
 public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     case incomplete(provider: String)
     /// A non-2xx answer, with the API's error message and any `retry-after`.
@@ -120,6 +121,8 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
     case timeout(String)
     /// The stream broke or could not be read.
     case stream(String)
+    /// The provider sent more than `llm.max_answer_bytes`; the transfer was aborted.
+    case tooLarge(limit: Int)
     case cancelled
 
     public var description: String {
@@ -130,6 +133,7 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .transport(let message, _): "transport: \(message)"
         case .timeout(let message): "timeout: \(message)"
         case .stream(let message): "stream: \(message)"
+        case .tooLarge(let limit): "the answer passed llm.max_answer_bytes (\(limit) bytes); the stream was closed"
         case .cancelled: "cancelled"
         }
     }
@@ -140,7 +144,7 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         case .http(let status, _, _): RetryPolicy.retryableStatuses.contains(status)
         case .api(_, _, let retryable), .transport(_, let retryable): retryable
         case .timeout: true
-        case .incomplete, .stream, .cancelled: false
+        case .incomplete, .stream, .tooLarge, .cancelled: false
         }
     }
 
@@ -150,6 +154,8 @@ public enum LLMError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .http(let status, _, _): (400..<500).contains(status) && status != 429 && status != 408
         case .api(let type, _, _): ["invalid_request_error", "authentication_error", "permission_error", "not_found_error"].contains(type)
+        // The same request gets the same bound: asking again would only spend tokens up to it again.
+        case .tooLarge: true
         default: false
         }
     }

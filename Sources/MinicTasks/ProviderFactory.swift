@@ -1,13 +1,16 @@
 import MinicCore
+import MinicGuard
 import MinicLLM
 
 /// Chooses the provider that `llm.provider` and the environment ask for.
 ///
 /// `auto` is Anthropic when `ANTHROPIC_API_KEY` is set, else offline. The key is
-/// read from the environment only and never stored anywhere else.
+/// read from the environment only and never stored anywhere else. Every network
+/// provider gets minic's secret redactor for what its server sends back.
 public enum ProviderFactory {
     public static func make(_ config: LLMConfig, environment: [String: String]) throws(MinicError) -> any LLMProvider {
         let key = environment["ANTHROPIC_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        let timeouts = HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds)
         switch config.provider {
         case "offline":
             return OfflineProvider()
@@ -17,18 +20,21 @@ public enum ProviderFactory {
             guard let key else { throw .badInput("llm.provider is anthropic but ANTHROPIC_API_KEY is not set") }
             let base = environment["ANTHROPIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL
             return AnthropicProvider(
-                apiKey: key, baseURL: base,
-                timeouts: HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds),
-                retry: RetryPolicy(maxRetries: config.maxRetries))
+                apiKey: key, baseURL: base, timeouts: timeouts, retry: RetryPolicy(maxRetries: config.maxRetries), maxAnswerBytes: config.maxAnswerBytes,
+                redact: redactSecrets)
         case "openai":
             // Local servers (Ollama, llama.cpp, vLLM) need no key; a hosted one reads OPENAI_API_KEY.
             let openAIKey = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             return OpenAICompatibleProvider(
-                apiKey: openAIKey, baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL,
-                timeouts: HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds),
-                retry: RetryPolicy(maxRetries: config.maxRetries))
+                apiKey: openAIKey, baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL, timeouts: timeouts,
+                retry: RetryPolicy(maxRetries: config.maxRetries), maxAnswerBytes: config.maxAnswerBytes, redact: redactSecrets)
         default:
             throw .badInput("llm.provider '\(config.provider)' is unknown; use auto, anthropic, openai or offline")
         }
+    }
+
+    /// minic's secret scanner over provider text, withholding an unterminated key block too.
+    @Sendable static func redactSecrets(_ text: String) -> String {
+        StreamingRedactor.redactWhole(text).text
     }
 }

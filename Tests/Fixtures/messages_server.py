@@ -15,9 +15,26 @@ requested "model" picks a behaviour:
   error-event        an error event (overloaded_error) in the stream
   reply-file:PATH    a normal stream whose text is the content of PATH
   fast               the whole stream in one write (for first-token timing)
-Every request needs x-api-key: test-key-123 and anthropic-version: 2023-06-01
-(else 401). Each request is appended to LOG as a JSON line (headers, body).
+  big:N              a normal stream of N bytes of text in 4 KiB deltas, written in 64 KiB chunks (throughput)
+  endless            message_start, a text block, then text deltas forever
+  endless-pings      message_start, then pings forever
+  endless-line       one `data:` line that never ends
+  huge-error-400     400 with an 8 MiB plain-text body
+  delta-before-start a content_block_delta before message_start
+  delta-after-stop   a normal stream, then a content_block_delta after message_stop
+  no-text-block      message_start, message_delta, message_stop: no content block
+  echo-key-400       400 whose error message echoes the key sent (and its base64), OTHER_SECRET and escape sequences
+  echo-key-401       401 with no body, the key sent in the status line's reason phrase
+  echo-key-event     message_start, then an error event whose message echoes the key sent
+The echo-key models answer whatever key was sent; every other request needs
+x-api-key: test-key-123 and anthropic-version: 2023-06-01 (else 401).
+/v1/chat/completions knows ok (any name), 429-then-ok, bad-request, drop, stall,
+endless, no-content (an empty answer), after-done (a chunk after [DONE]),
+no-done (no [DONE]) and echo-key-400 (the bearer key echoed).
+Each request is appended to LOG as a JSON line (headers, body); each endless
+stream the client closed is appended to LOG.closed (model, bytes sent).
 Usage: messages_server.py LOG   (prints the port on stdout)"""
+import base64
 import json
 import socket
 import sys
@@ -29,6 +46,8 @@ LOG = sys.argv[1]
 COUNTS = {}
 LOCK = threading.Lock()
 TEXT = ["Hello", ", wör", "ld 🙂"]
+# A token the client does not hold, for its secret redactor to find in error text.
+OTHER_SECRET = "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d"
 
 
 def events(model, crlf=False, text=None):
@@ -64,6 +83,40 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def endless(self, model, start, piece):
+        """Headers, `start`, then `piece` forever, until the client closes the connection."""
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        sent = 0
+        try:
+            if start:  # An empty chunk would end the body.
+                self.chunk(start)
+            sent = len(start)
+            block = piece * max(1, 65536 // len(piece))
+            while True:
+                self.chunk(block)
+                sent += len(block)
+        except (BrokenPipeError, ConnectionResetError):
+            with LOCK, open(LOG + ".closed", "a") as log:
+                log.write(json.dumps({"model": model, "sent": sent}) + "\n")
+
+    def echo_key(self, model, key):
+        """Error answers that echo the key the client sent back to it (as careless servers do)."""
+        b64 = base64.b64encode(key.encode()).decode()
+        if model == "echo-key-401":
+            self.send_response(401, f"Unauthorized: bad key {key}")
+            self.send_header("content-length", "0")
+            self.end_headers()
+            return
+        if model == "echo-key-event":
+            error = {"type": "error", "error": {"type": "authentication_error", "message": f"key {key} revoked\x1b]0;owned\x07"}}
+            payload = events(model)[:events(model).index(b"event: content_block_start")]
+            return self.stream(payload + f"event: error\ndata: {json.dumps(error)}\n\n".encode())
+        message = f"invalid key {key} (basic {b64}); not {OTHER_SECRET}\x1b[2J\x1b[31m"
+        return self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": message}})
+
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
@@ -94,7 +147,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def chat_completions(self, body):
         """OpenAI-compatible /v1/chat/completions: chunks, a usage chunk, then [DONE]."""
-        if self.headers.get("authorization") not in (None, "Bearer test-key-123"):
+        if self.headers.get("authorization") not in (None, "Bearer test-key-123") and body.get("model") != "echo-key-400":
             return self.send_json(401, {"error": {"type": "invalid_request_error", "message": "Incorrect API key provided"}})
         model = body.get("model", "")
         with LOCK:
@@ -104,11 +157,21 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(429, {"error": {"type": "rate_limit_exceeded", "message": "slow down"}}, {"retry-after": "1"})
         if model == "bad-request":
             return self.send_json(400, {"error": {"type": "invalid_request_error", "message": "unknown model"}})
+        if model == "echo-key-400":
+            key = (self.headers.get("authorization") or "").removeprefix("Bearer ")
+            return self.send_json(400, {"error": {"type": "invalid_request_error", "message": f"Incorrect API key provided: {key}; not {OTHER_SECRET}"}})
         def chunk(delta, finish=None):
             return {"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
         parts = [chunk({"role": "assistant", "content": ""})] + [chunk({"content": piece}) for piece in TEXT] + [chunk({}, "stop")]
         parts.append({"id": "c1", "object": "chat.completion.chunk", "model": model, "choices": [], "usage": {"prompt_tokens": 12, "completion_tokens": 5}})
-        payload = ("".join(f"data: {json.dumps(p, ensure_ascii=False)}\n\n" for p in parts) + "data: [DONE]\n\n").encode()
+        if model == "no-content":
+            parts = [chunk({"role": "assistant", "content": ""}), chunk({}, "stop")]
+        data = "".join(f"data: {json.dumps(p, ensure_ascii=False)}\n\n" for p in parts)
+        payload = (data + ("" if model == "no-done" else "data: [DONE]\n\n")).encode()
+        if model == "after-done":
+            payload += f"data: {json.dumps(chunk({'content': 'late'}))}\n\n".encode()
+        if model == "endless":
+            return self.endless(model, b"", f"data: {json.dumps(chunk({'content': 'more '}))}\n\n".encode())
         if model == "drop":
             return self.stream(payload, cut_after=payload.index(b"ld \xf0") - 40)
         if model == "stall":
@@ -130,6 +193,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.chat_completions(body)
         if self.path != "/v1/messages":
             return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": "no such path"}})
+        if body.get("model", "").startswith("echo-key-"):
+            return self.echo_key(body["model"], self.headers.get("x-api-key") or "")
         if self.headers.get("x-api-key") != "test-key-123" or self.headers.get("anthropic-version") != "2023-06-01" \
                 or self.headers.get("content-type") != "application/json":
             return self.send_json(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
@@ -143,6 +208,16 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
         if model == "bad-request":
             return self.send_json(400, {"type": "error", "error": {"type": "invalid_request_error", "message": "max_tokens: too large"}})
+        if model == "huge-error-400":
+            self.send_response(400)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", str(8 << 20))
+            self.end_headers()
+            try:
+                self.wfile.write(b"z" * (8 << 20))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         if model == "drop":
             payload = events(model)
             return self.stream(payload, cut_after=payload.index(b"ld \xf0") - 40)
@@ -163,6 +238,37 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
             self.wfile.flush()
             return
+        if model.startswith("endless"):
+            start = events(model)[:events(model).index(b": a comment line")]
+            if model == "endless-pings":
+                return self.endless(model, start[:start.index(b"event: content_block_start")], b'event: ping\ndata: {"type": "ping"}\n\n')
+            if model == "endless-line":
+                return self.endless(model, start + b"data: ", b"x" * 1024)
+            delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "more text "}}
+            return self.endless(model, start, f"event: content_block_delta\ndata: {json.dumps(delta)}\n\n".encode())
+        if model.startswith("big:"):
+            text = "y" * 4096
+            payload = events(model, text=[text] * (int(model[4:]) // 4096))
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+            for i in range(0, len(payload), 65536):
+                self.chunk(payload[i:i + 65536])
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            return
+        if model in ("delta-before-start", "delta-after-stop", "no-text-block"):
+            payload = events(model)
+            delta_at = payload.index(b"event: content_block_delta")
+            delta = payload[delta_at:payload.index(b"event: content_block_delta", delta_at + 1)]
+            if model == "delta-before-start":
+                payload = delta + payload
+            elif model == "delta-after-stop":
+                payload += delta
+            else:
+                payload = payload[:payload.index(b"event: content_block_start")] + payload[payload.index(b"event: message_delta"):]
+            return self.stream(payload)
         if model.startswith("reply-file:"):
             with open(model[len("reply-file:"):], encoding="utf-8") as answer:
                 content = answer.read()

@@ -13,7 +13,7 @@ final class AnthropicProviderTests: XCTestCase {
     func provider(idle: Double = 5, retries: Int = 3, key: String = "test-key-123") -> AnthropicProvider {
         AnthropicProvider(
             apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: idle, total: 30),
-            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05, maxDelay: 2))
+            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05, maxDelay: 2), redact: { $0 })
     }
 
     func request(_ model: String) -> LLMRequest {
@@ -113,7 +113,7 @@ final class AnthropicProviderTests: XCTestCase {
 }
 
 /// Collects what a call yields: the text deltas in order and the final message or the error.
-func collectStream(_ provider: AnthropicProvider, _ request: LLMRequest) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
+func collectStream(_ provider: some LLMProvider, _ request: LLMRequest) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
     var deltas: [String] = []
     do {
         for try await event in provider.stream(request) {

@@ -13,7 +13,7 @@ final class OpenAICompatibleProviderTests: XCTestCase {
     func run(_ model: String, key: String? = nil, idle: Double = 5, retries: Int = 2) async -> (deltas: [String], response: LLMResponse?, error: Error?) {
         let provider = OpenAICompatibleProvider(
             apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: idle, total: 30),
-            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05))
+            retry: RetryPolicy(maxRetries: retries, baseDelay: 0.05), redact: { $0 })
         var deltas: [String] = []
         do {
             for try await event in provider.stream(LLMRequest(model: model, system: "sys", messages: [LLMMessage(role: .user, text: "hi")], maxTokens: 20)) {

@@ -4,27 +4,27 @@ import XCTest
 final class ServerSentEventParserTests: XCTestCase {
     let stream = Array("event: a\ndata: {\"text\": \"wör🙂\"}\n\n: comment\nevent: b\ndata: line one\ndata: line two\n\ndata: no name\n\n".utf8)
 
-    func testEventsSurviveEverySplitPoint() {
+    func testEventsSurviveEverySplitPoint() throws {
         let expected = [
             ServerSentEvent(event: "a", data: "{\"text\": \"wör🙂\"}"), ServerSentEvent(event: "b", data: "line one\nline two"),
             ServerSentEvent(event: "message", data: "no name"),
         ]
         for split in 0...stream.count {
             var parser = ServerSentEventParser()
-            let events = parser.feed(Array(stream[..<split])) + parser.feed(Array(stream[split...]))
+            let events = try parser.feed(Array(stream[..<split])) + parser.feed(Array(stream[split...]))
             XCTAssertEqual(events, expected, "split at \(split)")
         }
         var parser = ServerSentEventParser()
-        XCTAssertEqual(stream.flatMap { parser.feed([$0]) }, expected, "one byte at a time")
+        XCTAssertEqual(try stream.flatMap { try parser.feed([$0]) }, expected, "one byte at a time")
     }
 
-    func testCRLFAndCRLineEnds() {
+    func testCRLFAndCRLineEnds() throws {
         var parser = ServerSentEventParser()
         XCTAssertEqual(
-            parser.feed(Array("event: x\r\ndata: 1\r\n\r\nevent: y\rdata: 2\r\r".utf8)),
+            try parser.feed(Array("event: x\r\ndata: 1\r\n\r\nevent: y\rdata: 2\r\r".utf8)),
             [ServerSentEvent(event: "x", data: "1"), ServerSentEvent(event: "y", data: "2")])
         var split = ServerSentEventParser()
-        XCTAssertEqual(split.feed(Array("data: 1\r".utf8)) + split.feed(Array("\n\r\n".utf8)), [ServerSentEvent(event: "message", data: "1")])
+        XCTAssertEqual(try split.feed(Array("data: 1\r".utf8)) + split.feed(Array("\n\r\n".utf8)), [ServerSentEvent(event: "message", data: "1")])
     }
 }
 

@@ -30,7 +30,9 @@ public final class MessagesServer {
     }
 
     deinit {
-        process.terminate()
+        // SIGKILL, not SIGTERM: a server started from an async test inherits the cooperative
+        // thread's signal mask, with SIGTERM blocked, and waiting for it would hang the run.
+        kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -39,6 +41,12 @@ public final class MessagesServer {
     /// The requests the server received, in order.
     public var requests: [[String: Any]] {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// The endless streams whose client closed the connection: `model` and the bytes `sent` by then.
+    public var closedStreams: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: logPath + ".closed", encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 }

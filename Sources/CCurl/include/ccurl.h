@@ -7,11 +7,12 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-/// Loads libcurl.so.4 and resolves the functions below, once (thread-safe).
-/// Returns 0, or -1 with dlopen's message in `error`.
+/// Loads libcurl.so.4 (or the library named by MINIC_LIBCURL), resolves the functions below and runs
+/// curl_global_init, until that succeeds once (thread-safe). Every call reports the state now: 0 when
+/// loaded, else -1 with this attempt's reason (dlopen's message, a missing symbol, or curl_global_init's
+/// error) in `error`; a failed attempt keeps nothing, so a later call tries again.
 int minic_curl_load(char *error, size_t size);
 
-CURLcode minic_curl_global_init(long flags);
 CURL *minic_curl_easy_init(void);
 void minic_curl_easy_cleanup(CURL *handle);
 CURLcode minic_curl_easy_perform(CURL *handle);

@@ -16,13 +16,17 @@ public struct LLMConfig: Codable, Sendable, Equatable {
     public var timeoutSeconds: Double
     /// Retries of 429, 5xx and 529 answers (honouring `retry-after`) before the task fails.
     public var maxRetries: Int
+    /// The most bytes a provider may send in answer to one call (its event stream with the framing,
+    /// or an error body); past it the attempt fails and the transfer is closed. Nil (the default):
+    /// MinicLLM's `AnswerBound.defaultBytes(maxTokens:)`, 1 MiB + 512 × `max_tokens`.
+    public var maxAnswerBytes: Int?
 
     public static let providers = ["auto", "anthropic", "openai", "offline"]
 
     public init(
         provider: String = "auto", model: String = "claude-3-haiku-20240307", maxTokens: Int = 1024, temperature: Double = 0.2,
         baseURL: String = "https://api.anthropic.com", connectTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 60, timeoutSeconds: Double = 600,
-        maxRetries: Int = 3
+        maxRetries: Int = 3, maxAnswerBytes: Int? = nil
     ) {
         self.provider = provider
         self.model = model
@@ -33,6 +37,7 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         self.idleTimeoutSeconds = idleTimeoutSeconds
         self.timeoutSeconds = timeoutSeconds
         self.maxRetries = maxRetries
+        self.maxAnswerBytes = maxAnswerBytes
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -43,6 +48,7 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case timeoutSeconds = "timeout_seconds"
         case maxRetries = "max_retries"
+        case maxAnswerBytes = "max_answer_bytes"
     }
 
     public init(from decoder: Decoder) throws {
@@ -58,6 +64,7 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         idleTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .idleTimeoutSeconds) ?? defaults.idleTimeoutSeconds
         timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
         maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? defaults.maxRetries
+        maxAnswerBytes = try container.decodeIfPresent(Int.self, forKey: .maxAnswerBytes)
     }
 
     func validate(source: String) throws(MinicError) {
@@ -74,5 +81,7 @@ public struct LLMConfig: Codable, Sendable, Equatable {
             throw .badInput("\(source): llm.*_timeout_seconds: must be greater than 0")
         }
         guard maxRetries >= 0 else { throw .badInput("\(source): llm.max_retries: must not be negative") }
+        // Under a kibibyte not even a short answer's framing fits: a unit mistake, not a choice.
+        if let maxAnswerBytes, maxAnswerBytes < 1024 { throw .badInput("\(source): llm.max_answer_bytes: must be at least 1024") }
     }
 }

@@ -9,21 +9,34 @@ import Foundation
 /// `message_stop`, `ping`, `error`) become ``LLMEvent``s as they arrive.
 /// 429, 500, 502, 503, 504 and 529 are retried with backoff, honouring
 /// `retry-after`, as long as no text has been passed on yet. The key is used
-/// only in the request header: never logged, never in an error.
+/// only in the request header: never logged, and everything the server sends
+/// back passes through ``ProviderText`` (the key itself, the injected secret
+/// redactor, control characters) before it can appear in an error. More than
+/// `maxAnswerBytes` in answer aborts the transfer with ``LLMError/tooLarge(limit:)``.
 public struct AnthropicProvider: LLMProvider {
     public let name = "anthropic"
     let apiKey: String
     let baseURL: String
     let timeouts: HTTPTimeouts
     let retry: RetryPolicy
+    let maxAnswerBytes: Int?
+    let text: ProviderText
 
     public static let version = "2023-06-01"
 
-    public init(apiKey: String, baseURL: String = "https://api.anthropic.com", timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy()) {
+    /// - Parameters:
+    ///   - maxAnswerBytes: the most bytes the server may send in answer; nil for ``AnswerBound/defaultBytes(maxTokens:)``.
+    ///   - redact: the secret redactor for everything the server sends back.
+    public init(
+        apiKey: String, baseURL: String = "https://api.anthropic.com", timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy(),
+        maxAnswerBytes: Int? = nil, redact: @escaping @Sendable (String) -> String
+    ) {
         self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeouts = timeouts
         self.retry = retry
+        self.maxAnswerBytes = maxAnswerBytes
+        self.text = ProviderText(key: apiKey, redact: redact)
     }
 
     /// The JSON body of a request.
@@ -42,8 +55,10 @@ public struct AnthropicProvider: LLMProvider {
         let headers = [
             "content-type: application/json", "accept: text/event-stream", "anthropic-version: \(AnthropicProvider.version)", "x-api-key: \(apiKey)",
         ]
-        return StreamingCall.stream(
-            url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry, model: request.model, dialect: .anthropic)
+        let settings = CallSettings(
+            url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry,
+            maxAnswerBytes: maxAnswerBytes ?? AnswerBound.defaultBytes(maxTokens: request.maxTokens), text: text)
+        return StreamingCall.stream(settings, model: request.model, dialect: .anthropic)
     }
 }
 

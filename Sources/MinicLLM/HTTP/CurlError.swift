@@ -26,15 +26,15 @@ func checkCurl(_ code: CURLcode, detail: String = "") throws(CurlError) {
     throw CurlError(code: Int32(code.rawValue), message: message)
 }
 
-/// libcurl, loaded and set up once and lazily; nil when it could be, else why not.
+/// libcurl, loaded and set up (`curl_global_init`) once, lazily, by the C loader.
 enum CurlGlobal {
-    static let failure: CurlError? = {
-        var message = [CChar](repeating: 0, count: 256)
-        guard minic_curl_load(&message, message.count) == 0 else {
-            let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            return CurlError(code: -2, message: "libcurl could not be loaded (Debian: apt-get install libcurl4): \(reason)")
-        }
-        _ = minic_curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        return nil
-    }()
+    /// Returns when libcurl is ready; asks the loader every time, so the answer is its state now
+    /// (a failed load is tried again on the next call, a successful one is kept).
+    /// - Throws: ``CurlError`` with code -2 and the loader's one-line reason.
+    static func ready() throws(CurlError) {
+        var message = [CChar](repeating: 0, count: 512)
+        guard minic_curl_load(&message, message.count) != 0 else { return }
+        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        throw CurlError(code: -2, message: "libcurl could not be set up (Debian: apt-get install libcurl4): \(reason)")
+    }
 }

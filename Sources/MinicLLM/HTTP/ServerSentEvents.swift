@@ -12,28 +12,55 @@ public struct ServerSentEvent: Sendable, Equatable {
 /// An incremental parser for `text/event-stream` (the WHATWG rules): bytes go in
 /// as they arrive, split anywhere — mid-line or mid-UTF-8 sequence — and
 /// complete events come out at each blank line. LF, CR and CRLF all end lines.
+///
+/// What it holds between calls (the unfinished line and the event's data lines)
+/// is bounded by `limit`: one endless line without a newline, or an event that
+/// never ends, fails instead of growing memory.
 public struct ServerSentEventParser: Sendable {
+    /// The unfinished line and the event's data passed the parser's limit.
+    public struct Overflow: Error, Sendable, Equatable {
+        public let limit: Int
+    }
+
+    private let limit: Int
     private var buffer: [UInt8] = []
     private var event = ""
     private var data: [String] = []
+    private var dataBytes = 0
     private var sawCR = false
 
-    public init() {}
+    /// - Parameter limit: the most bytes held at once (the pending line plus the event's data).
+    public init(limit: Int = .max) {
+        self.limit = limit
+    }
 
     /// Feeds bytes; returns the events they completed.
-    public mutating func feed(_ bytes: [UInt8]) -> [ServerSentEvent] {
+    /// - Throws: ``Overflow`` when the pending line and event data pass the limit.
+    public mutating func feed(_ bytes: [UInt8]) throws(Overflow) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            if sawCR {
-                sawCR = false
-                if byte == 0x0A { continue }  // The LF of a CRLF.
+        var index = bytes.startIndex
+        if sawCR, index < bytes.endIndex {
+            sawCR = false
+            if bytes[index] == 0x0A { index += 1 }  // The LF of a CRLF split across feeds.
+        }
+        // A line at a time (not a byte at a time): the bound is checked once per piece.
+        while index < bytes.endIndex {
+            guard let end = bytes[index...].firstIndex(where: { $0 == 0x0A || $0 == 0x0D }) else {
+                buffer.append(contentsOf: bytes[index...])
+                if buffer.count + dataBytes > limit { throw Overflow(limit: limit) }
+                break
             }
-            if byte == 0x0A || byte == 0x0D {
-                sawCR = byte == 0x0D
-                if let completed = line(String(decoding: buffer, as: UTF8.self)) { events.append(completed) }
-                buffer.removeAll(keepingCapacity: true)
-            } else {
-                buffer.append(byte)
+            buffer.append(contentsOf: bytes[index..<end])
+            if buffer.count + dataBytes > limit { throw Overflow(limit: limit) }
+            if let completed = line(String(decoding: buffer, as: UTF8.self)) { events.append(completed) }
+            buffer.removeAll(keepingCapacity: buffer.capacity <= 64 << 10)
+            index = end + 1
+            if bytes[end] == 0x0D {
+                if index == bytes.endIndex {
+                    sawCR = true
+                } else if bytes[index] == 0x0A {
+                    index += 1
+                }
             }
         }
         return events
@@ -44,6 +71,7 @@ public struct ServerSentEventParser: Sendable {
             defer {
                 event = ""
                 data = []
+                dataBytes = 0
             }
             guard !data.isEmpty else { return nil }
             return ServerSentEvent(event: event.isEmpty ? "message" : event, data: data.joined(separator: "\n"))
@@ -61,7 +89,9 @@ public struct ServerSentEventParser: Sendable {
         }
         switch field {
         case "event": event = String(value)
-        case "data": data.append(String(value))
+        case "data":
+            data.append(String(value))
+            dataBytes += value.utf8.count + 1
         default: break  // id, retry: not used by model APIs.
         }
         return nil

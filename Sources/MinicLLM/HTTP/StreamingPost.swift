@@ -20,6 +20,8 @@ public struct HTTPTimeouts: Sendable, Equatable {
 /// The status and headers of a response.
 public struct HTTPResponseHead: Sendable {
     public var status = 0
+    /// The status line's reason phrase (`Unauthorized`), as the server sent it: surface it only cleaned.
+    public var reason = ""
     /// Lower-cased names.
     public var headers: [String: String] = [:]
 }
@@ -42,7 +44,7 @@ final class StreamingPost: @unchecked Sendable {
     fileprivate var headDelivered = false
 
     init() throws(CurlError) {
-        if let failure = CurlGlobal.failure { throw failure }
+        try CurlGlobal.ready()
         guard let handle = minic_curl_easy_init() else { throw CurlError(code: -1, message: "curl_easy_init failed") }
         self.handle = handle
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -118,7 +120,9 @@ final class StreamingPost: @unchecked Sendable {
         if trimmed.hasPrefix("HTTP/") {
             // A new response (after a 100 Continue or a redirect) starts over.
             head = HTTPResponseHead()
-            head.status = Int(trimmed.split(separator: " ").dropFirst().first ?? "") ?? 0
+            let parts = trimmed.split(separator: " ", maxSplits: 2)
+            head.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            head.reason = parts.count > 2 ? String(parts[2].prefix(1000)) : ""
         } else if let colon = trimmed.firstIndex(of: ":") {
             head.headers[trimmed[..<colon].lowercased()] = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }

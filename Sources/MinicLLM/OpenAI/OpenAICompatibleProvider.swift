@@ -6,19 +6,30 @@ import Foundation
 /// `POST {base}/v1/chat/completions` with `stream: true` and
 /// `stream_options.include_usage`, so the last chunk carries token counts; the
 /// key (optional for local servers) goes in `Authorization: Bearer`. Retries,
-/// timeouts and cancellation are those of ``AnthropicProvider``.
+/// timeouts, cancellation, the answer's size bound and the cleaning of what the
+/// server sends back are those of ``AnthropicProvider``.
 public struct OpenAICompatibleProvider: LLMProvider {
     public let name = "openai"
     let apiKey: String?
     let baseURL: String
     let timeouts: HTTPTimeouts
     let retry: RetryPolicy
+    let maxAnswerBytes: Int?
+    let text: ProviderText
 
-    public init(apiKey: String?, baseURL: String, timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy()) {
+    /// - Parameters:
+    ///   - maxAnswerBytes: the most bytes the server may send in answer; nil for ``AnswerBound/defaultBytes(maxTokens:)``.
+    ///   - redact: the secret redactor for everything the server sends back.
+    public init(
+        apiKey: String?, baseURL: String, timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy(), maxAnswerBytes: Int? = nil,
+        redact: @escaping @Sendable (String) -> String
+    ) {
         self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeouts = timeouts
         self.retry = retry
+        self.maxAnswerBytes = maxAnswerBytes
+        self.text = ProviderText(key: apiKey, redact: redact)
     }
 
     static func body(_ request: LLMRequest) -> [UInt8] {
@@ -36,8 +47,9 @@ public struct OpenAICompatibleProvider: LLMProvider {
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, Error> {
         var headers = ["content-type: application/json", "accept: text/event-stream"]
         if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
-        return StreamingCall.stream(
+        let settings = CallSettings(
             url: baseURL + "/v1/chat/completions", headers: headers, body: OpenAICompatibleProvider.body(request), timeouts: timeouts, retry: retry,
-            model: request.model, dialect: .openAI)
+            maxAnswerBytes: maxAnswerBytes ?? AnswerBound.defaultBytes(maxTokens: request.maxTokens), text: text)
+        return StreamingCall.stream(settings, model: request.model, dialect: .openAI)
     }
 }

@@ -1,0 +1,14 @@
+/// The default of `llm.max_answer_bytes`: how many bytes a provider may send in
+/// answer to one call when the configuration does not say.
+///
+/// `1 MiB + 512 × max_tokens`: a streamed token costs its text (rarely over 16
+/// bytes) plus, at worst, one event of JSON framing around it (about 110 bytes
+/// for Anthropic, 250 for an OpenAI-compatible chunk); the mebibyte covers the
+/// message's start and end, pings and usage. An honest answer stays well under
+/// it; an endless stream is cut within a few megabytes.
+public enum AnswerBound {
+    public static func defaultBytes(maxTokens: Int) -> Int {
+        let (product, overflow) = max(0, maxTokens).multipliedReportingOverflow(by: 512)
+        return overflow ? Int.max : (1 << 20) + min(product, Int.max - (1 << 20))
+    }
+}

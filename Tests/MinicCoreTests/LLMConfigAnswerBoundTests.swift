@@ -1,0 +1,25 @@
+import Foundation
+import MinicCore
+import XCTest
+
+/// `llm.max_answer_bytes`: optional (MinicLLM derives it from max_tokens), validated when given.
+final class LLMConfigAnswerBoundTests: XCTestCase {
+    func decode(_ json: String) throws -> MinicConfig { try MinicConfig.decode(Data(json.utf8), source: "config.json") }
+
+    func testAbsentByDefaultAndReadWhenGiven() throws {
+        XCTAssertNil(try decode(#"{"version": 1}"#).llm.maxAnswerBytes)
+        XCTAssertEqual(try decode(#"{"llm": {"max_answer_bytes": 2000000}}"#).llm.maxAnswerBytes, 2_000_000)
+    }
+
+    func testTooSmallOrWrongTypeIsNamed() {
+        for (json, expected) in [
+            (#"{"llm": {"max_answer_bytes": 100}}"#, "config.json: llm.max_answer_bytes: must be at least 1024"),
+            (#"{"llm": {"max_answer_bytes": "big"}}"#, "config.json: llm.max_answer_bytes: expected a number"),
+        ] {
+            XCTAssertThrowsError(try decode(json)) { error in
+                XCTAssertEqual((error as? MinicError)?.kind, .badInput)
+                XCTAssertEqual((error as? MinicError)?.message, expected)
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import MinicLLM
+import MinicTestSupport
+import XCTest
+
+/// What a provider sends back reaches an error only cleaned: its own key (and the key's
+/// encodings) replaced, the injected redactor applied, controls made visible.
+final class ProviderTextTests: XCTestCase {
+    let key = "sk-secret-abcdef123456"
+    var base64Key: String { Data(key.utf8).base64EncodedString() }
+    /// A stand-in for minic's scanner, which MinicLLM does not depend on (ProviderFactory's tests use the real one).
+    let redactor: @Sendable (String) -> String = { $0.replacingOccurrences(of: #"ghp_[A-Za-z0-9]{36}"#, with: "ghp_****", options: .regularExpression) }
+
+    func testCleanReplacesTheKeyItsEncodingsAndControlsAndCutsAfterRedacting() {
+        let text = ProviderText(key: "k/y+1", redact: { $0.replacingOccurrences(of: "TOKEN", with: "T***") })
+        XCTAssertEqual(
+            text.clean("k/y+1 \(Data("k/y+1".utf8).base64EncodedString()) k%2Fy%2B1 TOKEN \u{1B}[31mred\u{7}\n\u{202E}x"),
+            "[redacted: API key] [redacted: API key] [redacted: API key] T*** \\x1B[31mred\\x07\\x0A<U+202E>x")
+        let long = text.clean(String(repeating: "a", count: 2000) + "TOKEN")
+        XCTAssertEqual(long, String(repeating: "a", count: 500) + "… (cut)")
+        let keyAtTheCut = ProviderText(key: nil, redact: { $0 }).clean(String(repeating: "b", count: 499) + "k/y+1")
+        XCTAssertTrue(keyAtTheCut.hasSuffix("bk… (cut)"), "without a key nothing is replaced")
+    }
+
+    func anthropic() -> AnthropicProvider {
+        AnthropicProvider(apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
+    }
+
+    var server: MessagesServer!
+    override func setUpWithError() throws { server = try MessagesServer() }
+    override func tearDown() { server = nil }
+
+    func assertClean(_ error: Error?, file: StaticString = #filePath, line: UInt = #line) {
+        let shown = "\(error.map { "\($0)" } ?? "no error")"
+        XCTAssertNotNil(error, file: file, line: line)
+        for leaked in [key, base64Key, "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d", "\u{1B}", "\u{7}"] {
+            XCTAssertFalse(shown.contains(leaked), "\(leaked) in \(shown)", file: file, line: line)
+        }
+    }
+
+    func testAnErrorBodyEchoingTheKeyIsCleaned() async {
+        let (_, _, error) = await collectStream(anthropic(), LLMRequest(model: "echo-key-400", system: "", messages: [], maxTokens: 5))
+        assertClean(error)
+        XCTAssertEqual(
+            error as? LLMError,
+            .http(
+                status: 400, message: "invalid_request_error: invalid key [redacted: API key] (basic [redacted: API key]); not ghp_****\\x1B[2J\\x1B[31m",
+                retryAfter: nil))
+    }
+
+    func testAStatusLineEchoingTheKeyIsCleaned() async {
+        let (_, _, error) = await collectStream(anthropic(), LLMRequest(model: "echo-key-401", system: "", messages: [], maxTokens: 5))
+        assertClean(error)
+        XCTAssertEqual((error as? LLMError).map { "\($0)" }, "HTTP 401: Unauthorized: bad key [redacted: API key]")
+        XCTAssertTrue((error as? LLMError)?.isPermanent ?? false)
+    }
+
+    func testAnErrorEventEchoingTheKeyIsCleaned() async {
+        let (_, _, error) = await collectStream(anthropic(), LLMRequest(model: "echo-key-event", system: "", messages: [], maxTokens: 5))
+        assertClean(error)
+        XCTAssertEqual(error as? LLMError, .api(type: "authentication_error", message: "key [redacted: API key] revoked\\x1B]0;owned\\x07", retryable: false))
+    }
+
+    func testTheOpenAICompatibleBearerKeyIsCleaned() async {
+        let provider = OpenAICompatibleProvider(
+            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
+        let (_, _, error) = await collectStream(provider, LLMRequest(model: "echo-key-400", system: "", messages: [], maxTokens: 5))
+        assertClean(error)
+        XCTAssertEqual(
+            error as? LLMError, .http(status: 400, message: "invalid_request_error: Incorrect API key provided: [redacted: API key]; not ghp_****", retryAfter: nil))
+    }
+}
