@@ -65,6 +65,23 @@ extension Repository {
         git_reference_free(ref)
     }
 
+    /// The moves the reflog of `name` records, newest first, at most `limit` of them
+    /// (empty when the reference has no reflog).
+    public func reflogMoves(_ name: String, limit: Int) throws(GitError) -> [(old: OID, new: OID)] {
+        var log: OpaquePointer?
+        try check(git_reflog_read(&log, pointer, name), "git_reflog_read(\(name))")
+        defer { git_reflog_free(log) }
+        var moves: [(old: OID, new: OID)] = []
+        // Index 0 is the newest entry.
+        for index in 0..<min(git_reflog_entrycount(log), max(0, limit)) {
+            guard let entry = git_reflog_entry_byindex(log, index), let old = git_reflog_entry_id_old(entry), let new = git_reflog_entry_id_new(entry) else {
+                break
+            }
+            moves.append((OID(old.pointee), OID(new.pointee)))
+        }
+        return moves
+    }
+
     /// Deletes a reference (and its reflog).
     public func deleteReference(_ name: String) throws(GitError) {
         try check(git_reference_remove(pointer, name), "git_reference_remove(\(name))")

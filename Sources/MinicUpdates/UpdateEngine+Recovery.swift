@@ -38,17 +38,20 @@ extension UpdateEngine {
         guard let old = OID(hex: intent.oldHead), let new = OID(hex: intent.newHead) else {
             throw .internal("\(intents.path) names no valid commits; check the home with `git status` and `minic update history`, then remove the file")
         }
+        try requireGenuine(intent, old: old, new: new, moved: false)
         let current = try git("reading \(intent.branch)") { () throws(GitError) in try repository.referenceTarget(intent.branch) }
         let when = Timestamp.iso8601(intent.started)
         let line: String
         if current == new {
+            try requireGenuine(intent, old: old, new: new, moved: true)
             try resume(intent, old: old, new: new, recovering: true, workTree: true)
             line = "finished the \(intent.what) interrupted at \(when): work tree, history and hook brought up to date"
         } else if current == old {
-            backupStore.discard(intent.backup)
+            backupStore.discard(intent.backup, expected: old)
             try intents.remove()
             line = "dropped the \(intent.what) interrupted at \(when) before \(Self.branchName(intent.branch)) moved; nothing changed"
         } else if let current, try git("reading history", { () throws(GitError) in try repository.isAncestor(new, of: current) }) {
+            try requireGenuine(intent, old: old, new: new, moved: true)
             try resume(intent, old: old, new: new, recovering: true, workTree: false)
             line = "recorded the \(intent.what) interrupted at \(when); \(Self.branchName(intent.branch)) has moved on since, so the work tree was left as it is"
         } else {
@@ -100,7 +103,8 @@ extension UpdateEngine {
         if workTree {
             let name = intent.operation == .merge ? "post-merge" : "post-rollback"
             let arguments = intent.operation == .merge ? [intent.proposalID ?? "", new.hex, old.hex] : [old.hex, new.hex]
-            hook = try? hookRunner().run(name, tree: newTree, arguments: arguments) ?? nil
+            // The branch has moved: a hook that cannot run is reported, it does not undo the operation.
+            do { hook = try hookRunner().run(name, tree: newTree, arguments: arguments) } catch { updateLog.warning("\(name) hook could not run: \(error.message)") }
             if let hook, !hook.succeeded {
                 let after = intent.operation == .merge ? " after \(intent.proposalID ?? "?")" : ""
                 updateLog.warning("\(name) hook\(after) exited \(hook.status): \(hook.output.prefix(2000))")

@@ -136,7 +136,7 @@ extension UpdateEngine {
     /// the heads minic's journal recorded (the heads merges and rollbacks replaced)
     /// may become the head again. A proposal's own commits, a work-tree snapshot, or a
     /// commit someone put under `refs/minic/backups/` by hand never qualify.
-    private func requireInHistory(_ target: OID, head: OID) throws(MinicError) {
+    func requireInHistory(_ target: OID, head: OID) throws(MinicError) {
         var seen = Set<OID>()
         // Walks first parents from `start`; a recorded head that is gone (pruned) reaches nothing.
         func reaches(from start: OID) throws(MinicError) -> Bool {

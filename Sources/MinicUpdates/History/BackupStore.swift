@@ -62,6 +62,13 @@ public struct BackupStore {
         _ = try? repository.deleteReference(name)
     }
 
+    /// Deletes the backup `name` only while it still points at `expected` (a record read
+    /// from `state/` names it, so no other reference is ever deleted through it).
+    func discard(_ name: String, expected: OID) {
+        guard BackupStore.isBackupName(name) else { return }
+        _ = try? repository.deleteReference(name, expected: expected)
+    }
+
     /// Every backup, newest first, with the reason the history gives for it.
     public func all(events: [UpdateEvent]) throws(MinicError) -> [Backup] {
         var reasons: [String: String] = [:]
