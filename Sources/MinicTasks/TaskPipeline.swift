@@ -85,7 +85,7 @@ public final class TaskPipeline: Sendable {
     /// config and templates of the head as it is when the task starts (see ``AgentSnapshot``).
     /// Blocking steps (libgit2, SQLite, the analyser's helper) run off the cooperative pool.
     /// - Returns: the task as recorded (back in `queued` if the call was cancelled), or
-    ///   `nil` when the lease was lost (the result is dropped).
+    ///   `nil` when the lease was lost (the result is dropped, nothing recorded).
     public func execute(_ claimed: ClaimedTask, onText: @Sendable (String) -> Void = { _ in }) async throws(MinicError) -> TaskRecord? {
         let task = claimed.task
         let queue = self.queue
@@ -94,7 +94,12 @@ public final class TaskPipeline: Sendable {
             // The head is resolved once: everything below uses this snapshot, and the task records its commit.
             let (snapshot, request) = try await Blocking.run { () throws(MinicError) in
                 let snapshot = try self.snapshots.current()
-                return (snapshot, try self.prepare(task, snapshot: snapshot))
+                do throws(MinicError) {
+                    return (snapshot, try self.prepare(task, snapshot: snapshot))
+                } catch {
+                    // Name the commit whose rules refused it: they may not be the ones it was queued under.
+                    throw MinicError(error.kind, "\(error.message) (config of agent \(snapshot.commit.short))", details: error.details)
+                }
             }
             let commit = snapshot.commit.hex
             let provider = try snapshot.provider()
@@ -135,9 +140,8 @@ public final class TaskPipeline: Sendable {
             // Cancelled (a worker stopping, or its lease lost): the task goes back to the queue, its attempt not counted —
             // if the lease is still ours; a lost lease changes nothing.
             if Task.isCancelled {
-                if try await Blocking.run({ () throws(MinicError) in try queue.release(claimed.lease, now: Date()) }) {
-                    taskLog.info("task \(task.id) released: the worker is stopping")
-                }
+                guard try await Blocking.run({ () throws(MinicError) in try queue.release(claimed.lease, now: Date()) }) else { return nil }
+                taskLog.info("task \(task.id) released: the worker is stopping")
                 return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
             }
             let failure = error as? MinicError ?? .internal("\(error)")
@@ -150,7 +154,10 @@ public final class TaskPipeline: Sendable {
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
             case .dead?: taskLog.error("task \(task.id) dead after \(task.attempts) attempt(s): \(failure.message)")
-            default: taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+            case nil:
+                taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+                return nil
+            default: break
             }
             return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
         }

@@ -4,8 +4,8 @@ import MinicQueue
 
 extension Worker {
     /// Renews `lease` every third of its length until cancelled. When the queue says the
-    /// lease is gone (a rescue or another worker took the task), or it cannot be renewed
-    /// before it runs out, calls `onLost` once and stops: the task's work must not go on.
+    /// lease is gone (a rescue or another worker took the task, or the task was just recorded),
+    /// or it cannot be renewed before it runs out, calls `onLost` once and stops: the task's work must not go on.
     func keepAlive(_ lease: Lease, onLost: @Sendable () -> Void) async {
         let queue = pipeline.queue
         let interval = leaseSeconds / 3
@@ -15,8 +15,7 @@ extension Worker {
             let current = lease
             do throws(MinicError) {
                 guard let renewed = try await Blocking.run({ () throws(MinicError) in try queue.heartbeat(current, now: Date()) }) else {
-                    if Task.isCancelled { return }
-                    pipeline.taskLog.warning("task \(lease.taskID): the queue no longer holds this worker's lease; cancelling its work")
+                    // Taken over, or the task has just been recorded (then the loss is moot; the worker tells which).
                     onLost()
                     return
                 }

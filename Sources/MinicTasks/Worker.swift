@@ -158,19 +158,19 @@ public final class Worker: Sendable {
         }
         heartbeat.cancel()
         let id = claimed.task.id
-        if lost.isMarked {
-            pipeline.taskLog.warning("task \(id): lease lost; its work was cancelled and nothing was recorded by worker \(owner)")
-            return .done(nil)
-        }
         switch result {
         case .failure(let error):
             // The queue could not record the outcome: the lease runs out and the task is rescued, so it is not lost for good.
             pipeline.systemLog.error("task \(id): the outcome could not be recorded: \(error.message)")
             return .done(nil)
-        case .success(let record):
+        case .success(nil):
+            // The work may have finished just as the heartbeat found the lease gone: only a result nobody recorded is lost.
+            if lost.isMarked { pipeline.taskLog.warning("task \(id): lease lost; its work was cancelled and nothing was recorded by worker \(owner)") }
+            return .done(nil)
+        case .success(let record?):
             // A cancelled task was released by the pipeline: back in the queue, attempt not counted.
-            if record?.state == .queued { return .released }
-            return .done(record?.state)
+            if record.state == .queued { return .released }
+            return .done(record.state)
         }
     }
 }
