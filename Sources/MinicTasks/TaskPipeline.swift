@@ -106,20 +106,24 @@ public final class TaskPipeline: Sendable {
             var response = try await provider.complete(request, onText: onText)
             try Task.checkCancellation()
             let answer = response
-            if task.type == TaskType.selfUpdate.rawValue {
-                // A self-update's diff is checked by the update engine instead, like any proposal; the result names the proposal.
-                response.text = try await Blocking.run { () throws(MinicError) in
-                    try SelfUpdate.propose(answer: answer.text, task: task, response: answer, homePath: self.homePath, environment: self.environment)
-                }
-            } else {
-                response.text = try await Blocking.run { () throws(MinicError) in try self.review(answer: answer.text, task: task, policy: snapshot.policy) }
-            }
             let usage = TaskUsage(
                 inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
                 costUSD: response.fromModel ? Pricing.cost(model: response.model, usage: response.usage) : nil)
-            let finished = Date()
-            let outcome = TaskOutcome(result: response.text, usage: usage, agentCommit: commit)
-            guard try await Blocking.run({ () throws(MinicError) in try queue.complete(claimed.lease, outcome: outcome, now: finished) }) else {
+            // Review (or proposal) and recording in one trip off the pool: a hop costs as much as a fast task's queue write.
+            let (text, finished, recorded) = try await Blocking.run { () throws(MinicError) in
+                let text: String
+                if task.type == TaskType.selfUpdate.rawValue {
+                    // A self-update's diff is checked by the update engine instead, like any proposal; the result names the proposal.
+                    text = try SelfUpdate.propose(answer: answer.text, task: task, response: answer, homePath: self.homePath, environment: self.environment)
+                } else {
+                    text = try self.review(answer: answer.text, task: task, policy: snapshot.policy)
+                }
+                let finished = Date()
+                let outcome = TaskOutcome(result: text, usage: usage, agentCommit: commit)
+                return (text, finished, try queue.complete(claimed.lease, outcome: outcome, now: finished))
+            }
+            response.text = text
+            guard recorded else {
                 taskLog.warning("task \(task.id): lease lost before completion; result dropped")
                 return nil
             }
