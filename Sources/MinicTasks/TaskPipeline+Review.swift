@@ -6,8 +6,8 @@ extension TaskPipeline {
     /// The guardrails on a model's answer: secrets are redacted; the code blocks are
     /// analysed and the policy decides — `block` fails the task (its findings in the
     /// error), `ask` keeps the answer with the findings appended for a person to weigh,
-    /// `allow` keeps it as it is. Everything found is logged under `security`, never a secret.
-    func review(answer: String, task: TaskRecord) throws(MinicError) -> String {
+    /// `allow` keeps it as it is, by `policy` (the one of the task's commit). Everything found is logged under `security`, never a secret.
+    func review(answer: String, task: TaskRecord, policy: SecurityPolicy) throws(MinicError) -> String {
         var text = answer
         let (clean, found) = secrets.redactingSecrets(in: text)
         let redacted = found.filter { $0.ruleID != SecretScanner.unscannedRuleID }

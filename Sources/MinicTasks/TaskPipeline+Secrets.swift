@@ -6,11 +6,11 @@ extension TaskPipeline {
     /// `task` with the secrets in what it carries redacted, before it is stored or logged.
     ///
     /// The prompt and parameter values are redacted, or refused when `security.prompt_secrets`
-    /// is `refuse`. File paths, parameter names and the idempotency key identify things, and a
+    /// is `refuse` (`refusePromptSecrets`, from the current head's config). File paths, parameter names and the idempotency key identify things, and a
     /// redacted one would name something else: a secret there is always refused. Text the
     /// scanner could not finish (a PCRE2 error) is refused too: it cannot be redacted.
     /// - Throws: ``MinicError`` (refused) naming the field and the rules, never the secret.
-    func withoutSecrets(_ task: NewTask) throws(MinicError) -> NewTask {
+    func withoutSecrets(_ task: NewTask, refuse refusePromptSecrets: Bool) throws(MinicError) -> NewTask {
         var clean = task
         var redactedRules: [String] = []
         func check(_ text: String, _ field: String, redactable: Bool) throws(MinicError) -> String {

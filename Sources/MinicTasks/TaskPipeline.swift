@@ -10,52 +10,60 @@ import MinicQueue
 /// validated on submission, queued, claimed under a lease, its prompt rendered
 /// from the template of the committed head, answered by the provider, and
 /// recorded with its usage and the agent commit it ran with.
+///
+/// Config and templates are those of one commit per task (an ``AgentSnapshot``): the head
+/// is resolved once when the task starts, and that commit's `llm.*`, `security.*` and
+/// templates decide everything about it — validation, prompt, provider and model, the
+/// review of the answer — and it is the commit the task records.
 public final class TaskPipeline: Sendable {
     public let queue: any TaskQueue
-    public let provider: any LLMProvider
     let homePath: String
     let environment: [String: String]
-    let llm: LLMConfig
     let taskLog: Logger
-    let templates: TemplateCache
+    let snapshots: SnapshotCache
     let secrets = SharedSecretScanner.shared
     let securityLog: Logger
-    let validator: InputValidator
-    let policy: SecurityPolicy
-    /// `security.prompt_secrets`: whether a secret in a prompt or parameter value is redacted or refused.
-    let refusePromptSecrets: Bool
+    /// Where a worker's own failures go (rescue, heartbeats, the queue).
+    let systemLog: Logger
     let analyzer = CodeAnalyzer()
 
-    public init(home: Home, queue: any TaskQueue, provider: any LLMProvider) throws(MinicError) {
+    /// A pipeline whose provider is built from the config of each task's commit by `makeProvider`
+    /// (by ``ProviderFactory/make(_:environment:)`` for ``open(home:)``).
+    public init(
+        home: Home, queue: any TaskQueue, makeProvider: @escaping @Sendable (LLMConfig, [String: String]) throws(MinicError) -> any LLMProvider
+    ) {
         self.queue = queue
-        self.provider = provider
         homePath = home.path
         environment = home.environment
-        let config = try home.config()
-        llm = config.llm
-        validator = InputValidator(config: config.security, homePath: home.path)
-        policy = SecurityPolicy(config.security)
-        refusePromptSecrets = config.security.promptSecrets == "refuse"
         taskLog = home.activity.logger(.task)
-        templates = TemplateCache(homePath: home.path, environment: home.environment)
         securityLog = home.activity.logger(.security)
+        systemLog = home.activity.logger(.system)
+        snapshots = SnapshotCache(homePath: home.path, environment: home.environment, log: taskLog, makeProvider: makeProvider)
     }
 
-    /// The pipeline of a home: its SQLite queue in `state/` and the configured provider.
+    /// A pipeline that calls `provider` whatever `llm.provider` says (tests, library users);
+    /// the model and every other setting still come from each task's commit.
+    public convenience init(home: Home, queue: any TaskQueue, provider: any LLMProvider) {
+        self.init(home: home, queue: queue, makeProvider: { _, _ in provider })
+    }
+
+    /// The pipeline of a home: its SQLite queue in `state/` and the provider each task's config names.
     public static func open(home: Home) throws(MinicError) -> TaskPipeline {
-        let config = try home.config()
         let queue = try QueueFactory.open(home: home)
-        return try TaskPipeline(home: home, queue: queue, provider: ProviderFactory.make(config.llm, environment: home.environment))
+        return TaskPipeline(home: home, queue: queue, makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment) })
     }
 
     /// Validates and queues tasks in one transaction.
     /// Secrets in prompts and parameter values are redacted first (or refused, by `security.prompt_secrets`).
     /// Files are stored resolved (symlinks followed, inside `security.allowed_roots`); anything refused is logged under `security`.
+    /// Checked against the config of the current head (a task is checked again against its own commit's when it runs).
     public func submit(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
         var checked = tasks
         do throws(MinicError) {
+            let snapshot = try snapshots.current()
+            let validator = snapshot.validator
             // Before anything else sees them (validation messages quote values): nothing with a secret reaches the queue or the log.
-            for index in checked.indices { checked[index] = try withoutSecrets(checked[index]) }
+            for index in checked.indices { checked[index] = try withoutSecrets(checked[index], refuse: snapshot.refusePromptSecrets) }
             for index in checked.indices {
                 try validator.validateType(checked[index].type)
                 try validator.validatePrompt(checked[index].prompt)
@@ -72,26 +80,49 @@ public final class TaskPipeline: Sendable {
     }
 
     /// Runs one claimed task: renders the prompt, calls the provider (passing text
-    /// to `onText` as it arrives) and records the outcome under the lease.
+    /// to `onText` as it arrives) and records the outcome under the lease, all with the
+    /// config and templates of the head as it is when the task starts (see ``AgentSnapshot``).
+    /// Blocking steps (libgit2, SQLite, the analyser's helper) run off the cooperative pool.
     /// - Returns: the task as recorded (back in `queued` if the call was cancelled), or
-    ///   `nil` when the lease was lost (the result is dropped).
+    ///   `nil` when the lease was lost (the result is dropped, nothing recorded).
     public func execute(_ claimed: ClaimedTask, onText: @Sendable (String) -> Void = { _ in }) async throws(MinicError) -> TaskRecord? {
         let task = claimed.task
+        let queue = self.queue
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
         do {
-            let (request, commit) = try prepare(task)
-            var response = try await provider.complete(request, onText: onText)
-            // A self-update's diff is checked by the update engine instead, like any proposal.
-            if task.type != TaskType.selfUpdate.rawValue { response.text = try review(answer: response.text, task: task) }
-            if task.type == TaskType.selfUpdate.rawValue {
-                // The answer becomes a proposal; the result names it.
-                response.text = try SelfUpdate.propose(answer: response.text, task: task, response: response, homePath: homePath, environment: environment)
+            // The head is resolved once: everything below uses this snapshot, and the task records its commit.
+            let (snapshot, request) = try await Blocking.run { () throws(MinicError) in
+                let snapshot = try self.snapshots.current()
+                do throws(MinicError) {
+                    return (snapshot, try self.prepare(task, snapshot: snapshot))
+                } catch {
+                    // Name the commit whose rules refused it: they may not be the ones it was queued under.
+                    throw MinicError(error.kind, "\(error.message) (config of agent \(snapshot.commit.short))", details: error.details)
+                }
             }
+            let commit = snapshot.commit.hex
+            let provider = try snapshot.provider()
+            var response = try await provider.complete(request, onText: onText)
+            try Task.checkCancellation()
+            let answer = response
             let usage = TaskUsage(
                 inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
                 costUSD: response.fromModel ? Pricing.cost(model: response.model, usage: response.usage) : nil)
-            let finished = Date()
-            guard try queue.complete(claimed.lease, outcome: TaskOutcome(result: response.text, usage: usage, agentCommit: commit), now: finished) else {
+            // Review (or proposal) and recording in one trip off the pool: a hop costs as much as a fast task's queue write.
+            let (text, finished, recorded) = try await Blocking.run { () throws(MinicError) in
+                let text: String
+                if task.type == TaskType.selfUpdate.rawValue {
+                    // A self-update's diff is checked by the update engine instead, like any proposal; the result names the proposal.
+                    text = try SelfUpdate.propose(answer: answer.text, task: task, response: answer, homePath: self.homePath, environment: self.environment)
+                } else {
+                    text = try self.review(answer: answer.text, task: task, policy: snapshot.policy)
+                }
+                let finished = Date()
+                let outcome = TaskOutcome(result: text, usage: usage, agentCommit: commit)
+                return (text, finished, try queue.complete(claimed.lease, outcome: outcome, now: finished))
+            }
+            response.text = text
+            guard recorded else {
                 taskLog.warning("task \(task.id): lease lost before completion; result dropped")
                 return nil
             }
@@ -109,48 +140,62 @@ public final class TaskPipeline: Sendable {
             record.updatedAt = record.finishedAt ?? finished
             return record
         } catch {
-            // Cancelled (a worker stopping): the task goes back to the queue, its attempt not counted.
+            // Cancelled (a worker stopping, or its lease lost): the task goes back to the queue, its attempt not counted —
+            // if the lease is still ours; a lost lease changes nothing.
             if Task.isCancelled {
-                if try queue.release(claimed.lease, now: Date()) { taskLog.info("task \(task.id) released: the worker is stopping") }
-                return try queue.task(task.id)
+                guard try await Blocking.run({ () throws(MinicError) in try queue.release(claimed.lease, now: Date()) }) else { return nil }
+                taskLog.info("task \(task.id) released: the worker is stopping")
+                return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
             }
             let failure = error as? MinicError ?? .internal("\(error)")
             // Bad input and client errors (bad request, bad key) will not get better by retrying.
             // Nor will an answer the guardrails refused, or a proposal a rule refused: `minic tasks retry` asks again.
             let permanent = failure.kind == .badInput || failure.kind == .refused || (error as? LLMError)?.isPermanent == true
-            let state = try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date())
+            let state = try await Blocking.run { () throws(MinicError) in
+                try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date())
+            }
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
             case .dead?: taskLog.error("task \(task.id) dead after \(task.attempts) attempt(s): \(failure.message)")
-            default: taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+            case nil:
+                taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+                return nil
+            default: break
             }
-            return try queue.task(task.id)
+            return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
         }
     }
 
     /// Queues a task and runs it at once in this process, through the same path as a worker.
     public func runNow(_ task: NewTask, owner: String, onText: @Sendable (String) -> Void) async throws(MinicError) -> TaskRecord {
-        guard let record = try submit([task]).first else { throw .internal("the task was not queued") }
-        guard let claimed = try queue.claim(taskID: record.id, owner: owner, now: Date()) else {
-            throw .refused(
-                "task \(record.id) is \(try queue.task(record.id)?.state.rawValue ?? "gone") (idempotency key reused?); see `minic tasks show \(record.id)`")
+        let queue = self.queue
+        guard let record = try await Blocking.run({ () throws(MinicError) in try self.submit([task]).first }) else {
+            throw .internal("the task was not queued")
+        }
+        let claim = try await Blocking.run { () throws(MinicError) in
+            (try queue.claim(taskID: record.id, owner: owner, now: Date()), try queue.task(record.id)?.state)
+        }
+        guard let claimed = claim.0 else {
+            throw .refused("task \(record.id) is \(claim.1?.rawValue ?? "gone") (idempotency key reused?); see `minic tasks show \(record.id)`")
         }
         guard let done = try await execute(claimed, onText: onText) else { throw .internal("task \(record.id): the lease was lost") }
         return done
     }
 
-    /// The provider request for a task, from the template of the home's committed head, and that head's commit.
-    func prepare(_ task: TaskRecord) throws(MinicError) -> (LLMRequest, String) {
+    /// The provider request for a task, from the config and template of `snapshot`, whose rules it is checked against again:
+    /// a type or file allowed when it was queued may not be at the commit it runs with.
+    func prepare(_ task: TaskRecord, snapshot: AgentSnapshot) throws(MinicError) -> LLMRequest {
+        let validator = snapshot.validator
+        let llm = snapshot.config.llm
         try validator.validateType(task.type)
         let type = TaskType(rawValue: task.type) ?? .analyze
-        let (template, head) = try templates.template(for: type)
+        let template = try snapshot.template(for: type)
         var attachments: [LLMAttachment] = []
         for path in task.files { attachments.append(LLMAttachment(path: path, content: try validator.readResolvedFile(path))) }
         if type == .selfUpdate {
             // The model sees the home's updatable files as committed, never protected ones.
             let home = try Home(openAt: homePath, environment: environment)
-            guard let commit = OID(hex: head) else { throw .internal("bad head \(head)") }
-            attachments += try SelfUpdate.updatableFiles(home: home, head: commit)
+            attachments += try SelfUpdate.updatableFiles(home: home, head: snapshot.commit)
         }
         let context: [String: Any] = [
             "prompt": task.prompt, "params": task.parameters,
@@ -160,6 +205,6 @@ public final class TaskPipeline: Sendable {
             model: llm.model, system: template.render(part: .system, context: context),
             messages: [LLMMessage(role: .user, text: template.render(part: .user, context: context))], maxTokens: llm.maxTokens,
             temperature: llm.temperature, taskType: task.type, attachments: attachments)
-        return (request, head)
+        return request
     }
 }

@@ -59,18 +59,30 @@ public final class Worker: Sendable {
 
     private func loop(stop: StopSignal) async throws -> Summary {
         var summary = Summary()
-        var lastRescue = Date.distantPast
+        var rescue = RescueSchedule(interval: leaseSeconds / 3)
         var claimedOnce = false
+        let queue = pipeline.queue
+        let owner = self.owner
         try await withThrowingTaskGroup(of: Outcome.self) { group in
             var active = 0
             var ticking = false
             while !stop.isRaised {
-                if Date().timeIntervalSince(lastRescue) > leaseSeconds / 3 {
-                    _ = try pipeline.queue.rescueExpired(now: Date())
-                    lastRescue = Date()
+                if rescue.isDue {
+                    do throws(MinicError) {
+                        let rescued = try await Blocking.run { () throws(MinicError) in try queue.rescueExpired(now: Date()) }
+                        if rescued > 0 { pipeline.taskLog.notice("returned \(rescued) task(s) with expired leases to the queue") }
+                        rescue.succeeded()
+                    } catch {
+                        // Not fatal, but never silent: retried with backoff while this worker goes on.
+                        rescue.failed()
+                        pipeline.systemLog.error("worker \(owner): returning expired leases failed (retry in \(rescue.retryDescription)): \(error.message)")
+                    }
                 }
                 let free = concurrency - active
-                let claimed = free > 0 && !(mode == .once && claimedOnce) ? try pipeline.queue.claim(owner: owner, limit: free, now: Date()) : []
+                var claimed: [ClaimedTask] = []
+                if free > 0 && !(mode == .once && claimedOnce) {
+                    claimed = try await Blocking.run { () throws(MinicError) in try queue.claim(owner: owner, limit: free, now: Date()) }
+                }
                 if !claimed.isEmpty { claimedOnce = true }
                 for task in claimed {
                     active += 1
@@ -84,6 +96,7 @@ public final class Worker: Sendable {
                     ticking = true
                     let poll = pollSeconds
                     group.addTask {
+                        // Cut short only by cancellation, which is no error.
                         try? await Task.sleep(nanoseconds: UInt64(poll * 1e9))
                         return .tick
                     }
@@ -126,29 +139,41 @@ public final class Worker: Sendable {
         case tick
     }
 
-    /// Runs one task with its heartbeat; released if cancelled before it finishes.
+    /// Runs one task with its heartbeat; released if cancelled before it finishes, and
+    /// cancelled (nothing recorded) if its lease is lost.
     func process(_ claimed: ClaimedTask, stop: StopSignal) async -> Outcome {
-        let queue = pipeline.queue
-        let interval = leaseSeconds / 3
+        let pipeline = self.pipeline
+        let work = Task { () async -> Result<TaskRecord?, MinicError> in
+            do throws(MinicError) { return .success(try await pipeline.execute(claimed)) } catch { return .failure(error) }
+        }
+        let lost = LeaseLoss()
         let heartbeat = Task {
-            var lease = claimed.lease
-            while !Task.isCancelled {
-                try? await Task.sleep(nanoseconds: UInt64(interval * 1e9))
-                if Task.isCancelled { return }
-                guard let renewed = try? queue.heartbeat(lease, now: Date()) else { return }
-                lease = renewed
+            await self.keepAlive(claimed.lease) {
+                lost.mark()
+                work.cancel()
             }
         }
-        defer { heartbeat.cancel() }
-        let work = Task { () async -> TaskRecord? in try? await pipeline.execute(claimed) }
-        let record = await withTaskCancellationHandler {
+        let result = await withTaskCancellationHandler {
             await work.value
         } onCancel: {
             work.cancel()
         }
-        // A cancelled task was released by the pipeline: back in the queue, attempt not counted.
-        if record?.state == .queued { return .released }
-        return .done(record?.state)
+        heartbeat.cancel()
+        let id = claimed.task.id
+        switch result {
+        case .failure(let error):
+            // The queue could not record the outcome: the lease runs out and the task is rescued, so it is not lost for good.
+            pipeline.systemLog.error("task \(id): the outcome could not be recorded: \(error.message)")
+            return .done(nil)
+        case .success(nil):
+            // The work may have finished just as the heartbeat found the lease gone: only a result nobody recorded is lost.
+            if lost.isMarked { pipeline.taskLog.warning("task \(id): lease lost; its work was cancelled and nothing was recorded by worker \(owner)") }
+            return .done(nil)
+        case .success(let record?):
+            // A cancelled task was released by the pipeline: back in the queue, attempt not counted.
+            if record.state == .queued { return .released }
+            return .done(record.state)
+        }
     }
 }
 

@@ -14,7 +14,7 @@ final class PromptSecretsTests: XCTestCase {
     func pipeline(_ home: TestHome, provider: any LLMProvider = OfflineProvider()) throws -> TaskPipeline {
         let opened = try Home(openAt: home.path, environment: Shell.testEnvironment)
         let queue = try SQLiteTaskQueue(path: home.path + "/state/queue.sqlite3", settings: QueueSettings(leaseSeconds: 30, maxAttempts: 2))
-        return try TaskPipeline(home: opened, queue: queue, provider: provider)
+        return TaskPipeline(home: opened, queue: queue, provider: provider)
     }
 
     /// Every byte of the queue's files (database and write-ahead log) and the activity log.

@@ -11,7 +11,7 @@ final class TaskPipelineTests: XCTestCase {
         let opened = try Home(openAt: home.path, environment: Shell.testEnvironment)
         let queue = try SQLiteTaskQueue(
             path: home.path + "/state/queue.sqlite3", settings: QueueSettings(leaseSeconds: lease, maxAttempts: 2, backoff: Backoff(base: 0.01, maximum: 0.02)))
-        return try TaskPipeline(home: opened, queue: queue, provider: provider)
+        return TaskPipeline(home: opened, queue: queue, provider: provider)
     }
 
     func testOfflineAnalyzeIsHonestLocalWork() async throws {

@@ -16,8 +16,9 @@ public struct ProcessResult: Sendable {
 /// Runs a program in its own process group with a deadline, capturing its output.
 ///
 /// Uses `posix_spawn` directly (not Foundation's `Process`) so that the child
-/// leads a new process group: on timeout the whole group is killed, and
-/// anything the program left running in the background is killed when it exits.
+/// leads a new process group, supervised by ``ChildProcess``: the program runs
+/// until it exits (closing its output does not end it), on timeout the whole group
+/// is killed, and anything it left running in the background is killed when it exits.
 public enum ProcessRunner {
     public static let outputLimit = 1 << 20
 
@@ -31,9 +32,10 @@ public enum ProcessRunner {
         executable: String, arguments: [String], environment: [String: String], directory: String, timeout: Double
     ) throws(MinicError) -> ProcessResult {
         var pipeFDs: [Int32] = [-1, -1]
+        // Close-on-exec, so a process another thread spawns later holds no end of it (dup2 clears it on 1 and 2).
         guard pipe(&pipeFDs) == 0 else { throw .internal("pipe: \(String(cString: strerror(errno)))") }
         let (readFD, writeFD) = (pipeFDs[0], pipeFDs[1])
-        defer { close(readFD) }
+        for descriptor in pipeFDs { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -66,32 +68,14 @@ public enum ProcessRunner {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(writeFD)
-        guard spawned == 0 else { throw .internal("cannot run \(executable): \(String(cString: strerror(spawned)))") }
-
-        let deadline = Date().addingTimeInterval(timeout)
-        var output: [UInt8] = []
-        var timedOut = false
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 {
-                timedOut = true
-                break
-            }
-            var poller = pollfd(fd: readFD, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, Int32(min(remaining * 1000, 1000)) + 1)
-            if ready < 0 && errno == EINTR { continue }
-            if ready <= 0 { continue }
-            let count = chunk.withUnsafeMutableBytes { read(readFD, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            if output.count < outputLimit { output.append(contentsOf: chunk[0..<min(count, outputLimit - output.count)]) }
+        guard spawned == 0 else {
+            close(readFD)
+            throw .internal("cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
-        // The group dies with its leader: nothing a hook started outlives it.
-        kill(-pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return ProcessResult(status: exitStatus, output: output, timedOut: timedOut)
+        // The child owns the read end from here, and waits for the process, not for end-of-file.
+        let child = ChildProcess(adopting: pid, outputs: [readFD])
+        var output: [UInt8] = []
+        let exit = child.wait(timeout: timeout, outputLimit: outputLimit, stopAtLimit: false) { _, chunk in output += chunk }
+        return ProcessResult(status: exit.status, output: output, timedOut: exit.timedOut)
     }
 }

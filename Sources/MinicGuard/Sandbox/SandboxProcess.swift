@@ -2,13 +2,18 @@ import CLibcShims
 import Foundation
 import MinicCore
 
-/// One running bubblewrap process: its pid, output pipes and status pipe.
-struct SandboxProcess {
-    let pid: pid_t
-    let stdoutFD: Int32
-    let stderrFD: Int32
-    let statusFD: Int32
-    let started: Date
+/// One running bubblewrap process: supervised as a ``ChildProcess`` (its pid and output
+/// pipes), plus the status pipe bubblewrap reports the command's own exit code on.
+final class SandboxProcess {
+    let child: ChildProcess
+    private let statusFD: Int32
+
+    private init(child: ChildProcess, statusFD: Int32) {
+        self.child = child
+        self.statusFD = statusFD
+    }
+
+    deinit { close(statusFD) }
 
     struct Outcome {
         var status: Int32
@@ -66,64 +71,21 @@ struct SandboxProcess {
             let what = Int(step) < steps.count ? steps[Int(step)] : "spawn"
             throw .internal("sandbox unavailable: cannot start \(executable) (\(what): \(String(cString: strerror(code)))); nothing was run")
         }
-        return SandboxProcess(pid: pid, stdoutFD: stdout.read, stderrFD: stderr.read, statusFD: status.read, started: Date())
+        return SandboxProcess(child: ChildProcess(adopting: pid, outputs: [stdout.read, stderr.read]), statusFD: status.read)
     }
 
-    /// Reads output until the process ends, a limit is hit or the deadline passes; then kills
-    /// the process group (and, through `killAll`, the cgroup) and reaps it.
+    /// Reads output until the process exits, the output limit is passed or the deadline passes;
+    /// then kills the process group (and, through `killAll`, the cgroup) and reaps it.
     func wait(timeout: Double, maxOutput: Int, onOutput: (Int32, [UInt8]) -> Void, killAll: () -> Void) -> Outcome {
-        defer {
-            close(stdoutFD)
-            close(stderrFD)
-            close(statusFD)
-        }
         var outcome = Outcome(status: 0)
-        let deadline = started.addingTimeInterval(timeout)
-        var open: [Int32] = [stdoutFD, stderrFD]
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        var exitStatus: Int32?
-        var total = 0
-        loop: while !open.isEmpty {
-            let remaining = deadline.timeIntervalSinceNow
-            if remaining <= 0 {
-                outcome.limit = .timeout
-                break
-            }
-            var pollers = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            let ready = poll(&pollers, nfds_t(pollers.count), Int32(min(remaining * 1000, 100)) + 1)
-            if ready < 0 && errno != EINTR { break }
-            for poller in pollers where poller.revents != 0 {
-                let count = chunk.withUnsafeMutableBytes { read(poller.fd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 {
-                    open.removeAll { $0 == poller.fd }
-                    continue
-                }
-                let room = max(0, maxOutput - total)
-                let kept = Array(chunk[0..<min(count, room)])
-                total += count
-                if poller.fd == stdoutFD { outcome.stdout += kept } else { outcome.stderr += kept }
-                if !kept.isEmpty { onOutput(poller.fd == stdoutFD ? 1 : 2, kept) }
-                if total > maxOutput {
-                    outcome.truncated = true
-                    outcome.limit = .output
-                    break loop
-                }
-            }
-            if exitStatus == nil, ready == 0 || open.count < 2 {
-                var status: Int32 = 0
-                if waitpid(pid, &status, WNOHANG) == pid { exitStatus = status }
-            }
-            // Exited, and what it left running in the background holds our pipes open: the namespace is gone, so stop here.
-            if exitStatus != nil && ready == 0 { break }
-        }
-        // Everything it started dies with it.
-        kill(-pid, SIGKILL)
-        killAll()
-        var status: Int32 = exitStatus ?? 0
-        if exitStatus == nil { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
-        outcome.durationMS = Date().timeIntervalSince(started) * 1000
-        outcome.status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let exit = child.wait(timeout: timeout, outputLimit: maxOutput, stopAtLimit: true, onOutput: { index, chunk in
+            if index == 0 { outcome.stdout += chunk } else { outcome.stderr += chunk }
+            onOutput(index == 0 ? 1 : 2, Array(chunk))
+        }, killAll: killAll)
+        outcome.status = exit.status
+        outcome.truncated = exit.truncated
+        if exit.timedOut { outcome.limit = .timeout } else if exit.truncated { outcome.limit = .output }
+        outcome.durationMS = Date().timeIntervalSince(child.started) * 1000
         let report = readAll(statusFD)
         outcome.started = report.contains("child-pid")
         // bubblewrap reports the command's own status; prefer it to bubblewrap's.
