@@ -54,26 +54,39 @@ public struct CodeAnalyzer: Sendable {
     /// A bare fence counts as shell when its first line is a shell prompt (`$ `).
     public static func codeBlocks(in text: String) -> [(language: CodeLanguage, code: String, firstLine: Int)] {
         var blocks: [(CodeLanguage, String, Int)] = []
-        var open: (language: CodeLanguage?, fence: Substring, firstLine: Int, lines: [Substring])?
+        // The open block's parts live in plain variables, mutated in place: a block held in
+        // an optional tuple was copied, lines and all, on every line (quadratic in its length).
+        var isOpen = false
+        var language: CodeLanguage?
+        var fence: Substring = ""
+        var firstLine = 0
+        var lines: [Substring] = []
+        func close() {
+            if language == nil, lines.first?.hasPrefix("$ ") == true {
+                language = .shell
+                lines = lines.map { $0.hasPrefix("$ ") ? $0.dropFirst(2) : $0 }
+            }
+            if let language { blocks.append((language, lines.joined(separator: "\n"), firstLine)) }
+            isOpen = false
+            lines = []
+        }
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == " " }
-            if var block = open {
-                if trimmed.hasPrefix(block.fence) && trimmed.drop(while: { $0 == block.fence.first }).allSatisfy(\.isWhitespace) {
-                    if block.language == nil, block.lines.first?.hasPrefix("$ ") == true {
-                        block.language = .shell
-                        block.lines = block.lines.map { $0.hasPrefix("$ ") ? $0.dropFirst(2) : $0 }
-                    }
-                    if let language = block.language { blocks.append((language, block.lines.joined(separator: "\n"), block.firstLine)) }
-                    open = nil
+            if isOpen {
+                if trimmed.hasPrefix(fence) && trimmed.drop(while: { $0 == fence.first }).allSatisfy(\.isWhitespace) {
+                    close()
                 } else {
-                    block.lines.append(line)
-                    open = block
+                    lines.append(line)
                 }
             } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
-                let fence = trimmed.prefix { $0 == trimmed.first }
-                open = (CodeLanguage.fromFence(trimmed.dropFirst(fence.count)), fence, number + 2, [])
+                fence = trimmed.prefix { $0 == trimmed.first }
+                language = CodeLanguage.fromFence(trimmed.dropFirst(fence.count))
+                firstLine = number + 2
+                isOpen = true
             }
         }
+        // A fence never closed runs to the end of the answer (as in CommonMark): still code, still analysed.
+        if isOpen { close() }
         return blocks
     }
 
