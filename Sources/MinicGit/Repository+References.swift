@@ -1,3 +1,4 @@
+import Foundation
 import CGit2
 
 /// Reference reading and compare-and-swap updates.
@@ -65,19 +66,20 @@ extension Repository {
         git_reference_free(ref)
     }
 
-    /// The moves the reflog of `name` records, newest first, at most `limit` of them
-    /// (empty when the reference has no reflog).
-    public func reflogMoves(_ name: String, limit: Int) throws(GitError) -> [(old: OID, new: OID)] {
+    /// The moves the reflog of `name` records, newest first, at most `limit` of them, each
+    /// with the time it was logged (empty when the reference has no reflog).
+    public func reflogMoves(_ name: String, limit: Int) throws(GitError) -> [(old: OID, new: OID, time: Date)] {
         var log: OpaquePointer?
         try check(git_reflog_read(&log, pointer, name), "git_reflog_read(\(name))")
         defer { git_reflog_free(log) }
-        var moves: [(old: OID, new: OID)] = []
+        var moves: [(old: OID, new: OID, time: Date)] = []
         // Index 0 is the newest entry.
         for index in 0..<min(git_reflog_entrycount(log), max(0, limit)) {
             guard let entry = git_reflog_entry_byindex(log, index), let old = git_reflog_entry_id_old(entry), let new = git_reflog_entry_id_new(entry) else {
                 break
             }
-            moves.append((OID(old.pointee), OID(new.pointee)))
+            let seconds = git_reflog_entry_committer(entry).map { $0.pointee.when.time } ?? 0
+            moves.append((OID(old.pointee), OID(new.pointee), Date(timeIntervalSince1970: TimeInterval(seconds))))
         }
         return moves
     }

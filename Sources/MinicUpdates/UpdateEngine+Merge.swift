@@ -23,6 +23,12 @@ extension UpdateEngine {
             home.activity.logger(.security).warning("merge of \(shownID) refused: adds a secret: the proposal's branch name")
             throw .refused("proposal \(shownID) adds 1 secret(s); nothing changed", details: ["branch \(shownID): a secret in the proposal's name"])
         }
+        // Control characters would reach the merge's subject and trailer; cleaned there, the trailer
+        // would no longer name the branch. A branch made by hand with such a name is refused.
+        if proposal.id.unicodeScalars.contains(where: CommitText.isControl) {
+            throw .refused(
+                "proposal \(TerminalText.neutralise(proposal.id)) has control or bidirectional characters in its name; rename the branch (git branch -m) and merge that")
+        }
         if proposal.status == .rejected { throw .refused("proposal \(proposal.id) was rejected; propose it again to merge it") }
         if let expect = options.expect {
             let wanted = try UpdateEngine.expectedPrefix(expect)
@@ -125,7 +131,7 @@ extension UpdateEngine {
         testPause("after-ref")
 
         // Committed. The rest brings the work tree and bookkeeping up to date.
-        let postMerge = try resume(intent, old: head, new: commit, recovering: false, workTree: true) { () throws(MinicError) in
+        let postMerge = try resume(intent, old: head, new: commit, recovering: nil, workTree: true) { () throws(MinicError) in
             try Trace.span("merge: checkout") { () throws(MinicError) in
                 try git("updating the work tree") { () throws(GitError) in
                     try self.repository.checkout(tree: mergedTree, mode: .safe, baseline: headTree, paths: touched)

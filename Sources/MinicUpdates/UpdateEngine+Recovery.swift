@@ -38,21 +38,24 @@ extension UpdateEngine {
         guard let old = OID(hex: intent.oldHead), let new = OID(hex: intent.newHead) else {
             throw .internal("\(intents.path) names no valid commits; check the home with `git status` and `minic update history`, then remove the file")
         }
-        try requireGenuine(intent, old: old, new: new, moved: false)
+        try requireGenuine(intent, old: old, new: new, moved: .no)
         let current = try git("reading \(intent.branch)") { () throws(GitError) in try repository.referenceTarget(intent.branch) }
         let when = Timestamp.iso8601(intent.started)
         let line: String
         if current == new {
-            try requireGenuine(intent, old: old, new: new, moved: true)
-            try resume(intent, old: old, new: new, recovering: true, workTree: true)
+            let movedAt = try requireGenuine(intent, old: old, new: new, moved: .latest)
+            try resume(intent, old: old, new: new, recovering: movedAt, workTree: true)
             line = "finished the \(intent.what) interrupted at \(when): work tree, history and hook brought up to date"
         } else if current == old {
-            backupStore.discard(intent.backup, expected: old)
+            // Only a backup no journal entry names: a record replayed from an earlier, finished operation
+            // names that operation's backup, which is a person's way back and stays.
+            let named = try journal.events().contains { $0.backup == intent.backup || $0.worktreeBackup == intent.backup }
+            if !named { backupStore.discard(intent.backup, expected: old) }
             try intents.remove()
             line = "dropped the \(intent.what) interrupted at \(when) before \(Self.branchName(intent.branch)) moved; nothing changed"
         } else if let current, try git("reading history", { () throws(GitError) in try repository.isAncestor(new, of: current) }) {
-            try requireGenuine(intent, old: old, new: new, moved: true)
-            try resume(intent, old: old, new: new, recovering: true, workTree: false)
+            let movedAt = try requireGenuine(intent, old: old, new: new, moved: .since)
+            try resume(intent, old: old, new: new, recovering: movedAt, workTree: false)
             line = "recorded the \(intent.what) interrupted at \(when); \(Self.branchName(intent.branch)) has moved on since, so the work tree was left as it is"
         } else {
             try intents.remove()
@@ -66,15 +69,23 @@ extension UpdateEngine {
     /// Everything after the branch moved, in order; the record is removed only when all of it is done.
     /// Each step can run again: the journal entry is written once, references are compare-and-swap,
     /// the checkout writes the same files. The hook runs again if it was interrupted itself.
+    /// - Parameter recovering: for a record left by another process, when main's reflog logged the move
+    ///   (`nil` for the operation itself): the journal entry is then taken from the history, not the record.
     /// - Parameter workTree: whether to bring the work tree up (not when the branch has moved on since).
     /// - Returns: the hook's outcome.
     @discardableResult
-    func resume(_ intent: UpdateIntent, old: OID, new: OID, recovering: Bool, workTree: Bool, checkout: (() throws(MinicError) -> Void)? = nil) throws(MinicError)
+    func resume(_ intent: UpdateIntent, old: OID, new: OID, recovering movedAt: Date?, workTree: Bool, checkout: (() throws(MinicError) -> Void)? = nil) throws(MinicError)
         -> HookOutcome?
     {
         let oldTree = try treeOf(old)
         let newTree = try treeOf(new)
-        if workTree {
+        // This operation's entry is one of this move logged no earlier than main's reflog logged the move
+        // (the same move may have happened before). The entry is written after the work tree, so with it
+        // in place the work tree was done: a replayed record neither checks out again nor adds an entry.
+        let recorded = try movedAt.map { (time) throws(MinicError) in
+            try journal.events().contains { $0.from == old.hex && $0.to == new.hex && $0.date >= time }
+        } ?? false
+        if workTree && !recorded {
             do {
                 if let checkout { try checkout() } else { try restoreWorkTree(intent, new: new, oldTree: oldTree, newTree: newTree) }
             } catch {
@@ -88,16 +99,14 @@ extension UpdateEngine {
         if intent.operation == .merge, let id = intent.proposalID, let head = intent.proposalHead.flatMap(OID.init(hex:)) {
             do { try store.markMerged(id, at: head) } catch { problems.append(error.message) }
         }
+        let entry = try movedAt == nil ? event(for: intent) : recordedEvent(for: intent, new: new)
         do {
-            // Only entries newer than the tip the record saw can be this operation's (the same move may have happened before).
-            let recorded =
-                recovering ? try journal.events().prefix { $0.journalCommit != intent.journalTip }.contains { $0.from == old.hex && $0.to == new.hex } : false
-            if !recorded { try journal.append(event(for: intent)) }
+            if !recorded { try journal.append(entry) }
         } catch { problems.append(error.message) }
         if !problems.isEmpty {
             throw .internal("\(intent.what) moved \(Self.branchName(intent.branch)) to \(new.short), but: \(problems.joined(separator: "; ")); the next minic command finishes it")
         }
-        logCompletion(intent, old: old, new: new)
+        logCompletion(intent, entry, old: old, new: new)
         testPause("before-hook")
         var hook: HookOutcome?
         if workTree {
@@ -116,32 +125,47 @@ extension UpdateEngine {
 
     /// The journal entry an intent stands for.
     private func event(for intent: UpdateIntent) -> UpdateEvent {
+        event(for: intent, actor: intent.actor, rule: intent.rule, backup: intent.backup)
+    }
+
+    private func event(for intent: UpdateIntent, actor: String, rule: String?, backup: String) -> UpdateEvent {
         var event: UpdateEvent
         switch intent.operation {
         case .merge:
-            event = UpdateEvent(kind: intent.rule == MergeRule.auto.rawValue ? .autoMerge : .merge, actor: intent.actor)
+            event = UpdateEvent(kind: rule == MergeRule.auto.rawValue ? .autoMerge : .merge, actor: actor)
             event.proposalID = intent.proposalID
-            event.rule = intent.rule
+            event.rule = rule
         case .rollback:
-            event = UpdateEvent(kind: .rollback, actor: intent.actor)
+            event = UpdateEvent(kind: .rollback, actor: actor)
             event.worktreeBackup = intent.worktreeBackup
         }
         event.from = intent.oldHead
         event.to = intent.newHead
-        event.backup = intent.backup
+        event.backup = backup
         return event
     }
 
-    private func logCompletion(_ intent: UpdateIntent, old: OID, new: OID) {
+    /// The journal entry for a record left by another process: who approved, by which rule,
+    /// and the backup come from the merge commit's trailers (checked to be that merge), never
+    /// from the record; a rollback's actor is cleaned like any text stored in git.
+    private func recordedEvent(for intent: UpdateIntent, new: OID) throws(MinicError) -> UpdateEvent {
+        guard intent.operation == .merge else { return event(for: intent, actor: CommitText.title(intent.actor) ?? "unknown", rule: nil, backup: intent.backup) }
+        let message = try git("reading \(new.short)") { () throws(GitError) in try repository.commit(new).message }
+        return event(
+            for: intent, actor: Trailers.value("Approved-by", in: message) ?? "unknown", rule: Trailers.value("Rule", in: message),
+            backup: Trailers.value("Backup", in: message) ?? intent.backup)
+    }
+
+    private func logCompletion(_ intent: UpdateIntent, _ entry: UpdateEvent, old: OID, new: OID) {
         switch intent.operation {
         case .merge:
             let id = intent.proposalID ?? "?"
-            updateLog.info("merged \(id) by \(intent.actor) rule \(intent.rule ?? "?") commit \(new.short) backup \(intent.backup)")
-            updateLog.info("backup created \(intent.backup) for \(old.short) before merge of \(id)")
+            updateLog.info("merged \(id) by \(entry.actor) rule \(entry.rule ?? "?") commit \(new.short) backup \(entry.backup ?? intent.backup)")
+            updateLog.info("backup created \(entry.backup ?? intent.backup) for \(old.short) before merge of \(id)")
             logConfigChange(from: old, to: new, because: "merge of \(id)")
         case .rollback:
-            updateLog.info("backup created \(intent.backup) for \(old.short) before rollback")
-            updateLog.info("rolled back \(intent.branch) from \(old.short) to \(new.short) by \(intent.actor) backup \(intent.backup)")
+            updateLog.info("backup created \(entry.backup ?? intent.backup) for \(old.short) before rollback")
+            updateLog.info("rolled back \(intent.branch) from \(old.short) to \(new.short) by \(entry.actor) backup \(entry.backup ?? intent.backup)")
             logConfigChange(from: old, to: new, because: "rollback to \(new.short)")
         }
     }
@@ -154,15 +178,24 @@ extension UpdateEngine {
         let changed = try git("diffing \(intent.oldHead.prefix(7)) with \(new.short)") { () throws(GitError) in
             try repository.treeChanges(from: oldTree, to: newTree).map(\.path)
         }
-        let backedUp = Set(intent.uncommitted)
         let old = try git("reading the old head") { () throws(GitError) in try repository.tree(oldTree) }
         let newer = try git("reading the new head") { () throws(GitError) in try repository.tree(newTree) }
+        // `rollback --force` saved the uncommitted files before it moved main: what still matches
+        // that backup is safe to overwrite; anything else at those paths was written since, by a person.
+        let saved = try intent.worktreeBackup.map { (name) throws(MinicError) -> Tree? in
+            try git("reading \(name)") { () throws(GitError) -> Tree? in
+                guard let id = try repository.referenceTarget(name) else { return nil }
+                return try repository.tree(repository.commit(id).treeID)
+            }
+        } ?? nil
         var foreign: [TreeUpdate] = []
-        for path in changed where !backedUp.contains(path) {
+        var seen = Set<String>()
+        for path in changed + intent.uncommitted where seen.insert(path).inserted {
             guard let bytes = Self.workTreeBytes(home.path + "/" + path) else { continue }
             let before = try blob(at: path, in: old)
             let after = try blob(at: path, in: newer)
             if bytes == before || bytes == after { continue }
+            if let saved, try blob(at: path, in: saved) == bytes { continue }
             if let after, bytes.count < after.count, after.starts(with: bytes) { continue }  // cut short by the kill
             let blob = try git("saving \(path)") { () throws(GitError) in try repository.writeBlob(bytes) }
             foreign.append(.upsert(path: path, blob: blob, mode: .blob))

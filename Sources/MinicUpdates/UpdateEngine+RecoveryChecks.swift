@@ -1,3 +1,4 @@
+import Foundation
 import MinicCore
 import MinicGit
 
@@ -11,9 +12,13 @@ extension UpdateEngine {
     /// from the old head to the new one, a merge's commit must be the merge of that
     /// proposal onto the old head, and a rollback's target must be one that rollback
     /// would have accepted from the old head.
-    /// - Parameter moved: whether the branch is at (or past) the new head; when it is
-    ///   still at the old one only the names are checked (the record is dropped).
-    func requireGenuine(_ intent: UpdateIntent, old: OID, new: OID, moved: Bool) throws(MinicError) {
+    /// - Parameter moved: `.no` when the branch is still at the old head (only the names are
+    ///   checked: the record is dropped); `.latest` when it is at the new head, which must then
+    ///   be its latest move; `.since` when it has moved on past the new head.
+    /// - Returns: when the branch moved, the time its reflog logged the move (an entry of the
+    ///   journal for this operation can only be as new).
+    @discardableResult
+    func requireGenuine(_ intent: UpdateIntent, old: OID, new: OID, moved: BranchMove) throws(MinicError) -> Date? {
         func refuse(_ reason: String) -> MinicError {
             .refused(
                 "\(intents.path) does not match the home's history (\(reason)); nothing was done: inspect with `git -C \(home.path) reflog main` and `minic update history`, then remove the file"
@@ -28,10 +33,13 @@ extension UpdateEngine {
         for path in intent.uncommitted where !Self.isPlainRelativePath(path) {
             throw refuse("\(TerminalText.neutralise(path)) is not a path inside the home")
         }
-        guard moved else { return }
+        if moved == .no { return nil }
 
-        let moves = try git("reading the reflog of main") { () throws(GitError) in try repository.reflogMoves(intent.branch, limit: 200) }
-        guard moves.contains(where: { $0.old == old && $0.new == new }) else { throw refuse("main's reflog records no move from \(old.short) to \(new.short)") }
+        let moves = try git("reading the reflog of main") { () throws(GitError) in try repository.reflogMoves(intent.branch, limit: moved == .latest ? 1 : 200) }
+        // A replayed record of a move that was finished long ago is refused: at the new head, the move must be main's latest.
+        guard let move = moves.first(where: { $0.old == old && $0.new == new }) else {
+            throw refuse("main's \(moved == .latest ? "latest move" : "reflog") is not the move from \(old.short) to \(new.short)")
+        }
         switch intent.operation {
         case .merge:
             guard let id = intent.proposalID, let head = intent.proposalHead.flatMap(OID.init(hex:)) else { throw refuse("a merge without its proposal") }
@@ -41,7 +49,8 @@ extension UpdateEngine {
             }
         case .rollback:
             try requireInHistory(new, head: old)
-            guard !intent.uncommitted.isEmpty || intent.worktreeBackup == nil else { return }
+            let backup = try git("reading \(intent.backup)") { () throws(GitError) in try repository.referenceTarget(intent.backup) }
+            guard backup == nil || backup == old else { throw refuse("\(intent.backup) is not a backup of \(old.short)") }
             if let name = intent.worktreeBackup {
                 // The paths a forced checkout may overwrite or remove are those the backup saved.
                 let saved = try git("reading \(name)") { () throws(GitError) -> Set<String>? in
@@ -57,7 +66,11 @@ extension UpdateEngine {
                 throw refuse("uncommitted paths without their backup")
             }
         }
+        return move.time
     }
+
+    /// Where the branch is against an intent record's heads.
+    enum BranchMove { case no, latest, since }
 
     /// A path relative to the home's top, without `.`/`..` or empty components, outside `.git`.
     static func isPlainRelativePath(_ path: String) -> Bool {
@@ -81,12 +94,8 @@ extension BackupStore {
 
 extension ProposalID {
     /// Whether `id` could name a proposal: minic's own ids and the names of `proposals/<name>`
-    /// branches made by hand, in the characters git allows there, without `..` or an empty component.
+    /// branches made by hand (any name git accepts there), without control characters.
     static func isValid(_ id: String) -> Bool {
-        guard !id.isEmpty, id.count <= 200, !id.hasPrefix("-"), !id.contains(".."), !id.hasSuffix(".lock") else { return false }
-        guard id.split(separator: "/", omittingEmptySubsequences: false).allSatisfy({ !$0.isEmpty && !$0.hasPrefix(".") }) else { return false }
-        return id.utf8.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) || byte == 0x2d || byte == 0x2e || byte == 0x5f || byte == 0x2f
-        }
+        !id.isEmpty && !id.unicodeScalars.contains(where: CommitText.isControl) && Repository.isValidReferenceName(Proposal.openPrefix + id)
     }
 }

@@ -113,7 +113,7 @@ extension UpdateEngine {
             throw error
         }
         testPause("after-ref")
-        let hook = try resume(intent, old: head, new: target, recovering: false, workTree: true) { () throws(MinicError) in
+        let hook = try resume(intent, old: head, new: target, recovering: nil, workTree: true) { () throws(MinicError) in
             try Trace.span("rollback: checkout") { () throws(MinicError) in
                 try git("updating the work tree") { () throws(GitError) in
                     // Only the paths that differ (plus the uncommitted ones just backed up) need writing.

@@ -88,4 +88,93 @@ final class ForgedIntentTests: XCTestCase {
         }
         XCTAssertEqual(home.head(), head)
     }
+
+    /// A record captured from a finished `rollback --force` and put back later, after the person
+    /// kept working: the journal already holds the move, so nothing is checked out again.
+    func testAReplayedRollbackRecordLeavesLaterWorkAlone() throws {
+        let home = TestHome()
+        let first = home.head()
+        home.commitOnMain("second") { $0.write("notes/a.md", "a\n") }
+        home.write("notes/a.md", "uncommitted before the rollback\n")
+        let rollback = try BackgroundMinic(home, ["update", "rollback", first, "--force", "--yes"], environment: ["MINIC_TEST_PAUSE_AT": "before-hook"])
+        XCTAssertTrue(rollback.waitUntilStopped())
+        let record = try XCTUnwrap(home.read("state/update-intent.json"))
+        kill(rollback.pid, SIGCONT)
+        XCTAssertEqual(rollback.finish().status, 0)
+        let journal = home.journal().count
+        // At the very path the rollback saved and removed.
+        home.write("notes/a.md", "a person's later work\n")
+        home.write("state/update-intent.json", record)
+        let next = home.minic("update", "history")
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertEqual(home.read("notes/a.md"), "a person's later work\n")
+        XCTAssertEqual(home.journal().count, journal)
+        GitChecks.assertFsckClean(home.path)
+    }
+
+    /// A merge record replayed with another approver and rule adds no entry and logs no such merge.
+    func testAReplayedMergeRecordWithAForgedApproverChangesNoHistory() throws {
+        let home = TestHome()
+        home.handmadeProposal("dbg") { $0.write("notes/d.md", "d\n") }
+        let merge = try BackgroundMinic(home, ["update", "merge", "dbg", "--yes"], environment: ["MINIC_TEST_PAUSE_AT": "before-hook"])
+        XCTAssertTrue(merge.waitUntilStopped())
+        var record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data((home.read("state/update-intent.json") ?? "").utf8)) as? [String: Any])
+        kill(merge.pid, SIGCONT)
+        XCTAssertEqual(merge.finish().status, 0)
+        let journal = home.journal().count
+        record["actor"] = "Mallory <boss@example.com>"
+        record["rule"] = "auto"
+        let tip = GitChecks.revParse(home.path, "refs/minic/journal")
+        record["journal_tip"] = tip
+        try plant(home, record)
+        let next = home.minic("update", "history")
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertEqual(home.journal().count, journal)
+        XCTAssertFalse(next.stdout.contains("Mallory"), next.stdout)
+        XCTAssertFalse(home.activityLog.contains("Mallory"), home.activityLog)
+    }
+
+    /// Dropping a record (main still at its old head) keeps a backup the journal names.
+    func testADroppedRecordKeepsABackupTheJournalNames() throws {
+        let home = TestHome()
+        let base = home.head()
+        home.handmadeProposal("keep") { $0.write("notes/k.md", "k\n") }
+        XCTAssertEqual(home.minic("update", "merge", "keep", "--yes").status, 0)
+        let backups = GitChecks.refs(home.path, "refs/minic/backups/")
+        XCTAssertEqual(backups.count, 1)
+        XCTAssertEqual(home.minic("update", "rollback", base, "--yes").status, 0)
+        let named = try XCTUnwrap(backups.first)
+        try plant(home, ["operation": "rollback", "old_head": base, "new_head": String(repeating: "3", count: 40), "backup": named])
+        let next = home.minic("tasks", "list")
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertEqual(GitChecks.revParse(home.path, named), base)
+    }
+
+    /// A hand-made proposal whose name git accepts but is not ASCII is finished like any other.
+    func testAnInterruptedMergeOfANonASCIIProposalNameIsFinished() throws {
+        let home = TestHome()
+        home.handmadeProposal("café-change") { $0.write("notes/c.md", "c\n") }
+        let merge = try BackgroundMinic(home, ["update", "merge", "café-change", "--yes"], environment: ["MINIC_TEST_PAUSE_AT": "after-ref"])
+        XCTAssertTrue(merge.waitUntilStopped())
+        merge.kill()
+        let next = home.minic("update", "list")
+        XCTAssertEqual(next.status, 0, next.stderr)
+        XCTAssertTrue(next.stderr.contains("finished the merge of café-change"), next.stderr)
+        XCTAssertEqual(GitChecks.status(home.path), "")
+        XCTAssertEqual(GitChecks.refs(home.path, "refs/minic/merged/"), ["refs/minic/merged/café-change"])
+    }
+
+    /// Names with controls never reach commit headers or a merge's subject.
+    func testControlsInNamesNeverReachCommits() throws {
+        let home = TestHome()
+        home.write("notes/x.md", "x\n")
+        let propose = home.minic("update", "propose", "--from-worktree", "--title", "x", environment: ["MINIC_USER": "Ev\u{1b}[31mil\u{9b}2J\u{202e}X <e\u{1b}[0m@x>"])
+        XCTAssertEqual(propose.status, 0, propose.stderr)
+        let raw = home.git("cat-file", "-p", "refs/heads/proposals/" + (GitChecks.refs(home.path, "refs/heads/proposals/").first ?? "").replacingOccurrences(of: "refs/heads/proposals/", with: "")).stdout
+        XCTAssertFalse(raw.unicodeScalars.contains { $0.value == 0x1b || $0.value == 0x9b || $0.value == 0x202e }, raw)
+        home.handmadeProposal("evil\u{202e}txt.exe") { $0.write("notes/e.md", "e\n") }
+        let merge = home.minic("update", "merge", "evil\u{202e}txt.exe", "--yes")
+        XCTAssertEqual(merge.status, 1, merge.stderr)
+        XCTAssertTrue(merge.stderr.contains("control or bidirectional characters"), merge.stderr)
+    }
 }

@@ -5,12 +5,15 @@ import MinicGit
 public enum Identity {
     /// `MINIC_USER` ("Name <email>") if set, else git's `user.name`/`user.email`,
     /// else the login name at the host name.
+    /// Controls and escape sequences are removed (``CommitText``): the result goes into commit headers.
     public static func current(repository: Repository?, environment: [String: String]) -> Signature {
         if let text = environment["MINIC_USER"], let parsed = parse(text) { return parsed }
-        if let repository, let configured = repository.configuredSignature() {
-            return Signature(name: configured.name, email: configured.email)
+        if let repository, let configured = repository.configuredSignature(),
+            let name = CommitText.title(configured.name), let email = CommitText.title(configured.email)
+        {
+            return Signature(name: name, email: email)
         }
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "minic"
+        let user = CommitText.title(environment["USER"] ?? environment["LOGNAME"]) ?? "minic"
         let host = ProcessInfo.processInfo.hostName
         return Signature(name: user, email: "\(user)@\(host.isEmpty ? "localhost" : host)")
     }
@@ -21,9 +24,9 @@ public enum Identity {
     /// Parses `Name <email>`.
     public static func parse(_ text: String) -> Signature? {
         guard let open = text.lastIndex(of: "<"), let close = text.lastIndex(of: ">"), open < close else { return nil }
-        let name = text[..<open].trimmingCharacters(in: .whitespaces)
-        let email = String(text[text.index(after: open)..<close])
-        guard !name.isEmpty, !email.isEmpty, !name.contains("\n"), !email.contains("\n") else { return nil }
+        guard !text.contains("\n"), let name = CommitText.title(String(text[..<open])),
+            let email = CommitText.title(String(text[text.index(after: open)..<close]))
+        else { return nil }
         return Signature(name: name, email: email)
     }
 }
