@@ -26,6 +26,10 @@ requested "model" picks a behaviour:
   echo-key-400       400 whose error message echoes the key sent (and its base64), OTHER_SECRET and escape sequences
   echo-key-401       401 with no body, the key sent in the status line's reason phrase
   echo-key-event     message_start, then an error event whose message echoes the key sent
+  echo-key-form:F    400 echoing the key sent in form F: zwsp, shy (format characters inside),
+                     basic (base64 of user:KEY), x1, x2 (base64 of 1 or 2 bytes + KEY), x1url,
+                     hex, HEX, pct (percent-encoded), detail, vllm (JSON with every character
+                     \\u-escaped), cut (a plain-text body with the key across byte 300)
 The echo-key models answer whatever key was sent; every other request needs
 x-api-key: test-key-123 and anthropic-version: 2023-06-01 (else 401).
 /v1/chat/completions knows ok (any name), 429-then-ok, bad-request, drop, stall,
@@ -40,6 +44,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1]
@@ -105,6 +110,34 @@ class Handler(BaseHTTPRequestHandler):
     def echo_key(self, model, key):
         """Error answers that echo the key the client sent back to it (as careless servers do)."""
         b64 = base64.b64encode(key.encode()).decode()
+        if model.startswith("echo-key-form:"):
+            form = model[len("echo-key-form:"):]
+            escaped = "".join("\\u%04x" % ord(c) for c in key)
+            if form in ("detail", "vllm"):
+                inner = f'"detail": "bad key {escaped}"' if form == "detail" else \
+                    f'"object": "error", "message": "bad key {escaped}", "type": "BadRequestError", "code": 400'
+                body = ("{" + inner + "}").encode()
+            elif form == "cut":
+                body = ("z" * 290 + key + " rest").encode()
+            else:
+                shown = {
+                    "zwsp": key[:6] + "\u200b" + key[6:12] + "\u2060" + key[12:],
+                    "shy": key[:4] + "\u00ad" + key[4:] + "\ufeff",
+                    "basic": "Basic " + base64.b64encode(("user:" + key).encode()).decode(),
+                    "x1": base64.b64encode(("x" + key + "y").encode()).decode(),
+                    "x2": base64.b64encode(("xy" + key).encode()).decode(),
+                    "x1url": base64.urlsafe_b64encode(("x" + key).encode()).decode().rstrip("="),
+                    "hex": key.encode().hex(),
+                    "HEX": key.encode().hex().upper(),
+                    "pct": urllib.parse.quote(key, safe=""),
+                }[form]
+                body = json.dumps({"type": "error", "error": {"type": "invalid_request_error", "message": f"bad key {shown}"}}).encode()
+            self.send_response(400)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if model == "echo-key-401":
             self.send_response(401, f"Unauthorized: bad key {key}")
             self.send_header("content-length", "0")

@@ -150,13 +150,27 @@ final class StreamingCall: @unchecked Sendable {
         return .stream(settings.text.clean("\(error)"))
     }
 
-    /// The `error.type: error.message` of an API error body (both dialects), else its start, else the
-    /// status line's reason phrase. Raw: the caller cleans it.
+    /// The message of an error body, raw (the caller cleans it, then cuts it: a cut before redaction
+    /// would leave the start of a key unrecognised). A body that parses as JSON is read decoded, so
+    /// its string escapes cannot hide a key: `error.type: error.message` (Anthropic, OpenAI),
+    /// `type: message` (vLLM's `{"object": "error", ...}`), `detail`, else the whole JSON re-written
+    /// unescaped. Other bodies are used whole (at most ``errorBodyLimit`` bytes); an empty one gives the
+    /// status line's reason phrase.
     static func errorMessage(_ body: [UInt8], reason: String) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let error = object["error"] as? [String: Any] {
-            return "\(error["type"] as? String ?? "error"): \(error["message"] as? String ?? "")"
+        if let json = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) {
+            let object = json as? [String: Any]
+            if let error = object?["error"] as? [String: Any] {
+                return "\(error["type"] as? String ?? "error"): \(error["message"] as? String ?? "")"
+            }
+            if let message = object?["message"] as? String ?? object?["error"] as? String {
+                return "\(object?["type"] as? String ?? "error"): \(message)"
+            }
+            if let detail = object?["detail"] as? String { return detail }
+            if let string = json as? String { return string }
+            let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+            if let data = try? JSONSerialization.data(withJSONObject: json, options: options) { return String(decoding: data, as: UTF8.self) }
         }
-        let start = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return start.isEmpty ? reason : start
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? reason : text
     }
 }
