@@ -23,6 +23,10 @@ requested "model" picks a behaviour:
   delta-before-start a content_block_delta before message_start
   delta-after-stop   a normal stream, then a content_block_delta after message_stop
   no-text-block      message_start, message_delta, message_stop: no content block
+  no-deltas          a text block with no deltas; empty-deltas: only empty text deltas
+  unnamed-data       a data event without an `event:` line mid-stream
+  ping-after-stop    a normal stream, then a ping; unknown-after-stop: then an unknown event;
+                     data-after-stop: then an unnamed data event
   echo-key-400       400 whose error message echoes the key sent (and its base64), OTHER_SECRET and escape sequences
   echo-key-401       401 with no body, the key sent in the status line's reason phrase
   echo-key-event     message_start, then an error event whose message echoes the key sent
@@ -64,7 +68,7 @@ def events(model, crlf=False, text=None):
            ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
            f": a comment line{sep}",
            ev("ping", {"type": "ping"})]
-    for piece in (text or TEXT):
+    for piece in (TEXT if text is None else text):
         out.append(ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}))
     out += [ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
             ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 7}}),
@@ -291,6 +295,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             return
+        if model in ("no-deltas", "empty-deltas", "unnamed-data"):
+            text = [] if model == "no-deltas" else ["", ""] if model == "empty-deltas" else TEXT
+            payload = events(model, text=text)
+            if model == "unnamed-data":
+                at = payload.index(b"event: content_block_stop")
+                payload = payload[:at] + b'data: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "x"}}\n\n' + payload[at:]
+            return self.stream(payload)
+        if model.endswith("-after-stop") and model != "delta-after-stop":
+            extra = {"ping-after-stop": b'event: ping\ndata: {"type": "ping"}\n\n',
+                     "unknown-after-stop": b'event: future_event\ndata: {"type": "future_event"}\n\n',
+                     "data-after-stop": b'data: {"type": "message_stop"}\n\n'}[model]
+            return self.stream(events(model) + extra)
         if model in ("delta-before-start", "delta-after-stop", "no-text-block"):
             payload = events(model)
             delta_at = payload.index(b"event: content_block_delta")
