@@ -62,20 +62,26 @@ final class StreamingCall: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Attempts until one succeeds, fails for good, or the retries or `timeouts.total` run out: the total
+    /// covers every attempt and every wait between them, so each attempt gets only what is left of it,
+    /// and a retry whose wait would end past it fails at once with the last error.
     func run() {
         var attempt = 0
+        let deadline = Date().addingTimeInterval(settings.timeouts.total)
         while true {
             let state = StreamState(model: model, dialect: dialect, text: settings.text)
             do {
-                try attemptOnce(state)
+                var timeouts = settings.timeouts
+                timeouts.total = min(timeouts.total, max(0.001, deadline.timeIntervalSinceNow))
+                try attemptOnce(state, timeouts: timeouts)
                 continuation.finish()
                 return
             } catch {
                 // A failure the stream itself reported (an error event, the size bound) outranks the write error it caused.
                 let failure = classify(state.failure ?? error, state: state)
                 // Retry only while nothing has been passed on, so no text is ever sent twice.
-                if attempt < settings.retry.maxRetries, !state.emittedText, failure.isRetryable {
-                    let wait = settings.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+                let wait = settings.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+                if attempt < settings.retry.maxRetries, !state.emittedText, failure.isRetryable, Date().addingTimeInterval(wait) < deadline {
                     attempt += 1
                     let until = Date().addingTimeInterval(wait)
                     while Date() < until && !cancelled.isRaised { Thread.sleep(forTimeInterval: min(0.05, until.timeIntervalSinceNow)) }
@@ -88,7 +94,7 @@ final class StreamingCall: @unchecked Sendable {
     }
 
     /// One attempt: the POST, its events passed on as they arrive, and the final message.
-    private func attemptOnce(_ state: StreamState) throws {
+    private func attemptOnce(_ state: StreamState, timeouts: HTTPTimeouts) throws {
         let post = try StreamingPost()
         lock.lock()
         current = post
@@ -100,7 +106,7 @@ final class StreamingCall: @unchecked Sendable {
         var errorBodyCut = false
         var parser = ServerSentEventParser(limit: limit)
         do {
-            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: settings.timeouts, onHead: { state.head = $0 }) {
+            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: timeouts, onHead: { state.head = $0 }) {
                 chunk in
                 received += chunk.count
                 guard state.head.status == 200 else {
