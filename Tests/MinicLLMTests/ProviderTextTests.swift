@@ -1,7 +1,8 @@
 import Foundation
-@testable import MinicLLM
 import MinicTestSupport
 import XCTest
+
+@testable import MinicLLM
 
 /// What a provider sends back reaches an error only cleaned: its own key (and the key's
 /// encodings) replaced, the injected redactor applied, controls made visible.
@@ -23,7 +24,8 @@ final class ProviderTextTests: XCTestCase {
     }
 
     func anthropic() -> AnthropicProvider {
-        AnthropicProvider(apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
+        AnthropicProvider(
+            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
     }
 
     var server: MessagesServer!
@@ -67,7 +69,8 @@ final class ProviderTextTests: XCTestCase {
         let (_, _, error) = await collectStream(provider, LLMRequest(model: "echo-key-400", system: "", messages: [], maxTokens: 5))
         assertClean(error)
         XCTAssertEqual(
-            error as? LLMError, .http(status: 400, message: "invalid_request_error: Incorrect API key provided: [redacted: API key]; not ghp_****", retryAfter: nil))
+            error as? LLMError,
+            .http(status: 400, message: "invalid_request_error: Incorrect API key provided: [redacted: API key]; not ghp_****", retryAfter: nil))
     }
 
     /// A key the scanner does not know, echoed hidden by invisible characters, encoded, escaped or across a cut.

@@ -87,7 +87,8 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         guard connectTimeoutSeconds > 0, idleTimeoutSeconds > 0, timeoutSeconds > 0 else {
             throw .badInput("\(source): llm.*_timeout_seconds: must be greater than 0")
         }
-        for (key, value) in [("connect", connectTimeoutSeconds), ("idle", idleTimeoutSeconds), ("", timeoutSeconds)] where !(value <= LLMConfig.maxTimeoutSeconds) {
+        for (key, value) in [("connect", connectTimeoutSeconds), ("idle", idleTimeoutSeconds), ("", timeoutSeconds)]
+        where !(value <= LLMConfig.maxTimeoutSeconds) {
             throw .badInput("\(source): llm.\(key.isEmpty ? "" : key + "_")timeout_seconds: must be at most \(Int(LLMConfig.maxTimeoutSeconds)) (a day)")
         }
         guard maxRetries >= 0 else { throw .badInput("\(source): llm.max_retries: must not be negative") }

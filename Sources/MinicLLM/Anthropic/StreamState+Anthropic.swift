@@ -23,7 +23,8 @@ extension StreamState {
         if event.event == "error" {
             let error = object["error"] as? [String: Any]
             let type = cleaner.clean(error?["type"] as? String ?? "error")
-            throw LLMError.api(type: type, message: cleaner.clean(error?["message"] as? String ?? ""), retryable: type == "overloaded_error" || type == "api_error")
+            throw LLMError.api(
+                type: type, message: cleaner.clean(error?["message"] as? String ?? ""), retryable: type == "overloaded_error" || type == "api_error")
         }
         guard started || event.event == "message_start" else { throw LLMError.stream("\(event.event) before message_start") }
         let index = object["index"] as? Int
