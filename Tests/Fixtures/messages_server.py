@@ -23,9 +23,17 @@ requested "model" picks a behaviour:
   delta-before-start a content_block_delta before message_start
   delta-after-stop   a normal stream, then a content_block_delta after message_stop
   no-text-block      message_start, message_delta, message_stop: no content block
+  no-deltas          a text block with no deltas; empty-deltas: only empty text deltas
+  unnamed-data       a data event without an `event:` line mid-stream
+  ping-after-stop    a normal stream, then a ping; unknown-after-stop: then an unknown event;
+                     data-after-stop: then an unnamed data event
   echo-key-400       400 whose error message echoes the key sent (and its base64), OTHER_SECRET and escape sequences
   echo-key-401       401 with no body, the key sent in the status line's reason phrase
   echo-key-event     message_start, then an error event whose message echoes the key sent
+  echo-key-form:F    400 echoing the key sent in form F: zwsp, shy (format characters inside),
+                     basic (base64 of user:KEY), x1, x2 (base64 of 1 or 2 bytes + KEY), x1url,
+                     hex, HEX, pct (percent-encoded), detail, vllm (JSON with every character
+                     \\u-escaped), cut (a plain-text body with the key across byte 300)
 The echo-key models answer whatever key was sent; every other request needs
 x-api-key: test-key-123 and anthropic-version: 2023-06-01 (else 401).
 /v1/chat/completions knows ok (any name), 429-then-ok, bad-request, drop, stall,
@@ -40,6 +48,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1]
@@ -59,7 +68,7 @@ def events(model, crlf=False, text=None):
            ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
            f": a comment line{sep}",
            ev("ping", {"type": "ping"})]
-    for piece in (text or TEXT):
+    for piece in (TEXT if text is None else text):
         out.append(ev("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": piece}}))
     out += [ev("content_block_stop", {"type": "content_block_stop", "index": 0}),
             ev("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 7}}),
@@ -105,6 +114,34 @@ class Handler(BaseHTTPRequestHandler):
     def echo_key(self, model, key):
         """Error answers that echo the key the client sent back to it (as careless servers do)."""
         b64 = base64.b64encode(key.encode()).decode()
+        if model.startswith("echo-key-form:"):
+            form = model[len("echo-key-form:"):]
+            escaped = "".join("\\u%04x" % ord(c) for c in key)
+            if form in ("detail", "vllm"):
+                inner = f'"detail": "bad key {escaped}"' if form == "detail" else \
+                    f'"object": "error", "message": "bad key {escaped}", "type": "BadRequestError", "code": 400'
+                body = ("{" + inner + "}").encode()
+            elif form == "cut":
+                body = ("z" * 290 + key + " rest").encode()
+            else:
+                shown = {
+                    "zwsp": key[:6] + "\u200b" + key[6:12] + "\u2060" + key[12:],
+                    "shy": key[:4] + "\u00ad" + key[4:] + "\ufeff",
+                    "basic": "Basic " + base64.b64encode(("user:" + key).encode()).decode(),
+                    "x1": base64.b64encode(("x" + key + "y").encode()).decode(),
+                    "x2": base64.b64encode(("xy" + key).encode()).decode(),
+                    "x1url": base64.urlsafe_b64encode(("x" + key).encode()).decode().rstrip("="),
+                    "hex": key.encode().hex(),
+                    "HEX": key.encode().hex().upper(),
+                    "pct": urllib.parse.quote(key, safe=""),
+                }[form]
+                body = json.dumps({"type": "error", "error": {"type": "invalid_request_error", "message": f"bad key {shown}"}}).encode()
+            self.send_response(400)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if model == "echo-key-401":
             self.send_response(401, f"Unauthorized: bad key {key}")
             self.send_header("content-length", "0")
@@ -258,6 +295,18 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             return
+        if model in ("no-deltas", "empty-deltas", "unnamed-data"):
+            text = [] if model == "no-deltas" else ["", ""] if model == "empty-deltas" else TEXT
+            payload = events(model, text=text)
+            if model == "unnamed-data":
+                at = payload.index(b"event: content_block_stop")
+                payload = payload[:at] + b'data: {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "x"}}\n\n' + payload[at:]
+            return self.stream(payload)
+        if model.endswith("-after-stop") and model != "delta-after-stop":
+            extra = {"ping-after-stop": b'event: ping\ndata: {"type": "ping"}\n\n',
+                     "unknown-after-stop": b'event: future_event\ndata: {"type": "future_event"}\n\n',
+                     "data-after-stop": b'data: {"type": "message_stop"}\n\n'}[model]
+            return self.stream(events(model) + extra)
         if model in ("delta-before-start", "delta-after-stop", "no-text-block"):
             payload = events(model)
             delta_at = payload.index(b"event: content_block_delta")

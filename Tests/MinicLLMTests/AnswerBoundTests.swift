@@ -54,7 +54,9 @@ final class AnswerBoundTests: XCTestCase {
 
     func testTheDefaultBoundFollowsMaxTokens() async {
         XCTAssertEqual(AnswerBound.defaultBytes(maxTokens: 1024), (1 << 20) + 512 * 1024)
-        XCTAssertEqual(AnswerBound.defaultBytes(maxTokens: .max), .max, "no overflow")
+        XCTAssertEqual(AnswerBound.defaultBytes(maxTokens: .max), AnswerBound.maxBytes, "no overflow, and never unbounded")
+        XCTAssertEqual(AnswerBound.defaultBytes(maxTokens: 4_611_686_018_427_387_904), AnswerBound.maxBytes)
+        XCTAssertEqual(AnswerBound.defaultBytes(maxTokens: 1_000_000), (1 << 20) + 512_000_000)
         let (_, _, error) = await collectStream(anthropic(nil), request("endless", maxTokens: 100))
         XCTAssertEqual(error as? LLMError, .tooLarge(limit: (1 << 20) + 51_200))
     }

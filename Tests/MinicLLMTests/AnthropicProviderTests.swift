@@ -60,6 +60,18 @@ final class AnthropicProviderTests: XCTestCase {
         XCTAssertEqual(server.requests.count, 2)
     }
 
+    func testARetryAfterWaitPastTheTotalTimeoutFailsAtOnce() async {
+        let provider = AnthropicProvider(
+            apiKey: "test-key-123", baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 0.8),
+            retry: RetryPolicy(maxRetries: 3, baseDelay: 0.05, maxDelay: 30), redact: { $0 })
+        let start = Date()
+        let (_, response, error) = await collectStream(provider, request("429-then-ok"))
+        XCTAssertNil(response)
+        XCTAssertEqual(error as? LLMError, .http(status: 429, message: "rate_limit_error: slow down", retryAfter: "1"), "the last error")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.8, "no wait past the total")
+        XCTAssertEqual(server.requests.count, 1)
+    }
+
     func testRetries529ThenGivesUp() async {
         let (_, response, _) = await collect(provider(), "529-then-ok")
         XCTAssertNotNil(response)

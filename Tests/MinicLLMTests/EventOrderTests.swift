@@ -50,6 +50,33 @@ final class EventOrderTests: XCTestCase {
         XCTAssertEqual(error as? LLMError, .stream("the answer had no text block (stop_reason: end_turn)"))
     }
 
+    func testAnAnswerWithoutTextIsAnErrorNotAnEmptyAnswer() async {
+        for model in ["no-deltas", "empty-deltas"] {
+            let (deltas, response, error) = await anthropic(model)
+            XCTAssertNil(response, model)
+            XCTAssertEqual(deltas, [], model)
+            XCTAssertEqual(error as? LLMError, .stream("the answer's text was empty (stop_reason: end_turn)"), model)
+        }
+    }
+
+    func testADataEventWithoutAnEventNameFailsTheAttempt() async {
+        let (_, response, error) = await anthropic("unnamed-data")
+        XCTAssertNil(response)
+        XCTAssertEqual(error as? LLMError, .stream("a data event without an event name"))
+    }
+
+    func testOnlyPingsMayFollowMessageStop() async {
+        let (_, response, error) = await anthropic("ping-after-stop")
+        XCTAssertNil(error)
+        XCTAssertEqual(response?.text, "Hello, wörld 🙂")
+        let (_, unknown, unknownError) = await anthropic("unknown-after-stop")
+        XCTAssertNil(unknown)
+        XCTAssertEqual(unknownError as? LLMError, .stream("future_event after message_stop"))
+        let (_, data, dataError) = await anthropic("data-after-stop")
+        XCTAssertNil(data)
+        XCTAssertEqual(dataError as? LLMError, .stream("message after message_stop"))
+    }
+
     func testTheDocumentedOrderStillPasses() async {
         for model in ["ok", "ok-crlf", "fast"] {
             let (_, response, error) = await anthropic(model)

@@ -1,7 +1,8 @@
 import Foundation
-import MinicLLM
 import MinicTestSupport
 import XCTest
+
+@testable import MinicLLM
 
 /// What a provider sends back reaches an error only cleaned: its own key (and the key's
 /// encodings) replaced, the injected redactor applied, controls made visible.
@@ -15,7 +16,7 @@ final class ProviderTextTests: XCTestCase {
         let text = ProviderText(key: "k/y+1", redact: { $0.replacingOccurrences(of: "TOKEN", with: "T***") })
         XCTAssertEqual(
             text.clean("k/y+1 \(Data("k/y+1".utf8).base64EncodedString()) k%2Fy%2B1 TOKEN \u{1B}[31mred\u{7}\n\u{202E}x"),
-            "[redacted: API key] [redacted: API key] [redacted: API key] T*** \\x1B[31mred\\x07\\x0A<U+202E>x")
+            "[redacted: API key] [redacted: API key] [redacted: API key] T*** \\x1B[31mred\\x07\\x0Ax")
         let long = text.clean(String(repeating: "a", count: 2000) + "TOKEN")
         XCTAssertEqual(long, String(repeating: "a", count: 500) + "… (cut)")
         let keyAtTheCut = ProviderText(key: nil, redact: { $0 }).clean(String(repeating: "b", count: 499) + "k/y+1")
@@ -23,7 +24,8 @@ final class ProviderTextTests: XCTestCase {
     }
 
     func anthropic() -> AnthropicProvider {
-        AnthropicProvider(apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
+        AnthropicProvider(
+            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: redactor)
     }
 
     var server: MessagesServer!
@@ -67,6 +69,41 @@ final class ProviderTextTests: XCTestCase {
         let (_, _, error) = await collectStream(provider, LLMRequest(model: "echo-key-400", system: "", messages: [], maxTokens: 5))
         assertClean(error)
         XCTAssertEqual(
-            error as? LLMError, .http(status: 400, message: "invalid_request_error: Incorrect API key provided: [redacted: API key]; not ghp_****", retryAfter: nil))
+            error as? LLMError,
+            .http(status: 400, message: "invalid_request_error: Incorrect API key provided: [redacted: API key]; not ghp_****", retryAfter: nil))
+    }
+
+    /// A key the scanner does not know, echoed hidden by invisible characters, encoded, escaped or across a cut.
+    func testTheKeyIsFoundInEveryFormAServerCouldEchoIt() async {
+        let key = "sk/secret+abcdef-123456"
+        let provider = AnthropicProvider(
+            apiKey: key, baseURL: server.baseURL, timeouts: HTTPTimeouts(connect: 2, idle: 5, total: 30), retry: RetryPolicy(maxRetries: 0), redact: { $0 })
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        let hex = Array(key.utf8).map { String(format: "%02x", $0) }.joined()
+        let encodings = [
+            key, base64("user:" + key), base64("x" + key + "y"), base64("xy" + key),
+            base64("x" + key).replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"), hex, hex.uppercased(),
+            key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key,
+        ]
+        for form in ["zwsp", "shy", "basic", "x1", "x2", "x1url", "hex", "HEX", "pct", "detail", "vllm", "cut"] {
+            let (_, _, error) = await collectStream(provider, LLMRequest(model: "echo-key-form:\(form)", system: "", messages: [], maxTokens: 5))
+            let shown = "\(error.map { "\($0)" } ?? "no error")"
+            XCTAssertTrue(shown.contains(ProviderText.keyPlaceholder), "\(form): \(shown)")
+            XCTAssertFalse(shown.contains("sk/secr"), "\(form): \(shown)")
+            for encoded in encodings {
+                let characters = Array(encoded)
+                for start in 0...(characters.count - 12) {
+                    let window = String(characters[start..<start + 12])
+                    XCTAssertFalse(shown.contains(window), "\(form): \(window) in \(shown)")
+                }
+            }
+        }
+    }
+
+    func testKeyFormsAndUnescaping() {
+        XCTAssertEqual(ProviderText.unescapingJSON(#"a\u0073k\/x \ud83d\ude42 \ud800 \u12"#), "ask/x 🙂 \\ud800 \\u12")
+        XCTAssertEqual(ProviderText.withoutFormatCharacters("s\u{200B}k\u{AD}-\u{FEFF}1\u{2062}"), "sk-1")
+        XCTAssertEqual(ProviderText.lowercasingEscapes("A%2FB%2B"), "A%2fB%2b")
+        XCTAssertFalse(ProviderText.keyForms("abc").contains { $0.count < 8 && $0 != "abc" }, "no short forms that would match ordinary text")
     }
 }

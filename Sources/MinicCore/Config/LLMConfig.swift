@@ -22,6 +22,12 @@ public struct LLMConfig: Codable, Sendable, Equatable {
     public var maxAnswerBytes: Int?
 
     public static let providers = ["auto", "anthropic", "openai", "offline"]
+    /// The largest `max_tokens`: above any model's output limit, so a larger value is a mistake (and would turn the default answer bound off).
+    public static let maxTokensLimit = 1_000_000
+    /// The largest `max_answer_bytes` (1 GiB, MinicLLM's `AnswerBound.maxBytes`): an answer bound past it bounds nothing.
+    public static let maxAnswerBytesLimit = 1 << 30
+    /// The longest any `*_timeout_seconds` may be: a day. Longer is a unit mistake (and overflows libcurl's milliseconds).
+    public static let maxTimeoutSeconds: Double = 86_400
 
     public init(
         provider: String = "auto", model: String = "claude-3-haiku-20240307", maxTokens: Int = 1024, temperature: Double = 0.2,
@@ -73,6 +79,7 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         }
         guard !model.isEmpty else { throw .badInput("\(source): llm.model: must not be empty") }
         guard maxTokens >= 1 else { throw .badInput("\(source): llm.max_tokens: must be at least 1") }
+        guard maxTokens <= LLMConfig.maxTokensLimit else { throw .badInput("\(source): llm.max_tokens: must be at most \(LLMConfig.maxTokensLimit)") }
         guard (0...1).contains(temperature) else { throw .badInput("\(source): llm.temperature: must be between 0 and 1") }
         guard baseURL.hasPrefix("http://") || baseURL.hasPrefix("https://") else {
             throw .badInput("\(source): llm.base_url: must start with http:// or https://")
@@ -80,8 +87,15 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         guard connectTimeoutSeconds > 0, idleTimeoutSeconds > 0, timeoutSeconds > 0 else {
             throw .badInput("\(source): llm.*_timeout_seconds: must be greater than 0")
         }
+        for (key, value) in [("connect", connectTimeoutSeconds), ("idle", idleTimeoutSeconds), ("", timeoutSeconds)]
+        where !(value <= LLMConfig.maxTimeoutSeconds) {
+            throw .badInput("\(source): llm.\(key.isEmpty ? "" : key + "_")timeout_seconds: must be at most \(Int(LLMConfig.maxTimeoutSeconds)) (a day)")
+        }
         guard maxRetries >= 0 else { throw .badInput("\(source): llm.max_retries: must not be negative") }
         // Under a kibibyte not even a short answer's framing fits: a unit mistake, not a choice.
         if let maxAnswerBytes, maxAnswerBytes < 1024 { throw .badInput("\(source): llm.max_answer_bytes: must be at least 1024") }
+        if let maxAnswerBytes, maxAnswerBytes > LLMConfig.maxAnswerBytesLimit {
+            throw .badInput("\(source): llm.max_answer_bytes: must be at most \(LLMConfig.maxAnswerBytesLimit) (1 GiB)")
+        }
     }
 }

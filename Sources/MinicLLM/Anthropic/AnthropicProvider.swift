@@ -57,7 +57,7 @@ public struct AnthropicProvider: LLMProvider {
         ]
         let settings = CallSettings(
             url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry,
-            maxAnswerBytes: maxAnswerBytes ?? AnswerBound.defaultBytes(maxTokens: request.maxTokens), text: text)
+            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text)
         return StreamingCall.stream(settings, model: request.model, dialect: .anthropic)
     }
 }

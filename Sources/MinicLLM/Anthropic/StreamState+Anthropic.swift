@@ -6,20 +6,26 @@ extension StreamState {
     /// content blocks, each `content_block_start`, `content_block_delta`s and
     /// `content_block_stop`; `message_delta`; `message_stop`. `ping` may come
     /// anywhere, `error` ends the stream, and event types added later are ignored,
-    /// as the documentation asks. Anything else out of order fails the attempt,
-    /// and so does a message without a text block.
+    /// as the documentation asks — but only before `message_stop`: after it only
+    /// `ping` may come. Anything else out of order fails the attempt, and so do a
+    /// data event without an `event:` name (not this protocol) and a message
+    /// without text (no text block, or only empty ones).
     func handleAnthropic(_ event: ServerSentEvent, continuation: AsyncThrowingStream<LLMEvent, Error>.Continuation) throws {
+        if event.event == "ping" { return }
+        guard finished == nil else { throw LLMError.stream("\(cleaner.clean(event.event)) after message_stop") }
+        // The parser names an event without `event:` "message"; Anthropic names every event.
+        guard event.event != "message" else { throw LLMError.stream("a data event without an event name") }
         let known = ["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop", "error"]
-        guard known.contains(event.event) else { return }  // ping, and types added later.
+        guard known.contains(event.event) else { return }  // Types added later.
         guard let object = try? JSONSerialization.jsonObject(with: Data(event.data.utf8)) as? [String: Any] else {
             throw LLMError.stream("unreadable \(event.event) event")
         }
         if event.event == "error" {
             let error = object["error"] as? [String: Any]
             let type = cleaner.clean(error?["type"] as? String ?? "error")
-            throw LLMError.api(type: type, message: cleaner.clean(error?["message"] as? String ?? ""), retryable: type == "overloaded_error" || type == "api_error")
+            throw LLMError.api(
+                type: type, message: cleaner.clean(error?["message"] as? String ?? ""), retryable: type == "overloaded_error" || type == "api_error")
         }
-        guard finished == nil else { throw LLMError.stream("\(event.event) after message_stop") }
         guard started || event.event == "message_start" else { throw LLMError.stream("\(event.event) before message_start") }
         let index = object["index"] as? Int
         switch event.event {
@@ -57,6 +63,7 @@ extension StreamState {
         default:  // message_stop
             guard openBlock == nil else { throw LLMError.stream("message_stop inside a content block") }
             guard sawTextBlock else { throw LLMError.stream("the answer had no text block (stop_reason: \(stopReason ?? "none"))") }
+            guard !text.isEmpty else { throw LLMError.stream("the answer's text was empty (stop_reason: \(stopReason ?? "none"))") }
             finished = LLMResponse(text: text, stopReason: stopReason, usage: usage, model: model, fromModel: true)
         }
     }

@@ -4,11 +4,12 @@ import Foundation
 /// text, model names) before it becomes part of an ``LLMError`` or a response,
 /// and so before it can reach stderr, a task row or the activity log.
 ///
-/// Three passes, in this order: the key the provider holds (and its base64 and
-/// percent-encoded forms) is replaced by a placeholder, whatever the secret
-/// scanner would make of its format; the injected `redact` (minic's secret
-/// scanner) runs over the rest; then control characters and escape sequences
-/// become visible `\x1B`-style escapes, and the result is cut to `maxCharacters`
+/// In this order: JSON `\uXXXX` (and `\/`) escapes are decoded and format characters
+/// (Unicode category Cf: zero-width spaces and joiners, soft hyphens, BOMs, bidi marks) are
+/// removed, so neither can hide a key; the key the provider holds is replaced by a placeholder
+/// in every form listed in ``keyForms(_:)``, whatever the secret scanner would make of its
+/// format; the injected `redact` (minic's secret scanner) runs over the rest; then control
+/// characters become visible `\x1B`-style escapes, and the result is cut to `maxCharacters`
 /// (after redaction, so a cut never leaves half a secret unrecognised).
 public struct ProviderText: Sendable {
     /// What replaces the provider's own key.
@@ -16,31 +17,112 @@ public struct ProviderText: Sendable {
     /// The longest surfaced text: an error line, not a document.
     public static let maxCharacters = 500
 
-    private let keyForms: [String]
+    let keyForms: [String]
     private let redact: @Sendable (String) -> String
 
     /// - Parameters:
     ///   - key: the key the provider sends, if any.
     ///   - redact: the secret redactor (``ProviderFactory`` passes minic's scanner).
     public init(key: String?, redact: @escaping @Sendable (String) -> String) {
-        var forms: [String] = []
-        if let key, !key.isEmpty {
-            forms.append(key)
-            forms.append(Data(key.utf8).base64EncodedString())
-            if let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != key { forms.append(encoded) }
-        }
-        // Longest first: a form that contains another is replaced whole.
-        keyForms = forms.sorted { $0.count > $1.count }
+        let forms = key.map(ProviderText.keyForms) ?? []
+        keyForms = forms
         self.redact = redact
     }
 
     /// `text` with the key and any secret replaced, controls made visible, and cut to length.
     public func clean(_ text: String) -> String {
-        var text = text
+        var text = ProviderText.withoutFormatCharacters(ProviderText.unescapingJSON(text))
         for form in keyForms { text = text.replacingOccurrences(of: form, with: ProviderText.keyPlaceholder) }
         text = ProviderText.neutralise(redact(text))
         guard text.count > ProviderText.maxCharacters else { return text }
         return String(text.prefix(ProviderText.maxCharacters)) + "… (cut)"
+    }
+
+    /// The forms of `key` a server could echo: the key; its hexadecimal (lower and upper case);
+    /// its percent-encodings (every escape, or only the characters outside the usual URL sets, with
+    /// upper- or lower-case hex); and base64 and base64url of the key preceded by 0, 1 or 2 bytes
+    /// of anything (`user:KEY` in Basic auth, `"x" + KEY`): for each offset, the characters that
+    /// depend on the key's bytes alone, so a key inside a longer encoded string is still found.
+    /// Forms under 8 characters are left out: they would match ordinary text.
+    static func keyForms(_ key: String) -> [String] {
+        guard !key.isEmpty else { return [] }
+        let bytes = Array(key.utf8)
+        var forms: Set<String> = [key]
+        let hex = bytes.map { String(format: "%02x", $0) }.joined()
+        forms.formUnion([hex, hex.uppercased()])
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        for allowed in [CharacterSet.alphanumerics, unreserved, .urlQueryAllowed, .urlPathAllowed, .urlUserAllowed, .urlPasswordAllowed] {
+            guard let encoded = key.addingPercentEncoding(withAllowedCharacters: allowed) else { continue }
+            forms.insert(encoded)
+            forms.insert(ProviderText.lowercasingEscapes(encoded))
+        }
+        forms.insert(Data(bytes).base64EncodedString())
+        for offset in 0..<3 {
+            // Base64 works in groups of 3 bytes (4 characters): the groups made of key bytes only are stable.
+            let encoded = Data(Array(repeating: 0, count: offset) + bytes).base64EncodedString()
+            let whole = (offset + bytes.count) / 3
+            let first = offset == 0 ? 0 : 1
+            guard whole > first else { continue }
+            let middle = String(encoded.dropFirst(4 * first).prefix(4 * (whole - first)))
+            forms.insert(middle)
+            forms.insert(middle.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_"))
+        }
+        // Longest first: a form that contains another is replaced whole.
+        return forms.filter { $0.count >= 8 || $0 == key }.sorted { $0.count > $1.count }
+    }
+
+    /// `%2F` as `%2f`: the hex digits of percent escapes in lower case, the rest unchanged.
+    static func lowercasingEscapes(_ encoded: String) -> String {
+        var out = ""
+        var digitsLeft = 0
+        for character in encoded {
+            out.append(digitsLeft > 0 ? Character(character.lowercased()) : character)
+            digitsLeft = character == "%" ? 2 : max(0, digitsLeft - 1)
+        }
+        return out
+    }
+
+    /// Unicode format characters (category Cf) removed: invisible, they could split a key so it no longer matches.
+    static func withoutFormatCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .format }) else { return text }
+        var out = String.UnicodeScalarView()
+        out.append(contentsOf: text.unicodeScalars.lazy.filter { $0.properties.generalCategory != .format })
+        return String(out)
+    }
+
+    /// JSON's `\uXXXX` escapes (surrogate pairs included) and `\/` decoded, so an escaped key is
+    /// seen as the key; used on text that did not parse as JSON (a cut body) as well as on any text.
+    static func unescapingJSON(_ text: String) -> String {
+        guard text.contains("\\") else { return text }
+        var out = String.UnicodeScalarView()
+        var scalars = Array(text.unicodeScalars)[...]
+        func hex4(_ s: ArraySlice<Unicode.Scalar>) -> UInt32? {
+            guard s.count >= 6, s.first == "\\", s[s.startIndex + 1] == "u" else { return nil }
+            return UInt32(String(String.UnicodeScalarView(s[(s.startIndex + 2)..<(s.startIndex + 6)])), radix: 16)
+        }
+        while let scalar = scalars.first {
+            if scalar == "\\", scalars.count >= 2, scalars[scalars.startIndex + 1] == "/" {
+                out.append("/")
+                scalars = scalars.dropFirst(2)
+            } else if let high = hex4(scalars) {
+                if (0xD800..<0xDC00).contains(high), let low = hex4(scalars.dropFirst(6)), (0xDC00..<0xE000).contains(low),
+                    let pair = Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+                {
+                    out.append(pair)
+                    scalars = scalars.dropFirst(12)
+                } else if let single = Unicode.Scalar(high) {
+                    out.append(single)
+                    scalars = scalars.dropFirst(6)
+                } else {
+                    out.append(scalar)
+                    scalars = scalars.dropFirst()
+                }
+            } else {
+                out.append(scalar)
+                scalars = scalars.dropFirst()
+            }
+        }
+        return String(out)
     }
 
     /// C0 and C1 controls (newlines and tabs included: a surfaced message is one line), DEL and

@@ -62,20 +62,26 @@ final class StreamingCall: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Attempts until one succeeds, fails for good, or the retries or `timeouts.total` run out: the total
+    /// covers every attempt and every wait between them, so each attempt gets only what is left of it,
+    /// and a retry whose wait would end past it fails at once with the last error.
     func run() {
         var attempt = 0
+        let deadline = Date().addingTimeInterval(settings.timeouts.total)
         while true {
             let state = StreamState(model: model, dialect: dialect, text: settings.text)
             do {
-                try attemptOnce(state)
+                var timeouts = settings.timeouts
+                timeouts.total = min(timeouts.total, max(0.001, deadline.timeIntervalSinceNow))
+                try attemptOnce(state, timeouts: timeouts)
                 continuation.finish()
                 return
             } catch {
                 // A failure the stream itself reported (an error event, the size bound) outranks the write error it caused.
                 let failure = classify(state.failure ?? error, state: state)
                 // Retry only while nothing has been passed on, so no text is ever sent twice.
-                if attempt < settings.retry.maxRetries, !state.emittedText, failure.isRetryable {
-                    let wait = settings.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+                let wait = settings.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
+                if attempt < settings.retry.maxRetries, !state.emittedText, failure.isRetryable, Date().addingTimeInterval(wait) < deadline {
                     attempt += 1
                     let until = Date().addingTimeInterval(wait)
                     while Date() < until && !cancelled.isRaised { Thread.sleep(forTimeInterval: min(0.05, until.timeIntervalSinceNow)) }
@@ -88,7 +94,7 @@ final class StreamingCall: @unchecked Sendable {
     }
 
     /// One attempt: the POST, its events passed on as they arrive, and the final message.
-    private func attemptOnce(_ state: StreamState) throws {
+    private func attemptOnce(_ state: StreamState, timeouts: HTTPTimeouts) throws {
         let post = try StreamingPost()
         lock.lock()
         current = post
@@ -100,7 +106,7 @@ final class StreamingCall: @unchecked Sendable {
         var errorBodyCut = false
         var parser = ServerSentEventParser(limit: limit)
         do {
-            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: settings.timeouts, onHead: { state.head = $0 }) {
+            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: timeouts, onHead: { state.head = $0 }) {
                 chunk in
                 received += chunk.count
                 guard state.head.status == 200 else {
@@ -150,13 +156,27 @@ final class StreamingCall: @unchecked Sendable {
         return .stream(settings.text.clean("\(error)"))
     }
 
-    /// The `error.type: error.message` of an API error body (both dialects), else its start, else the
-    /// status line's reason phrase. Raw: the caller cleans it.
+    /// The message of an error body, raw (the caller cleans it, then cuts it: a cut before redaction
+    /// would leave the start of a key unrecognised). A body that parses as JSON is read decoded, so
+    /// its string escapes cannot hide a key: `error.type: error.message` (Anthropic, OpenAI),
+    /// `type: message` (vLLM's `{"object": "error", ...}`), `detail`, else the whole JSON re-written
+    /// unescaped. Other bodies are used whole (at most ``errorBodyLimit`` bytes); an empty one gives the
+    /// status line's reason phrase.
     static func errorMessage(_ body: [UInt8], reason: String) -> String {
-        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any], let error = object["error"] as? [String: Any] {
-            return "\(error["type"] as? String ?? "error"): \(error["message"] as? String ?? "")"
+        if let json = try? JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed]) {
+            let object = json as? [String: Any]
+            if let error = object?["error"] as? [String: Any] {
+                return "\(error["type"] as? String ?? "error"): \(error["message"] as? String ?? "")"
+            }
+            if let message = object?["message"] as? String ?? object?["error"] as? String {
+                return "\(object?["type"] as? String ?? "error"): \(message)"
+            }
+            if let detail = object?["detail"] as? String { return detail }
+            if let string = json as? String { return string }
+            let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+            if let data = try? JSONSerialization.data(withJSONObject: json, options: options) { return String(decoding: data, as: UTF8.self) }
         }
-        let start = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        return start.isEmpty ? reason : start
+        let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? reason : text
     }
 }

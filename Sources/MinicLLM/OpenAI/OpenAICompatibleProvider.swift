@@ -49,7 +49,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
         if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
         let settings = CallSettings(
             url: baseURL + "/v1/chat/completions", headers: headers, body: OpenAICompatibleProvider.body(request), timeouts: timeouts, retry: retry,
-            maxAnswerBytes: maxAnswerBytes ?? AnswerBound.defaultBytes(maxTokens: request.maxTokens), text: text)
+            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text)
         return StreamingCall.stream(settings, model: request.model, dialect: .openAI)
     }
 }
