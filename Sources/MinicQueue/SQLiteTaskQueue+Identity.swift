@@ -121,10 +121,13 @@ struct FileIdentity: Equatable, Sendable {
 }
 
 extension SQLiteTaskQueue {
-    /// Makes the next task id `after + 1` (AUTOINCREMENT reads `sqlite_sequence`), so a
-    /// new queue never hands out an id an earlier one gave.
+    /// Makes the next task id at least `after + 1` (AUTOINCREMENT reads `sqlite_sequence`),
+    /// so a new queue never hands out an id an earlier one gave. Never lowers it: ids this
+    /// queue already gave out stay behind the next one.
     func continueIDs(after highest: Int64) throws(MinicError) {
         try write("continue ids") { db in
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'") ?? 0
+            guard highest > max(sequence, try Int64.fetchOne(db, sql: "SELECT max(id) FROM tasks") ?? 0) else { return }
             try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'tasks'")
             try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('tasks', ?)", arguments: [highest])
         }

@@ -72,6 +72,32 @@ final class QueueFileCLITests: XCTestCase {
         XCTAssertEqual(home.minic("tasks", "list").status, 0)
     }
 
+    /// A home with no queue remembered may still carry `Task-Id:` trailers (a clone of a
+    /// home, a home from an older minic, `minic.queue-id` unset): its first queue's ids
+    /// start after them, so no trailer comes to name a new task.
+    func testAFirstQueueStartsIdsAfterTheTaskIdsInTheHistory() throws {
+        let home = TestHome()
+        home.commitOnMain("Tweak\n\nProposed-by: minic task 7\nTask-Id: 7") { $0.write("notes.txt", "x\n") }
+        let clones = TemporaryDirectory("clone")
+        let clone = clones.path + "/home"
+        XCTAssertEqual(Shell.run("git", ["clone", "-q", home.path, clone], environment: Shell.testEnvironment).status, 0)
+        XCTAssertEqual(Shell.run("git", ["-C", clone, "config", "minic.home", "true"], environment: Shell.testEnvironment).status, 0)
+        let submit = { (text: String) in Shell.run(Shell.minicBinary, ["submit", text, "--home", clone], in: clone, environment: Shell.testEnvironment) }
+        let first = submit("in the clone")
+        XCTAssertEqual(first.stdout, "8\n", first.stderr)
+        XCTAssertEqual(submit("next").stdout, "9\n", "the history is read once: ids go on from the queue")
+        XCTAssertEqual(sqlite(clone + "/state/queue.sqlite3", "SELECT min(id) FROM tasks"), "8", "checked with sqlite3")
+
+        // The id forgotten and the file gone: the same.
+        XCTAssertEqual(home.minic("submit", "first").stdout, "8\n")
+        home.git("config", "--local", "--unset", "minic.queue-id")
+        home.shell("rm -f state/queue.sqlite3*")
+        XCTAssertEqual(home.minic("submit", "after the unset").stdout, "8\n", "7 is the highest id known: the lost file's 8 is not")
+        // The id forgotten, the file kept: adopted, and its ids go on.
+        home.git("config", "--local", "--unset", "minic.queue-id")
+        XCTAssertEqual(home.minic("submit", "adopted").stdout, "9\n")
+    }
+
     /// A worker whose queue file is swapped under it stops claiming, says so on stderr
     /// and in the activity log, and exits non-zero.
     func testAWorkerStopsWhenItsQueueFileIsSwapped() throws {
