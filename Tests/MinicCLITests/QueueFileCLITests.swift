@@ -102,11 +102,34 @@ final class QueueFileCLITests: XCTestCase {
     /// and in the activity log, and exits non-zero.
     func testAWorkerStopsWhenItsQueueFileIsSwapped() throws {
         let home = TestHome()
+        // Swapped the way a restore would: a copy renamed over the path.
+        let stderr = try runWorker(
+            home, swap: "cp state/queue.sqlite3 state/copy.sqlite3 && mv state/queue.sqlite3 state/aside.sqlite3 && mv state/copy.sqlite3 state/queue.sqlite3")
+        // "deleted" or "replaced", depending on whether a claim fell between the two renames.
+        XCTAssertTrue(stderr.contains("while this process had it open; no more tasks are claimed from it"), stderr)
+        let left = Int(sqlite(home.path + "/state/aside.sqlite3", "SELECT count(*) FROM tasks WHERE state = 'queued'")) ?? 0
+        XCTAssertGreaterThan(left, 0, "it stopped instead of draining the old file")
+    }
+
+    /// Another home's queue copied over the file in place (same inode: the path still
+    /// names the file opened) stops the worker too: a claim reads the queue id.
+    func testAWorkerStopsWhenItsQueueFileIsOverwrittenInPlace() throws {
+        let home = TestHome()
+        let other = TestHome()
+        XCTAssertEqual(other.minic("submit", "elsewhere").status, 0)
+        let stderr = try runWorker(home, swap: "cat \(other.path)/state/queue.sqlite3 > state/queue.sqlite3")
+        XCTAssertTrue(stderr.contains("the task queue \(home.path)/state/queue.sqlite3 was replaced while this process had it open"), stderr)
+        XCTAssertTrue(stderr.contains("no more tasks are claimed from it"), stderr)
+    }
+
+    /// Runs a worker on 20,000 queued tasks, runs `swap` in the home once 50 are done, and
+    /// returns the worker's stderr once it has exited 3 (logging why).
+    func runWorker(_ home: TestHome, swap: String, line: UInt = #line) throws -> String {
         let lines = (0..<20000).map { #"{"type": "explain", "prompt": "task \#($0)"}"# }.joined(separator: "\n")
-        XCTAssertEqual(home.minic("submit", "--from", "-", input: Data(lines.utf8)).status, 0)
+        XCTAssertEqual(home.minic("submit", "--from", "-", input: Data(lines.utf8)).status, 0, line: line)
         let queue = home.path + "/state/queue.sqlite3"
         let errors = home.path + "/worker.err"
-        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil))
+        XCTAssertTrue(FileManager.default.createFile(atPath: errors, contents: nil), line: line)
         let worker = Process()
         worker.executableURL = URL(fileURLWithPath: Shell.minicBinary)
         worker.arguments = ["worker", "--home", home.path, "--concurrency", "2"]
@@ -116,19 +139,14 @@ final class QueueFileCLITests: XCTestCase {
         try worker.run()
         var deadline = Date().addingTimeInterval(20)
         while Int(sqlite(queue, "SELECT count(*) FROM tasks WHERE state = 'succeeded'")) ?? 0 < 50 && Date() < deadline { usleep(20_000) }
-        // Swapped the way a restore would: a copy renamed over the path.
-        home.shell("cp state/queue.sqlite3 state/copy.sqlite3 && mv state/queue.sqlite3 state/aside.sqlite3 && mv state/copy.sqlite3 state/queue.sqlite3")
+        home.shell(swap)
         deadline = Date().addingTimeInterval(20)
         while worker.isRunning && Date() < deadline { usleep(20_000) }
         if worker.isRunning { kill(worker.processIdentifier, SIGKILL) }
         worker.waitUntilExit()
-        XCTAssertEqual(worker.terminationStatus, 3)
-        let stderr = String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
-        // "deleted" or "replaced", depending on whether a claim fell between the two renames.
-        XCTAssertTrue(stderr.contains("while this process had it open; no more tasks are claimed from it"), stderr)
-        XCTAssertTrue(home.activityLog.contains("ERROR - task: worker"), home.activityLog.suffix(500).description)
-        XCTAssertTrue(home.activityLog.contains("while this process had it open"))
-        let left = Int(sqlite(home.path + "/state/aside.sqlite3", "SELECT count(*) FROM tasks WHERE state = 'queued'")) ?? 0
-        XCTAssertGreaterThan(left, 0, "it stopped instead of draining the old file")
+        XCTAssertEqual(worker.terminationStatus, 3, "stopped, not killed", line: line)
+        XCTAssertTrue(home.activityLog.contains("ERROR - task: worker"), home.activityLog.suffix(500).description, line: line)
+        XCTAssertTrue(home.activityLog.contains("while this process had it open"), line: line)
+        return String(decoding: FileManager.default.contents(atPath: errors) ?? Data(), as: UTF8.self)
     }
 }
