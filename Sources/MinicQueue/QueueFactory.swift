@@ -31,10 +31,20 @@ public enum QueueFactory {
 
     /// The home's SQLite queue. The first open creates it and remembers its id;
     /// every later one requires that id (see ``SQLiteTaskQueue/init(path:settings:expectedID:)``).
+    ///
+    /// The first open also makes the ids start after the highest `Task-Id:` trailer in the
+    /// home's history: a home with no queue remembered may still carry trailers (a `git clone`
+    /// of a home, a home made by an older minic, a `minic.queue-id` unset), and they must not
+    /// come to name new tasks. The history is read once, here; later opens find the id remembered.
     public static func openSQLite(home: Home, settings: QueueSettings) throws(MinicError) -> SQLiteTaskQueue {
         let remembered = home.repository.localConfigString(queueIDKey)
         let queue = try SQLiteTaskQueue(path: sqlitePath(home: home), settings: settings, expectedID: remembered)
-        if remembered == nil { try remember(queue.queueID, home: home) }
+        if remembered == nil {
+            // Before the id is remembered, so every process that opens the queue before then
+            // raises the ids itself before it queues anything (raising is idempotent).
+            if let highest = try highestTaskIDInHistory(home) { try queue.continueIDs(after: highest) }
+            try remember(queue.queueID, home: home)
+        }
         return queue
     }
 

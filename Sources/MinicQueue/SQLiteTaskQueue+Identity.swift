@@ -9,7 +9,8 @@ import MinicCore
 /// deleted and silently recreated would restart the ids and make those trailers
 /// point at new tasks. So every queue carries a random id (`queue_meta`) and
 /// SQLite's `application_id` ("minc"), the opener compares the id with the one it
-/// expects, and an open queue notices when its path stops naming the file it opened.
+/// expects, and an open queue notices when its path stops naming the file it opened
+/// (before each claim) or the file stops holding its id (inside each claim).
 extension SQLiteTaskQueue {
     /// `PRAGMA application_id` of a minic queue: "minc" in ASCII.
     static let applicationID: Int32 = 0x6D69_6E63
@@ -112,6 +113,54 @@ extension SQLiteTaskQueue {
             throw .internal("the task queue \(path) was replaced while this process had it open; no more tasks are claimed from it")
         }
     }
+
+    /// Throws, inside a claim's transaction, when the file no longer holds this queue: contents
+    /// copied over it in place (`cat other.sqlite3 > queue.sqlite3`) keep its inode, so
+    /// ``verifyFile()`` passes, but not its `queue_meta` id.
+    ///
+    /// The id is one cached `SELECT` of a one-row table, under the lock the claim takes anyway.
+    /// But in WAL mode SQLite keeps its page cache for as long as the WAL index is unchanged, and
+    /// a file overwritten by something other than SQLite leaves it unchanged: the `SELECT` would
+    /// read the id from the cache. So when the file's change time, modification time or size
+    /// differ from the last claim's (an outside write, or any process's checkpoint: rare), the
+    /// connection's cache is dropped first (`sqlite3_db_release_memory`, through GRDB's
+    /// `releaseMemory()`) and the id read from the file.
+    func verifyContents(_ db: Database) throws(MinicError) {
+        let stamp = SQLiteTaskQueue.changeStamp(path)
+        if stamp != lastChange.withLock({ $0 }) {
+            db.releaseMemory()
+            lastChange.withLock { $0 = stamp }
+        }
+        let found: String?
+        do {
+            found = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM queue_meta WHERE key = 'queue_id'"))
+        } catch {
+            throw .internal(
+                "the task queue \(path) was replaced while this process had it open (its queue id cannot be read: \(SQLiteTaskQueue.describe(error))); no more tasks are claimed from it"
+            )
+        }
+        guard found == queueID else {
+            throw .internal(
+                "the task queue \(path) was replaced while this process had it open (it now holds queue \(found ?? "without an id"), not \(queueID)); no more tasks are claimed from it"
+            )
+        }
+    }
+
+    /// When the file at `path` last changed, as `lstat` tells it; `nil` when nothing is there.
+    static func changeStamp(_ path: String) -> ChangeStamp? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return ChangeStamp(
+            changed: [Int64(info.st_ctim.tv_sec), Int64(info.st_ctim.tv_nsec)], modified: [Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec)],
+            size: Int64(info.st_size))
+    }
+}
+
+/// What changes whenever a file's bytes are written, by SQLite or anything else.
+struct ChangeStamp: Equatable, Sendable {
+    let changed: [Int64]
+    let modified: [Int64]
+    let size: Int64
 }
 
 /// A file's device and inode: what stays the same for as long as a path names one file.
@@ -121,10 +170,13 @@ struct FileIdentity: Equatable, Sendable {
 }
 
 extension SQLiteTaskQueue {
-    /// Makes the next task id `after + 1` (AUTOINCREMENT reads `sqlite_sequence`), so a
-    /// new queue never hands out an id an earlier one gave.
+    /// Makes the next task id at least `after + 1` (AUTOINCREMENT reads `sqlite_sequence`),
+    /// so a new queue never hands out an id an earlier one gave. Never lowers it: ids this
+    /// queue already gave out stay behind the next one.
     func continueIDs(after highest: Int64) throws(MinicError) {
         try write("continue ids") { db in
+            let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'") ?? 0
+            guard highest > max(sequence, try Int64.fetchOne(db, sql: "SELECT max(id) FROM tasks") ?? 0) else { return }
             try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'tasks'")
             try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('tasks', ?)", arguments: [highest])
         }

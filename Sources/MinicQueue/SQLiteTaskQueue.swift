@@ -14,8 +14,11 @@ public final class SQLiteTaskQueue: TaskQueue {
     /// The queue's random id, kept in the file (`queue_meta`); the home remembers it (see ``QueueFactory``).
     public let queueID: String
     let database: DatabaseQueue
-    /// The file opened, checked against the path before every claim (``verifyFile()``).
+    /// The file opened, checked against the path before every claim (``verifyFile()``);
+    /// its contents are checked inside every claim (``verifyContents(_:)``).
     let fileIdentity: FileIdentity
+    /// The file's change stamp when a claim last read the queue id (``verifyContents(_:)``).
+    let lastChange: Locked<ChangeStamp?>
 
     /// Opens the queue file at `path`, creating it if absent and no queue is expected.
     ///
@@ -67,6 +70,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             throw .internal("the task queue \(path) changed while it was being opened; try again")
         }
         fileIdentity = after
+        lastChange = Locked(SQLiteTaskQueue.changeStamp(path))
     }
 
     /// Runs `body` in one `BEGIN IMMEDIATE` transaction (rolled back if it throws), and
@@ -182,7 +186,8 @@ public final class SQLiteTaskQueue: TaskQueue {
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
         let claimed = try write("claim") { db in
-            try SQLiteTaskQueue.recordsWithTokens(
+            try verifyContents(db)
+            return try SQLiteTaskQueue.recordsWithTokens(
                 db.cachedStatement(
                     sql: """
                         UPDATE tasks SET \(SQLiteTaskQueue.leaseAssignments)
@@ -206,7 +211,8 @@ public final class SQLiteTaskQueue: TaskQueue {
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
         let claimed = try write("claim \(taskID)") { db in
-            try SQLiteTaskQueue.recordsWithTokens(
+            try verifyContents(db)
+            return try SQLiteTaskQueue.recordsWithTokens(
                 db.cachedStatement(
                     sql: """
                         UPDATE tasks SET \(SQLiteTaskQueue.leaseAssignments)

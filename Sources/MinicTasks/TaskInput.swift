@@ -11,6 +11,18 @@ public enum TaskInput {
         }
     }
 
+    /// The times a task may be scheduled for, as refusals put it.
+    public static let runAtRange = "a time from 1970-01-01 to 100 years from now"
+
+    /// Whether a task may be scheduled for `date`: a finite time from the Unix epoch to 100
+    /// years ahead. Further out is a mistake (`1e12` seconds, a year 9999, `+inf`), not a
+    /// schedule: such a task would sit in the queue forever, and a NaN or an infinity does
+    /// not survive the queue's REAL column and JSON output intact.
+    public static func isSchedulable(_ date: Date, now: Date = Date()) -> Bool {
+        let seconds = date.timeIntervalSince1970
+        return seconds.isFinite && seconds >= 0 && seconds <= now.timeIntervalSince1970 + 100 * 365.25 * 86_400
+    }
+
     /// Parses `key=value` parameters.
     public static func parameters(_ pairs: [String]) throws(MinicError) -> [String: String] {
         var result: [String: String] = [:]

@@ -66,6 +66,7 @@ public final class TaskPipeline: Sendable {
             for index in checked.indices { checked[index] = try withoutSecrets(checked[index], refuse: snapshot.refusePromptSecrets) }
             for index in checked.indices {
                 try validator.validateType(checked[index].type)
+                if let runAt = checked[index].runAt, !TaskInput.isSchedulable(runAt) { throw .badInput("run_at must be \(TaskInput.runAtRange)") }
                 try validator.validatePrompt(checked[index].prompt)
                 try validator.validateParameters(checked[index].parameters)
                 checked[index].files = try checked[index].files.map { (path) throws(MinicError) in try validator.resolveFile(path) }

@@ -3,7 +3,7 @@ import MinicTestSupport
 import XCTest
 
 /// The task commands' plumbing: reading the queue needs no key, `--from` is checked
-/// field by field, answers are neutralised on a pipe unless `--raw`.
+/// field by field (a key given twice, an integer written as 2.0, a run_at out of range refused), answers are neutralised on a pipe unless `--raw`.
 final class TaskPlumbingCLITests: XCTestCase {
     func count(_ home: TestHome) -> String {
         Shell.run("sqlite3", [home.path + "/state/queue.sqlite3", "SELECT count(*) FROM tasks"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -48,6 +48,22 @@ final class TaskPlumbingCLITests: XCTestCase {
             (#"{"type": "explain", "idempotency_key": 5}"#, #""idempotency_key" must be a string"#),
             (#"{"type": "explain", "colour": 1}"#, "unknown field 'colour'"),
             (#"["explain"]"#, "not a JSON object"),
+            // One meaning for every reader: Foundation keeps the first of two keys, jq and Python the last.
+            (#"{"type": "self_update", "type": "explain", "prompt": "p"}"#, #""type" is given twice"#),
+            (#"{"type": "explain", "\u0074ype": "self_update"}"#, #""type" is given twice"#),
+            (#"{"type": "explain", "params": {"k": "a", "k": "b"}}"#, #""params.k" is given twice"#),
+            // An integer is written as one, as for --priority.
+            (#"{"type": "explain", "priority": 2.0}"#, #""priority" must be an integer"#),
+            (#"{"type": "explain", "priority": 1e2}"#, #""priority" must be an integer"#),
+            (#"{"type": "explain", "max_attempts": 3.0}"#, #""max_attempts" must be an integer"#),
+            (#"{"type": "explain", "max_attempts": 99999999999999999999}"#, #""max_attempts" must be an integer"#),
+            // A time to run at, not a mistake.
+            (#"{"type": "explain", "run_at": 1e12}"#, #""run_at" must be a time from 1970-01-01 to 100 years from now"#),
+            (#"{"type": "explain", "run_at": -1}"#, #""run_at" must be a time from 1970-01-01 to 100 years from now"#),
+            (#"{"type": "explain", "run_at": 1e400}"#, "not a JSON object"),  // JSONSerialization refuses a number past Double
+            (#"{"type": "explain", "run_at": "+inf"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),
+            (#"{"type": "explain", "run_at": "nan"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),
+            (#"{"type": "explain", "run_at": "9999-01-01T00:00:00Z"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),
         ]
         for (bad, message) in cases {
             // The bad line after 1,500 good ones: the whole file is refused, nothing queued.
@@ -64,6 +80,16 @@ final class TaskPlumbingCLITests: XCTestCase {
         XCTAssertEqual(task["priority"] as? Int, 2)
         XCTAssertEqual(task["max_attempts"] as? Int, 2)
         XCTAssertEqual(home.minic("submit", "--max-attempts", "0", "x").status, 2)
+        // Numbers inside strings and nested objects are not fields.
+        let tricky = #"{"type": "explain", "prompt": "{\"priority\": 2.0, [", "params": {"priority": "1e2"}, "priority": -3, "run_at": "+60"}"#
+        let trickyResult = home.minic("submit", "--from", "-", "--json", input: Data(tricky.utf8))
+        XCTAssertEqual(trickyResult.status, 0, trickyResult.stderr)
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(trickyResult.stdout.utf8)) as? [[String: Any]])?.first?["priority"] as? Int, -3)
+        for at in ["+inf", "nan", "1e12", "-5", "9999-01-01T00:00:00Z"] {
+            let refused = home.minic("submit", "--at=\(at)", "x")
+            XCTAssertEqual(refused.status, 2, "--at \(at)")
+            XCTAssertTrue(refused.stderr.contains("is not a time from 1970-01-01 to 100 years from now"), "--at \(at): \(refused.stderr)")
+        }
     }
 
     func testTheSameKeyForADifferentTaskIsRefusedNamingTheKey() {

@@ -118,6 +118,34 @@ final class QueueIdentityTests: XCTestCase {
         XCTAssertNil(size(path))
     }
 
+    /// Another queue's bytes copied over the file in place keep its inode (the `lstat`
+    /// check passes) but not its id: the claim's transaction reads the id and stops.
+    func testClaimsStopWhenTheFileIsOverwrittenInPlace() throws {
+        let queue = try SQLiteTaskQueue(path: path)
+        _ = try queue.enqueue([NewTask(type: "t", prompt: "1"), NewTask(type: "t", prompt: "2")])
+        XCTAssertEqual(try queue.claim(owner: "w", limit: 1).count, 1)
+        let other = directory.path + "/other.sqlite3"
+        let otherID = try {
+            let otherQueue = try SQLiteTaskQueue(path: other)
+            _ = try otherQueue.enqueue([NewTask(type: "t", prompt: "elsewhere 1"), NewTask(type: "t", prompt: "elsewhere 2")])
+            return otherQueue.queueID
+        }()  // closed: its WAL is checkpointed into the file copied below
+        let inode = { () -> ino_t in
+            var info = stat()
+            XCTAssertEqual(lstat(self.path, &info), 0)
+            return info.st_ino
+        }
+        let before = inode()
+        XCTAssertEqual(Shell.run("sh", ["-c", "cat \"$0\" > \"$1\"", other, path]).status, 0)
+        XCTAssertEqual(inode(), before, "the same file, other contents")
+        let bytes = { [path] in [path, path + "-wal"].map { FileManager.default.contents(atPath: $0) } }
+        let untouched = bytes()
+        assertClaimRefused(queue, mentioning: "replaced")
+        assertClaimRefused(queue, mentioning: otherID)
+        XCTAssertEqual(bytes(), untouched, "nothing written: not to the file, not to the WAL a checkpoint would copy into it")
+        XCTAssertEqual(sqlite(path, "SELECT value FROM queue_meta"), otherID)
+    }
+
     func assertClaimRefused(_ queue: SQLiteTaskQueue, mentioning word: String, line: UInt = #line) {
         for attempt in [{ _ = try queue.claim(owner: "w", limit: 1) }, { _ = try queue.claim(taskID: 2, owner: "w") }] {
             XCTAssertThrowsError(try attempt(), line: line) { error in

@@ -7,8 +7,8 @@
 /// compared, so `"a"` and `"\u0061"` are the same key) and skips everything else. Keys are
 /// compared as Swift strings — canonically equivalent spellings (`é` and `e` + U+0301) count
 /// as the same key too, as they do for the decoder. Text that is not JSON is left to the
-/// decoder to refuse.
-enum JSONDuplicateKeys {
+/// decoder to refuse. Used for `config.json` and for `submit --from` lines.
+public enum JSONDuplicateKeys {
     /// One open container.
     private struct Frame {
         /// Keys seen so far (objects only).
@@ -23,7 +23,7 @@ enum JSONDuplicateKeys {
 
     /// The path of the first key given twice (`security.rule_actions.github-pat`,
     /// `a[2].b`), or nil when every object's keys are distinct.
-    static func firstDuplicate(in bytes: [UInt8]) -> String? {
+    public static func firstDuplicate(in bytes: [UInt8]) -> String? {
         var stack: [Frame] = []
         var index = 0
         while index < bytes.count {
@@ -72,7 +72,7 @@ enum JSONDuplicateKeys {
 
     /// The string starting at the quote at `start`, decoded, and the index after its closing
     /// quote; nil when it never closes (the decoder reports that).
-    static func string(in bytes: [UInt8], from start: Int) -> (String, Int)? {
+    public static func string(in bytes: [UInt8], from start: Int) -> (String, Int)? {
         var scalars = String.UnicodeScalarView()
         var raw: [UInt8] = []
         var index = start + 1

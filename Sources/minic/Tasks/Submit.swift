@@ -10,7 +10,9 @@ struct Submit: ParsableCommand {
         discussion: """
             --from FILE reads JSON lines ('-' for stdin), one task a line: {"type", "prompt", "files", "params", "priority", \
             "run_at" (ISO-8601 or Unix seconds), "max_attempts", "idempotency_key"}; an unknown key or a value of the wrong type \
-            refuses the whole file (exit 2, naming the line and the field). All lines are queued in one transaction, so a \
+            refuses the whole file (exit 2, naming the line and the field), and so does a key given twice in one object (at any \
+            depth), an integer field written otherwise than as an integer (2, not 2.0 or 1e2, as for --priority) and a run_at \
+            (or --at) that is not a time from 1970-01-01 to 100 years from now. All lines are queued in one transaction, so a \
             refused file queues nothing. The same idempotency key again for the same task gives the first task's id; for a \
             different task it is refused (exit 2).
             """)
@@ -52,10 +54,20 @@ struct Submit: ParsableCommand {
         }
     }
 
-    static func parseTime(_ text: String) throws -> Date {
-        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()) { return Date().addingTimeInterval(seconds) }
-        if let seconds = Double(text) { return Date(timeIntervalSince1970: seconds) }
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        throw MinicError.badInput("'\(text)' is not a time (ISO-8601, Unix seconds or +SECONDS)")
+    /// Reads `--at` (and a `run_at` given as text): ISO-8601, Unix seconds or +SECONDS from now.
+    /// - Throws: ``MinicError`` (bad input) when it is none of these, or not ``TaskInput/runAtRange``.
+    static func parseTime(_ text: String) throws(MinicError) -> Date {
+        let date: Date
+        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()) {
+            date = Date().addingTimeInterval(seconds)
+        } else if let seconds = Double(text) {
+            date = Date(timeIntervalSince1970: seconds)
+        } else if let parsed = ISO8601DateFormatter().date(from: text) {
+            date = parsed
+        } else {
+            throw .badInput("'\(text)' is not a time (ISO-8601, Unix seconds or +SECONDS)")
+        }
+        guard TaskInput.isSchedulable(date) else { throw .badInput("'\(text)' is not \(TaskInput.runAtRange)") }
+        return date
     }
 }

@@ -5,6 +5,11 @@ import MinicTasks
 
 /// One JSON line of `submit --from`, checked field by field: a field of the wrong type
 /// or an unknown field refuses the line (naming both) rather than being dropped.
+///
+/// The line means one thing to every reader: a key given twice (which Foundation reads
+/// as the first, jq and Python as the last) refuses it; an integer field takes an integer
+/// written as one (`2`; `2.0` and `1e2` are refused, as `--priority 2.0` is); `run_at`
+/// must be ``TaskInput/runAtRange``.
 struct SubmitLine: Decodable {
     var type: String
     var prompt: String?
@@ -82,12 +87,19 @@ struct SubmitLine: Decodable {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw MinicError.badInput("--from line \(number): not a JSON object")
         }
+        if let duplicate = JSONDuplicateKeys.firstDuplicate(in: Array(data)) {
+            throw MinicError.badInput("--from line \(number): \"\(duplicate)\" is given twice")
+        }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw MinicError.badInput("--from line \(number): unknown field '\(unknown)' (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let parsed: SubmitLine
         do {
+            let numbers = numbersAsWritten(in: Array(data))
+            for field in [CodingKeys.priority, .maxAttempts] where !(numbers[field.rawValue].map(isIntegerLiteral) ?? true) {
+                throw FieldError(field: field, missing: false)
+            }
             parsed = try JSONDecoder().decode(SubmitLine.self, from: data)
         } catch let error as FieldError {
             let problem = error.missing ? "is missing" : "must be \(error.field.expected)"
@@ -103,12 +115,14 @@ struct SubmitLine: Decodable {
         switch parsed.runAt {
         case .seconds(let seconds): runAt = Date(timeIntervalSince1970: seconds)
         case .text(let text):
-            do {
-                runAt = try Submit.parseTime(text)
-            } catch {
-                throw MinicError.badInput("--from line \(number): \"run_at\" must be \(CodingKeys.runAt.expected)")
+            guard let date = try? Submit.parseTime(text) else {
+                throw MinicError.badInput("--from line \(number): \"run_at\" must be \(CodingKeys.runAt.expected), \(TaskInput.runAtRange)")
             }
+            runAt = date
         case nil: runAt = nil
+        }
+        if let runAt, !TaskInput.isSchedulable(runAt) {
+            throw MinicError.badInput("--from line \(number): \"run_at\" must be \(TaskInput.runAtRange)")
         }
         return NewTask(
             type: parsed.type, prompt: parsed.prompt ?? "", files: parsed.files ?? [], parameters: parsed.params ?? [:], priority: parsed.priority ?? 0,
