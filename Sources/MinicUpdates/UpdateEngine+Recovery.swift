@@ -191,7 +191,7 @@ extension UpdateEngine {
         var foreign: [TreeUpdate] = []
         var seen = Set<String>()
         for path in changed + intent.uncommitted where seen.insert(path).inserted {
-            guard let bytes = Self.workTreeBytes(home.path + "/" + path) else { continue }
+            guard let bytes = try Self.workTreeBytes(home.path + "/" + path) else { continue }
             let before = try blob(at: path, in: old)
             let after = try blob(at: path, in: newer)
             if bytes == before || bytes == after { continue }
@@ -226,10 +226,18 @@ extension UpdateEngine {
     }
 
     /// A work-tree file's bytes (a symlink's target), or `nil` when nothing or a directory is there.
-    private static func workTreeBytes(_ path: String) -> [UInt8]? {
+    /// - Throws: ``MinicError`` when a file is there but cannot be read: it could not be backed up,
+    ///   so it is not overwritten (the record stays for the next command).
+    private static func workTreeBytes(_ path: String) throws(MinicError) -> [UInt8]? {
         guard let kind = fileKind(path), kind != S_IFDIR else { return nil }
-        if kind == S_IFLNK { return (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { Array($0.utf8) } }
-        return FileManager.default.contents(atPath: path).map { Array($0) } ?? []
+        let bytes: [UInt8]?
+        if kind == S_IFLNK {
+            bytes = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)).map { Array($0.utf8) }
+        } else {
+            bytes = FileManager.default.contents(atPath: path).map { Array($0) }
+        }
+        guard let bytes else { throw .refused("cannot read \(path) to back it up before finishing the interrupted update; make it readable (or move it away) and run the command again") }
+        return bytes
     }
 
     static func branchName(_ reference: String) -> String { String(reference.dropFirst("refs/heads/".count)) }
