@@ -100,6 +100,25 @@ final class ProviderTextTests: XCTestCase {
         }
     }
 
+    /// Forms that cannot be cut out in place (a key wrapped across lines, split by invisible
+    /// characters that are not format characters, partly percent-encoded, hex with separators):
+    /// the whole text is withheld.
+    func testAKeyThatCannotBeCutOutWithholdsTheWholeText() {
+        let key = "Zq7vKpL2mW9xR4tY8uB3nD6fH1jG5sA0eC7iO2kM4qT9wE3rU6yP8aS1dF5gJ0hL"
+        let text = ProviderText(key: key, redact: { $0 })
+        let basic = Data(("user:" + key).utf8).base64EncodedString()
+        let wrapped = stride(from: 0, to: basic.count, by: 76).map { String(Array(basic)[$0..<min($0 + 76, basic.count)]) }.joined(separator: "\n")
+        let joined = key.map { String($0) }.joined(separator: "\u{34F}")
+        let selectors = key.map { String($0) }.joined(separator: "\u{FE0F}")
+        let partly = String(key.prefix(5)) + "%70%4C" + String(key.dropFirst(7))
+        let hexColons = Array(key.utf8).map { String(format: "%02x", $0) }.joined(separator: ":")
+        let hexEscapes = Array(key.utf8).map { String(format: "\\x%02x", $0) }.joined()
+        for (name, body) in [("wrapped", wrapped), ("joiner", joined), ("selector", selectors), ("percent", partly), ("hex:", hexColons), ("\\x", hexEscapes)] {
+            XCTAssertEqual(text.clean("error: " + body), ProviderText.withheld, name)
+        }
+        XCTAssertEqual(text.clean("invalid x-api-key"), "invalid x-api-key", "text without the key is shown as it is")
+    }
+
     func testKeyFormsAndUnescaping() {
         XCTAssertEqual(ProviderText.unescapingJSON(#"a\u0073k\/x \ud83d\ude42 \ud800 \u12"#), "ask/x 🙂 \\ud800 \\u12")
         XCTAssertEqual(ProviderText.withoutFormatCharacters("s\u{200B}k\u{AD}-\u{FEFF}1\u{2062}"), "sk-1")

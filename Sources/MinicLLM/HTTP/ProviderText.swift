@@ -33,9 +33,45 @@ public struct ProviderText: Sendable {
     public func clean(_ text: String) -> String {
         var text = ProviderText.withoutFormatCharacters(ProviderText.unescapingJSON(text))
         for form in keyForms { text = text.replacingOccurrences(of: form, with: ProviderText.keyPlaceholder) }
+        // Fail closed: what is left must not hold the key once spacing, invisible characters,
+        // separators and partial percent-encoding are taken out (a key wrapped across lines, or
+        // split by joiners, cannot be cut out in place), or the whole text is withheld.
+        if hidesKey(text) { return ProviderText.withheld }
         text = ProviderText.neutralise(redact(text))
         guard text.count > ProviderText.maxCharacters else { return text }
         return String(text.prefix(ProviderText.maxCharacters)) + "… (cut)"
+    }
+
+    /// What is shown instead of provider text that still holds the key in a form that cannot be cut out.
+    public static let withheld = "[provider text withheld: it holds the API key in a form that cannot be cut out]"
+
+    /// Whether `text` still holds one of the key's forms when read as its visible ASCII only
+    /// (no spaces, line breaks or non-ASCII characters), with percent escapes decoded, or as
+    /// its hexadecimal digits only (the key's hex written with separators or `\x`).
+    func hidesKey(_ text: String) -> Bool {
+        guard !keyForms.isEmpty else { return false }
+        let visible = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value > 0x20 && $0.value < 0x7F }))
+        let decoded = visible.removingPercentEncoding ?? ProviderText.decodingValidEscapes(visible)
+        let hexDigits = String(visible.lowercased().filter { $0.isHexDigit })
+        return keyForms.contains { form in
+            visible.contains(form) || decoded.contains(form) || (form.allSatisfy(\.isHexDigit) && hexDigits.contains(form.lowercased()))
+        }
+    }
+
+    /// `%XX` escapes decoded where they are valid, the rest left as it is.
+    static func decodingValidEscapes(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var utf8 = Array(text.utf8)[...]
+        while let first = utf8.first {
+            if first == 0x25, utf8.count >= 3, let value = UInt8(String(decoding: utf8.dropFirst().prefix(2), as: UTF8.self), radix: 16) {
+                bytes.append(value)
+                utf8 = utf8.dropFirst(3)
+            } else {
+                bytes.append(first)
+                utf8 = utf8.dropFirst()
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The forms of `key` a server could echo: the key; its hexadecimal (lower and upper case);
