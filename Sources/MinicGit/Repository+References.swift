@@ -67,19 +67,20 @@ extension Repository {
     }
 
     /// The moves the reflog of `name` records, newest first, at most `limit` of them, each
-    /// with the time it was logged (empty when the reference has no reflog).
-    public func reflogMoves(_ name: String, limit: Int) throws(GitError) -> [(old: OID, new: OID, time: Date)] {
+    /// with the time it was logged and its message (empty when the reference has no reflog).
+    public func reflogMoves(_ name: String, limit: Int) throws(GitError) -> [(old: OID, new: OID, time: Date, message: String)] {
         var log: OpaquePointer?
         try check(git_reflog_read(&log, pointer, name), "git_reflog_read(\(name))")
         defer { git_reflog_free(log) }
-        var moves: [(old: OID, new: OID, time: Date)] = []
+        var moves: [(old: OID, new: OID, time: Date, message: String)] = []
         // Index 0 is the newest entry.
         for index in 0..<min(git_reflog_entrycount(log), max(0, limit)) {
             guard let entry = git_reflog_entry_byindex(log, index), let old = git_reflog_entry_id_old(entry), let new = git_reflog_entry_id_new(entry) else {
                 break
             }
             let seconds = git_reflog_entry_committer(entry).map { $0.pointee.when.time } ?? 0
-            moves.append((OID(old.pointee), OID(new.pointee), Date(timeIntervalSince1970: TimeInterval(seconds))))
+            let message = git_reflog_entry_message(entry).map { String(cString: $0) } ?? ""
+            moves.append((OID(old.pointee), OID(new.pointee), Date(timeIntervalSince1970: TimeInterval(seconds)), message))
         }
         return moves
     }

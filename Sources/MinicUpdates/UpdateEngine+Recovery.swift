@@ -106,7 +106,10 @@ extension UpdateEngine {
         if !problems.isEmpty {
             throw .internal("\(intent.what) moved \(Self.branchName(intent.branch)) to \(new.short), but: \(problems.joined(separator: "; ")); the next minic command finishes it")
         }
-        logCompletion(intent, entry, old: old, new: new)
+        // With the entry already in the journal, the operation's lines were logged. The hook still runs:
+        // a process killed after the journal and before or during its hook cannot be told from a record
+        // replayed later, and a hook must run at least once (hooks are committed, approved code).
+        if !recorded { logCompletion(intent, entry, old: old, new: new) }
         testPause("before-hook")
         var hook: HookOutcome?
         if workTree {
@@ -188,6 +191,8 @@ extension UpdateEngine {
                 return try repository.tree(repository.commit(id).treeID)
             }
         } ?? nil
+        // A directory swapped for a symlink since would take the checkout outside the home.
+        try refuseSymlinkedParents(of: changed + intent.uncommitted, what: "finishing the \(intent.what)")
         var foreign: [TreeUpdate] = []
         var seen = Set<String>()
         for path in changed + intent.uncommitted where seen.insert(path).inserted {

@@ -40,8 +40,16 @@ extension UpdateEngine {
         guard let move = moves.first(where: { $0.old == old && $0.new == new }) else {
             throw refuse("main's \(moved == .latest ? "latest move" : "reflog") is not the move from \(old.short) to \(new.short)")
         }
+        // The message minic gives the move; a move made by hand (git reset, git commit) is not one of minic's.
+        let message = intent.operation == .merge ? "minic: merge \(intent.proposalID ?? "?") (" : "minic: rollback to \(new.short)"
+        guard move.message.hasPrefix(message) else { throw refuse("main's move to \(new.short) was not made by minic's \(intent.operation.rawValue)") }
+        // minic writes the backup of the old head before the record.
+        let backup = try git("reading \(intent.backup)") { () throws(GitError) in try repository.referenceTarget(intent.backup) }
+        guard backup == old else { throw refuse("\(intent.backup) is not a backup of \(old.short)") }
         switch intent.operation {
         case .merge:
+            // A merge saves no uncommitted files: a record naming some would have them overwritten or removed.
+            guard intent.uncommitted.isEmpty, intent.worktreeBackup == nil else { throw refuse("a merge with uncommitted paths") }
             guard let id = intent.proposalID, let head = intent.proposalHead.flatMap(OID.init(hex:)) else { throw refuse("a merge without its proposal") }
             let commit = try git("reading \(new.short)") { () throws(GitError) in try repository.commit(new) }
             guard commit.parentIDs == [old, head], commit.message.contains("\nProposal-Id: \(id)\n") else {
@@ -49,8 +57,6 @@ extension UpdateEngine {
             }
         case .rollback:
             try requireInHistory(new, head: old)
-            let backup = try git("reading \(intent.backup)") { () throws(GitError) in try repository.referenceTarget(intent.backup) }
-            guard backup == nil || backup == old else { throw refuse("\(intent.backup) is not a backup of \(old.short)") }
             if let name = intent.worktreeBackup {
                 // The paths a forced checkout may overwrite or remove are those the backup saved.
                 let saved = try git("reading \(name)") { () throws(GitError) -> Set<String>? in

@@ -177,4 +177,54 @@ final class ForgedIntentTests: XCTestCase {
         XCTAssertEqual(merge.status, 1, merge.stderr)
         XCTAssertTrue(merge.stderr.contains("control or bidirectional characters"), merge.stderr)
     }
+
+    /// A genuine interrupted merge whose record is edited to name uncommitted paths (a whole
+    /// directory) removes nothing: a merge saves no uncommitted files, so the record is refused.
+    func testAMergeRecordNamingUncommittedPathsIsRefused() throws {
+        let home = TestHome()
+        home.handmadeProposal("p12") { $0.write("notes/p.md", "p\n") }
+        home.write("prompt_templates/mine.txt", "a person's untracked file\n")
+        let merge = try BackgroundMinic(home, ["update", "merge", "p12", "--yes"], environment: ["MINIC_TEST_PAUSE_AT": "after-ref"])
+        XCTAssertTrue(merge.waitUntilStopped())
+        var record = try XCTUnwrap(JSONSerialization.jsonObject(with: Data((home.read("state/update-intent.json") ?? "").utf8)) as? [String: Any])
+        record["uncommitted"] = ["prompt_templates"]
+        try plant(home, record)
+        merge.kill()
+        assertRefused(home)
+        XCTAssertEqual(home.read("prompt_templates/mine.txt"), "a person's untracked file\n")
+    }
+
+    /// A move of main made by hand (git commit, git reset) is not a rollback minic made:
+    /// a record claiming it adds no journal entry and no rollback target.
+    func testARollbackRecordForAMoveMadeByHandIsRefused() throws {
+        let home = TestHome()
+        let head = home.head()
+        let unreviewed = home.commitOnMain("unreviewed") { $0.write("config.json.x", "x\n") }
+        XCTAssertEqual(home.git("reset", "-q", "--hard", head).status, 0)
+        let journal = home.journal().count
+        try plant(home, ["operation": "rollback", "old_head": unreviewed, "new_head": head, "actor": "CEO <ceo@corp.example>"])
+        assertRefused(home)
+        try FileManager.default.removeItem(atPath: home.path + "/state/update-intent.json")
+        XCTAssertEqual(home.journal().count, journal)
+        XCTAssertEqual(home.minic("update", "rollback", unreviewed, "--yes").status, 1)
+    }
+
+    /// A directory swapped for a symlink while a merge was interrupted: finishing it writes nothing outside the home.
+    func testFinishingNeverWritesThroughASymlinkedDirectory() throws {
+        let home = TestHome()
+        let outside = TemporaryDirectory("forged-outside")
+        outside.write("p.md", "outside\n")
+        home.write("notes/keep.md", "k\n")
+        GitChecks.commitAll(home.path, "notes")
+        home.handmadeProposal("sym") { $0.write("notes/p.md", "from the proposal\n") }
+        let merge = try BackgroundMinic(home, ["update", "merge", "sym", "--yes"], environment: ["MINIC_TEST_PAUSE_AT": "after-ref"])
+        XCTAssertTrue(merge.waitUntilStopped())
+        merge.kill()
+        try FileManager.default.removeItem(atPath: home.path + "/notes")
+        try FileManager.default.createSymbolicLink(atPath: home.path + "/notes", withDestinationPath: outside.path)
+        let next = home.minic("update", "list")
+        XCTAssertNotEqual(next.status, 0, next.stderr)
+        XCTAssertEqual(outside.read("p.md"), "outside\n")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: home.path + "/state/update-intent.json"), "the record stays for the next command")
+    }
 }
