@@ -55,6 +55,8 @@ final class TaskPlumbingCLITests: XCTestCase {
             // An integer is written as one, as for --priority.
             (#"{"type": "explain", "priority": 2.0}"#, #""priority" must be an integer"#),
             (#"{"type": "explain", "priority": 1e2}"#, #""priority" must be an integer"#),
+            (#"{"type": "explain", "priority": null}"#, #""priority" must be an integer"#),
+            (#"{"type": "explain", "files": null}"#, #""files" must be"#),
             (#"{"type": "explain", "max_attempts": 3.0}"#, #""max_attempts" must be an integer"#),
             (#"{"type": "explain", "max_attempts": 99999999999999999999}"#, #""max_attempts" must be an integer"#),
             // A time to run at, not a mistake.
@@ -90,6 +92,12 @@ final class TaskPlumbingCLITests: XCTestCase {
             XCTAssertEqual(refused.status, 2, "--at \(at)")
             XCTAssertTrue(refused.stderr.contains("is not a time from 1970-01-01 to 100 years from now"), "--at \(at): \(refused.stderr)")
         }
+        // A UTC offset no clock has (the formatter takes +99:00) is no time; a real one is.
+        for at in ["2030-01-01T00:00:00+99:00", "2030-01-01T00:00:00-15:00", "2030-01-01T00:00:00+05:75"] {
+            let refused = home.minic("submit", "--at=\(at)", "x")
+            XCTAssertEqual(refused.status, 2, "--at \(at): \(refused.stderr)")
+        }
+        XCTAssertEqual(home.minic("submit", "--at=2030-01-01T00:00:00+05:30", "x").status, 0)
     }
 
     func testTheSameKeyForADifferentTaskIsRefusedNamingTheKey() {

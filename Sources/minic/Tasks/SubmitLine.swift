@@ -50,6 +50,8 @@ struct SubmitLine: Decodable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func field<T: Decodable>(_ key: CodingKeys, _: T.Type) throws -> T? {
             do {
+                // `null` is not a value of any field's type: leave the field out to get its default.
+                if container.contains(key), try container.decodeNil(forKey: key) { throw FieldError(field: key, missing: false) }
                 return try container.decodeIfPresent(T.self, forKey: key)
             } catch {
                 throw FieldError(field: key, missing: false)
