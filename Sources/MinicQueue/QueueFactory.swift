@@ -119,8 +119,13 @@ public enum QueueFactory {
         do throws(GitError) {
             var walked: [OID] = []
             for (_, target) in try repository.references(matching: "refs/*") where !walked.contains(target) {
-                // A reference to a tree or a blob has no history to read.
-                guard (try? repository.commit(target)) != nil else { continue }
+                // A reference to a tree or a blob has no history to read (libgit2: not found as a commit).
+                // Any other failure is not skipped: ids must not restart below a trailer that went unread.
+                do {
+                    _ = try repository.commit(target)
+                } catch where error.code == .notFound {
+                    continue
+                }
                 for id in try repository.commits(from: target, excluding: walked) {
                     let message = try repository.commit(id).message
                     guard message.contains("Task-Id:"), let value = Trailers.value("Task-Id", in: message), let taskID = Int64(value) else { continue }
