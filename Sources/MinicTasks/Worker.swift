@@ -59,7 +59,9 @@ public final class Worker: Sendable {
 
     private func loop(stop: StopSignal) async throws -> Summary {
         var summary = Summary()
-        var rescue = RescueSchedule(interval: leaseSeconds / 3)
+        var rescue = RetrySchedule(interval: leaseSeconds / 3)
+        // Reaching the queue: claims stop while it is unreachable (a Redis restart, a network cut) and resume with backoff.
+        var reach = RetrySchedule(interval: 0, maxWait: 5)
         var claimedOnce = false
         let queue = pipeline.queue
         let owner = self.owner
@@ -69,7 +71,7 @@ public final class Worker: Sendable {
             while !stop.isRaised {
                 if rescue.isDue {
                     do throws(MinicError) {
-                        let rescued = try await Blocking.run { () throws(MinicError) in try queue.rescueExpired(now: Date()) }
+                        let rescued = try await Blocking.run { () throws(MinicError) in try queueCall { () throws(QueueError) in try queue.rescueExpired(now: Date()) } }
                         if rescued > 0 { pipeline.taskLog.notice("returned \(rescued) task(s) with expired leases to the queue") }
                         rescue.succeeded()
                     } catch {
@@ -80,15 +82,24 @@ public final class Worker: Sendable {
                 }
                 let free = concurrency - active
                 var claimed: [ClaimedTask] = []
-                if free > 0 && !(mode == .once && claimedOnce) {
-                    claimed = try await Blocking.run { () throws(MinicError) in try queue.claim(owner: owner, limit: free, now: Date()) }
+                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue {
+                    do throws(QueueError) {
+                        claimed = try await Blocking.run { () throws(QueueError) in try queue.claim(owner: owner, limit: free, now: Date()) }
+                        if reach.isFailing { pipeline.systemLog.notice("worker \(owner): the queue is reachable again") }
+                        reach.succeeded()
+                    } catch where error.isTransient {
+                        reach.failed()
+                        pipeline.systemLog.error("worker \(owner): the queue is unreachable (retry \(reach.failures) in \(reach.retryDescription)): \(error.message)")
+                    } catch {
+                        throw MinicError(error)
+                    }
                 }
                 if !claimed.isEmpty { claimedOnce = true }
                 for task in claimed {
                     active += 1
                     group.addTask { await self.process(task, stop: stop) }
                 }
-                if claimed.isEmpty && active == 0 && mode != .forever { break }
+                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing { break }
                 if !claimed.isEmpty && active < concurrency { continue }
                 // Wait for a task to finish or for the next poll, whichever comes first,
                 // so that a stop signal or newly queued work is seen within a poll.
