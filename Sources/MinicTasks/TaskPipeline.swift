@@ -47,10 +47,13 @@ public final class TaskPipeline: Sendable {
         self.init(home: home, queue: queue, makeProvider: { _, _ in provider })
     }
 
-    /// The pipeline of a home: its SQLite queue in `state/` and the provider each task's config names.
-    public static func open(home: Home) throws(MinicError) -> TaskPipeline {
+    /// The pipeline of a home: its SQLite queue in `state/` and the provider each task's config names,
+    /// its calls admitted by `rateLimiter` (by default the process's own: on SQLite the limits are per process).
+    public static func open(home: Home, rateLimiter: any RateLimiter = LocalRateLimiter.shared) throws(MinicError) -> TaskPipeline {
         let queue = try QueueFactory.open(home: home)
-        return TaskPipeline(home: home, queue: queue, makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment) })
+        return TaskPipeline(
+            home: home, queue: queue,
+            makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment, rateLimiter: rateLimiter) })
     }
 
     /// Validates and queues tasks in one transaction.
