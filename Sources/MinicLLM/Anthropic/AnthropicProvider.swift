@@ -13,6 +13,9 @@ import Foundation
 /// back passes through ``ProviderText`` (the key itself, the injected secret
 /// redactor, control characters) before it can appear in an error. More than
 /// `maxAnswerBytes` in answer aborts the transfer with ``LLMError/tooLarge(limit:)``.
+/// With a ``RateLimiter``, every attempt is admitted by it first, and an answer whose
+/// `anthropic-ratelimit-*-remaining` headers run low (or a 429 with `retry-after`)
+/// pauses it for every call of the same model (``RateSignals``).
 public struct AnthropicProvider: LLMProvider {
     public let name = "anthropic"
     let apiKey: String
@@ -65,16 +68,8 @@ public struct AnthropicProvider: LLMProvider {
         let settings = CallSettings(
             url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry,
             maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text,
-            rate: rateGate(bodyBytes: body.count, request: request))
+            rate: RateGate.make(rateLimiter, provider: name, baseURL: baseURL, limits: rateLimits, bodyBytes: body.count, request: request))
         return StreamingCall.stream(settings, model: request.model, dialect: .anthropic)
-    }
-
-    func rateGate(bodyBytes: Int, request: LLMRequest) -> RateGate? {
-        rateLimiter.map {
-            RateGate(
-                limiter: $0, key: RateBucketKey(provider: name, baseURL: baseURL, model: request.model), limits: rateLimits, bodyBytes: bodyBytes,
-                maxTokens: request.maxTokens)
-        }
     }
 }
 

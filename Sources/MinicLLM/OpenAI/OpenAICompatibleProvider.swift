@@ -55,11 +55,7 @@ public struct OpenAICompatibleProvider: LLMProvider {
         var headers = ["content-type: application/json", "accept: text/event-stream"]
         if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
         let body = OpenAICompatibleProvider.body(request)
-        let rate = rateLimiter.map {
-            RateGate(
-                limiter: $0, key: RateBucketKey(provider: name, baseURL: baseURL, model: request.model), limits: rateLimits, bodyBytes: body.count,
-                maxTokens: request.maxTokens)
-        }
+        let rate = RateGate.make(rateLimiter, provider: name, baseURL: baseURL, limits: rateLimits, bodyBytes: body.count, request: request)
         let settings = CallSettings(
             url: baseURL + "/v1/chat/completions", headers: headers, body: body, timeouts: timeouts, retry: retry,
             maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text, rate: rate)

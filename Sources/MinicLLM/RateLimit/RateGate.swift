@@ -17,6 +17,17 @@ struct RateGate: Sendable {
         estimate = RateCost(requests: 1, tokens: RateGate.estimatedTokens(bodyBytes: bodyBytes, maxTokens: maxTokens))
     }
 
+    /// The gate of one call to `request.model` at `baseURL`, when the provider has a limiter.
+    static func make(
+        _ limiter: (any RateLimiter)?, provider: String, baseURL: String, limits: RateLimits, bodyBytes: Int, request: LLMRequest
+    ) -> RateGate? {
+        limiter.map {
+            RateGate(
+                limiter: $0, key: RateBucketKey(provider: provider, baseURL: baseURL, model: request.model), limits: limits, bodyBytes: bodyBytes,
+                maxTokens: request.maxTokens)
+        }
+    }
+
     /// The tokens a call is counted for before it goes out: its body's bytes / 4 (rounded up; JSON framing
     /// included, so on the high side) for the input, plus `max_tokens` for the output.
     static func estimatedTokens(bodyBytes: Int, maxTokens: Int) -> Int { (bodyBytes + 3) / 4 + maxTokens }
