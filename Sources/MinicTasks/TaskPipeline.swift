@@ -47,9 +47,12 @@ public final class TaskPipeline: Sendable {
         self.init(home: home, queue: queue, makeProvider: { _, _ in provider })
     }
 
-    /// A pipeline on `queue` whose provider is the one each task's config names (``ProviderFactory``).
-    public convenience init(home: Home, queue: any TaskQueue) {
-        self.init(home: home, queue: queue, makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment) })
+    /// A pipeline on `queue` whose provider is the one each task's config names (``ProviderFactory``),
+    /// its calls admitted by `rateLimiter` (by default the process's own: on SQLite the limits are per process).
+    public convenience init(home: Home, queue: any TaskQueue, rateLimiter: any RateLimiter = LocalRateLimiter.shared) {
+        self.init(
+            home: home, queue: queue,
+            makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment, rateLimiter: rateLimiter) })
     }
 
     /// Validates and queues tasks in one transaction.
