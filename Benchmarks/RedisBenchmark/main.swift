@@ -28,7 +28,11 @@ func fresh(_ name: String) throws -> any TaskQueue {
     return try SQLiteTaskQueue(path: path, settings: QueueSettings(leaseSeconds: 60))
 }
 
+/// `MINIC_BENCH_ONLY=name` runs one measurement (for profiling); the others still set up what it needs.
+let only = ProcessInfo.processInfo.environment["MINIC_BENCH_ONLY"]
+
 func measure(_ name: String, tasks: Int, _ body: () throws -> Void) throws {
+    if let only, only != name, !(only == "claim_complete_batched" && name == "enqueue_batched"), !(only == "claim_complete_one" && name == "enqueue_one") { return }
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -8,13 +8,14 @@
 /// - `P:meta` (hash): `queue_id`, `created_at`
 /// - `P:seq` (string): the last task id given out
 /// - `P:t:ID` (hash): one task; its fields are ``TaskRecord``'s JSON names, plus
-///   `lease_token`, `request_digest` and `rank`
+///   `lease_token` and `request_digest` (absent `files`, `parameters`, `attempts` and
+///   `updated_at` read as `[]`, `{}`, 0 and `created_at`)
 /// - `P:ready` (sorted set, all scores 0, ordered by member): the rank
 ///   `PRIORITY':'RUN_AT':'ID` of each claimable task whose time has come — fixed-width, so
 ///   the first member is the highest priority, then the earliest `run_at`, then the oldest
 /// - `P:delayed` (sorted set by `run_at`): claimable tasks whose time has not come
 /// - `P:leases` (sorted set by lease expiry): running tasks
-/// - `P:s:STATE` (sorted set by id): the ids in each state; `P:all`: every id
+/// - `P:s:STATE` (sorted set by id): the ids in each state
 /// - `P:idem` (hash): idempotency key → id
 ///
 /// Every script but `open` first checks that `P:meta` still names the queue the client
@@ -32,21 +33,22 @@ enum QueueScripts {
         local function rank(priority, run_at, id)
           return string.format('%010d:%019.6f:%015d', 2147483647 - priority, run_at, id)
         end
+        -- A task's rank in `ready`, from its stored priority and run_at (the same text gives the same rank),
+        -- and its run_at as stored.
+        local function rank_of(id)
+          local f = redis.call('HMGET', tkey(id), 'priority', 'run_at')
+          return rank(tonumber(f[1]), tonumber(f[2]), tonumber(id)), f[2]
+        end
         local function schedule(id, now)
-          local k = tkey(id)
-          local f = redis.call('HMGET', k, 'priority', 'run_at')
-          local run_at = tonumber(f[2])
-          local r = rank(tonumber(f[1]), run_at, tonumber(id))
-          redis.call('HSET', k, 'rank', r)
-          if run_at <= now then
+          local r, run_at = rank_of(id)
+          if tonumber(run_at) <= now then
             redis.call('ZADD', P .. ':ready', 0, r)
           else
             redis.call('ZADD', P .. ':delayed', run_at, id)
           end
         end
         local function unschedule(id)
-          local r = redis.call('HGET', tkey(id), 'rank')
-          if r then redis.call('ZREM', P .. ':ready', r) end
+          redis.call('ZREM', P .. ':ready', (rank_of(id)))
           redis.call('ZREM', P .. ':delayed', id)
         end
         local function move(id, from, to)
@@ -62,14 +64,22 @@ enum QueueScripts {
           local f = redis.call('HMGET', tkey(id), 'state', 'lease_token')
           return f[1] == 'running' and f[2] == token
         end
+        -- Runs `command key a1 b1 a2 b2 ...` over `items` (flat), a few hundred at a time (Lua's
+        -- stack bounds how many arguments one call may take): one call per chunk, not per task.
+        local function many(command, key, items)
+          local i = 1
+          while i <= #items do
+            redis.call(command, key, unpack(items, i, math.min(i + 511, #items)))
+            i = i + 512
+          end
+        end
+        -- Leases task `id`; returns its fields. The caller adds the state and lease sets in bulk.
         local function lease(id, owner, token, expires, now)
           local k = tkey(id)
-          local state = redis.call('HGET', k, 'state')
-          redis.call('HINCRBY', k, 'attempts', 1)
-          redis.call('HSET', k, 'lease_owner', owner, 'lease_token', token, 'lease_expires_at', expires, 'updated_at', now)
-          redis.call('HSETNX', k, 'started_at', now)
-          move(id, state, 'running')
-          redis.call('ZADD', P .. ':leases', expires, id)
+          local f = redis.call('HMGET', k, 'state', 'attempts', 'started_at')
+          redis.call('HSET', k, 'state', 'running', 'attempts', (tonumber(f[2]) or 0) + 1, 'lease_owner', owner, 'lease_token', token,
+            'lease_expires_at', expires, 'updated_at', now, 'started_at', f[3] or now)
+          redis.call('ZREM', P .. ':s:' .. f[1], id)
           return redis.call('HGETALL', k)
         end
 
@@ -129,29 +139,71 @@ enum QueueScripts {
             if prior == nil then seen[key] = digest end
           end
         end
-        local out = {}
+        local out, fresh = {}, 0
+        -- existing[i]: the id a known key names; first[i]: the index of the earlier task of this batch with i's key.
+        local existing, first, first_with = {}, {}, {}
         for i = 0, n - 1 do
           local b = 4 + i * F
-          local existing = nil
-          if ARGV[b + 8] == '1' then existing = redis.call('HGET', P .. ':idem', ARGV[b + 9]) end
-          if existing then
-            out[#out + 1] = redis.call('HGETALL', tkey(existing))
+          if ARGV[b + 8] == '1' then
+            existing[i] = redis.call('HGET', P .. ':idem', ARGV[b + 9])
+            if not existing[i] then
+              first[i] = first_with[ARGV[b + 9]]
+              if not first[i] then first_with[ARGV[b + 9]] = i end
+            end
+          end
+          if not existing[i] and not first[i] then fresh = fresh + 1 end
+        end
+        -- One INCRBY for the batch: its new tasks take the ids after the last one given out.
+        local next_id = redis.call('INCRBY', P .. ':seq', fresh) - fresh
+        local ids, ready, delayed = {}, {}, {}
+        for i = 0, n - 1 do
+          local b = 4 + i * F
+          if existing[i] then
+            out[#out + 1] = redis.call('HGETALL', tkey(existing[i]))
+          elseif first[i] then
+            out[#out + 1] = redis.call('HGETALL', tkey(existing[first[i]]))
           else
-            local id = redis.call('INCR', P .. ':seq')
+            next_id = next_id + 1
+            existing[i] = next_id
+            local id = next_id
+            local run_at = tonumber(ARGV[b + 6])
+            local r = rank(tonumber(ARGV[b + 5]), run_at, id)
             local k = tkey(id)
-            redis.call('HSET', k, 'id', id, 'type', ARGV[b + 1], 'prompt', ARGV[b + 2], 'files', ARGV[b + 3], 'parameters', ARGV[b + 4],
-              'priority', ARGV[b + 5], 'run_at', ARGV[b + 6], 'state', 'queued', 'attempts', 0, 'max_attempts', ARGV[b + 7],
-              'created_at', ARGV[3], 'updated_at', ARGV[3])
+            -- Only what a new task has: absent files, parameters, attempts and updated_at read as
+            -- [], {}, 0 and created_at (fewer fields to write is most of an enqueue's cost).
+            local fields = {'id', id, 'type', ARGV[b + 1], 'prompt', ARGV[b + 2], 'priority', ARGV[b + 5], 'run_at', ARGV[b + 6],
+              'state', 'queued', 'max_attempts', ARGV[b + 7], 'created_at', ARGV[3]}
+            if ARGV[b + 3] ~= '[]' then
+              fields[#fields + 1] = 'files'
+              fields[#fields + 1] = ARGV[b + 3]
+            end
+            if ARGV[b + 4] ~= '{}' then
+              fields[#fields + 1] = 'parameters'
+              fields[#fields + 1] = ARGV[b + 4]
+            end
             if ARGV[b + 8] == '1' then
-              redis.call('HSET', k, 'idempotency_key', ARGV[b + 9], 'request_digest', ARGV[b + 10])
+              fields[#fields + 1] = 'idempotency_key'
+              fields[#fields + 1] = ARGV[b + 9]
+              fields[#fields + 1] = 'request_digest'
+              fields[#fields + 1] = ARGV[b + 10]
               redis.call('HSET', P .. ':idem', ARGV[b + 9], id)
             end
-            redis.call('ZADD', P .. ':s:queued', id, id)
-            redis.call('ZADD', P .. ':all', id, id)
-            schedule(id, now)
+            redis.call('HSET', k, unpack(fields))
+            ids[#ids + 1] = id
+            ids[#ids + 1] = id
+            if run_at <= now then
+              ready[#ready + 1] = 0
+              ready[#ready + 1] = r
+            else
+              delayed[#delayed + 1] = ARGV[b + 6]
+              delayed[#delayed + 1] = id
+            end
             out[#out + 1] = id
           end
         end
+        many('ZADD', P .. ':s:queued', ids)
+        many('ZADD', P .. ':ready', ready)
+        many('ZADD', P .. ':delayed', delayed)
         return out
         """)
 
@@ -163,16 +215,22 @@ enum QueueScripts {
         local due = redis.call('ZRANGEBYSCORE', P .. ':delayed', '-inf', ARGV[4], 'LIMIT', 0, 1000)
         for _, id in ipairs(due) do
           redis.call('ZREM', P .. ':delayed', id)
-          local r = redis.call('HGET', tkey(id), 'rank')
-          if r then redis.call('ZADD', P .. ':ready', 0, r) end
+          redis.call('ZADD', P .. ':ready', 0, (rank_of(id)))
         end
         local picked = redis.call('ZRANGEBYLEX', P .. ':ready', '-', '+', 'LIMIT', 0, tonumber(ARGV[6]))
-        local out = {}
+        if #picked == 0 then return {} end
+        many('ZREM', P .. ':ready', picked)
+        local out, running, leases = {}, {}, {}
         for i, r in ipairs(picked) do
-          redis.call('ZREM', P .. ':ready', r)
           local id = tostring(tonumber(string.match(r, ':(%d+)$')))
           out[#out + 1] = lease(id, ARGV[3], ARGV[6 + i], ARGV[5], ARGV[4])
+          running[#running + 1] = id
+          running[#running + 1] = id
+          leases[#leases + 1] = ARGV[5]
+          leases[#leases + 1] = id
         end
+        many('ZADD', P .. ':s:running', running)
+        many('ZADD', P .. ':leases', leases)
         return out
         """)
 
@@ -184,7 +242,10 @@ enum QueueScripts {
         local state = redis.call('HGET', tkey(ARGV[3]), 'state')
         if state ~= 'queued' and state ~= 'failed' then return false end
         unschedule(ARGV[3])
-        return lease(ARGV[3], ARGV[4], ARGV[7], ARGV[6], ARGV[5])
+        local fields = lease(ARGV[3], ARGV[4], ARGV[7], ARGV[6], ARGV[5])
+        redis.call('ZADD', P .. ':s:running', ARGV[3], ARGV[3])
+        redis.call('ZADD', P .. ':leases', ARGV[6], ARGV[3])
+        return fields
         """)
 
     /// ARGV: prefix, queue id, task id, token, expires, now. Returns 1, or 0 when the lease is gone.
@@ -206,12 +267,23 @@ enum QueueScripts {
         local id = ARGV[3]
         if not holds(id, ARGV[4]) then return 0 end
         local k = tkey(id)
-        drop_lease(id)
-        move(id, 'running', 'succeeded')
-        redis.call('HSET', k, 'result', ARGV[6], 'finished_at', ARGV[5], 'updated_at', ARGV[5])
-        redis.call('HDEL', k, 'error')
-        if ARGV[7] ~= '' then redis.call('HSET', k, 'usage', ARGV[7]) else redis.call('HDEL', k, 'usage') end
-        if ARGV[8] ~= '' then redis.call('HSET', k, 'agent_commit', ARGV[8]) end
+        local set = {'state', 'succeeded', 'result', ARGV[6], 'finished_at', ARGV[5], 'updated_at', ARGV[5]}
+        local drop = {'error', 'lease_owner', 'lease_token', 'lease_expires_at'}
+        if ARGV[7] ~= '' then
+          set[#set + 1] = 'usage'
+          set[#set + 1] = ARGV[7]
+        else
+          drop[#drop + 1] = 'usage'
+        end
+        if ARGV[8] ~= '' then
+          set[#set + 1] = 'agent_commit'
+          set[#set + 1] = ARGV[8]
+        end
+        redis.call('HSET', k, unpack(set))
+        redis.call('HDEL', k, unpack(drop))
+        redis.call('ZREM', P .. ':leases', id)
+        redis.call('ZREM', P .. ':s:running', id)
+        redis.call('ZADD', P .. ':s:succeeded', id, id)
         return 1
         """)
 
@@ -225,7 +297,7 @@ enum QueueScripts {
         if not holds(id, ARGV[4]) then return false end
         local k = tkey(id)
         local f = redis.call('HMGET', k, 'attempts', 'max_attempts')
-        local attempts, max_attempts = tonumber(f[1]), tonumber(f[2])
+        local attempts, max_attempts = tonumber(f[1]) or 0, tonumber(f[2])
         local to = 'dead'
         if ARGV[6] == '1' and attempts < max_attempts then to = 'failed' end
         drop_lease(id)
@@ -251,7 +323,7 @@ enum QueueScripts {
         local id = ARGV[3]
         if not holds(id, ARGV[4]) then return 0 end
         local k = tkey(id)
-        local attempts = tonumber(redis.call('HGET', k, 'attempts'))
+        local attempts = tonumber(redis.call('HGET', k, 'attempts')) or 0
         drop_lease(id)
         move(id, 'running', 'queued')
         redis.call('HSET', k, 'attempts', math.max(attempts - 1, 0), 'run_at', ARGV[5], 'updated_at', ARGV[5])
@@ -273,7 +345,7 @@ enum QueueScripts {
           if f[1] == 'running' then
             count = count + 1
             local to = 'queued'
-            if tonumber(f[2]) >= tonumber(f[3]) then to = 'dead' end
+            if (tonumber(f[2]) or 0) >= tonumber(f[3]) then to = 'dead' end
             drop_lease(id)
             move(id, 'running', to)
             redis.call('HSET', k, 'error', 'lease expired: worker ' .. (f[4] or '?') .. ' stopped heartbeating', 'run_at', ARGV[3], 'updated_at', ARGV[3])

@@ -12,6 +12,7 @@ extension RedisTaskQueue {
         for task in tasks {
             try task.check()
             let runAt = task.runAt ?? now
+            let runAtText = task.runAt.map(RedisTaskQueue.time) ?? at
             let maxAttempts = task.maxAttempts ?? settings.maxAttempts
             resolved.append((runAt, maxAttempts))
             let digest = task.idempotencyKey.map { _ in
@@ -20,7 +21,7 @@ extension RedisTaskQueue {
             }
             arguments += [
                 task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), String(task.priority),
-                RedisTaskQueue.time(runAt), String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
+                runAtText, String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
             ]
         }
         let reply = try run(QueueScripts.enqueue, arguments)
@@ -39,14 +40,14 @@ extension RedisTaskQueue {
         guard let items = reply.array, items.count == tasks.count else { throw .internal("Redis: enqueue answered \(items(reply)) results for \(tasks.count) tasks") }
         var records: [TaskRecord] = []
         records.reserveCapacity(tasks.count)
-        let created = Date(timeIntervalSince1970: Double(at) ?? now.timeIntervalSince1970)
+        let created = RedisTaskQueue.stored(now)
         for (offset, item) in items.enumerated() {
             if case .integer(let id) = item {
                 let task = tasks[offset]
                 records.append(
                     TaskRecord(
                         id: id, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority,
-                        runAt: Date(timeIntervalSince1970: Double(RedisTaskQueue.time(resolved[offset].runAt)) ?? 0), state: .queued, attempts: 0,
+                        runAt: RedisTaskQueue.stored(resolved[offset].runAt), state: .queued, attempts: 0,
                         maxAttempts: resolved[offset].maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: created, updatedAt: created))
             } else if let record = try RedisTaskQueue.record(item) {
                 records.append(record)
@@ -172,30 +173,57 @@ extension RedisTaskQueue {
     }
 
     public func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] {
-        let index = filter.state.map { "\(prefix):s:\($0.rawValue)" } ?? "\(prefix):all"
         // Newest first when limited (like SQLite's `ORDER BY id DESC LIMIT`), all in id order otherwise.
         let newestFirst = filter.limit != nil
-        var found: [TaskRecord] = []
-        var start = 0
         let page = 500
+        var found: [TaskRecord] = []
+        var pages: IDPages
+        if let state = filter.state {
+            pages = .index("\(prefix):s:\(state.rawValue)", start: 0)
+        } else {
+            // Every task: ids are given out in order and never deleted, so walk them from the counter.
+            let highest = try client.run(["GET", "\(prefix):seq"], while: "listing tasks").integer ?? 0
+            pages = .range(next: newestFirst ? highest : 1, highest: highest)
+        }
         while true {
-            let range = newestFirst ? ["ZREVRANGE", index, String(start), String(start + page - 1)] : ["ZRANGE", index, String(start), String(start + page - 1)]
-            guard let ids = try client.run(range, while: "listing tasks").array else { throw .internal("Redis: listing tasks answered no list") }
+            let ids = try nextPage(&pages, size: page, newestFirst: newestFirst)
             if ids.isEmpty { break }
-            let replies = try client.pipeline(ids.compactMap(\.text).map { ["HGETALL", "\(prefix):t:\($0)"] })
-            for reply in replies {
+            for reply in try client.pipeline(ids.map { ["HGETALL", "\(prefix):t:\($0)"] }) {
                 try RedisTaskQueue.expect(reply, "listing tasks")
-                // A task whose hash is gone (never: tasks are not deleted) is skipped rather than listed empty.
+                // An id never given out (a batch refused after the counter moved) has no task.
                 guard let record = try RedisTaskQueue.record(reply) else { continue }
                 if let state = filter.state, record.state != state { continue }
                 if let type = filter.type, record.type != type { continue }
                 found.append(record)
                 if let limit = filter.limit, found.count >= limit { return found }
             }
-            if ids.count < page { break }
-            start += page
         }
         return found
+    }
+
+    /// Where a listing is in its walk over ids.
+    enum IDPages {
+        /// A state's sorted set, from rank `start`.
+        case index(String, start: Int)
+        /// Ids counted from `next` (down to 1 newest first, else up to `highest`).
+        case range(next: Int64, highest: Int64)
+    }
+
+    private func nextPage(_ pages: inout IDPages, size: Int, newestFirst: Bool) throws(QueueError) -> [String] {
+        switch pages {
+        case .index(let key, let start):
+            let command = [newestFirst ? "ZREVRANGE" : "ZRANGE", key, String(start), String(start + size - 1)]
+            guard let items = try client.run(command, while: "listing tasks").array else { throw .internal("Redis: listing tasks answered no list") }
+            pages = .index(key, start: start + items.count)
+            return items.compactMap(\.text)
+        case .range(let next, let highest):
+            let step = Int64(size)
+            pages = .range(next: newestFirst ? next - step : next + step, highest: highest)
+            let low = newestFirst ? max(1, next - step + 1) : next
+            let high = newestFirst ? next : min(highest, next + step - 1)
+            guard low <= high else { return [] }
+            return (newestFirst ? Array((low...high).reversed()) : Array(low...high)).map(String.init)
+        }
     }
 
     /// Throws for an error reply a script or command gave.

@@ -29,7 +29,7 @@ extension RedisTaskQueue {
             maxAttempts: fields["max_attempts"].flatMap { Int($0) } ?? 0, leaseOwner: fields["lease_owner"], leaseExpiresAt: date("lease_expires_at"),
             result: fields["result"], error: fields["error"], usage: TaskCoding.decodeUsage(fields["usage"]), agentCommit: fields["agent_commit"],
             idempotencyKey: fields["idempotency_key"], createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date("updated_at") ?? Date(timeIntervalSince1970: 0), startedAt: date("started_at"), finishedAt: date("finished_at"))
+            updatedAt: date("updated_at") ?? date("created_at") ?? Date(timeIntervalSince1970: 0), startedAt: date("started_at"), finishedAt: date("finished_at"))
         return (record, fields["lease_token"] ?? "")
     }
 }

@@ -55,8 +55,16 @@ public final class RedisTaskQueue: TaskQueue {
         }.joined()
     }
 
-    /// Seconds since 1970 with microseconds, the form every time is stored in.
-    static func time(_ date: Date) -> String { String(format: "%.6f", date.timeIntervalSince1970) }
+    /// Seconds since 1970 with microseconds (`1764515000.123456`), the form every time is stored in.
+    /// Written by hand: `String(format:)` was a fifth of a batched enqueue's time.
+    static func time(_ date: Date) -> String {
+        let micros = Int64((date.timeIntervalSince1970 * 1e6).rounded())
+        let fraction = String(micros % 1_000_000)
+        return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
+    }
+
+    /// `date` as it reads back after ``time(_:)``: to the microsecond (both are the double nearest the decimal).
+    static func stored(_ date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1e6).rounded() / 1e6) }
 
     /// Runs one of the queue's scripts; a `MINIC_WRONG_QUEUE` answer means the server no longer holds this queue.
     func run(_ source: RedisScriptSource, _ arguments: [String]) throws(QueueError) -> RedisValue {

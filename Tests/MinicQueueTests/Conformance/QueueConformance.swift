@@ -81,6 +81,8 @@ struct QueueConformance {
         XCTAssertEqual(pair[0].id, pair[1].id)
         XCTAssertThrowsError(try queue.enqueue([NewTask(type: "t", prompt: "y", idempotencyKey: "k3"), NewTask(type: "t", prompt: "z", idempotencyKey: "k3")]))
         XCTAssertEqual(try queue.tasks(TaskFilter()).count, 3)
+        // Ids only grow: a new task's is above every id given before.
+        XCTAssertGreaterThan(try queue.enqueue(NewTask(type: "t", prompt: "next")).id, pair[0].id)
     }
 
     func lostLease() throws {
