@@ -41,6 +41,10 @@ extension Home {
                 throw .badInput("cannot clone \(shown) as a minic home: \(RemoteURL.scrub(error.message, url: url)); nothing left behind")
             }
             try requireHome(repository, shown: shown)
+            // The origin's proposals too (open, merged, rejected), so a proposal made here takes a number not taken there.
+            try git("fetching the origin's proposals") { () throws(GitError) in
+                try repository.remote(named: Home.originRemote)?.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin")
+            }
             try git("marking the clone as a home") { () throws(GitError) in
                 try repository.setConfigString("core.logAllRefUpdates", "always")
                 try repository.setConfigString(Home.markKey, "true")
