@@ -23,7 +23,14 @@ public final class TestHome {
     /// - Returns: the merge commit.
     @discardableResult
     public func mergeChange(_ file: String, appending line: String, title: String) -> String {
-        write(file, (read(file) ?? "") + line + "\n")
+        mergeChange(file, title: title) { $0 + line + "\n" }
+    }
+
+    /// Changes `file` by `transform` on a proposal and merges it with the CLI.
+    /// - Returns: the merge commit.
+    @discardableResult
+    public func mergeChange(_ file: String, title: String, _ transform: (String) -> String) -> String {
+        write(file, transform(read(file) ?? ""))
         let proposed = minic("update", "propose", "--title", title, "--no-auto-merge")
         precondition(proposed.status == 0, "propose failed: \(proposed.stderr)")
         let merged = minic("update", "merge", proposed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--yes")
