@@ -150,3 +150,35 @@ final class HomeSharingCLITests: XCTestCase {
         XCTAssertTrue(second.stdout.hasPrefix("0002-"), second.stdout)
     }
 }
+
+/// A password in an origin URL never reaches stderr, JSON or the activity log.
+final class HomeSharingSecretsTests: XCTestCase {
+    func testAPasswordInTheOriginURLIsNeverShown() throws {
+        let password = "s3cret-Pa55word-xyz"
+        let scratch = TemporaryDirectory("secret-url")
+        // Nothing listens on port 9 of loopback: the clone fails, saying so without the password.
+        let url = "http://someone:\(password)@127.0.0.1:9/origin"
+        let refused = Shell.run(Shell.minicBinary, ["init", "--from", url, scratch.path + "/clone"], environment: Shell.testEnvironment)
+        XCTAssertEqual(refused.status, 2, refused.stderr)
+        XCTAssertFalse((refused.stdout + refused.stderr).contains(password), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("someone:***@127.0.0.1"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.path + "/clone"))
+
+        // A clone whose origin later carries a password: status, pull and the log keep it out.
+        let origin = TestHome()
+        let clone = TestHome(cloning: origin.path)
+        clone.git("remote", "set-url", "origin", url)
+        for arguments in [["home", "status", "--json"], ["home", "pull"], ["home", "status"]] {
+            var args = arguments
+            args += ["--home", clone.path]
+            let result = Shell.run(Shell.minicBinary, args, environment: Shell.testEnvironment)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertFalse((result.stdout + result.stderr).contains(password), "\(arguments): \(result.stderr)")
+        }
+        let status = clone.minic("home", "status", "--no-fetch", "--json")
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertFalse(status.stdout.contains(password))
+        XCTAssertTrue(status.stdout.contains("someone:***@"), status.stdout)
+        XCTAssertFalse(clone.activityLog.contains(password))
+    }
+}

@@ -59,7 +59,10 @@ struct Propose: AsyncParsableCommand {
                     return (String(spec[..<equals]), try Propose.read(String(spec[spec.index(after: equals)...]), what: "--file \(spec)"))
                 })
         }
-        let outcome = try UpdateEngine(home: home).propose(request)
+        // Off the cooperative pool: on a clone, proposing pushes to the origin (network).
+        let path = home.path
+        let made = request
+        let outcome = try await Blocking.run { () throws(MinicError) in try UpdateEngine(home: Home(openAt: path)).propose(made) }
         if output.json {
             try Output.json(ProposeView(outcome))
         } else {
