@@ -19,6 +19,9 @@ final class SnapshotCache: @unchecked Sendable {
     private var snapshot: AgentSnapshot?
     /// Snapshots of earlier commits that tasks asked for (their `agent_commit`), a few at most.
     private var pinned: [OID: AgentSnapshot] = [:]
+    /// The head `pinned` was checked against: when main moves (a rollback takes commits out of its
+    /// history), every pinned commit is checked again.
+    private var pinnedHead: OID?
     private static let pinnedLimit = 8
 
     init(homePath: String, environment: [String: String], log: Logger, makeProvider: @escaping AgentSnapshot.ProviderMaker) {
@@ -65,8 +68,6 @@ final class SnapshotCache: @unchecked Sendable {
         guard let commit = OID(hex: hex) else { throw .badInput("agent commit '\(TerminalText.neutralise(hex))' is not a commit id") }
         lock.lock()
         defer { lock.unlock() }
-        if let pinned = pinned[commit] { return .ready(pinned) }
-        if let snapshot, snapshot.commit == commit { return .ready(snapshot) }
         let home: Home
         if let opened = self.home {
             home = opened
@@ -74,6 +75,13 @@ final class SnapshotCache: @unchecked Sendable {
             home = try Home(openAt: homePath, environment: environment)
             self.home = home
         }
+        let head = try home.head().commit
+        if head != pinnedHead {
+            pinned.removeAll()
+            pinnedHead = head
+        }
+        if let pinned = pinned[commit] { return .ready(pinned) }
+        if let snapshot, snapshot.commit == commit, commit == head { return .ready(snapshot) }
         let repository = home.repository
         let exists = try git("looking up \(commit.short)") { () throws(GitError) -> Bool in
             do throws(GitError) {
@@ -84,7 +92,6 @@ final class SnapshotCache: @unchecked Sendable {
             }
         }
         guard exists else { return .pending }
-        let head = try home.head().commit
         if try SnapshotCache.onFirstParents(of: head, commit, repository) {
             let made = try AgentSnapshot(home: home, commit: commit, makeProvider: makeProvider)
             if pinned.count >= SnapshotCache.pinnedLimit { pinned.removeAll() }

@@ -138,6 +138,11 @@ final class HomeSharingCLITests: XCTestCase {
         XCTAssertEqual(GitChecks.revParse(origin.path, "proposals/\(id)"), view["head"] as? String)
         XCTAssertEqual(origin.git("log", "-1", "--format=%s", "proposals/\(id)").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "From a worker")
         GitChecks.assertFsckClean(origin.path)
+        // Not merged on the clone: that would fork it from the origin.
+        let here = clone.minic("update", "merge", id, "--yes")
+        XCTAssertEqual(here.status, 1, here.stderr)
+        XCTAssertTrue(here.stderr.contains("is a clone of"), here.stderr)
+        XCTAssertEqual(clone.head(), originMain)
         // Reviewed and merged at the origin, then pulled back.
         XCTAssertEqual(origin.minic("update", "merge", id, "--yes").status, 0)
         XCTAssertEqual(clone.minic("home", "pull").status, 0)

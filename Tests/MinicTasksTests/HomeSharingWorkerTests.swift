@@ -187,3 +187,25 @@ final class HomeSharingWorkerTests: XCTestCase {
         GitChecks.assertFsckClean(origin.path)
     }
 }
+
+/// A task keeps its commit only while that commit stays in main's history.
+final class AgentCommitRollbackTests: XCTestCase {
+    func testATaskWhoseCommitWasRolledBackIsRefusedNotRunWithIt() async throws {
+        let home = TestHome()
+        let c0 = home.head()
+        let provider = RecordingProvider()
+        let opened = try Home(openAt: home.path, environment: Shell.testEnvironment)
+        let pipeline = TaskPipeline(home: opened, queue: try QueueFactory.open(home: opened), provider: provider)
+        // Run once at c0 so the snapshot of c0 is cached, then a merge, a task submitted there, and a rollback.
+        _ = try await pipeline.runNow(NewTask(type: "explain", prompt: "probe-c0"), owner: "test") { _ in }
+        let c1 = home.mergeChange("prompt_templates/explain.mustache", appending: "later", title: "Later")
+        let queued = try pipeline.submit([NewTask(type: "explain", prompt: "probe-c1")])[0]
+        XCTAssertEqual(queued.agentCommit, c1)
+        XCTAssertEqual(home.minic("update", "rollback", c0, "--yes").status, 0)
+        _ = try await Worker(pipeline: pipeline, concurrency: 1, mode: .drain, leaseSeconds: 30, pollSeconds: 0.05).run(stop: StopSignal())
+        let record = try XCTUnwrap(try pipeline.queue.task(queued.id))
+        XCTAssertEqual(record.state, .dead)
+        XCTAssertTrue(record.error?.contains("never a head of main") ?? false, record.error ?? "")
+        XCTAssertEqual(provider.requests.count, 1, "only the task at c0 reached the model")
+    }
+}
