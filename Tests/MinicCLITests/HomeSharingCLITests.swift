@@ -135,6 +135,7 @@ final class HomeSharingCLITests: XCTestCase {
         XCTAssertEqual(clone.head(), originMain, "nothing merged on the worker")
         XCTAssertEqual(origin.head(), originMain, "the push did not move the origin's main")
         XCTAssertEqual(GitChecks.refs(origin.path, "refs/heads/"), ["refs/heads/main", "refs/heads/proposals/\(id)"])
+        XCTAssertEqual(origin.git("branch", "--list", "--format=%(refname:short)").stdout, "main\nproposals/\(id)\n")
         XCTAssertEqual(GitChecks.revParse(origin.path, "proposals/\(id)"), view["head"] as? String)
         XCTAssertEqual(origin.git("log", "-1", "--format=%s", "proposals/\(id)").stdout.trimmingCharacters(in: .whitespacesAndNewlines), "From a worker")
         GitChecks.assertFsckClean(origin.path)

@@ -77,11 +77,12 @@ final class HomeSharingWorkerTests: XCTestCase {
         let c1 = mergeMarker(origin)
         let merged = Date()
         // Both workers' mains reach the merge within one pull interval (plus the pull itself).
-        while [one, two].contains(where: { $0.clone.head() != c1 }) && Date().timeIntervalSince(merged) < interval * 3 { usleep(20_000) }
+        while [one, two].contains(where: { $0.clone.head() != c1 }) && Date().timeIntervalSince(merged) < interval * 4 { usleep(20_000) }
         let took = Date().timeIntervalSince(merged)
         XCTAssertEqual(one.clone.head(), c1)
         XCTAssertEqual(two.clone.head(), c1)
-        XCTAssertLessThanOrEqual(took, interval + 1.0, "the merge took \(took) s to reach both workers")
+        // One interval at most until each worker's next pull, plus the pull itself (fetch and checks; slack for a busy machine).
+        XCTAssertLessThanOrEqual(took, interval + 2.5, "the merge took \(took) s to reach both workers")
         XCTAssertEqual(GitChecks.status(one.clone.path), "")
         XCTAssertEqual(GitChecks.trailer(two.clone.path, "refs/minic/journal", "Event"), "pull")
 
