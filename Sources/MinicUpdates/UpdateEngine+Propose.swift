@@ -31,6 +31,14 @@ extension UpdateEngine {
         if let message = request.message.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
         try reviewChange(from: headTree, to: tree, messages: [body], what: "the proposal")
 
+        // On a clone, the origin's proposals as they are now: a number another worker took there is not taken again.
+        if try hasOrigin() {
+            do throws(MinicError) {
+                try home.fetchOrigin()
+            } catch {
+                updateLog.warning("could not fetch the origin's proposals before numbering this one (its push may be refused): \(error.message)")
+            }
+        }
         var number = try store.nextNumber()
         var created: (id: String, commit: OID)?
         for _ in 0..<1000 {

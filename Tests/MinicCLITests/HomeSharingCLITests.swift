@@ -124,6 +124,7 @@ final class HomeSharingCLITests: XCTestCase {
     func testAProposalMadeOnACloneIsPushedToTheOriginAndNeverMovesItsMain() throws {
         let origin = TestHome()
         let clone = TestHome(cloning: origin.path)
+        let early = TestHome(cloning: origin.path)
         let originMain = origin.head()
         clone.write("prompt_templates/explain.mustache", (clone.read("prompt_templates/explain.mustache") ?? "") + "From a worker.\n")
         // All paths auto-approved: on a clone it still does not merge here; it goes to the origin.
@@ -148,8 +149,8 @@ final class HomeSharingCLITests: XCTestCase {
         XCTAssertEqual(origin.minic("update", "merge", id, "--yes").status, 0)
         XCTAssertEqual(clone.minic("home", "pull").status, 0)
         XCTAssertEqual(clone.head(), origin.head())
-        // A second proposal on another clone takes the next number (the origin's proposals were fetched).
-        let other = TestHome(cloning: origin.path)
+        // A clone made before that proposal existed still takes the next number (it fetches before numbering).
+        let other = early
         other.write("prompt_templates/analyze.mustache", (other.read("prompt_templates/analyze.mustache") ?? "") + "Another.\n")
         let second = other.minic("update", "propose", "--title", "Another")
         XCTAssertEqual(second.status, 0, second.stderr)
