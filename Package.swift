@@ -6,8 +6,11 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "minic", targets: ["minic"]),
+        .library(name: "Minic", targets: ["Minic"]),
         .library(name: "MinicUpdates", targets: ["MinicUpdates"]),
+        .library(name: "MinicRedis", targets: ["MinicRedis"]),
         .library(name: "MinicCore", targets: ["MinicCore"]),
+        .library(name: "MinicBase", targets: ["MinicBase"]),
         .library(name: "MinicGit", targets: ["MinicGit"]),
         .library(name: "MinicQueue", targets: ["MinicQueue"]),
         .library(name: "MinicLLM", targets: ["MinicLLM"]),
@@ -31,10 +34,13 @@ let package = Package(
         .target(name: "MinicGit", dependencies: ["CGit2"]),
         // The few libc calls Swift's Glibc module does not export (posix_spawn actions, mallopt, memmem).
         .target(name: "CLibcShims"),
+        // The base every module may use: errors, logs, process supervision, state files. No libgit2.
+        .target(name: "MinicBase", dependencies: ["CLibcShims", .product(name: "Logging", package: "swift-log")]),
+        // The home: git-backed config and templates (through MinicGit), on top of the base it re-exports.
         .target(
             name: "MinicCore",
             dependencies: [
-                "MinicGit", "CLibcShims",
+                "MinicBase", "MinicGit", "MinicQueue",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
@@ -47,7 +53,7 @@ let package = Package(
         .target(
             name: "MinicQueue",
             dependencies: [
-                "MinicCore", "MinicGit", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                "MinicBase", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // libcurl (Debian libcurl4-openssl-dev): its headers at build time, the library loaded with dlopen on
@@ -67,15 +73,26 @@ let package = Package(
             name: "MinicTasks",
             dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log")]
         ),
+        // hiredis (Debian libhiredis-dev), found through pkg-config. Only MinicRedis imports it.
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
+        // The Redis backend of the task queue (and the fleet's shared rate limits), over hiredis.
+        .target(name: "MinicRedis", dependencies: ["CHiredis", "MinicQueue", "MinicBase", .product(name: "Crypto", package: "swift-crypto")]),
+        // The library API: builds the services of a home (its queue from config, pipelines) in one place.
+        .target(
+            name: "Minic",
+            dependencies: ["MinicCore", "MinicGit", "MinicQueue", "MinicRedis", "MinicTasks", "MinicLLM", "MinicUpdates"]
+        ),
         .executableTarget(
             name: "minic",
             dependencies: [
-                "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
+                "Minic", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Benchmarks/run-queue drives this against Benchmarks/queue_reference.py.
         .executableTarget(name: "minic-queue-bench", dependencies: ["MinicQueue", "MinicCore"], path: "Benchmarks/QueueBenchmark"),
+        // Benchmarks/run-redis drives this on one redis-server next to redis-benchmark.
+        .executableTarget(name: "minic-redis-bench", dependencies: ["MinicRedis", "MinicQueue", "MinicBase"], path: "Benchmarks/RedisBenchmark"),
         // Benchmarks/run-guard drives this against detect-secrets on the same corpus.
         .executableTarget(name: "minic-scan-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/ScanBenchmark"),
         // Benchmarks/run-guard measures the sandbox's start-up with this.
@@ -86,10 +103,10 @@ let package = Package(
         .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
-        .testTarget(name: "MinicQueueTests", dependencies: ["MinicQueue", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicQueueTests", dependencies: ["Minic", "MinicQueue", "MinicRedis", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
-        .testTarget(name: "MinicTasksTests", dependencies: ["MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicTasksTests", dependencies: ["Minic", "MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,4 @@
-import MinicCore
+import MinicBase
 
 /// The queue's tunables, from `queue.*` in config.
 public struct QueueSettings: Sendable {

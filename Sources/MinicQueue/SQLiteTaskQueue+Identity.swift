@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MinicCore
+import MinicBase
 
 /// The queue file's identity.
 ///
@@ -31,7 +31,7 @@ extension SQLiteTaskQueue {
         case absent, empty, present
     }
 
-    static func fileState(_ path: String) throws(MinicError) -> FileState {
+    static func fileState(_ path: String) throws(QueueError) -> FileState {
         var info = stat()
         if lstat(path, &info) != 0 {
             guard errno == ENOENT else { throw .internal("cannot check \(path): \(String(cString: strerror(errno)))") }
@@ -45,7 +45,7 @@ extension SQLiteTaskQueue {
     /// and linked into place, so a crash never leaves an empty file there (an empty
     /// queue file is then always someone else's doing, and refused). `link(2)` does not
     /// replace: if another process created the queue first, its file is kept.
-    static func createFile(_ path: String) throws(MinicError) {
+    static func createFile(_ path: String) throws(QueueError) {
         let temporary = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer {
             for name in [temporary, temporary + "-journal"] { unlink(name) }
@@ -56,7 +56,7 @@ extension SQLiteTaskQueue {
             try migrator.migrate(database)
             try database.close()
         } catch let error as MinicError {
-            throw error
+            throw QueueError(error)
         } catch {
             throw .internal("cannot create the task queue at \(path): \(describe(error))")
         }
@@ -67,7 +67,7 @@ extension SQLiteTaskQueue {
 
     /// Checks, before anything is written to it, that the opened file is the queue expected:
     /// the one with id `expectedID`, or (with no expectation) a minic queue at all.
-    static func checkIdentity(_ database: DatabaseQueue, path: String, expectedID: String?) throws(MinicError) {
+    static func checkIdentity(_ database: DatabaseQueue, path: String, expectedID: String?) throws(QueueError) {
         let found: (application: Int32, hasTasks: Bool, queueID: String?)
         do {
             found = try database.writeWithoutTransaction { db in
@@ -96,7 +96,7 @@ extension SQLiteTaskQueue {
     }
 
     /// The device and inode the queue's path names now; `nil` when nothing is there.
-    static func fileIdentity(_ path: String) -> FileIdentity? {
+    public static func fileIdentity(_ path: String) -> FileIdentity? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
@@ -105,7 +105,7 @@ extension SQLiteTaskQueue {
     /// Throws when the queue's path no longer names the file this process opened
     /// (deleted, or replaced by a rename or a copy): whatever is written from here on
     /// would go to a file nobody else reads. One `lstat`, so cheap enough before every claim.
-    public func verifyFile() throws(MinicError) {
+    public func verifyFile() throws(QueueError) {
         guard let now = SQLiteTaskQueue.fileIdentity(path) else {
             throw .internal("the task queue \(path) was deleted while this process had it open; no more tasks are claimed from it")
         }
@@ -125,7 +125,7 @@ extension SQLiteTaskQueue {
     /// differ from the last claim's (an outside write, or any process's checkpoint: rare), the
     /// connection's cache is dropped first (`sqlite3_db_release_memory`, through GRDB's
     /// `releaseMemory()`) and the id read from the file.
-    func verifyContents(_ db: Database) throws(MinicError) {
+    func verifyContents(_ db: Database) throws(QueueError) {
         let stamp = SQLiteTaskQueue.changeStamp(path)
         if stamp != lastChange.withLock({ $0 }) {
             db.releaseMemory()
@@ -164,16 +164,16 @@ struct ChangeStamp: Equatable, Sendable {
 }
 
 /// A file's device and inode: what stays the same for as long as a path names one file.
-struct FileIdentity: Equatable, Sendable {
-    let device: UInt64
-    let inode: UInt64
+public struct FileIdentity: Equatable, Sendable {
+    public let device: UInt64
+    public let inode: UInt64
 }
 
 extension SQLiteTaskQueue {
     /// Makes the next task id at least `after + 1` (AUTOINCREMENT reads `sqlite_sequence`),
     /// so a new queue never hands out an id an earlier one gave. Never lowers it: ids this
     /// queue already gave out stay behind the next one.
-    func continueIDs(after highest: Int64) throws(MinicError) {
+    public func continueIDs(after highest: Int64) throws(QueueError) {
         try write("continue ids") { db in
             let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'") ?? 0
             guard highest > max(sequence, try Int64.fetchOne(db, sql: "SELECT max(id) FROM tasks") ?? 0) else { return }
@@ -181,4 +181,22 @@ extension SQLiteTaskQueue {
             try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('tasks', ?)", arguments: [highest])
         }
     }
+
+    /// The highest task id a queue file ever gave out, read-only; `nil` when it cannot be read.
+    public static func highestTaskID(atPath path: String) -> Int64? {
+        guard SQLiteTaskQueue.fileIdentity(path) != nil else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        do {
+            let database = try DatabaseQueue(path: path, configuration: configuration)
+            return try database.read { db in
+                let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'") ?? 0
+                return max(sequence, try Int64.fetchOne(db, sql: "SELECT max(id) FROM tasks") ?? 0)
+            }
+        } catch {
+            // Unreadable (empty, corrupt, not SQLite): the new queue's ids start at 1, and the CLI says so.
+            return nil
+        }
+    }
+
 }

@@ -50,8 +50,8 @@ extension SQLiteTaskQueue {
             let keyed = try Row.fetchAll(
                 db, sql: "SELECT id, type, prompt, files, parameters, priority, max_attempts FROM tasks WHERE idempotency_key IS NOT NULL")
             for row in keyed {
-                let digest = SQLiteTaskQueue.requestDigest(
-                    type: row[1], prompt: row[2], files: SQLiteTaskQueue.decodeList(row[3]), parameters: SQLiteTaskQueue.decodeMap(row[4]),
+                let digest = TaskCoding.requestDigest(
+                    type: row[1], prompt: row[2], files: TaskCoding.decodeList(row[3]), parameters: TaskCoding.decodeMap(row[4]),
                     priority: row[5], maxAttempts: row[6])
                 try db.execute(sql: "UPDATE tasks SET request_digest = ? WHERE id = ?", arguments: [digest, row[0] as Int64])
             }

@@ -1,6 +1,6 @@
 import Foundation
 import GRDB
-import MinicCore
+import MinicBase
 
 /// The embedded queue: one SQLite file (through GRDB), no server.
 ///
@@ -27,7 +27,7 @@ public final class SQLiteTaskQueue: TaskQueue {
     ///     `nil` creates a queue when there is none, and adopts an existing minic queue.
     /// - Throws: ``MinicError`` (internal) when the file is empty, not a minic queue, not
     ///   the expected queue, or missing while one is expected; nothing is created then.
-    public init(path: String, settings: QueueSettings = QueueSettings(), expectedID: String? = nil) throws(MinicError) {
+    public init(path: String, settings: QueueSettings = QueueSettings(), expectedID: String? = nil) throws(QueueError) {
         self.path = path
         self.settings = settings
         var configuration = Configuration()
@@ -35,7 +35,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         configuration.busyMode = .timeout(settings.busyTimeoutSeconds)
         configuration.label = "minic.queue"
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        try StateFiles.prepareDirectory((path as NSString).deletingLastPathComponent)
+        try SQLiteTaskQueue.files { () throws(MinicError) in try StateFiles.prepareDirectory((path as NSString).deletingLastPathComponent) }
         switch try SQLiteTaskQueue.fileState(path) {
         case .absent:
             if let expectedID {
@@ -50,7 +50,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             break
         }
         // Created 0600 and never through a symlink: the queue holds every task's prompt and files.
-        try StateFiles.prepareDatabase(path)
+        try SQLiteTaskQueue.files { () throws(MinicError) in try StateFiles.prepareDatabase(path) }
         let before = SQLiteTaskQueue.fileIdentity(path)
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
@@ -78,7 +78,7 @@ public final class SQLiteTaskQueue: TaskQueue {
     ///
     /// The transaction statements are cached: GRDB's own wrapper prepares `BEGIN`
     /// and `COMMIT` from text on every write, which cost a third of a claim.
-    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
+    func write<T>(_ what: String, _ body: (Database) throws -> T) throws(QueueError) -> T {
         do {
             return try database.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "BEGIN IMMEDIATE").execute()
@@ -91,16 +91,26 @@ public final class SQLiteTaskQueue: TaskQueue {
                     throw error
                 }
             }
-        } catch let error as MinicError {
+        } catch let error as QueueError {
             throw error
+        } catch let error as MinicError {
+            throw QueueError(error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+            // Another process held the file's lock past the busy timeout: worth trying again.
+            throw .unavailable("task queue: \(what): the queue file stayed locked for \(settings.busyTimeoutSeconds) s (\(SQLiteTaskQueue.describe(error)))")
         } catch {
             throw .internal("task queue: \(what): \(SQLiteTaskQueue.describe(error))")
         }
     }
 
+    /// A state-file step (directory, permissions) as a queue error.
+    static func files(_ body: () throws(MinicError) -> Void) throws(QueueError) {
+        do throws(MinicError) { try body() } catch { throw QueueError(error) }
+    }
+
     /// A read on the queue's one connection. Plain statements, not GRDB's `read`,
     /// which wraps each read in a savepoint and `PRAGMA query_only` toggles.
-    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(MinicError) -> T {
+    func read<T>(_ what: String, _ body: (Database) throws -> T) throws(QueueError) -> T {
         do {
             return try database.writeWithoutTransaction(body)
         } catch {
@@ -113,10 +123,10 @@ public final class SQLiteTaskQueue: TaskQueue {
         return "\(error)"
     }
 
-    public func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
+    public func enqueue(_ tasks: [NewTask]) throws(QueueError) -> [TaskRecord] {
         let now = Date()
         let at = now.timeIntervalSince1970
-        for task in tasks where task.type.isEmpty { throw .badInput("a task needs a type") }
+        for task in tasks { try task.check() }
         return try write("enqueue") { db in
             // No RETURNING: the new row is the input plus its rowid, so only an
             // idempotency hit reads a row back.
@@ -133,12 +143,12 @@ public final class SQLiteTaskQueue: TaskQueue {
                 let maxAttempts = task.maxAttempts ?? settings.maxAttempts
                 // Only a keyed task needs its digest: the key is what it is compared under.
                 let digest = task.idempotencyKey.map { _ in
-                    SQLiteTaskQueue.requestDigest(
+                    TaskCoding.requestDigest(
                         type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
                 }
                 try insert.execute(
                     arguments: [
-                        task.type, task.prompt, SQLiteTaskQueue.encodeList(task.files), SQLiteTaskQueue.encodeMap(task.parameters), task.priority,
+                        task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), task.priority,
                         runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at, task.agentCommit,
                     ])
                 if db.changesCount == 1 {
@@ -180,7 +190,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             lease_expires_at = ?, started_at = COALESCE(started_at, ?), updated_at = ?
         """
 
-    public func claim(owner: String, limit: Int, now: Date = Date()) throws(MinicError) -> [ClaimedTask] {
+    public func claim(owner: String, limit: Int, now: Date = Date()) throws(QueueError) -> [ClaimedTask] {
         precondition(limit > 0, "claim limit must be positive")
         try verifyFile()
         let at = now.timeIntervalSince1970
@@ -206,7 +216,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func claim(taskID: Int64, owner: String, now: Date = Date()) throws(MinicError) -> ClaimedTask? {
+    public func claim(taskID: Int64, owner: String, now: Date = Date()) throws(QueueError) -> ClaimedTask? {
         try verifyFile()
         let at = now.timeIntervalSince1970
         let expires = at + settings.leaseSeconds
@@ -225,7 +235,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func heartbeat(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Lease? {
+    public func heartbeat(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Lease? {
         let expires = now.timeIntervalSince1970 + settings.leaseSeconds
         let changed = try write("heartbeat") { db in
             try db.cachedStatement(sql: "UPDATE tasks SET lease_expires_at = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_token = ?").execute(
@@ -238,7 +248,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         return renewed
     }
 
-    public func complete(_ lease: Lease, outcome: TaskOutcome, now: Date = Date()) throws(MinicError) -> Bool {
+    public func complete(_ lease: Lease, outcome: TaskOutcome, now: Date = Date()) throws(QueueError) -> Bool {
         let at = now.timeIntervalSince1970
         return try write("complete") { db in
             try db.cachedStatement(
@@ -248,12 +258,12 @@ public final class SQLiteTaskQueue: TaskQueue {
                     WHERE id = ? AND state = 'running' AND lease_token = ?
                     """
             ).execute(
-                arguments: [outcome.result, SQLiteTaskQueue.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
+                arguments: [outcome.result, TaskCoding.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
             return db.changesCount == 1
         }
     }
 
-    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(MinicError) -> TaskState? {
+    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(QueueError) -> TaskState? {
         let at = now.timeIntervalSince1970
         return try write("fail") { db -> TaskState? in
             guard
@@ -277,7 +287,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func release(_ lease: Lease, now: Date = Date()) throws(MinicError) -> Bool {
+    public func release(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Bool {
         let at = now.timeIntervalSince1970
         return try write("release") { db in
             try db.cachedStatement(
@@ -292,7 +302,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func rescueExpired(now: Date = Date()) throws(MinicError) -> Int {
+    public func rescueExpired(now: Date = Date()) throws(QueueError) -> Int {
         let at = now.timeIntervalSince1970
         return try write("rescue") { db in
             try db.cachedStatement(
@@ -310,7 +320,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func cancel(_ id: Int64, now: Date = Date()) throws(MinicError) -> TaskRecord {
+    public func cancel(_ id: Int64, now: Date = Date()) throws(QueueError) -> TaskRecord {
         let at = now.timeIntervalSince1970
         let row = try write("cancel") { db in
             try Row.fetchOne(
@@ -326,7 +336,7 @@ public final class SQLiteTaskQueue: TaskQueue {
         throw .refused("task \(id) is \(existing.state.rawValue); nothing to cancel")
     }
 
-    public func retry(_ id: Int64, now: Date = Date()) throws(MinicError) -> TaskRecord {
+    public func retry(_ id: Int64, now: Date = Date()) throws(QueueError) -> TaskRecord {
         let at = now.timeIntervalSince1970
         let row = try write("retry") { db in
             try Row.fetchOne(
@@ -342,13 +352,13 @@ public final class SQLiteTaskQueue: TaskQueue {
         throw .refused("task \(id) is \(existing.state.rawValue); only failed, dead or cancelled tasks can be retried")
     }
 
-    public func task(_ id: Int64) throws(MinicError) -> TaskRecord? {
+    public func task(_ id: Int64) throws(QueueError) -> TaskRecord? {
         try read("read task \(id)") { db in
             try SQLiteTaskQueue.records(db.cachedStatement(sql: "SELECT \(SQLiteTaskQueue.columns) FROM tasks WHERE id = ?"), arguments: [id]).first
         }
     }
 
-    public func tasks(_ filter: TaskFilter) throws(MinicError) -> [TaskRecord] {
+    public func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let state = filter.state {

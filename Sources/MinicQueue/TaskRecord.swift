@@ -46,6 +46,35 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var startedAt: Date?
     public var finishedAt: Date?
 
+    public init(
+        id: Int64, type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, runAt: Date, state: TaskState,
+        attempts: Int, maxAttempts: Int, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil, result: String? = nil, error: String? = nil,
+        usage: TaskUsage? = nil, agentCommit: String? = nil, idempotencyKey: String? = nil, createdAt: Date, updatedAt: Date, startedAt: Date? = nil,
+        finishedAt: Date? = nil
+    ) {
+        self.id = id
+        self.type = type
+        self.prompt = prompt
+        self.files = files
+        self.parameters = parameters
+        self.priority = priority
+        self.runAt = runAt
+        self.state = state
+        self.attempts = attempts
+        self.maxAttempts = maxAttempts
+        self.leaseOwner = leaseOwner
+        self.leaseExpiresAt = leaseExpiresAt
+        self.result = result
+        self.error = error
+        self.usage = usage
+        self.agentCommit = agentCommit
+        self.idempotencyKey = idempotencyKey
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage
         case runAt = "run_at"
@@ -100,7 +129,7 @@ public struct NewTask: Sendable, Equatable {
     /// Default: `queue.max_attempts`.
     public var maxAttempts: Int?
     /// Enqueuing the same key again for the same request returns the first task instead of a
-    /// new one; for a different request it is refused (see `SQLiteTaskQueue.requestDigest`).
+    /// new one; for a different request it is refused (see `TaskCoding.requestDigest`).
     public var idempotencyKey: String?
     /// The agent commit the task was checked against when submitted: the one it runs with, stored
     /// as the record's `agentCommit` from the start (not compared for idempotency, like `runAt`).
@@ -128,12 +157,24 @@ public struct Lease: Sendable, Equatable {
     public let owner: String
     public let token: String
     public var expiresAt: Date
+
+    public init(taskID: Int64, owner: String, token: String, expiresAt: Date) {
+        self.taskID = taskID
+        self.owner = owner
+        self.token = token
+        self.expiresAt = expiresAt
+    }
 }
 
 /// A task a worker has claimed, with its lease.
 public struct ClaimedTask: Sendable {
     public let task: TaskRecord
     public var lease: Lease
+
+    public init(task: TaskRecord, lease: Lease) {
+        self.task = task
+        self.lease = lease
+    }
 }
 
 /// What a finished attempt produced.

@@ -6,9 +6,15 @@ import MinicLLM
 ///
 /// `auto` is Anthropic when `ANTHROPIC_API_KEY` is set, else offline. The key is
 /// read from the environment only and never stored anywhere else. Every network
-/// provider gets minic's secret redactor for what its server sends back.
+/// provider gets minic's secret redactor for what its server sends back, and `rateLimiter` with the
+/// config's `llm.requests_per_minute`, `llm.tokens_per_minute` and `llm.rate_burst_seconds`.
 public enum ProviderFactory {
-    public static func make(_ config: LLMConfig, environment: [String: String]) throws(MinicError) -> any LLMProvider {
+    /// - Parameter rateLimiter: admits every model call (``LocalRateLimiter/shared`` by default: per process;
+    ///   a fleet passes one shared through its queue's store).
+    public static func make(
+        _ config: LLMConfig, environment: [String: String], rateLimiter: any RateLimiter = LocalRateLimiter.shared
+    ) throws(MinicError) -> any LLMProvider {
+        let limits = rateLimits(config)
         let key = environment["ANTHROPIC_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         let timeouts = HTTPTimeouts(connect: config.connectTimeoutSeconds, idle: config.idleTimeoutSeconds, total: config.timeoutSeconds)
         switch config.provider {
@@ -21,16 +27,22 @@ public enum ProviderFactory {
             let base = environment["ANTHROPIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL
             return AnthropicProvider(
                 apiKey: key, baseURL: base, timeouts: timeouts, retry: RetryPolicy(maxRetries: config.maxRetries), maxAnswerBytes: config.maxAnswerBytes,
-                redact: redactSecrets)
+                redact: redactSecrets, rateLimiter: rateLimiter, rateLimits: limits)
         case "openai":
             // Local servers (Ollama, llama.cpp, vLLM) need no key; a hosted one reads OPENAI_API_KEY.
             let openAIKey = environment["OPENAI_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
             return OpenAICompatibleProvider(
                 apiKey: openAIKey, baseURL: environment["OPENAI_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? config.baseURL, timeouts: timeouts,
-                retry: RetryPolicy(maxRetries: config.maxRetries), maxAnswerBytes: config.maxAnswerBytes, redact: redactSecrets)
+                retry: RetryPolicy(maxRetries: config.maxRetries), maxAnswerBytes: config.maxAnswerBytes, redact: redactSecrets,
+                rateLimiter: rateLimiter, rateLimits: limits)
         default:
             throw .badInput("llm.provider '\(config.provider)' is unknown; use auto, anthropic, openai or offline")
         }
+    }
+
+    /// The limits `llm.*` sets (validated with the config: positive and within their caps).
+    public static func rateLimits(_ config: LLMConfig) -> RateLimits {
+        RateLimits(requestsPerMinute: config.requestsPerMinute, tokensPerMinute: config.tokensPerMinute, burstSeconds: Double(config.rateBurstSeconds))
     }
 
     /// minic's secret scanner over provider text, withholding an unterminated key block too.

@@ -52,11 +52,13 @@ public final class TaskPipeline: Sendable {
         self.init(home: home, queue: queue, sync: sync, makeProvider: { _, _ in provider })
     }
 
-    /// The pipeline of a home: its SQLite queue in `state/` and the provider each task's config names.
-    public static func open(home: Home) throws(MinicError) -> TaskPipeline {
-        let queue = try QueueFactory.open(home: home)
-        let sync = try HomeSync.hasOrigin(home) ? HomeSync(home: home) : nil
-        return TaskPipeline(home: home, queue: queue, sync: sync, makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment) })
+    /// A pipeline on `queue` whose provider is the one each task's config names (``ProviderFactory``),
+    /// its calls admitted by `rateLimiter` (by default the process's own: on SQLite the limits are per process).
+    /// - Parameter sync: what pulls from the origin when a task names an agent commit this home lacks.
+    public convenience init(home: Home, queue: any TaskQueue, rateLimiter: any RateLimiter = LocalRateLimiter.shared, sync: HomeSync? = nil) {
+        self.init(
+            home: home, queue: queue, sync: sync,
+            makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment, rateLimiter: rateLimiter) })
     }
 
     /// Validates and queues tasks in one transaction.
@@ -83,7 +85,7 @@ public final class TaskPipeline: Sendable {
             securityLog.warning("input refused: \(error.message)")
             throw error
         }
-        let records = try queue.enqueue(checked)
+        let records = try queueCall { () throws(QueueError) in try queue.enqueue(checked) }
         for record in records { taskLog.info("task \(record.id) submitted: \(record.type)") }
         return records
     }
@@ -111,9 +113,9 @@ public final class TaskPipeline: Sendable {
             }
             guard let (snapshot, request) = prepared else {
                 // Its agent commit is not here even after a pull: back to the queue, the attempt not counted.
-                guard try await Blocking.run({ () throws(MinicError) in try queue.release(claimed.lease, now: Date()) }) else { return nil }
+                guard try await Blocking.run({ () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.release(claimed.lease, now: Date()) } }) else { return nil }
                 taskLog.warning("task \(task.id) released: its agent commit \(task.agentCommit?.prefix(7) ?? "?") is not in force in this home (not fetched yet, or not pulled)")
-                return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
+                return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
             let commit = snapshot.commit.hex
             let provider = try snapshot.provider()
@@ -134,7 +136,7 @@ public final class TaskPipeline: Sendable {
                 }
                 let finished = Date()
                 let outcome = TaskOutcome(result: text, usage: usage, agentCommit: commit)
-                return (text, finished, try queue.complete(claimed.lease, outcome: outcome, now: finished))
+                return (text, finished, try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.complete(claimed.lease, outcome: outcome, now: finished) })
             }
             response.text = text
             guard recorded else {
@@ -158,16 +160,16 @@ public final class TaskPipeline: Sendable {
             // Cancelled (a worker stopping, or its lease lost): the task goes back to the queue, its attempt not counted —
             // if the lease is still ours; a lost lease changes nothing.
             if Task.isCancelled {
-                guard try await Blocking.run({ () throws(MinicError) in try queue.release(claimed.lease, now: Date()) }) else { return nil }
+                guard try await Blocking.run({ () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.release(claimed.lease, now: Date()) } }) else { return nil }
                 taskLog.info("task \(task.id) released: the worker is stopping")
-                return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
+                return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
             let failure = error as? MinicError ?? .internal("\(error)")
             // Bad input and client errors (bad request, bad key) will not get better by retrying.
             // Nor will an answer the guardrails refused, or a proposal a rule refused: `minic tasks retry` asks again.
             let permanent = failure.kind == .badInput || failure.kind == .refused || (error as? LLMError)?.isPermanent == true
             let state = try await Blocking.run { () throws(MinicError) in
-                try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date())
+                try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date()) }
             }
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
@@ -177,7 +179,7 @@ public final class TaskPipeline: Sendable {
                 return nil
             default: break
             }
-            return try await Blocking.run { () throws(MinicError) in try queue.task(task.id) }
+            return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
         }
     }
 
@@ -188,7 +190,7 @@ public final class TaskPipeline: Sendable {
             throw .internal("the task was not queued")
         }
         let claim = try await Blocking.run { () throws(MinicError) in
-            (try queue.claim(taskID: record.id, owner: owner, now: Date()), try queue.task(record.id)?.state)
+            try queueCall { () throws(QueueError) in (try queue.claim(taskID: record.id, owner: owner, now: Date()), try queue.task(record.id)?.state) }
         }
         guard let claimed = claim.0 else {
             throw .refused("task \(record.id) is \(claim.1?.rawValue ?? "gone") (idempotency key reused?); see `minic tasks show \(record.id)`")

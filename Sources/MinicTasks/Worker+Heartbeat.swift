@@ -14,7 +14,7 @@ extension Worker {
             do { try await Task.sleep(nanoseconds: UInt64(interval * 1e9)) } catch { return }  // cancelled: the task is over
             let current = lease
             do throws(MinicError) {
-                guard let renewed = try await Blocking.run({ () throws(MinicError) in try queue.heartbeat(current, now: Date()) }) else {
+                guard let renewed = try await Blocking.run({ () throws(MinicError) in try queueCall { () throws(QueueError) in try queue.heartbeat(current, now: Date()) } }) else {
                     // Taken over, or the task has just been recorded (then the loss is moot; the worker tells which).
                     onLost()
                     return
@@ -51,17 +51,24 @@ final class LeaseLoss: @unchecked Sendable {
     }
 }
 
-/// When a worker next returns expired leases to the queue: every `interval` while that
-/// works, and after a failure with exponential backoff (capped at a minute) until it works again.
-struct RescueSchedule {
+/// When a worker next tries something that runs on a schedule or failed: every `interval`
+/// while it works, and after a failure with exponential backoff (from `interval`, at least
+/// 0.1 s, capped at `maxWait`) until it works again. Used for returning expired leases and
+/// for reaching a queue that became unreachable.
+struct RetrySchedule {
     let interval: Double
+    let maxWait: Double
     private var next = Date.distantPast
-    private var failures = 0
+    private(set) var failures = 0
     private var wait: Double = 0
 
-    init(interval: Double) { self.interval = interval }
+    init(interval: Double, maxWait: Double = 60) {
+        self.interval = interval
+        self.maxWait = maxWait
+    }
 
     var isDue: Bool { Date() >= next }
+    var isFailing: Bool { failures > 0 }
 
     mutating func succeeded() {
         failures = 0
@@ -70,7 +77,7 @@ struct RescueSchedule {
 
     mutating func failed() {
         failures += 1
-        wait = min(60, max(0.1, interval) * pow(2, Double(min(failures - 1, 10))))
+        wait = min(maxWait, max(0.1, interval) * pow(2, Double(min(failures - 1, 10))))
         next = Date().addingTimeInterval(wait)
     }
 

@@ -69,7 +69,9 @@ public final class Worker: Sendable {
 
     private func loop(stop: StopSignal) async throws -> Summary {
         var summary = Summary()
-        var rescue = RescueSchedule(interval: leaseSeconds / 3)
+        var rescue = RetrySchedule(interval: leaseSeconds / 3)
+        // Reaching the queue: claims stop while it is unreachable (a Redis restart, a network cut) and resume with backoff.
+        var reach = RetrySchedule(interval: 0, maxWait: 5)
         var claimedOnce = false
         // Tasks given back because their agent commit is not here yet: not claimed again before `holdUntil`,
         // and a worker that drains stops once only such tasks are left (each was tried twice).
@@ -84,7 +86,7 @@ public final class Worker: Sendable {
             while !stop.isRaised {
                 if rescue.isDue {
                     do throws(MinicError) {
-                        let rescued = try await Blocking.run { () throws(MinicError) in try queue.rescueExpired(now: Date()) }
+                        let rescued = try await Blocking.run { () throws(MinicError) in try queueCall { () throws(QueueError) in try queue.rescueExpired(now: Date()) } }
                         if rescued > 0 { pipeline.taskLog.notice("returned \(rescued) task(s) with expired leases to the queue") }
                         rescue.succeeded()
                     } catch {
@@ -96,8 +98,17 @@ public final class Worker: Sendable {
                 if mode != .forever && onlyDeferredLeft && active == 0 { break }
                 let free = concurrency - active
                 var claimed: [ClaimedTask] = []
-                if free > 0 && !(mode == .once && claimedOnce) && Date() >= holdUntil {
-                    claimed = try await Blocking.run { () throws(MinicError) in try queue.claim(owner: owner, limit: free, now: Date()) }
+                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue && Date() >= holdUntil {
+                    do throws(QueueError) {
+                        claimed = try await Blocking.run { () throws(QueueError) in try queue.claim(owner: owner, limit: free, now: Date()) }
+                        if reach.isFailing { pipeline.systemLog.notice("worker \(owner): the queue is reachable again") }
+                        reach.succeeded()
+                    } catch where error.isTransient {
+                        reach.failed()
+                        pipeline.systemLog.error("worker \(owner): the queue is unreachable (retry \(reach.failures) in \(reach.retryDescription)): \(error.message)")
+                    } catch {
+                        throw MinicError(error)
+                    }
                 }
                 if !claimed.isEmpty { claimedOnce = true }
                 onlyDeferredLeft = !claimed.isEmpty && claimed.allSatisfy { deferred.contains($0.task.id) }
@@ -105,7 +116,7 @@ public final class Worker: Sendable {
                     active += 1
                     group.addTask { await self.process(task, stop: stop) }
                 }
-                if claimed.isEmpty && active == 0 && mode != .forever && Date() >= holdUntil { break }
+                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing && Date() >= holdUntil { break }
                 if !claimed.isEmpty && active < concurrency { continue }
                 // Wait for a task to finish or for the next poll, whichever comes first,
                 // so that a stop signal or newly queued work is seen within a poll.

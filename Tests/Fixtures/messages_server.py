@@ -30,6 +30,9 @@ requested "model" picks a behaviour:
   echo-key-400       400 whose error message echoes the key sent (and its base64), OTHER_SECRET and escape sequences
   echo-key-401       401 with no body, the key sent in the status line's reason phrase
   echo-key-event     message_start, then an error event whose message echoes the key sent
+  limited:N:W        a normal stream with anthropic-ratelimit-requests-{limit,remaining,reset} headers of a
+                     window of N requests per W seconds (starting at the first request after the last
+                     window ended); past N, 429 with retry-after (and LOG.limited gets a line)
   echo-key-form:F    400 echoing the key sent in form F: zwsp, shy (format characters inside),
                      basic (base64 of user:KEY), x1, x2 (base64 of 1 or 2 bytes + KEY), x1url,
                      hex, HEX, pct (percent-encoded), detail, vllm (JSON with every character
@@ -39,7 +42,7 @@ x-api-key: test-key-123 and anthropic-version: 2023-06-01 (else 401).
 /v1/chat/completions knows ok (any name), 429-then-ok, bad-request, drop, stall,
 endless, no-content (an empty answer), after-done (a chunk after [DONE]),
 no-done (no [DONE]) and echo-key-400 (the bearer key echoed).
-Each request is appended to LOG as a JSON line (headers, body); each endless
+Each request is appended to LOG as a JSON line (time received, headers, body); each endless
 stream the client closed is appended to LOG.closed (model, bytes sent).
 Usage: messages_server.py LOG   (prints the port on stdout)"""
 import base64
@@ -49,10 +52,12 @@ import sys
 import threading
 import time
 import urllib.parse
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOG = sys.argv[1]
 COUNTS = {}
+WINDOWS = {}
 LOCK = threading.Lock()
 TEXT = ["Hello", ", wör", "ld 🙂"]
 # A token the client does not hold, for its secret redactor to find in error text.
@@ -158,10 +163,34 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
-    def stream(self, payload, cut_after=None, stall=False):
+    def limited(self, model):
+        """limited:N:W: a fixed window of N requests per W seconds, told in Anthropic's rate-limit headers."""
+        _, n, w = model.split(":")
+        n, w = int(n), float(w)
+        with LOCK:
+            now = time.time()
+            start, count = WINDOWS.get(model, (now, 0))
+            if now >= start + w:
+                start, count = now, 0
+            count += 1
+            WINDOWS[model] = (start, count)
+        # Rounded up to the millisecond: a client waiting until the reset must find the new window.
+        reset = datetime.fromtimestamp(start + w + 0.001, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        headers = {"anthropic-ratelimit-requests-limit": str(n), "anthropic-ratelimit-requests-remaining": str(max(0, n - count)),
+                   "anthropic-ratelimit-requests-reset": reset}
+        if count > n:
+            with LOCK, open(LOG + ".limited", "a") as log:
+                log.write(json.dumps({"model": model, "time": now}) + "\n")
+            headers["retry-after"] = str(max(1, int(start + w - now + 0.999)))
+            return self.send_json(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "rate limited"}}, headers)
+        return self.stream(events(model), extra=headers)
+
+    def stream(self, payload, cut_after=None, stall=False, extra=None):
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
         self.end_headers()
         position, size = 0, 1
         while position < len(payload):
@@ -222,10 +251,11 @@ class Handler(BaseHTTPRequestHandler):
         return self.stream(payload)
 
     def do_POST(self):
+        received = time.time()
         length = int(self.headers.get("content-length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
         with LOCK, open(LOG, "a") as log:
-            log.write(json.dumps({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\n")
+            log.write(json.dumps({"time": received, "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}) + "\n")
         if self.path == "/v1/chat/completions":
             return self.chat_completions(body)
         if self.path != "/v1/messages":
@@ -241,6 +271,8 @@ class Handler(BaseHTTPRequestHandler):
             count = COUNTS[model]
         if model == "429-then-ok" and count == 1:
             return self.send_json(429, {"type": "error", "error": {"type": "rate_limit_error", "message": "slow down"}}, {"retry-after": "1"})
+        if model.startswith("limited:"):
+            return self.limited(model)
         if model == "529-then-ok" and count == 1 or model == "always-529":
             return self.send_json(529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
         if model == "bad-request":

@@ -50,8 +50,18 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.queue.maxAttempts, 7)
         XCTAssertEqual(config.queue.backoffMaxSeconds, 300)
         XCTAssertEqual(message(#"{"queue": {"lease": 5}}"#), "config.json: queue.lease: unknown key")
-        XCTAssertEqual(message(#"{"queue": {"max_attempts": 0}}"#), "config.json: queue.max_attempts: must be at least 1")
-        XCTAssertEqual(message(#"{"queue": {"backend": "kafka"}}"#), "config.json: queue.backend: 'kafka' is not one of sqlite")
+        XCTAssertEqual(message(#"{"queue": {"max_attempts": 0}}"#), "config.json: queue.max_attempts: must be 1 to 1000")
+        XCTAssertEqual(message(#"{"queue": {"backend": "kafka"}}"#), "config.json: queue.backend: 'kafka' is not one of sqlite, redis")
+        let redis = try decode(#"{"queue": {"backend": "redis", "redis_url": "redis://cache:6380/2", "redis_prefix": "team-a"}}"#)
+        XCTAssertEqual(redis.queue.redisURL, "redis://cache:6380/2")
+        XCTAssertEqual(redis.queue.redisPrefix, "team-a")
+        XCTAssertEqual(redis.queue.redisTimeoutSeconds, 10)
+        let leaked = message(#"{"queue": {"backend": "redis", "redis_url": "redis://:hunter2@cache:6380/2"}}"#) ?? ""
+        XCTAssertTrue(leaked.contains("MINIC_REDIS_URL"), leaked)
+        XCTAssertFalse(leaked.contains("hunter2"), leaked)
+        XCTAssertEqual(
+            message(#"{"queue": {"redis_url": "rediss://cache:6380"}}"#)?.hasPrefix("config.json: queue.redis_url: rediss:// (TLS) is not available"), true)
+        XCTAssertEqual(message(#"{"queue": {"redis_prefix": "a{b}"}}"#), "config.json: queue.redis_prefix: 1-64 letters, digits, '-', '_', '.' or ':'")
         XCTAssertEqual(message(#"{"queue": {"lease_seconds": "long"}}"#), "config.json: queue.lease_seconds: expected a number")
     }
 

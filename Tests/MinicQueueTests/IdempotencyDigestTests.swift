@@ -33,7 +33,7 @@ final class IdempotencyDigestTests: XCTestCase {
             change(&different)
             // In a batch after a new task: the whole batch is refused, nothing queued.
             XCTAssertThrowsError(try queue.enqueue([NewTask(type: "explain", prompt: "new"), different]), field) { error in
-                let error = error as? MinicError
+                let error = error as? QueueError
                 XCTAssertEqual(error?.kind, .badInput, field)
                 XCTAssertTrue(error?.message.contains("'pay-1'") ?? false, "\(field): names the key")
                 XCTAssertTrue(error?.message.contains("task \(first.id)") ?? false, field)
@@ -54,7 +54,7 @@ final class IdempotencyDigestTests: XCTestCase {
     /// The digest is SHA-256 of the length-prefixed fields: checked against Python's hashlib
     /// (`hashlib.sha256(b"16:minic-request-v1" b"7:explain" b"2:hi" b"1:1" b"4:a.py" b"1:1" b"1:k" b"1:v" b"1:5" b"1:3")`).
     func testDigestIsSHA256OfTheLengthPrefixedFields() {
-        let digest = SQLiteTaskQueue.requestDigest(type: "explain", prompt: "hi", files: ["a.py"], parameters: ["k": "v"], priority: 5, maxAttempts: 3)
+        let digest = TaskCoding.requestDigest(type: "explain", prompt: "hi", files: ["a.py"], parameters: ["k": "v"], priority: 5, maxAttempts: 3)
         XCTAssertEqual(digest, "40ead19cf30f553b4f7fa12ed4ab9b78aa17b50c435a7ae4d45edf2a3afc361c")
     }
 }

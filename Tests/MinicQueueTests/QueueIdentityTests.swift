@@ -20,8 +20,8 @@ final class QueueIdentityTests: XCTestCase {
 
     func assertRefused(_ file: String, expectedID: String?, mentioning words: [String], line: UInt = #line) {
         XCTAssertThrowsError(try SQLiteTaskQueue(path: file, expectedID: expectedID), line: line) { error in
-            guard let error = error as? MinicError else { return XCTFail("not a MinicError: \(error)", line: line) }
-            XCTAssertEqual(error.kind, .internal, line: line)
+            guard let error = error as? QueueError else { return XCTFail("not a QueueError: \(error)", line: line) }
+            XCTAssertEqual(error.kind, .broken, line: line)
             XCTAssertFalse(error.message.contains("\n"), "one line", line: line)
             for word in words + ["minic tasks new-queue"] { XCTAssertTrue(error.message.contains(word), "\(word): \(error.message)", line: line) }
         }
@@ -149,7 +149,7 @@ final class QueueIdentityTests: XCTestCase {
     func assertClaimRefused(_ queue: SQLiteTaskQueue, mentioning word: String, line: UInt = #line) {
         for attempt in [{ _ = try queue.claim(owner: "w", limit: 1) }, { _ = try queue.claim(taskID: 2, owner: "w") }] {
             XCTAssertThrowsError(try attempt(), line: line) { error in
-                XCTAssertTrue((error as? MinicError)?.message.contains(word) ?? false, "\(error)", line: line)
+                XCTAssertTrue((error as? QueueError)?.message.contains(word) ?? false, "\(error)", line: line)
             }
         }
     }

@@ -109,7 +109,7 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
         return calls
     }
 
-    func rescueExpired(now: Date) throws(MinicError) -> Int {
+    func rescueExpired(now: Date) throws(QueueError) -> Int {
         lock.lock()
         calls += 1
         let fail = remaining > 0
@@ -119,17 +119,17 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
         return try base.rescueExpired(now: now)
     }
 
-    func enqueue(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] { try base.enqueue(tasks) }
-    func claim(owner: String, limit: Int, now: Date) throws(MinicError) -> [ClaimedTask] { try base.claim(owner: owner, limit: limit, now: now) }
-    func claim(taskID: Int64, owner: String, now: Date) throws(MinicError) -> ClaimedTask? { try base.claim(taskID: taskID, owner: owner, now: now) }
-    func heartbeat(_ lease: Lease, now: Date) throws(MinicError) -> Lease? { try base.heartbeat(lease, now: now) }
-    func complete(_ lease: Lease, outcome: TaskOutcome, now: Date) throws(MinicError) -> Bool { try base.complete(lease, outcome: outcome, now: now) }
-    func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(MinicError) -> TaskState? {
+    func enqueue(_ tasks: [NewTask]) throws(QueueError) -> [TaskRecord] { try base.enqueue(tasks) }
+    func claim(owner: String, limit: Int, now: Date) throws(QueueError) -> [ClaimedTask] { try base.claim(owner: owner, limit: limit, now: now) }
+    func claim(taskID: Int64, owner: String, now: Date) throws(QueueError) -> ClaimedTask? { try base.claim(taskID: taskID, owner: owner, now: now) }
+    func heartbeat(_ lease: Lease, now: Date) throws(QueueError) -> Lease? { try base.heartbeat(lease, now: now) }
+    func complete(_ lease: Lease, outcome: TaskOutcome, now: Date) throws(QueueError) -> Bool { try base.complete(lease, outcome: outcome, now: now) }
+    func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState? {
         try base.fail(lease, error: error, retryable: retryable, now: now)
     }
-    func release(_ lease: Lease, now: Date) throws(MinicError) -> Bool { try base.release(lease, now: now) }
-    func cancel(_ id: Int64, now: Date) throws(MinicError) -> TaskRecord { try base.cancel(id, now: now) }
-    func retry(_ id: Int64, now: Date) throws(MinicError) -> TaskRecord { try base.retry(id, now: now) }
-    func task(_ id: Int64) throws(MinicError) -> TaskRecord? { try base.task(id) }
-    func tasks(_ filter: TaskFilter) throws(MinicError) -> [TaskRecord] { try base.tasks(filter) }
+    func release(_ lease: Lease, now: Date) throws(QueueError) -> Bool { try base.release(lease, now: now) }
+    func cancel(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.cancel(id, now: now) }
+    func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.retry(id, now: now) }
+    func task(_ id: Int64) throws(QueueError) -> TaskRecord? { try base.task(id) }
+    func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] { try base.tasks(filter) }
 }

@@ -44,6 +44,29 @@ public final class MessagesServer {
         return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
+    /// The 429s the `limited:N:W` models answered: `model` and `time`.
+    public var limitedAnswers: [[String: Any]] {
+        guard let text = try? String(contentsOfFile: logPath + ".limited", encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    /// When each request for `model` arrived (Unix seconds, in order).
+    public func requestTimes(model: String) -> [Double] {
+        requests.filter { ($0["body"] as? [String: Any])?["model"] as? String == model }.compactMap { $0["time"] as? Double }
+    }
+
+    /// The largest number of `times` (seconds) within any `window` seconds, both ends included.
+    public static func mostWithin(_ window: Double, _ times: [Double]) -> Int {
+        let sorted = times.sorted()
+        var most = 0
+        var first = 0
+        for (index, time) in sorted.enumerated() {
+            while time - sorted[first] > window { first += 1 }
+            most = max(most, index - first + 1)
+        }
+        return most
+    }
+
     /// The endless streams whose client closed the connection: `model` and the bytes `sent` by then.
     public var closedStreams: [[String: Any]] {
         guard let text = try? String(contentsOfFile: logPath + ".closed", encoding: .utf8) else { return [] }

@@ -20,6 +20,12 @@ public struct LLMConfig: Codable, Sendable, Equatable {
     /// or an error body); past it the attempt fails and the transfer is closed. Nil (the default):
     /// MinicLLM's `AnswerBound.defaultBytes(maxTokens:)`, 1 MiB + 512 × `max_tokens`.
     public var maxAnswerBytes: Int?
+    /// Model requests per minute this process (SQLite) or fleet (Redis) may start; nil (the default): no limit.
+    public var requestsPerMinute: Int?
+    /// Tokens per minute, input + output (estimated before a call, corrected after); nil (the default): no limit.
+    public var tokensPerMinute: Int?
+    /// How many seconds' worth of each per-minute limit may go out at once after a quiet spell (the buckets' capacity).
+    public var rateBurstSeconds: Int
 
     public static let providers = ["auto", "anthropic", "openai", "offline"]
     /// The largest `max_tokens`: above any model's output limit, so a larger value is a mistake (and would turn the default answer bound off).
@@ -28,11 +34,17 @@ public struct LLMConfig: Codable, Sendable, Equatable {
     public static let maxAnswerBytesLimit = 1 << 30
     /// The longest any `*_timeout_seconds` may be: a day. Longer is a unit mistake (and overflows libcurl's milliseconds).
     public static let maxTimeoutSeconds: Double = 86_400
+    /// The largest `requests_per_minute`: above any provider's tier; more is a unit mistake.
+    public static let maxRequestsPerMinute = 1_000_000
+    /// The largest `tokens_per_minute`.
+    public static let maxTokensPerMinute = 1_000_000_000
+    /// The largest `rate_burst_seconds`: a whole minute, as providers' own buckets allow.
+    public static let maxRateBurstSeconds = 60
 
     public init(
         provider: String = "auto", model: String = "claude-3-haiku-20240307", maxTokens: Int = 1024, temperature: Double = 0.2,
         baseURL: String = "https://api.anthropic.com", connectTimeoutSeconds: Double = 10, idleTimeoutSeconds: Double = 60, timeoutSeconds: Double = 600,
-        maxRetries: Int = 3, maxAnswerBytes: Int? = nil
+        maxRetries: Int = 3, maxAnswerBytes: Int? = nil, requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, rateBurstSeconds: Int = 1
     ) {
         self.provider = provider
         self.model = model
@@ -44,6 +56,9 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.maxRetries = maxRetries
         self.maxAnswerBytes = maxAnswerBytes
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.rateBurstSeconds = rateBurstSeconds
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -55,6 +70,9 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         case timeoutSeconds = "timeout_seconds"
         case maxRetries = "max_retries"
         case maxAnswerBytes = "max_answer_bytes"
+        case requestsPerMinute = "requests_per_minute"
+        case tokensPerMinute = "tokens_per_minute"
+        case rateBurstSeconds = "rate_burst_seconds"
     }
 
     public init(from decoder: Decoder) throws {
@@ -71,6 +89,9 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         timeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? defaults.timeoutSeconds
         maxRetries = try container.decodeIfPresent(Int.self, forKey: .maxRetries) ?? defaults.maxRetries
         maxAnswerBytes = try container.decodeIfPresent(Int.self, forKey: .maxAnswerBytes)
+        requestsPerMinute = try container.decodeIfPresent(Int.self, forKey: .requestsPerMinute)
+        tokensPerMinute = try container.decodeIfPresent(Int.self, forKey: .tokensPerMinute)
+        rateBurstSeconds = try container.decodeIfPresent(Int.self, forKey: .rateBurstSeconds) ?? defaults.rateBurstSeconds
     }
 
     func validate(source: String) throws(MinicError) {
@@ -96,6 +117,14 @@ public struct LLMConfig: Codable, Sendable, Equatable {
         if let maxAnswerBytes, maxAnswerBytes < 1024 { throw .badInput("\(source): llm.max_answer_bytes: must be at least 1024") }
         if let maxAnswerBytes, maxAnswerBytes > LLMConfig.maxAnswerBytesLimit {
             throw .badInput("\(source): llm.max_answer_bytes: must be at most \(LLMConfig.maxAnswerBytesLimit) (1 GiB)")
+        }
+        for (key, value, cap) in [
+            ("requests_per_minute", requestsPerMinute, LLMConfig.maxRequestsPerMinute), ("tokens_per_minute", tokensPerMinute, LLMConfig.maxTokensPerMinute),
+            ("rate_burst_seconds", rateBurstSeconds, LLMConfig.maxRateBurstSeconds),
+        ] {
+            guard let value else { continue }
+            guard value >= 1 else { throw .badInput("\(source): llm.\(key): must be at least 1") }
+            guard value <= cap else { throw .badInput("\(source): llm.\(key): must be at most \(cap)") }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import MinicQueue
 
 /// The settings in a home's `config.json`. See README.md, "Configuration", for every key.
 ///

@@ -13,6 +13,9 @@ import Foundation
 /// back passes through ``ProviderText`` (the key itself, the injected secret
 /// redactor, control characters) before it can appear in an error. More than
 /// `maxAnswerBytes` in answer aborts the transfer with ``LLMError/tooLarge(limit:)``.
+/// With a ``RateLimiter``, every attempt is admitted by it first, and an answer whose
+/// `anthropic-ratelimit-*-remaining` headers run low (or a 429 with `retry-after`)
+/// pauses it for every call of the same model (``RateSignals``).
 public struct AnthropicProvider: LLMProvider {
     public let name = "anthropic"
     let apiKey: String
@@ -21,15 +24,20 @@ public struct AnthropicProvider: LLMProvider {
     let retry: RetryPolicy
     let maxAnswerBytes: Int?
     let text: ProviderText
+    let rateLimiter: (any RateLimiter)?
+    let rateLimits: RateLimits
 
     public static let version = "2023-06-01"
 
     /// - Parameters:
     ///   - maxAnswerBytes: the most bytes the server may send in answer; nil for ``AnswerBound/defaultBytes(maxTokens:)``.
     ///   - redact: the secret redactor for everything the server sends back.
+    ///   - rateLimiter: admits every attempt within `rateLimits` and hears the provider's own signals (see
+    ///     ``RateGate``); nil: no limit, and the provider's signals only shape each call's own retries.
     public init(
         apiKey: String, baseURL: String = "https://api.anthropic.com", timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy(),
-        maxAnswerBytes: Int? = nil, redact: @escaping @Sendable (String) -> String
+        maxAnswerBytes: Int? = nil, redact: @escaping @Sendable (String) -> String,
+        rateLimiter: (any RateLimiter)? = nil, rateLimits: RateLimits = .unlimited
     ) {
         self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -37,6 +45,8 @@ public struct AnthropicProvider: LLMProvider {
         self.retry = retry
         self.maxAnswerBytes = maxAnswerBytes
         self.text = ProviderText(key: apiKey, redact: redact)
+        self.rateLimiter = rateLimiter
+        self.rateLimits = rateLimits
     }
 
     /// The JSON body of a request.
@@ -57,7 +67,8 @@ public struct AnthropicProvider: LLMProvider {
         ]
         let settings = CallSettings(
             url: baseURL + "/v1/messages", headers: headers, body: body, timeouts: timeouts, retry: retry,
-            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text)
+            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text,
+            rate: RateGate.make(rateLimiter, provider: name, baseURL: baseURL, limits: rateLimits, bodyBytes: body.count, request: request))
         return StreamingCall.stream(settings, model: request.model, dialect: .anthropic)
     }
 }

@@ -19,6 +19,8 @@ struct CallSettings: Sendable {
     var maxAnswerBytes: Int
     /// Cleans everything the provider sends back before it is surfaced.
     var text: ProviderText
+    /// The rate limiter every attempt is admitted by, if any.
+    var rate: RateGate?
 }
 
 /// One streaming call to a model provider, with its retries, run on its own thread:
@@ -70,13 +72,25 @@ final class StreamingCall: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(settings.timeouts.total)
         while true {
             let state = StreamState(model: model, dialect: dialect, text: settings.text)
+            // Admission by the rate limiter, waited out here, counts against the total like a retry's wait.
+            let grant: RateGrant?
+            do {
+                grant = try settings.rate?.admit(deadline: deadline, cancelled: cancelled, text: settings.text)
+            } catch {
+                continuation.finish(throwing: cancelled.isRaised ? LLMError.cancelled : error)
+                return
+            }
             do {
                 var timeouts = settings.timeouts
                 timeouts.total = min(timeouts.total, max(0.001, deadline.timeIntervalSinceNow))
-                try attemptOnce(state, timeouts: timeouts)
+                let response = try attemptOnce(state, timeouts: timeouts)
+                // Corrected before the caller hears of the answer, so its next call meets the real count.
+                if let grant { settings.rate?.settle(grant, state: state, finished: true) }
+                continuation.yield(.done(response))
                 continuation.finish()
                 return
             } catch {
+                if let grant { settings.rate?.settle(grant, state: state, finished: state.finished != nil) }
                 // A failure the stream itself reported (an error event, the size bound) outranks the write error it caused.
                 let failure = classify(state.failure ?? error, state: state)
                 // Retry only while nothing has been passed on, so no text is ever sent twice.
@@ -93,8 +107,8 @@ final class StreamingCall: @unchecked Sendable {
         }
     }
 
-    /// One attempt: the POST, its events passed on as they arrive, and the final message.
-    private func attemptOnce(_ state: StreamState, timeouts: HTTPTimeouts) throws {
+    /// One attempt: the POST, its events passed on as they arrive; returns the final message.
+    private func attemptOnce(_ state: StreamState, timeouts: HTTPTimeouts) throws -> LLMResponse {
         let post = try StreamingPost()
         lock.lock()
         current = post
@@ -106,7 +120,13 @@ final class StreamingCall: @unchecked Sendable {
         var errorBodyCut = false
         var parser = ServerSentEventParser(limit: limit)
         do {
-            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: timeouts, onHead: { state.head = $0 }) {
+            let rate = settings.rate
+            let dialect = self.dialect
+            let onHead: (HTTPResponseHead) -> Void = { head in
+                state.head = head
+                rate?.observe(head, dialect: dialect)
+            }
+            try post.perform(url: settings.url, headers: settings.headers, body: settings.body, timeouts: timeouts, onHead: onHead) {
                 chunk in
                 received += chunk.count
                 guard state.head.status == 200 else {
@@ -140,7 +160,7 @@ final class StreamingCall: @unchecked Sendable {
             let message = settings.text.clean(StreamingCall.errorMessage(errorBody, reason: state.head.reason))
             throw LLMError.http(status: state.head.status, message: message, retryAfter: state.head.headers["retry-after"])
         }
-        continuation.yield(.done(try state.finish()))
+        return try state.finish()
     }
 
     func classify(_ error: Error, state: StreamState) -> LLMError {

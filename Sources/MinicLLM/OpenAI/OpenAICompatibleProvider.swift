@@ -16,13 +16,18 @@ public struct OpenAICompatibleProvider: LLMProvider {
     let retry: RetryPolicy
     let maxAnswerBytes: Int?
     let text: ProviderText
+    let rateLimiter: (any RateLimiter)?
+    let rateLimits: RateLimits
 
     /// - Parameters:
     ///   - maxAnswerBytes: the most bytes the server may send in answer; nil for ``AnswerBound/defaultBytes(maxTokens:)``.
     ///   - redact: the secret redactor for everything the server sends back.
+    ///   - rateLimiter: admits every attempt within `rateLimits` and hears the provider's own signals (see
+    ///     ``RateGate``); nil: no limit, and the provider's signals only shape each call's own retries.
     public init(
         apiKey: String?, baseURL: String, timeouts: HTTPTimeouts = HTTPTimeouts(), retry: RetryPolicy = RetryPolicy(), maxAnswerBytes: Int? = nil,
-        redact: @escaping @Sendable (String) -> String
+        redact: @escaping @Sendable (String) -> String,
+        rateLimiter: (any RateLimiter)? = nil, rateLimits: RateLimits = .unlimited
     ) {
         self.apiKey = apiKey
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -30,6 +35,8 @@ public struct OpenAICompatibleProvider: LLMProvider {
         self.retry = retry
         self.maxAnswerBytes = maxAnswerBytes
         self.text = ProviderText(key: apiKey, redact: redact)
+        self.rateLimiter = rateLimiter
+        self.rateLimits = rateLimits
     }
 
     static func body(_ request: LLMRequest) -> [UInt8] {
@@ -47,9 +54,11 @@ public struct OpenAICompatibleProvider: LLMProvider {
     public func stream(_ request: LLMRequest) -> AsyncThrowingStream<LLMEvent, Error> {
         var headers = ["content-type: application/json", "accept: text/event-stream"]
         if let apiKey { headers.append("authorization: Bearer \(apiKey)") }
+        let body = OpenAICompatibleProvider.body(request)
+        let rate = RateGate.make(rateLimiter, provider: name, baseURL: baseURL, limits: rateLimits, bodyBytes: body.count, request: request)
         let settings = CallSettings(
-            url: baseURL + "/v1/chat/completions", headers: headers, body: OpenAICompatibleProvider.body(request), timeouts: timeouts, retry: retry,
-            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text)
+            url: baseURL + "/v1/chat/completions", headers: headers, body: body, timeouts: timeouts, retry: retry,
+            maxAnswerBytes: AnswerBound.bytes(given: maxAnswerBytes, maxTokens: request.maxTokens), text: text, rate: rate)
         return StreamingCall.stream(settings, model: request.model, dialect: .openAI)
     }
 }

@@ -48,10 +48,9 @@ public struct PathRules: Sendable {
         protected = PatternList(lines: lines)
         protectedFolded = PatternList(lines: lines, fold: true)
         let glob = CharacterSet(charactersIn: "*?[\\!#")
-        protectedNames = Array(
-            Set(
-                lines.flatMap { $0.split(separator: "/") }.map { PathFolding.fold(String($0)).trimmingCharacters(in: .whitespaces) }
-                    .filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
+        let components: [Substring] = lines.flatMap { $0.split(separator: "/") }
+        let names: [String] = components.map { (component: Substring) -> String in PathFolding.fold(String(component)).trimmingCharacters(in: .whitespaces) }
+        protectedNames = Array(Set(names.filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
         self.autoApprove = PatternList(lines: autoApprove)
         self.autoApproveConfig = autoApproveConfig
     }

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-extension SQLiteTaskQueue {
+extension TaskCoding {
     /// What makes two submissions with one idempotency key "the same request": the
     /// task's type, prompt, files, parameters, priority and attempts (as resolved, so
     /// an omitted `max_attempts` counts as the queue's default). `run_at` is left out:
@@ -9,7 +9,7 @@ extension SQLiteTaskQueue {
     /// and the key names the work, not its schedule.
     ///
     /// Each field is length-prefixed before hashing, so no two requests share an encoding.
-    static func requestDigest(type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, maxAttempts: Int) -> String {
+    public static func requestDigest(type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, maxAttempts: Int) -> String {
         var bytes: [UInt8] = []
         func field(_ text: String) {
             bytes += Array("\(text.utf8.count):".utf8)

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import MinicCore
+import MinicQueue
 
 /// The `minic` command. Exit codes: 0 ok, 1 refused by a rule or a failed check,
 /// 2 usage or bad input, 3 internal error.
 @main
-struct Minic: AsyncParsableCommand {
+struct MinicCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "minic",
         abstract: "A git-backed, self-updating code assistant.",
@@ -30,6 +31,11 @@ struct Minic: AsyncParsableCommand {
         } catch let error as MinicError {
             Output.error(error)
             Foundation.exit(error.kind.rawValue)
+        } catch let error as QueueError {
+            // An unreachable queue (refused connection, wrong password) is exit 2; a broken one exit 3.
+            let converted = MinicError(error)
+            Output.error(converted)
+            Foundation.exit(converted.kind.rawValue)
         } catch let error as ExitCode {
             Foundation.exit(error.rawValue)
         } catch {

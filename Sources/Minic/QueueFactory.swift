@@ -1,10 +1,11 @@
 import Foundation
-import GRDB
 import MinicCore
 import MinicGit
+import MinicQueue
+import MinicRedis
 
-/// Opens a home's task queue as its config says: the one place the CLI, workers and
-/// the pipeline get a queue from (a Redis backend will be chosen here too).
+/// Opens a home's task queue as its config says: the one place the CLI, workers,
+/// the pipeline and library users get a queue from (SQLite in `state/`, or Redis).
 ///
 /// The home remembers its queue's id in its own git config (`minic.queue-id` in
 /// `.git/config`), not in `state/`: the `Task-Id:` trailers the ids must stay true
@@ -25,6 +26,7 @@ public enum QueueFactory {
         let config = try home.config().queue
         switch config.backend {
         case "sqlite": return try openSQLite(home: home, settings: QueueSettings(config))
+        case "redis": return try openRedis(home: home, config: config)
         default: throw .badInput("queue.backend '\(config.backend)' is not supported")
         }
     }
@@ -38,11 +40,11 @@ public enum QueueFactory {
     /// come to name new tasks. The history is read once, here; later opens find the id remembered.
     public static func openSQLite(home: Home, settings: QueueSettings) throws(MinicError) -> SQLiteTaskQueue {
         let remembered = home.repository.localConfigString(queueIDKey)
-        let queue = try SQLiteTaskQueue(path: sqlitePath(home: home), settings: settings, expectedID: remembered)
+        let queue = try queueCall { () throws(QueueError) in try SQLiteTaskQueue(path: sqlitePath(home: home), settings: settings, expectedID: remembered) }
         if remembered == nil {
             // Before the id is remembered, so every process that opens the queue before then
             // raises the ids itself before it queues anything (raising is idempotent).
-            if let highest = try highestTaskIDInHistory(home) { try queue.continueIDs(after: highest) }
+            if let highest = try highestTaskIDInHistory(home) { try queueCall { () throws(QueueError) in try queue.continueIDs(after: highest) } }
             try remember(queue.queueID, home: home)
         }
         return queue
@@ -66,7 +68,9 @@ public enum QueueFactory {
     /// - Parameter force: also when the current queue is the home's own and opens fine.
     /// - Throws: ``MinicError`` (refused) when the queue is fine and `force` is false.
     public static func startNewQueue(home: Home, force: Bool) throws(MinicError) -> NewQueue {
-        let settings = QueueSettings(try home.config().queue)
+        let config = try home.config().queue
+        if config.backend == "redis" { return try startNewRedisQueue(home: home, config: config, force: force) }
+        let settings = QueueSettings(config)
         let path = sqlitePath(home: home)
         if !force {
             do throws(MinicError) {
@@ -78,7 +82,7 @@ public enum QueueFactory {
                 // Lost or replaced: what this command is for.
             }
         }
-        let highest = [highestTaskID(path), try highestTaskIDInHistory(home)].compactMap { $0 }.max()
+        let highest = [SQLiteTaskQueue.highestTaskID(atPath: path), try highestTaskIDInHistory(home)].compactMap { $0 }.max()
         var keptAs: String?
         if SQLiteTaskQueue.fileIdentity(path) != nil {
             let stamp = Timestamp.iso8601(Date()).replacingOccurrences(of: ":", with: "")
@@ -88,27 +92,10 @@ public enum QueueFactory {
             }
             keptAs = target
         }
-        let queue = try SQLiteTaskQueue(path: path, settings: settings, expectedID: nil)
-        if let highest { try queue.continueIDs(after: highest) }
+        let queue = try queueCall { () throws(QueueError) in try SQLiteTaskQueue(path: path, settings: settings, expectedID: nil) }
+        if let highest { try queueCall { () throws(QueueError) in try queue.continueIDs(after: highest) } }
         try remember(queue.queueID, home: home)
         return NewQueue(queueID: queue.queueID, keptAs: keptAs, idsContinueAfter: highest)
-    }
-
-    /// The highest task id a queue file ever gave out, read-only; `nil` when it cannot be read.
-    static func highestTaskID(_ path: String) -> Int64? {
-        guard SQLiteTaskQueue.fileIdentity(path) != nil else { return nil }
-        var configuration = Configuration()
-        configuration.readonly = true
-        do {
-            let database = try DatabaseQueue(path: path, configuration: configuration)
-            return try database.read { db in
-                let sequence = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'tasks'") ?? 0
-                return max(sequence, try Int64.fetchOne(db, sql: "SELECT max(id) FROM tasks") ?? 0)
-            }
-        } catch {
-            // Unreadable (empty, corrupt, not SQLite): the new queue's ids start at 1, and the CLI says so.
-            return nil
-        }
     }
 
     /// The highest `Task-Id:` trailer on any commit reachable from any reference (the
@@ -139,11 +126,89 @@ public enum QueueFactory {
         return highest
     }
 
-    static func remember(_ queueID: String, home: Home) throws(MinicError) {
+    static func remember(_ queueID: String, key: String = queueIDKey, home: Home) throws(MinicError) {
         do throws(GitError) {
-            try home.repository.setConfigString(queueIDKey, queueID)
+            try home.repository.setConfigString(key, queueID)
         } catch {
             throw MinicError(error, while: "recording the task queue's id in \(home.path)/.git/config")
         }
+    }
+}
+
+/// A queue error as the person sees it (see ``MinicError/init(_:)-queue``).
+func queueCall<T>(_ body: () throws(QueueError) -> T) throws(MinicError) -> T {
+    do throws(QueueError) {
+        return try body()
+    } catch {
+        throw MinicError(error)
+    }
+}
+
+extension QueueFactory {
+    /// The local git config key holding the id of the home's Redis queue (apart from the
+    /// SQLite one: switching backends must not make either look like the other).
+    public static let redisQueueIDKey = "minic.redis-queue-id"
+
+    /// The Redis server a home's queue lives on: `MINIC_REDIS_URL` if set, else `queue.redis_url`.
+    /// - Throws: ``MinicError`` (bad input) when neither is set or the URL does not parse.
+    public static func redisURL(home: Home, config: QueueConfig) throws(MinicError) -> RedisURL {
+        let variable = home.environment[QueueConfig.redisURLVariable].flatMap { $0.isEmpty ? nil : $0 }
+        guard let text = variable ?? config.redisURL else {
+            throw .badInput("queue.backend is redis but no server is named: set queue.redis_url or \(QueueConfig.redisURLVariable)")
+        }
+        do throws(QueueError) {
+            return try RedisURL(parsing: text)
+        } catch {
+            throw .badInput("\(variable != nil ? QueueConfig.redisURLVariable : "queue.redis_url"): \(error.message)")
+        }
+    }
+
+    /// The home's Redis queue, shared with every worker pointed at the same server and prefix.
+    /// The first open by a home adopts the queue there (or creates it) and remembers its id; later
+    /// opens require that id, so a server flushed or restarted without its data is refused instead
+    /// of handing out task ids the home's history already names.
+    public static func openRedis(home: Home, config: QueueConfig) throws(MinicError) -> RedisTaskQueue {
+        let client = RedisClient(url: try redisURL(home: home, config: config), timeout: config.redisTimeoutSeconds)
+        let remembered = home.repository.localConfigString(redisQueueIDKey)
+        let queue = try queueCall { () throws(QueueError) in
+            try RedisTaskQueue(client: client, name: config.redisPrefix, settings: QueueSettings(config), expectedID: remembered)
+        }
+        if remembered == nil {
+            if let highest = try highestTaskIDInHistory(home) { try queueCall { () throws(QueueError) in try queue.continueIDs(after: highest) } }
+            try remember(queue.queueID, key: redisQueueIDKey, home: home)
+        }
+        return queue
+    }
+
+    /// `minic tasks new-queue` on Redis: adopts the queue the server holds now (or creates one
+    /// when it holds none), continuing ids after every `Task-Id:` trailer in the home's history.
+    /// Nothing in Redis is deleted.
+    /// - Throws: ``MinicError`` (refused) when the home's own queue opens fine and `force` is false.
+    public static func startNewRedisQueue(home: Home, config: QueueConfig, force: Bool) throws(MinicError) -> NewQueue {
+        let client = RedisClient(url: try redisURL(home: home, config: config), timeout: config.redisTimeoutSeconds)
+        let remembered = home.repository.localConfigString(redisQueueIDKey)
+        if !force, remembered != nil {
+            let opened: QueueError?
+            do throws(QueueError) {
+                _ = try RedisTaskQueue(client: client, name: config.redisPrefix, settings: QueueSettings(config), expectedID: remembered)
+                opened = nil
+            } catch {
+                opened = error
+            }
+            switch opened {
+            case nil: throw .refused("the Redis queue at \(client.url.redacted) is this home's and opens fine; add --force to adopt it anew anyway")
+            // Unreachable, or a bad setting: nothing to start anew.
+            case let error? where error.kind != .broken: throw MinicError(error)
+            // Gone or another queue: what this command is for.
+            default: break
+            }
+        }
+        let queue = try queueCall { () throws(QueueError) in
+            try RedisTaskQueue(client: client, name: config.redisPrefix, settings: QueueSettings(config), expectedID: nil)
+        }
+        let highest = try highestTaskIDInHistory(home)
+        if let highest { try queueCall { () throws(QueueError) in try queue.continueIDs(after: highest) } }
+        try remember(queue.queueID, key: redisQueueIDKey, home: home)
+        return NewQueue(queueID: queue.queueID, keptAs: nil, idsContinueAfter: highest)
     }
 }

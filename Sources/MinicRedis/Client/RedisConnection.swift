@@ -1,0 +1,147 @@
+import CHiredis
+import Foundation
+import MinicQueue
+
+/// One connection to Redis, owning hiredis's context (freed in `deinit`).
+///
+/// Not for two threads at once: ``RedisClient`` hands each connection to one caller
+/// at a time. After any I/O error hiredis's context is unusable; the connection
+/// says so (``isBroken``) and the client drops it instead of reusing it.
+///
+/// This type is the one place hiredis's errors become ``QueueError``s: the context's
+/// error flags (connection refused, lost, timed out) are ``QueueError/Kind/unavailable``;
+/// error replies are sorted in ``classify(_:)``.
+public final class RedisConnection: @unchecked Sendable {
+    private let context: UnsafeMutablePointer<redisContext>
+    public let url: RedisURL
+    public private(set) var isBroken = false
+
+    /// Connects, authenticates and selects the database.
+    /// - Parameter timeout: for connecting and for each command's reply.
+    public init(url: RedisURL, timeout: Double) throws(QueueError) {
+        self.url = url
+        let tv = RedisConnection.timeval(timeout)
+        guard let context = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
+            throw .unavailable("Redis at \(url.redacted): cannot allocate a connection")
+        }
+        self.context = context
+        if context.pointee.err != 0 {
+            // `deinit` frees the context.
+            throw .unavailable("Redis at \(url.redacted) is unreachable: \(errorText)")
+        }
+        redisSetTimeout(context, tv)
+        redisEnableKeepAlive(context)
+        if let password = url.password {
+            let arguments = url.username.map { ["AUTH", $0, password] } ?? ["AUTH", password]
+            let reply = try command(arguments)
+            if case .error(let message) = reply {
+                // Never the password, only what Redis said about it.
+                if message.hasPrefix("WRONGPASS") || message.contains("invalid password") || message.contains("invalid username-password") {
+                    throw .badInput("Redis at \(url.redacted) refused the password (WRONGPASS): check the password in queue.redis_url or MINIC_REDIS_URL")
+                }
+                throw RedisConnection.classify(message, url: url, while: "authenticating")
+            }
+        }
+        if url.database != 0 {
+            try expectOK(command(["SELECT", String(url.database)]), while: "selecting database \(url.database)")
+        }
+        // A server that wants a password answers NOAUTH to the first real command: ask now, with one clear line.
+        try expectOK(command(["PING"]), while: "checking the connection")
+    }
+
+    deinit { redisFree(context) }
+
+    private static func timeval(_ seconds: Double) -> timeval {
+        let whole = max(0, seconds.rounded(.down))
+        return CHiredis.timeval(tv_sec: Int(whole), tv_usec: Int((max(0, seconds) - whole) * 1e6))
+    }
+
+    private var errorText: String {
+        withUnsafeBytes(of: context.pointee.errstr) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+    }
+
+    /// Sends one command and waits for its reply. An error reply is returned as
+    /// ``RedisValue/error(_:)``, not thrown: callers decide what it means.
+    /// - Throws: ``QueueError`` (unavailable) when the connection failed; it is broken then.
+    public func command(_ arguments: [String]) throws(QueueError) -> RedisValue {
+        let reply: UnsafeMutableRawPointer? = RedisConnection.withArgv(arguments) { count, argv, lengths in
+            redisCommandArgv(context, count, argv, lengths)
+        }
+        return try take(reply)
+    }
+
+    /// Sends every command before reading any reply (pipelining): one round trip for the lot.
+    public func pipeline(_ commands: [[String]]) throws(QueueError) -> [RedisValue] {
+        for arguments in commands {
+            let status = RedisConnection.withArgv(arguments) { count, argv, lengths in redisAppendCommandArgv(context, count, argv, lengths) }
+            if status != REDIS_OK { try failed() }
+        }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var reply: UnsafeMutableRawPointer?
+            if redisGetReply(context, &reply) != REDIS_OK { try failed() }
+            replies.append(try take(reply))
+        }
+        return replies
+    }
+
+    private func take(_ reply: UnsafeMutableRawPointer?) throws(QueueError) -> RedisValue {
+        guard let reply else { try failed() }
+        defer { freeReplyObject(reply) }
+        return RedisValue(reply.assumingMemoryBound(to: redisReply.self))
+    }
+
+    private func failed() throws(QueueError) -> Never {
+        isBroken = true
+        let text = errorText
+        throw .unavailable("Redis at \(url.redacted): \(text.isEmpty ? "the connection failed" : text)")
+    }
+
+    private func expectOK(_ reply: RedisValue, while what: String) throws(QueueError) {
+        if case .error(let message) = reply { throw RedisConnection.classify(message, url: url, while: what) }
+    }
+
+    /// What an error reply means for the caller: a server still loading its data or busy
+    /// with a script is transient; one that wants a password is the person's setting to fix;
+    /// anything else is permanent.
+    public static func classify(_ message: String, url: RedisURL, while what: String) -> QueueError {
+        let code = message.prefix(while: { $0 != " " })
+        switch code {
+        case "LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN", "READONLY":
+            return .unavailable("Redis at \(url.redacted) is not ready (\(code)) while \(what); retrying later")
+        case "NOAUTH", "WRONGPASS":
+            return .badInput("Redis at \(url.redacted) needs a password while \(what) (\(code)): set it in MINIC_REDIS_URL (redis://:PASSWORD@host:port/db)")
+        case "NOPERM":
+            return .badInput("Redis at \(url.redacted): this user may not run what minic needs (NOPERM) while \(what)")
+        default:
+            return .internal("Redis at \(url.redacted) refused \(what): \(message.prefix(300))")
+        }
+    }
+
+    /// Calls `body` with C argument vectors for `arguments`, all in one buffer (binary-safe: lengths are passed).
+    private static func withArgv<R>(
+        _ arguments: [String], _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
+    ) -> R {
+        var storage: [CChar] = []
+        storage.reserveCapacity(arguments.reduce(0) { $0 + $1.utf8.count + 1 })
+        var offsets: [Int] = []
+        var lengths: [Int] = []
+        offsets.reserveCapacity(arguments.count)
+        lengths.reserveCapacity(arguments.count)
+        for argument in arguments {
+            offsets.append(storage.count)
+            lengths.append(argument.utf8.count)
+            storage.append(contentsOf: argument.utf8.lazy.map { CChar(bitPattern: $0) })
+            storage.append(0)
+        }
+        return storage.withUnsafeBufferPointer { base in
+            var argv: [UnsafePointer<CChar>?] = offsets.map { base.baseAddress! + $0 }
+            return argv.withUnsafeMutableBufferPointer { vector in
+                lengths.withUnsafeBufferPointer { body(Int32(arguments.count), vector.baseAddress!, $0.baseAddress!) }
+            }
+        }
+    }
+}

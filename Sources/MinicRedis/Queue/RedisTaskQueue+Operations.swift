@@ -1,0 +1,232 @@
+import Foundation
+import MinicQueue
+
+extension RedisTaskQueue {
+    public func enqueue(_ tasks: [NewTask]) throws(QueueError) -> [TaskRecord] {
+        guard !tasks.isEmpty else { return [] }
+        let now = Date()
+        let at = RedisTaskQueue.time(now)
+        var arguments = [at, String(tasks.count)]
+        arguments.reserveCapacity(2 + tasks.count * 10)
+        var resolved: [(runAt: Date, maxAttempts: Int)] = []
+        for task in tasks {
+            try task.check()
+            let runAt = task.runAt ?? now
+            let maxAttempts = task.maxAttempts ?? settings.maxAttempts
+            resolved.append((runAt, maxAttempts))
+            let digest = task.idempotencyKey.map { _ in
+                TaskCoding.requestDigest(
+                    type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
+            }
+            arguments += [
+                task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), String(task.priority),
+                RedisTaskQueue.time(runAt), String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
+            ]
+        }
+        let reply = try run(QueueScripts.enqueue, arguments)
+        if case .error(let message) = reply {
+            let parts = message.split(separator: " ")
+            if let marker = parts.firstIndex(where: { $0.hasSuffix("MINIC_IDEMPOTENCY") }), parts.count > marker + 2, let index = Int(parts[marker + 1]),
+                tasks.indices.contains(index)
+            {
+                let key = tasks[index].idempotencyKey ?? ""
+                let id = parts[marker + 2] == "0" ? "another in this batch" : "task \(parts[marker + 2])"
+                throw .badInput(
+                    "idempotency key '\(key)' was already used for a different request (\(id)); use a new key, or resubmit exactly the same task")
+            }
+            throw .internal("Redis at \(client.url.redacted): enqueue: \(message)")
+        }
+        guard let items = reply.array, items.count == tasks.count else { throw .internal("Redis: enqueue answered \(items(reply)) results for \(tasks.count) tasks") }
+        var records: [TaskRecord] = []
+        records.reserveCapacity(tasks.count)
+        let created = Date(timeIntervalSince1970: Double(at) ?? now.timeIntervalSince1970)
+        for (offset, item) in items.enumerated() {
+            if case .integer(let id) = item {
+                let task = tasks[offset]
+                records.append(
+                    TaskRecord(
+                        id: id, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority,
+                        runAt: Date(timeIntervalSince1970: Double(RedisTaskQueue.time(resolved[offset].runAt)) ?? 0), state: .queued, attempts: 0,
+                        maxAttempts: resolved[offset].maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: created, updatedAt: created))
+            } else if let record = try RedisTaskQueue.record(item) {
+                records.append(record)
+            } else {
+                throw .internal("Redis: enqueue answered an empty task")
+            }
+        }
+        return records
+    }
+
+    private func items(_ reply: RedisValue) -> Int { reply.array?.count ?? 0 }
+
+    public func claim(owner: String, limit: Int, now: Date = Date()) throws(QueueError) -> [ClaimedTask] {
+        precondition(limit > 0, "claim limit must be positive")
+        let expires = now.addingTimeInterval(settings.leaseSeconds)
+        let tokens = (0..<limit).map { _ in RedisTaskQueue.randomHex() }
+        let reply = try run(QueueScripts.claim, [owner, RedisTaskQueue.time(now), RedisTaskQueue.time(expires), String(limit)] + tokens)
+        return try leased(reply, owner: owner, expires: expires, what: "claim")
+    }
+
+    public func claim(taskID: Int64, owner: String, now: Date = Date()) throws(QueueError) -> ClaimedTask? {
+        let expires = now.addingTimeInterval(settings.leaseSeconds)
+        let reply = try run(
+            QueueScripts.claimOne, [String(taskID), owner, RedisTaskQueue.time(now), RedisTaskQueue.time(expires), RedisTaskQueue.randomHex()])
+        if case .null = reply { return nil }
+        return try leased(.array([reply]), owner: owner, expires: expires, what: "claim \(taskID)").first
+    }
+
+    private func leased(_ reply: RedisValue, owner: String, expires: Date, what: String) throws(QueueError) -> [ClaimedTask] {
+        try RedisTaskQueue.expect(reply, what)
+        guard let items = reply.array else { throw .internal("Redis: \(what) answered \(reply)") }
+        var claimed: [ClaimedTask] = []
+        for item in items {
+            guard let (record, token) = try RedisTaskQueue.recordWithToken(item) else { throw .internal("Redis: \(what) leased a task that has no fields") }
+            let expiry = record.leaseExpiresAt ?? expires
+            claimed.append(ClaimedTask(task: record, lease: Lease(taskID: record.id, owner: owner, token: token, expiresAt: expiry)))
+        }
+        return claimed
+    }
+
+    public func heartbeat(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Lease? {
+        let expires = now.addingTimeInterval(settings.leaseSeconds)
+        let at = RedisTaskQueue.time(expires)
+        let reply = try run(QueueScripts.heartbeat, [String(lease.taskID), lease.token, at, RedisTaskQueue.time(now)])
+        try RedisTaskQueue.expect(reply, "heartbeat")
+        guard reply.integer == 1 else { return nil }
+        var renewed = lease
+        renewed.expiresAt = Date(timeIntervalSince1970: Double(at) ?? expires.timeIntervalSince1970)
+        return renewed
+    }
+
+    public func complete(_ lease: Lease, outcome: TaskOutcome, now: Date = Date()) throws(QueueError) -> Bool {
+        let reply = try run(
+            QueueScripts.complete,
+            [
+                String(lease.taskID), lease.token, RedisTaskQueue.time(now), outcome.result, TaskCoding.encodeUsage(outcome.usage) ?? "",
+                outcome.agentCommit ?? "",
+            ])
+        try RedisTaskQueue.expect(reply, "complete")
+        return reply.integer == 1
+    }
+
+    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(QueueError) -> TaskState? {
+        let reply = try run(
+            QueueScripts.fail,
+            [
+                String(lease.taskID), lease.token, message, retryable ? "1" : "0", RedisTaskQueue.time(now), String(Double.random(in: 0...1)),
+                String(settings.backoff.base), String(settings.backoff.maximum),
+            ])
+        try RedisTaskQueue.expect(reply, "fail")
+        if case .null = reply { return nil }
+        guard let text = reply.text, let state = TaskState(rawValue: text) else { throw .internal("Redis: fail answered \(reply)") }
+        return state
+    }
+
+    public func release(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Bool {
+        let reply = try run(QueueScripts.release, [String(lease.taskID), lease.token, RedisTaskQueue.time(now)])
+        try RedisTaskQueue.expect(reply, "release")
+        return reply.integer == 1
+    }
+
+    public func rescueExpired(now: Date = Date()) throws(QueueError) -> Int {
+        let batch = 1_000
+        var total = 0
+        while true {
+            let reply = try run(QueueScripts.rescue, [RedisTaskQueue.time(now), String(batch)])
+            try RedisTaskQueue.expect(reply, "rescue")
+            guard let counts = reply.array, counts.count == 2, let rescued = counts[0].integer, let seen = counts[1].integer else {
+                throw .internal("Redis: rescue answered \(reply)")
+            }
+            total += Int(rescued)
+            // Each script call stays short (Redis runs one at a time); a larger backlog takes several.
+            if seen < batch { return total }
+        }
+    }
+
+    public func cancel(_ id: Int64, now: Date = Date()) throws(QueueError) -> TaskRecord {
+        let reply = try run(QueueScripts.cancel, [String(id), RedisTaskQueue.time(now)])
+        if case .error(let message) = reply {
+            if message.contains("MINIC_NO_TASK") { throw .badInput("no task \(id)") }
+            if let state = RedisTaskQueue.stateNamed(in: message) { throw .refused("task \(id) is \(state); nothing to cancel") }
+        }
+        try RedisTaskQueue.expect(reply, "cancel")
+        guard let record = try RedisTaskQueue.record(reply) else { throw .badInput("no task \(id)") }
+        return record
+    }
+
+    public func retry(_ id: Int64, now: Date = Date()) throws(QueueError) -> TaskRecord {
+        let reply = try run(QueueScripts.retry, [String(id), RedisTaskQueue.time(now)])
+        if case .error(let message) = reply {
+            if message.contains("MINIC_NO_TASK") { throw .badInput("no task \(id)") }
+            if let state = RedisTaskQueue.stateNamed(in: message) {
+                throw .refused("task \(id) is \(state); only failed, dead or cancelled tasks can be retried")
+            }
+        }
+        try RedisTaskQueue.expect(reply, "retry")
+        guard let record = try RedisTaskQueue.record(reply) else { throw .badInput("no task \(id)") }
+        return record
+    }
+
+    public func task(_ id: Int64) throws(QueueError) -> TaskRecord? {
+        try RedisTaskQueue.record(client.run(["HGETALL", "\(prefix):t:\(id)"], while: "reading task \(id)"))
+    }
+
+    public func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] {
+        let index = filter.state.map { "\(prefix):s:\($0.rawValue)" } ?? "\(prefix):all"
+        // Newest first when limited (like SQLite's `ORDER BY id DESC LIMIT`), all in id order otherwise.
+        let newestFirst = filter.limit != nil
+        var found: [TaskRecord] = []
+        var start = 0
+        let page = 500
+        while true {
+            let range = newestFirst ? ["ZREVRANGE", index, String(start), String(start + page - 1)] : ["ZRANGE", index, String(start), String(start + page - 1)]
+            guard let ids = try client.run(range, while: "listing tasks").array else { throw .internal("Redis: listing tasks answered no list") }
+            if ids.isEmpty { break }
+            let replies = try client.pipeline(ids.compactMap(\.text).map { ["HGETALL", "\(prefix):t:\($0)"] })
+            for reply in replies {
+                try RedisTaskQueue.expect(reply, "listing tasks")
+                // A task whose hash is gone (never: tasks are not deleted) is skipped rather than listed empty.
+                guard let record = try RedisTaskQueue.record(reply) else { continue }
+                if let state = filter.state, record.state != state { continue }
+                if let type = filter.type, record.type != type { continue }
+                found.append(record)
+                if let limit = filter.limit, found.count >= limit { return found }
+            }
+            if ids.count < page { break }
+            start += page
+        }
+        return found
+    }
+
+    /// Throws for an error reply a script or command gave.
+    static func expect(_ reply: RedisValue, _ what: String) throws(QueueError) {
+        if case .error(let message) = reply { throw .internal("Redis: \(what): \(message.prefix(300))") }
+    }
+
+    static func stateNamed(in message: String) -> String? {
+        guard let range = message.range(of: "MINIC_STATE ") else { return nil }
+        return String(message[range.upperBound...].prefix(while: { $0.isLetter }))
+    }
+}
+
+extension RedisTaskQueue {
+    /// Records many outcomes in one round trip (each still its own atomic script run);
+    /// `false` for a lease that was lost, as ``complete(_:outcome:now:)``.
+    public func completeAll(_ outcomes: [(lease: Lease, outcome: TaskOutcome)], now: Date = Date()) throws(QueueError) -> [Bool] {
+        let at = RedisTaskQueue.time(now)
+        let replies = try QueueScripts.complete.script.runPipelined(
+            client, keys: [prefix + ":meta"],
+            argumentLists: outcomes.map { item in
+                [
+                    prefix, queueID, String(item.lease.taskID), item.lease.token, at, item.outcome.result, TaskCoding.encodeUsage(item.outcome.usage) ?? "",
+                    item.outcome.agentCommit ?? "",
+                ]
+            })
+        return try replies.map { (reply) throws(QueueError) in
+            if case .error(let message) = reply, message.contains("MINIC_WRONG_QUEUE") {
+                throw .internal("the Redis queue at \(client.url.redacted) no longer holds queue \(queueID); \(RedisTaskQueue.wayOut)")
+            }
+            return reply.integer == 1
+        }
+    }
+}

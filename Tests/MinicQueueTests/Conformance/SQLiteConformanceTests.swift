@@ -1,0 +1,40 @@
+import Foundation
+import MinicQueue
+import MinicTestSupport
+import XCTest
+
+/// ``QueueConformance`` on the SQLite backend.
+final class SQLiteConformanceTests: XCTestCase {
+    var directory: TemporaryDirectory!
+    var path: String { directory.path + "/state/queue.sqlite3" }
+
+    override func setUp() { directory = TemporaryDirectory("queue") }
+
+    var suite: QueueConformance {
+        let path = self.path
+        return QueueConformance { lease, maxAttempts in
+            try SQLiteTaskQueue(path: path, settings: QueueSettings(leaseSeconds: lease, maxAttempts: maxAttempts, backoff: Backoff(base: 2, maximum: 60)))
+        }
+    }
+
+    func testLifecycle() throws { try suite.lifecycle() }
+    func testClaimOrderIsPriorityThenRunAtThenAge() throws { try suite.claimOrder() }
+    func testBatchClaimOrder() throws { try suite.batchClaimOrder() }
+    func testIdempotencyKeys() throws { try suite.idempotency() }
+    func testALostLeaseDropsTheResultInsteadOfOverwriting() throws { try suite.lostLease() }
+    func testHeartbeatKeepsTheLease() throws { try suite.heartbeat() }
+    func testFailuresBackOffThenDie() throws { try suite.backoffThenDead() }
+    func testNonRetryableFailureIsDeadAtOnce() throws { try suite.nonRetryable() }
+    func testRescueSendsExhaustedTasksToDead() throws { try suite.rescueToDead() }
+    func testRescueReturnsTasksToTheQueue() throws { try suite.rescueToQueued() }
+    func testReleaseGivesBackWithoutCountingTheAttempt() throws { try suite.release() }
+    func testCancelRevokesALeaseAndTakesTasksOutOfTheQueue() throws { try suite.cancel() }
+    func testClaimingOneTask() throws { try suite.claimOne() }
+    func testListFilters() throws { try suite.listFilters() }
+    func testBadInputQueuesNothing() throws { try suite.badInput() }
+    func testTextSurvivesTheTrip() throws { try suite.textFidelity() }
+    func testConcurrentClaimersNeverShareATask() throws {
+        let path = self.path
+        try suite.concurrentClaimers { try SQLiteTaskQueue(path: path, settings: QueueSettings(leaseSeconds: 60)) }
+    }
+}

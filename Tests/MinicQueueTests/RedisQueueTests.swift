@@ -1,0 +1,122 @@
+import Foundation
+import MinicQueue
+import MinicRedis
+import MinicTestSupport
+import XCTest
+
+/// What only the Redis backend has: its keys, its connection, its server going away and coming back.
+final class RedisQueueTests: XCTestCase {
+    func open(_ server: RedisServer, expectedID: String? = nil, timeout: Double = 2) throws -> RedisTaskQueue {
+        try RedisTaskQueue(client: RedisClient(url: RedisURL(parsing: server.url), timeout: timeout), settings: QueueSettings(leaseSeconds: 30), expectedID: expectedID)
+    }
+
+    func testEveryKeyIsInOneClusterSlot() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        let tasks = try queue.enqueue((0..<5).map { NewTask(type: "t", prompt: "\($0)", runAt: $0 == 4 ? Date().addingTimeInterval(60) : nil, idempotencyKey: "k\($0)") })
+        let claimed = try queue.claim(owner: "w", limit: 2, now: Date())
+        _ = try queue.fail(claimed[0].lease, error: "x", retryable: true, now: Date())
+        let keys = server.cli("--scan").split(separator: "\n").map(String.init)
+        XCTAssertGreaterThan(keys.count, 8)
+        XCTAssertTrue(keys.allSatisfy { $0.hasPrefix("{minic}:") }, "\(keys)")
+        let slots = Set(keys.map { server.cli("CLUSTER", "KEYSLOT", $0) })
+        // CLUSTER KEYSLOT needs no cluster; one hash tag is one slot.
+        XCTAssertEqual(slots.count, 1, "\(slots)")
+        XCTAssertEqual(server.cli("HGET", "{minic}:t:\(tasks[1].id)", "state"), "running")
+        XCTAssertEqual(server.cli("HGET", "{minic}:meta", "queue_id"), queue.queueID)
+    }
+
+    func testAnUnreachableServerIsTransientAndNamesNoPassword() throws {
+        let port = try RedisServer.freePort()
+        XCTAssertThrowsError(try RedisTaskQueue(client: RedisClient(url: RedisURL(parsing: "redis://:hunter2secret@127.0.0.1:\(port)/0"), timeout: 1))) {
+            let error = $0 as? QueueError
+            XCTAssertEqual(error?.kind, .unavailable)
+            XCTAssertTrue(error?.isTransient == true)
+            XCTAssertTrue("\($0)".contains("127.0.0.1:\(port)"), "\($0)")
+            XCTAssertFalse("\($0)".contains("hunter2secret"), "\($0)")
+        }
+    }
+
+    func testAWrongPasswordIsOneClearLineWithoutThePassword() throws {
+        let server = try RedisServer(password: "right-password-123")
+        for url in ["redis://:wrong-password-456@127.0.0.1:\(server.port)/0", "redis://127.0.0.1:\(server.port)/0"] {
+            XCTAssertThrowsError(try RedisTaskQueue(client: RedisClient(url: RedisURL(parsing: url), timeout: 2))) {
+                XCTAssertEqual(($0 as? QueueError)?.kind, .badInput, "\($0)")
+                XCTAssertFalse("\($0)".contains("wrong-password-456"), "\($0)")
+                XCTAssertFalse("\($0)".contains("\n"))
+            }
+        }
+        let queue = try open(server)
+        XCTAssertEqual(try queue.enqueue(NewTask(type: "t", prompt: "p")).id, 1)
+    }
+
+    func testAFlushedServerIsRefusedNotReused() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        _ = try queue.enqueue(NewTask(type: "t", prompt: "p"))
+        server.cli("FLUSHALL")
+        // An open queue refuses every change; a reopen that expects the id refuses too; nothing is recreated.
+        XCTAssertThrowsError(try queue.enqueue(NewTask(type: "t", prompt: "q"))) { XCTAssertEqual(($0 as? QueueError)?.kind, .broken, "\($0)") }
+        XCTAssertThrowsError(try queue.claim(owner: "w", limit: 1, now: Date())) { XCTAssertEqual(($0 as? QueueError)?.kind, .broken) }
+        XCTAssertThrowsError(try open(server, expectedID: queue.queueID)) {
+            XCTAssertEqual(($0 as? QueueError)?.kind, .broken)
+            XCTAssertTrue("\($0)".contains("new-queue"), "\($0)")
+        }
+        XCTAssertEqual(server.cli("DBSIZE"), "0")
+        // Another queue under the name is refused as well.
+        let other = try open(server)
+        XCTAssertNotEqual(other.queueID, queue.queueID)
+        XCTAssertThrowsError(try open(server, expectedID: queue.queueID)) { XCTAssertEqual(($0 as? QueueError)?.kind, .broken) }
+    }
+
+    func testScriptsAreLoadedAgainWhenTheServerForgetsThem() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        _ = try queue.enqueue(NewTask(type: "t", prompt: "p"))
+        server.cli("SCRIPT", "FLUSH")
+        XCTAssertEqual(try queue.claim(owner: "w", limit: 1, now: Date()).count, 1)
+        XCTAssertEqual(server.cli("SCRIPT", "EXISTS", QueueScriptsProbe.claimSHA(queue)), "1")
+    }
+
+    /// Killed (SIGKILL) and started again: the append-only file brings back every acknowledged
+    /// task, and the same queue object reconnects.
+    func testAServerKilledAndRestartedKeepsAcknowledgedTasks() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        let acknowledged = try queue.enqueue((0..<200).map { NewTask(type: "t", prompt: "\($0)") })
+        let claimed = try queue.claim(owner: "w", limit: 3, now: Date())
+        XCTAssertTrue(try queue.complete(claimed[0].lease, outcome: TaskOutcome(result: "done"), now: Date()))
+        server.kill()
+        XCTAssertThrowsError(try queue.claim(owner: "w", limit: 1, now: Date())) { XCTAssertEqual(($0 as? QueueError)?.isTransient, true, "\($0)") }
+        try server.start()
+        XCTAssertEqual(try queue.tasks(TaskFilter()).map(\.id), acknowledged.map(\.id))
+        XCTAssertEqual(try queue.task(claimed[0].task.id)?.state, .succeeded)
+        XCTAssertEqual(try queue.task(claimed[1].task.id)?.state, .running)
+        XCTAssertTrue(try queue.complete(claimed[1].lease, outcome: TaskOutcome(result: "after restart"), now: Date()))
+        XCTAssertEqual(try queue.tasks(TaskFilter(state: .queued)).count, 197)
+    }
+
+    func testURLs() throws {
+        let url = try RedisURL(parsing: "redis://:p%40ss@cache.example:6380/3")
+        XCTAssertEqual(url.host, "cache.example")
+        XCTAssertEqual(url.port, 6380)
+        XCTAssertEqual(url.database, 3)
+        XCTAssertEqual(url.password, "p@ss")
+        XCTAssertEqual(url.redacted, "redis://:***@cache.example:6380/3")
+        XCTAssertEqual(try RedisURL(parsing: "redis://user:pw@[::1]:7000").host, "::1")
+        XCTAssertEqual(try RedisURL(parsing: "redis://user:pw@[::1]:7000").username, "user")
+        XCTAssertEqual(try RedisURL(parsing: "redis://localhost").port, 6379)
+        for bad in ["http://x", "redis://", "redis://host:0", "redis://host:99999", "redis://host/x", "redis://ho st", "rediss://host:6380"] {
+            XCTAssertThrowsError(try RedisURL(parsing: bad), bad) { XCTAssertEqual(($0 as? QueueError)?.kind, .badInput) }
+        }
+        XCTAssertThrowsError(try RedisURL(parsing: "rediss://:secretpw@host")) {
+            XCTAssertTrue("\($0)".contains("TLS"))
+            XCTAssertFalse("\($0)".contains("secretpw"))
+        }
+    }
+}
+
+/// The SHA-1 of the claim script, as a test outside the module can see it: `SCRIPT LOAD` of the same text.
+enum QueueScriptsProbe {
+    static func claimSHA(_ queue: RedisTaskQueue) -> String { queue.scriptSHA("claim") ?? "" }
+}
