@@ -54,7 +54,7 @@ public final class Worker: Sendable {
     }
 
     public func run(stop: StopSignal) async throws(MinicError) -> Summary {
-        let puller = startPulling()
+        let puller = await startPulling()
         defer { puller?.cancel() }
         do {
             return try await loop(stop: stop)

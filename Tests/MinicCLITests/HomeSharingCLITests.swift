@@ -158,6 +158,38 @@ final class HomeSharingCLITests: XCTestCase {
     }
 }
 
+/// `minic worker --pull-every` and `minic home status` on homes with and without an origin.
+final class HomeSharingWorkerCLITests: XCTestCase {
+    func testWorkerPullsOnAClone() throws {
+        let origin = TestHome()
+        let clone = TestHome(cloning: origin.path)
+        XCTAssertEqual(clone.minic("worker", "--drain", "--pull-every", "-1").status, 2)
+        let merged = origin.mergeChange("prompt_templates/explain.mustache", appending: "for the worker", title: "For the worker")
+        // A worker pulls once as it starts, before it claims anything (then every interval).
+        let submitted = clone.minic("submit", "--type", "explain", "probe")
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let worked = clone.minic("worker", "--drain", "--pull-every", "60")
+        XCTAssertEqual(worked.status, 0, worked.stderr)
+        XCTAssertEqual(clone.head(), merged)
+        XCTAssertTrue(clone.activityLog.contains("pulling from origin every 60.0 s"), clone.activityLog)
+        XCTAssertTrue(clone.activityLog.contains("pulled main"), clone.activityLog)
+        // 0 turns background pulls off.
+        let again = origin.mergeChange("prompt_templates/explain.mustache", appending: "not pulled", title: "Not pulled")
+        XCTAssertEqual(clone.minic("worker", "--drain", "--pull-every", "0").status, 0)
+        XCTAssertNotEqual(clone.head(), again)
+    }
+
+    func testHomeStatusWithoutAnOrigin() {
+        let home = TestHome()
+        let status = home.minic("home", "status")
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdout.contains("origin:      none"), status.stdout)
+        let pull = home.minic("home", "pull")
+        XCTAssertEqual(pull.status, 2, pull.stderr)
+        XCTAssertTrue(pull.stderr.contains("has no origin remote"), pull.stderr)
+    }
+}
+
 /// A password in an origin URL never reaches stderr, JSON or the activity log.
 final class HomeSharingSecretsTests: XCTestCase {
     func testAPasswordInTheOriginURLIsNeverShown() throws {
