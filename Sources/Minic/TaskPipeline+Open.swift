@@ -1,14 +1,27 @@
 import MinicCore
 import MinicLLM
+import MinicQueue
+import MinicRedis
 import MinicTasks
 
 extension TaskPipeline {
-    /// The pipeline of a home: the queue its config names (``QueueFactory/open(home:)``),
-    /// the provider each task's config names with its calls admitted by `rateLimiter`, and,
-    /// for a clone (`minic init --from`), a ``HomeSync`` that pulls a task's agent commit
-    /// from the origin when the home lacks it.
-    public static func open(home: Home, rateLimiter: any RateLimiter = LocalRateLimiter.shared) throws(MinicError) -> TaskPipeline {
+    /// The pipeline of a home: the queue its config names (``QueueFactory/open(home:)``), the
+    /// provider each task's config names, a rate limiter for `llm.requests_per_minute` and
+    /// `llm.tokens_per_minute` (on a Redis queue the fleet's, one count for every worker sharing
+    /// it; on SQLite this process's own), and, for a clone (`minic init --from`), a ``HomeSync``
+    /// that pulls a task's agent commit from the origin when the home lacks it.
+    /// - Parameter rateLimiter: another limiter to use instead.
+    public static func open(home: Home, rateLimiter: (any RateLimiter)? = nil) throws(MinicError) -> TaskPipeline {
+        let queue = try QueueFactory.open(home: home)
+        let limiter = rateLimiter ?? defaultRateLimiter(for: queue, home: home)
         let sync = try HomeSync.hasOrigin(home) ? HomeSync(home: home) : nil
-        return TaskPipeline(home: home, queue: try QueueFactory.open(home: home), rateLimiter: rateLimiter, sync: sync)
+        return TaskPipeline(home: home, queue: queue, rateLimiter: limiter, sync: sync)
+    }
+
+    /// The fleet's limiter beside a Redis queue, else the process's.
+    static func defaultRateLimiter(for queue: any TaskQueue, home: Home) -> any RateLimiter {
+        guard let redis = queue as? RedisTaskQueue else { return LocalRateLimiter.shared }
+        let log = home.activity.logger(.system)
+        return RedisRateLimiter(sharing: redis) { message in log.warning("\(message)") }
     }
 }

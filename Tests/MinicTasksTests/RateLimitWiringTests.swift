@@ -1,4 +1,5 @@
 import Foundation
+import Minic
 import MinicCore
 import MinicLLM
 import MinicQueue
