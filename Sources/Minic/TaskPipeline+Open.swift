@@ -6,14 +6,16 @@ import MinicTasks
 
 extension TaskPipeline {
     /// The pipeline of a home: the queue its config names (``QueueFactory/open(home:)``), the
-    /// provider each task's config names, and a rate limiter for `llm.requests_per_minute` and
-    /// `llm.tokens_per_minute`: on a Redis queue the fleet's (one count for every worker sharing
-    /// it), on SQLite this process's own.
+    /// provider each task's config names, a rate limiter for `llm.requests_per_minute` and
+    /// `llm.tokens_per_minute` (on a Redis queue the fleet's, one count for every worker sharing
+    /// it; on SQLite this process's own), and, for a clone (`minic init --from`), a ``HomeSync``
+    /// that pulls a task's agent commit from the origin when the home lacks it.
     /// - Parameter rateLimiter: another limiter to use instead.
     public static func open(home: Home, rateLimiter: (any RateLimiter)? = nil) throws(MinicError) -> TaskPipeline {
         let queue = try QueueFactory.open(home: home)
         let limiter = rateLimiter ?? defaultRateLimiter(for: queue, home: home)
-        return TaskPipeline(home: home, queue: queue, rateLimiter: limiter)
+        let sync = try HomeSync.hasOrigin(home) ? HomeSync(home: home) : nil
+        return TaskPipeline(home: home, queue: queue, rateLimiter: limiter, sync: sync)
     }
 
     /// The fleet's limiter beside a Redis queue, else the process's.

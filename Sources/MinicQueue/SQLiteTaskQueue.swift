@@ -132,8 +132,8 @@ public final class SQLiteTaskQueue: TaskQueue {
             // idempotency hit reads a row back.
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, request_digest, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)
+                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, request_digest, created_at, updated_at, agent_commit)
+                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (idempotency_key) DO NOTHING
                     """)
             var records: [TaskRecord] = []
@@ -149,14 +149,14 @@ public final class SQLiteTaskQueue: TaskQueue {
                 try insert.execute(
                     arguments: [
                         task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), task.priority,
-                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at,
+                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at, task.agentCommit,
                     ])
                 if db.changesCount == 1 {
                     records.append(
                         TaskRecord(
                             id: db.lastInsertedRowID, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters,
                             priority: task.priority, runAt: Date(timeIntervalSince1970: runAt.timeIntervalSince1970), state: .queued, attempts: 0,
-                            maxAttempts: maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: Date(timeIntervalSince1970: at),
+                            maxAttempts: maxAttempts, agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: Date(timeIntervalSince1970: at),
                             updatedAt: Date(timeIntervalSince1970: at)))
                 } else if let key = task.idempotencyKey {
                     records.append(try SQLiteTaskQueue.existing(key: key, digest: digest, db))

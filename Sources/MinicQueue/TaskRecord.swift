@@ -131,6 +131,9 @@ public struct NewTask: Sendable, Equatable {
     /// Enqueuing the same key again for the same request returns the first task instead of a
     /// new one; for a different request it is refused (see `TaskCoding.requestDigest`).
     public var idempotencyKey: String?
+    /// The agent commit the task was checked against when submitted: the one it runs with, stored
+    /// as the record's `agentCommit` from the start (not compared for idempotency, like `runAt`).
+    public var agentCommit: String?
 
     public init(
         type: String, prompt: String, files: [String] = [], parameters: [String: String] = [:], priority: Int = 0, runAt: Date? = nil,

@@ -65,6 +65,8 @@ enum SelfUpdate {
         if let merge = outcome.autoMerge {
             return "proposal \(outcome.proposal.id) auto-approved and merged as \(merge.commit.short)\n\(paths)\n"
         }
+        if outcome.pushed { return "proposal \(outcome.proposal.id) pushed to origin, waiting for review there\n\(paths)\n" }
+        if let error = outcome.pushError { return "proposal \(outcome.proposal.id) is waiting for review here, not pushed to origin (\(error))\n\(paths)\n" }
         let note = outcome.autoMergeError.map { " (not auto-merged: \($0))" } ?? ""
         return "proposal \(outcome.proposal.id) is waiting for review\(note): minic update show \(outcome.proposal.id)\n\(paths)\n"
     }

@@ -17,6 +17,12 @@ final class SnapshotCache: @unchecked Sendable {
     // Guarded by `lock`: libgit2 repositories must not be used from two threads at once.
     private var home: Home?
     private var snapshot: AgentSnapshot?
+    /// Snapshots of earlier commits that tasks asked for (their `agent_commit`), a few at most.
+    private var pinned: [OID: AgentSnapshot] = [:]
+    /// The head `pinned` was checked against: when main moves (a rollback takes commits out of its
+    /// history), every pinned commit is checked again.
+    private var pinnedHead: OID?
+    private static let pinnedLimit = 8
 
     init(homePath: String, environment: [String: String], log: Logger, makeProvider: @escaping AgentSnapshot.ProviderMaker) {
         self.homePath = homePath
@@ -42,5 +48,69 @@ final class SnapshotCache: @unchecked Sendable {
         if let previous = snapshot { log.info("agent moved from \(previous.commit.short) to \(head.short): config and templates of \(head.short) in force") }
         snapshot = fresh
         return fresh
+    }
+
+    /// Where a task's requested agent commit stands in this home.
+    enum Availability {
+        /// In force now or earlier on main: the snapshot to run with.
+        case ready(AgentSnapshot)
+        /// Not here, or here but not (yet) on main: a pull may bring it.
+        case pending
+        /// Here, but neither on main's first-parent history nor on the origin's main: never approved.
+        case never
+    }
+
+    /// The snapshot of `hex`, a commit a task was submitted against, if it was ever in force here:
+    /// on main's first-parent history (the heads main has had). A proposal's commit, or any other
+    /// commit that was never a head of main, never is. Blocking (libgit2).
+    /// - Throws: ``MinicError`` (bad input) when `hex` is no commit id; when the config there cannot be read.
+    func snapshot(at hex: String) throws(MinicError) -> Availability {
+        guard let commit = OID(hex: hex) else { throw .badInput("agent commit '\(TerminalText.neutralise(hex))' is not a commit id") }
+        lock.lock()
+        defer { lock.unlock() }
+        let home: Home
+        if let opened = self.home {
+            home = opened
+        } else {
+            home = try Home(openAt: homePath, environment: environment)
+            self.home = home
+        }
+        let head = try home.head().commit
+        if head != pinnedHead {
+            pinned.removeAll()
+            pinnedHead = head
+        }
+        if let pinned = pinned[commit] { return .ready(pinned) }
+        if let snapshot, snapshot.commit == commit, commit == head { return .ready(snapshot) }
+        let repository = home.repository
+        let exists = try git("looking up \(commit.short)") { () throws(GitError) -> Bool in
+            do throws(GitError) {
+                _ = try repository.commit(commit)
+                return true
+            } catch where error.code == .notFound {
+                return false
+            }
+        }
+        guard exists else { return .pending }
+        if try SnapshotCache.onFirstParents(of: head, commit, repository) {
+            let made = try AgentSnapshot(home: home, commit: commit, makeProvider: makeProvider)
+            if pinned.count >= SnapshotCache.pinnedLimit { pinned.removeAll() }
+            pinned[commit] = made
+            return .ready(made)
+        }
+        if let origin = try home.originHead(), try SnapshotCache.onFirstParents(of: origin, commit, repository) { return .pending }
+        return .never
+    }
+
+    /// Whether `commit` is `start` or one of its first-parent ancestors.
+    private static func onFirstParents(of start: OID, _ commit: OID, _ repository: Repository) throws(MinicError) -> Bool {
+        try git("walking main's history") { () throws(GitError) -> Bool in
+            var next: OID? = start
+            while let id = next {
+                if id == commit { return true }
+                next = try repository.commit(id).parentIDs.first
+            }
+            return false
+        }
     }
 }

@@ -26,13 +26,18 @@ public final class TaskPipeline: Sendable {
     /// Where a worker's own failures go (rescue, heartbeats, the queue).
     let systemLog: Logger
     let analyzer = CodeAnalyzer()
+    /// Pulls from the origin when a task asks for an agent commit this home lacks; `nil` for a home without one.
+    public let sync: HomeSync?
 
     /// A pipeline whose provider is built from the config of each task's commit by `makeProvider`
     /// (by ``ProviderFactory/make(_:environment:)`` for ``open(home:)``).
+    /// - Parameter sync: what pulls from the origin when a task names an agent commit this home lacks.
     public init(
-        home: Home, queue: any TaskQueue, makeProvider: @escaping @Sendable (LLMConfig, [String: String]) throws(MinicError) -> any LLMProvider
+        home: Home, queue: any TaskQueue, sync: HomeSync? = nil,
+        makeProvider: @escaping @Sendable (LLMConfig, [String: String]) throws(MinicError) -> any LLMProvider
     ) {
         self.queue = queue
+        self.sync = sync
         homePath = home.path
         environment = home.environment
         taskLog = home.activity.logger(.task)
@@ -43,22 +48,24 @@ public final class TaskPipeline: Sendable {
 
     /// A pipeline that calls `provider` whatever `llm.provider` says (tests, library users);
     /// the model and every other setting still come from each task's commit.
-    public convenience init(home: Home, queue: any TaskQueue, provider: any LLMProvider) {
-        self.init(home: home, queue: queue, makeProvider: { _, _ in provider })
+    public convenience init(home: Home, queue: any TaskQueue, provider: any LLMProvider, sync: HomeSync? = nil) {
+        self.init(home: home, queue: queue, sync: sync, makeProvider: { _, _ in provider })
     }
 
     /// A pipeline on `queue` whose provider is the one each task's config names (``ProviderFactory``),
     /// its calls admitted by `rateLimiter` (by default the process's own: on SQLite the limits are per process).
-    public convenience init(home: Home, queue: any TaskQueue, rateLimiter: any RateLimiter = LocalRateLimiter.shared) {
+    /// - Parameter sync: what pulls from the origin when a task names an agent commit this home lacks.
+    public convenience init(home: Home, queue: any TaskQueue, rateLimiter: any RateLimiter = LocalRateLimiter.shared, sync: HomeSync? = nil) {
         self.init(
-            home: home, queue: queue,
+            home: home, queue: queue, sync: sync,
             makeProvider: { (llm, environment) throws(MinicError) in try ProviderFactory.make(llm, environment: environment, rateLimiter: rateLimiter) })
     }
 
     /// Validates and queues tasks in one transaction.
     /// Secrets in prompts and parameter values are redacted first (or refused, by `security.prompt_secrets`).
     /// Files are stored resolved (symlinks followed, inside `security.allowed_roots`); anything refused is logged under `security`.
-    /// Checked against the config of the current head (a task is checked again against its own commit's when it runs).
+    /// Checked against the config of the current head, whose commit each task records as its `agent_commit`:
+    /// the commit it runs with, on whichever worker claims it (and is checked again against when it runs).
     public func submit(_ tasks: [NewTask]) throws(MinicError) -> [TaskRecord] {
         var checked = tasks
         do throws(MinicError) {
@@ -72,6 +79,7 @@ public final class TaskPipeline: Sendable {
                 try validator.validatePrompt(checked[index].prompt)
                 try validator.validateParameters(checked[index].parameters)
                 checked[index].files = try checked[index].files.map { (path) throws(MinicError) in try validator.resolveFile(path) }
+                checked[index].agentCommit = snapshot.commit.hex
             }
         } catch {
             securityLog.warning("input refused: \(error.message)")
@@ -94,14 +102,20 @@ public final class TaskPipeline: Sendable {
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
         do {
             // The head is resolved once: everything below uses this snapshot, and the task records its commit.
-            let (snapshot, request) = try await Blocking.run { () throws(MinicError) in
-                let snapshot = try self.snapshots.current()
+            let prepared = try await Blocking.run { () throws(MinicError) -> (AgentSnapshot, LLMRequest)? in
+                guard let snapshot = try self.snapshot(for: task) else { return nil }
                 do throws(MinicError) {
                     return (snapshot, try self.prepare(task, snapshot: snapshot))
                 } catch {
                     // Name the commit whose rules refused it: they may not be the ones it was queued under.
                     throw MinicError(error.kind, "\(error.message) (config of agent \(snapshot.commit.short))", details: error.details)
                 }
+            }
+            guard let (snapshot, request) = prepared else {
+                // Its agent commit is not here even after a pull: back to the queue, the attempt not counted.
+                guard try await Blocking.run({ () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.release(claimed.lease, now: Date()) } }) else { return nil }
+                taskLog.warning("task \(task.id) released: its agent commit \(task.agentCommit?.prefix(7) ?? "?") is not in force in this home (not fetched yet, or not pulled)")
+                return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
             let commit = snapshot.commit.hex
             let provider = try snapshot.provider()

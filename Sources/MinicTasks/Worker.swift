@@ -32,9 +32,17 @@ public final class Worker: Sendable {
     let leaseSeconds: Double
     let pollSeconds: Double
     let grace: Double
+    /// Seconds between background pulls from the origin (``TaskPipeline/sync``); 0 pulls only when a task needs it.
+    let pullEvery: Double
 
-    public init(pipeline: TaskPipeline, concurrency: Int, mode: Mode, leaseSeconds: Double, owner: String? = nil, pollSeconds: Double = 0.2, grace: Double = 10)
-    {
+    /// - Parameter pullEvery: seconds between background pulls from the origin, when the pipeline has a
+    ///   ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
+    public init(
+        pipeline: TaskPipeline, concurrency: Int, mode: Mode, leaseSeconds: Double, owner: String? = nil, pollSeconds: Double = 0.2, grace: Double = 10,
+        pullEvery: Double = 0
+    ) {
+        precondition(pullEvery >= 0, "pullEvery must not be negative")
+        self.pullEvery = pullEvery
         precondition(concurrency > 0, "concurrency must be positive")
         self.pipeline = pipeline
         self.concurrency = concurrency
@@ -46,6 +54,8 @@ public final class Worker: Sendable {
     }
 
     public func run(stop: StopSignal) async throws(MinicError) -> Summary {
+        let puller = await startPulling()
+        defer { puller?.cancel() }
         do {
             return try await loop(stop: stop)
         } catch let error as MinicError {
@@ -63,6 +73,11 @@ public final class Worker: Sendable {
         // Reaching the queue: claims stop while it is unreachable (a Redis restart, a network cut) and resume with backoff.
         var reach = RetrySchedule(interval: 0, maxWait: 5)
         var claimedOnce = false
+        // Tasks given back because their agent commit is not here yet: not claimed again before `holdUntil`,
+        // and a worker that drains stops once only such tasks are left (each was tried twice).
+        var deferred = Set<Int64>()
+        var onlyDeferredLeft = false
+        var holdUntil = Date.distantPast
         let queue = pipeline.queue
         let owner = self.owner
         try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -80,9 +95,10 @@ public final class Worker: Sendable {
                         pipeline.systemLog.error("worker \(owner): returning expired leases failed (retry in \(rescue.retryDescription)): \(error.message)")
                     }
                 }
+                if mode != .forever && onlyDeferredLeft && active == 0 { break }
                 let free = concurrency - active
                 var claimed: [ClaimedTask] = []
-                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue {
+                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue && Date() >= holdUntil {
                     do throws(QueueError) {
                         claimed = try await Blocking.run { () throws(QueueError) in try queue.claim(owner: owner, limit: free, now: Date()) }
                         if reach.isFailing { pipeline.systemLog.notice("worker \(owner): the queue is reachable again") }
@@ -95,11 +111,12 @@ public final class Worker: Sendable {
                     }
                 }
                 if !claimed.isEmpty { claimedOnce = true }
+                onlyDeferredLeft = !claimed.isEmpty && claimed.allSatisfy { deferred.contains($0.task.id) }
                 for task in claimed {
                     active += 1
                     group.addTask { await self.process(task, stop: stop) }
                 }
-                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing { break }
+                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing && Date() >= holdUntil { break }
                 if !claimed.isEmpty && active < concurrency { continue }
                 // Wait for a task to finish or for the next poll, whichever comes first,
                 // so that a stop signal or newly queued work is seen within a poll.
@@ -115,6 +132,11 @@ public final class Worker: Sendable {
                 guard let outcome = try await group.next() else { continue }
                 if case .tick = outcome {
                     ticking = false
+                } else if case .deferred(let id) = outcome {
+                    active -= 1
+                    summary.add(outcome)
+                    deferred.insert(id)
+                    holdUntil = Date().addingTimeInterval(max(pollSeconds, 1))
                 } else {
                     active -= 1
                     summary.add(outcome)
@@ -146,6 +168,8 @@ public final class Worker: Sendable {
     enum Outcome: Sendable {
         case done(TaskState?)
         case released
+        /// Released because its agent commit is not in this home yet.
+        case deferred(Int64)
         case watchdog
         case tick
     }
@@ -182,7 +206,7 @@ public final class Worker: Sendable {
             return .done(nil)
         case .success(let record?):
             // A cancelled task was released by the pipeline: back in the queue, attempt not counted.
-            if record.state == .queued { return .released }
+            if record.state == .queued { return stop.isRaised || Task.isCancelled ? .released : .deferred(id) }
             return .done(record.state)
         }
     }
@@ -194,7 +218,7 @@ extension Worker.Summary {
         case .done(.succeeded?): succeeded += 1
         case .done(nil): lost += 1
         case .done: failed += 1
-        case .released: released += 1
+        case .released, .deferred: released += 1
         case .watchdog, .tick: break
         }
     }

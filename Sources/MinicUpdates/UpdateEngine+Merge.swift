@@ -14,6 +14,10 @@ extension UpdateEngine {
     /// - Throws: ``MinicError`` (refused) naming each offending path, conflict or failed hook.
     public func merge(_ id: String, options: MergeOptions = MergeOptions()) throws(MinicError) -> MergeOutcome {
         let (branch, head) = try targetHead()
+        // A clone follows its origin's main: a merge here would fork it, and every later pull would be refused.
+        if let origin = try home.originDisplayURL() {
+            throw .refused("\(home.path) is a clone of \(origin): merge proposals there (minic update merge), then minic home pull here; nothing changed")
+        }
         let proposal = try store.find(id, head: head)
         let approver = options.rule == .auto ? "auto" : CommitText.title((options.approver ?? home.actor).identity) ?? "unknown"
         // The id becomes the merge's subject, a ref and log lines: one that holds a secret is refused

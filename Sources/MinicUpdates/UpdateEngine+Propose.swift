@@ -31,6 +31,14 @@ extension UpdateEngine {
         if let message = request.message.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
         try reviewChange(from: headTree, to: tree, messages: [body], what: "the proposal")
 
+        // On a clone, the origin's proposals as they are now: a number another worker took there is not taken again.
+        if try hasOrigin() {
+            do throws(MinicError) {
+                try home.fetchOrigin()
+            } catch {
+                updateLog.warning("could not fetch the origin's proposals before numbering this one (its push may be refused): \(error.message)")
+            }
+        }
         var number = try store.nextNumber()
         var created: (id: String, commit: OID)?
         for _ in 0..<1000 {
@@ -64,6 +72,8 @@ extension UpdateEngine {
             "proposed \(created.id) by \(proposer.identity): \(paths.count) paths (\(counts[.protected] ?? 0) protected, \(counts[.auto] ?? 0) auto, \(counts[.review] ?? 0) review) head \(created.commit.short)\(request.taskID.map { " task \($0)" } ?? "")"
         )
 
+        // On a clone the proposal goes to the origin, where people review and merge: main here only follows the origin's.
+        if try hasOrigin() { return pushed(ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: nil)) }
         let config = try home.config()
         guard request.allowAutoMerge, config.updates.autoMerge, paths.allSatisfy({ $0.class == .auto }) else {
             return ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: nil)
@@ -82,6 +92,19 @@ extension UpdateEngine {
             updateLog.warning("auto-merge of \(created.id) refused: \(error.message) \(error.details.joined(separator: "; "))")
             return ProposeOutcome(proposal: proposal, paths: paths, autoMerge: nil, autoMergeError: ([error.message] + error.details).joined(separator: "; "))
         }
+    }
+
+    /// `outcome` once its proposal is pushed to the origin; a push that fails leaves the proposal
+    /// here and says why (`git push origin proposals/<id>` sends it later).
+    private func pushed(_ outcome: ProposeOutcome) -> ProposeOutcome {
+        var outcome = outcome
+        do {
+            try pushProposal(outcome.proposal.id)
+            outcome.pushed = true
+        } catch {
+            outcome.pushError = error.message
+        }
+        return outcome
     }
 
     /// The tree a source describes, and for the work-tree source the paths it took.

@@ -112,7 +112,8 @@ extension UpdateEngine {
         if !recorded { logCompletion(intent, entry, old: old, new: new) }
         testPause("before-hook")
         var hook: HookOutcome?
-        if workTree {
+        // A pull brings what the origin merged (its post-merge hook ran there): no hook here.
+        if workTree && intent.operation != .pull {
             let name = intent.operation == .merge ? "post-merge" : "post-rollback"
             let arguments = intent.operation == .merge ? [intent.proposalID ?? "", new.hex, old.hex] : [old.hex, new.hex]
             // The branch has moved: a hook that cannot run is reported, it does not undo the operation.
@@ -141,6 +142,8 @@ extension UpdateEngine {
         case .rollback:
             event = UpdateEvent(kind: .rollback, actor: actor)
             event.worktreeBackup = intent.worktreeBackup
+        case .pull:
+            event = UpdateEvent(kind: .pull, actor: actor)
         }
         event.from = intent.oldHead
         event.to = intent.newHead
@@ -170,6 +173,10 @@ extension UpdateEngine {
             updateLog.info("backup created \(entry.backup ?? intent.backup) for \(old.short) before rollback")
             updateLog.info("rolled back \(intent.branch) from \(old.short) to \(new.short) by \(entry.actor) backup \(entry.backup ?? intent.backup)")
             logConfigChange(from: old, to: new, because: "rollback to \(new.short)")
+        case .pull:
+            updateLog.info("backup created \(entry.backup ?? intent.backup) for \(old.short) before pull")
+            updateLog.info("pulled \(intent.branch) from \(old.short) to \(new.short) (origin) by \(entry.actor) backup \(entry.backup ?? intent.backup)")
+            logConfigChange(from: old, to: new, because: "pull of \(new.short)")
         }
     }
 

@@ -41,7 +41,12 @@ extension UpdateEngine {
             throw refuse("main's \(moved == .latest ? "latest move" : "reflog") is not the move from \(old.short) to \(new.short)")
         }
         // The message minic gives the move; a move made by hand (git reset, git commit) is not one of minic's.
-        let message = intent.operation == .merge ? "minic: merge \(intent.proposalID ?? "?") (" : "minic: rollback to \(new.short)"
+        let message =
+            switch intent.operation {
+            case .merge: "minic: merge \(intent.proposalID ?? "?") ("
+            case .rollback: "minic: rollback to \(new.short)"
+            case .pull: UpdateEngine.pullMessage(new)
+            }
         guard move.message.hasPrefix(message) else { throw refuse("main's move to \(new.short) was not made by minic's \(intent.operation.rawValue)") }
         // minic writes the backup of the old head before the record.
         let backup = try git("reading \(intent.backup)") { () throws(GitError) in try repository.referenceTarget(intent.backup) }
@@ -55,6 +60,11 @@ extension UpdateEngine {
             guard commit.parentIDs == [old, head], commit.message.contains("\nProposal-Id: \(id)\n") else {
                 throw refuse("\(new.short) is not the merge of \(id) onto \(old.short)")
             }
+        case .pull:
+            // A pull only fast-forwards, and saves no uncommitted files.
+            guard intent.uncommitted.isEmpty, intent.worktreeBackup == nil, intent.proposalID == nil else { throw refuse("a pull with uncommitted paths or a proposal") }
+            let forward = try git("reading history") { () throws(GitError) in try repository.isAncestor(old, of: new) }
+            guard forward else { throw refuse("\(new.short) does not descend from \(old.short)") }
         case .rollback:
             try requireInHistory(new, head: old)
             if let name = intent.worktreeBackup {

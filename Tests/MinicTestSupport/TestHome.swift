@@ -12,6 +12,32 @@ public final class TestHome {
         precondition(result.status == 0, "minic init failed: \(result.stderr)")
     }
 
+    /// A home made by `minic init --from url` (a clone of an origin home) in a temporary directory.
+    public init(cloning url: String) {
+        directory = TemporaryDirectory("minic-clone")
+        let result = Shell.run(Shell.minicBinary, ["init", "--from", url, directory.path], environment: Shell.testEnvironment)
+        precondition(result.status == 0, "minic init --from failed: \(result.stderr)")
+    }
+
+    /// Changes `file` on a proposal and merges it with the CLI, as people do at an origin.
+    /// - Returns: the merge commit.
+    @discardableResult
+    public func mergeChange(_ file: String, appending line: String, title: String) -> String {
+        mergeChange(file, title: title) { $0 + line + "\n" }
+    }
+
+    /// Changes `file` by `transform` on a proposal and merges it with the CLI.
+    /// - Returns: the merge commit.
+    @discardableResult
+    public func mergeChange(_ file: String, title: String, _ transform: (String) -> String) -> String {
+        write(file, transform(read(file) ?? ""))
+        let proposed = minic("update", "propose", "--title", title, "--no-auto-merge")
+        precondition(proposed.status == 0, "propose failed: \(proposed.stderr)")
+        let merged = minic("update", "merge", proposed.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--yes")
+        precondition(merged.status == 0, "merge failed: \(merged.stderr)")
+        return head()
+    }
+
     /// Runs the built `minic` with `--home` set to this home.
     @discardableResult
     public func minic(_ arguments: String..., input: Data? = nil, environment: [String: String] = [:]) -> CommandResult {

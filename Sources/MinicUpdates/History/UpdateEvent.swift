@@ -5,6 +5,8 @@ import MinicGit
 public struct UpdateEvent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case merge, autoMerge = "auto-merge", reject, rollback
+        /// `minic home pull` fast-forwarded main to the origin's main.
+        case pull
     }
 
     public let kind: Kind
@@ -52,6 +54,7 @@ public struct UpdateEvent: Codable, Sendable, Equatable {
         case .merge, .autoMerge: "\(kind.rawValue) \(proposalID ?? "?") (rule \(rule ?? "?"))"
         case .reject: "reject \(proposalID ?? "?")"
         case .rollback: "rollback \(from.map { String($0.prefix(7)) } ?? "?") -> \(to.map { String($0.prefix(7)) } ?? "?")"
+        case .pull: "pull \(from.map { String($0.prefix(7)) } ?? "?") -> \(to.map { String($0.prefix(7)) } ?? "?")"
         }
     }
 }

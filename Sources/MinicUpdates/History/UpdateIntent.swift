@@ -2,7 +2,7 @@ import Foundation
 import MinicCore
 import MinicGit
 
-/// What a merge or rollback is about to do, written (durably) before the branch
+/// What a merge, rollback or pull is about to do, written (durably) before the branch
 /// moves and removed once everything after it is done.
 ///
 /// Moving the branch is the commit point; the work tree, the proposal's reference,
@@ -16,7 +16,7 @@ import MinicGit
 /// the history (a crash leaves no object or ref to clean up). `state/` is ignored
 /// by git, and the file is 0600 and never followed through a symlink (``StateFiles``).
 struct UpdateIntent: Codable, Equatable {
-    enum Operation: String, Codable { case merge, rollback }
+    enum Operation: String, Codable { case merge, rollback, pull }
 
     var operation: Operation
     /// The branch that moves (`refs/heads/main`).
@@ -42,6 +42,7 @@ struct UpdateIntent: Codable, Equatable {
 
     static let mergeSteps = ["work tree", "proposal reference", "journal", "post-merge hook"]
     static let rollbackSteps = ["work tree", "journal", "post-rollback hook"]
+    static let pullSteps = ["work tree", "journal"]
 
     enum CodingKeys: String, CodingKey {
         case operation, branch, backup, rule, actor, uncommitted, remaining, pid, started
@@ -58,6 +59,7 @@ struct UpdateIntent: Codable, Equatable {
         switch operation {
         case .merge: "merge of \(proposalID ?? "?")"
         case .rollback: "rollback to \(newHead.prefix(7))"
+        case .pull: "pull of \(newHead.prefix(7))"
         }
     }
 }

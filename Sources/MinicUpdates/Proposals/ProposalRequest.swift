@@ -41,4 +41,8 @@ public struct ProposeOutcome: Sendable {
     public let autoMerge: MergeOutcome?
     /// Why an all-auto proposal did not merge at once, if it tried.
     public let autoMergeError: String?
+    /// Whether it was pushed to the origin (homes made by `minic init --from` push every proposal).
+    public internal(set) var pushed = false
+    /// Why the push to the origin failed; the proposal stays here.
+    public internal(set) var pushError: String?
 }

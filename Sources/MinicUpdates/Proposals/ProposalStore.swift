@@ -64,9 +64,13 @@ public struct ProposalStore {
     }
 
     /// The next free sequence number across open, merged and rejected proposals.
+    /// Where a fetch from the origin keeps its proposals (see `Home.fetchRefspecs`).
+    static let originPrefixes = ["refs/remotes/origin/proposals/", "refs/remotes/origin/minic/merged/", "refs/remotes/origin/minic/rejected/"]
+
     func nextNumber() throws(MinicError) -> Int {
         var highest = 0
-        for prefix in [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix] {
+        // On a clone, the origin's proposals as last fetched too: a number taken there is not taken again.
+        for prefix in [Proposal.openPrefix, Proposal.mergedPrefix, Proposal.rejectedPrefix] + ProposalStore.originPrefixes {
             let refs = try git("listing \(prefix)*") { () throws(GitError) in try repository.references(matching: prefix + "*") }
             for ref in refs { highest = max(highest, ProposalID.number(of: String(ref.name.dropFirst(prefix.count))) ?? 0) }
         }

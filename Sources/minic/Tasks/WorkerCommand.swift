@@ -17,12 +17,15 @@ struct WorkerCommand: AsyncParsableCommand {
     @Flag(help: "Claim one batch, finish it, and exit.") var once = false
     @Flag(help: "Exit when no task is ready.") var drain = false
     @Option(help: "Seconds running tasks get to finish after a stop signal.") var grace: Double = 10
+    @Option(help: ArgumentHelp("Seconds between pulls from the origin (default 30 where the home has one; 0 = off).", valueName: "seconds"))
+    var pullEvery: Double?
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if once && drain { throw ValidationError("choose one of --once and --drain") }
+        if let pullEvery, !(pullEvery >= 0 && pullEvery.isFinite) { throw ValidationError("--pull-every must be 0 or more seconds") }
     }
 
     func run() async throws {
@@ -32,7 +35,7 @@ struct WorkerCommand: AsyncParsableCommand {
         stop.install()
         let worker = Worker(
             pipeline: pipeline, concurrency: concurrency, mode: once ? .once : drain ? .drain : .forever, leaseSeconds: try home.config().queue.leaseSeconds,
-            grace: grace)
+            grace: grace, pullEvery: pipeline.sync == nil ? 0 : pullEvery ?? 30)
         let summary = try await worker.run(stop: stop)
         if output.json {
             try Output.json(["succeeded": summary.succeeded, "failed": summary.failed, "lost": summary.lost, "released": summary.released])

@@ -60,7 +60,10 @@ struct Propose: AsyncParsableCommand {
                     return (String(spec[..<equals]), try Propose.read(String(spec[spec.index(after: equals)...]), what: "--file \(spec)"))
                 })
         }
-        let outcome = try UpdateEngine(home: home).propose(request)
+        // Off the cooperative pool: on a clone, proposing pushes to the origin (network).
+        let path = home.path
+        let made = request
+        let outcome = try await Blocking.run { () throws(MinicError) in try UpdateEngine(home: Home(openAt: path)).propose(made) }
         if output.json {
             try Output.json(ProposeView(outcome))
         } else {
@@ -70,6 +73,11 @@ struct Propose: AsyncParsableCommand {
                     Data(
                         "  \(path.class.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0)) \(path.change.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Output.safe(path.path))\n"
                             .utf8))
+            }
+            if outcome.pushed {
+                FileHandle.standardError.write(Data("pushed to origin as proposals/\(outcome.proposal.id): merge it there\n".utf8))
+            } else if let error = outcome.pushError {
+                Output.warning("not pushed to origin (\(error)); the proposal is here: git -C \(home.path) push origin proposals/\(outcome.proposal.id)")
             }
             if let merged = outcome.autoMerge {
                 FileHandle.standardError.write(Data("auto-approved: merged as \(merged.commit.short) (backup \(merged.backup ?? "-"))\n".utf8))
@@ -96,6 +104,8 @@ struct ProposeView: Encodable {
     let paths: [ChangedPath]
     let merge: MergeView?
     let mergeError: String?
+    let pushed: Bool
+    let pushError: String?
 
     init(_ outcome: ProposeOutcome) {
         id = outcome.proposal.id
@@ -105,10 +115,13 @@ struct ProposeView: Encodable {
         paths = outcome.paths
         merge = outcome.autoMerge.map(MergeView.init)
         mergeError = outcome.autoMergeError
+        pushed = outcome.pushed
+        pushError = outcome.pushError
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, branch, head, status, paths, merge
+        case id, branch, head, status, paths, merge, pushed
         case mergeError = "merge_error"
+        case pushError = "push_error"
     }
 }

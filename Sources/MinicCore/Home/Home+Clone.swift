@@ -1,0 +1,98 @@
+import Foundation
+import MinicGit
+
+extension Home {
+    /// Makes a home at `path` as a clone of the origin home at `url` (a path, `file://`, `git://`,
+    /// `ssh://`): the origin's main checked out, the marks `minic init` sets, a `state/` directory,
+    /// and `origin` as the remote that `minic home pull` fetches from.
+    ///
+    /// The clone is made beside `path` under a temporary name, checked, and renamed into place, so
+    /// a refusal or a crash leaves nothing at `path`.
+    /// - Throws: ``MinicError`` (bad input) when `path` exists and is not an empty directory, when
+    ///   `url` cannot be cloned, or when what it holds is not a minic home; nothing is left behind.
+    public static func clone(from url: String, at path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(MinicError) -> Home {
+        let root = absolute(path)
+        // A relative path is the origin's directory as seen from here: remembered absolute.
+        var url = url
+        let isPath = !url.contains("://") && !(url.firstIndex(of: ":").map { !url[..<$0].contains("/") } ?? false)
+        if isPath {
+            url = absolute(url)
+            guard FileManager.default.fileExists(atPath: url) else { throw .badInput("\(url): no such directory to clone a home from") }
+        }
+        let shown = RemoteURL.redacted(url)
+        let manager = FileManager.default
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: root, isDirectory: &isDirectory) {
+            let entries = isDirectory.boolValue ? (try? manager.contentsOfDirectory(atPath: root)) : nil
+            guard let entries, entries.isEmpty else { throw .badInput("\(root) exists and is not an empty directory; nothing changed") }
+        }
+        let parent = (root as NSString).deletingLastPathComponent
+        let createdParent = try makeParent(parent)
+        let staging = parent + "/.\((root as NSString).lastPathComponent).minic-clone-\(getpid())"
+        func cleanUp() {
+            try? manager.removeItem(atPath: staging)
+            if let createdParent { try? manager.removeItem(atPath: createdParent) }
+        }
+        do throws(MinicError) {
+            let repository: Repository
+            do {
+                repository = try Repository.clone(from: url, to: staging, branch: "main")
+            } catch {
+                throw .badInput("cannot clone \(shown) as a minic home: \(RemoteURL.scrub(error.message, url: url)); nothing left behind")
+            }
+            try requireHome(repository, shown: shown)
+            // The origin's proposals too (open, merged, rejected), so a proposal made here takes a number not taken there.
+            try git("fetching the origin's proposals") { () throws(GitError) in
+                try repository.remote(named: Home.originRemote)?.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin")
+            }
+            try git("marking the clone as a home") { () throws(GitError) in
+                try repository.setConfigString("core.logAllRefUpdates", "always")
+                try repository.setConfigString(Home.markKey, "true")
+            }
+            guard rename(staging, root) == 0 else {
+                throw .internal("cannot move the clone into \(root): \(String(cString: strerror(errno))); nothing left behind")
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+        let home = try Home(openAt: root, environment: environment)
+        try StateFiles.prepareDirectory(home.stateDirectory)
+        let head = try home.head().commit
+        home.activity.logger(.system).info("home cloned from \(shown) at \(root) commit \(head.short)")
+        return home
+    }
+
+    /// Refuses a clone that is not of a minic home: its main must start from the commit `minic init`
+    /// writes (`Created-by: minic init`) and its head must load (``HomeValidator``). Files alone
+    /// never make a home: a checkout of minic's own source has them too.
+    private static func requireHome(_ repository: Repository, shown: String) throws(MinicError) {
+        let notAHome = { (why: String) -> MinicError in .badInput("\(shown) is not a minic home (\(why)); nothing left behind") }
+        let head = try git("reading the clone") { () throws(GitError) in try repository.referenceTarget(Home.branch) }
+        guard let head else { throw notAHome("no main branch") }
+        let root = try git("reading the clone's history") { () throws(GitError) in try repository.commits(from: head, firstParentOnly: true).last }
+        let message = try root.map { (id) throws(MinicError) in try git("reading the clone's first commit") { () throws(GitError) in try repository.commit(id).message } }
+        guard let message, Trailers.value("Created-by", in: message) == "minic init" else { throw notAHome("its first commit was not made by `minic init`") }
+        let tree = try git("reading the clone's head") { () throws(GitError) in try repository.commit(head).treeID }
+        let problems = try HomeValidator.problems(in: tree, repository: repository)
+        guard problems.isEmpty else { throw notAHome("its head would not load: \(problems.joined(separator: "; "))") }
+    }
+
+    /// Creates `directory` and its missing parents; returns the topmost one it created (to remove on failure).
+    private static func makeParent(_ directory: String) throws(MinicError) -> String? {
+        let manager = FileManager.default
+        var topmost: String?
+        var probe = directory
+        while !manager.fileExists(atPath: probe) && probe != "/" {
+            topmost = probe
+            probe = (probe as NSString).deletingLastPathComponent
+        }
+        guard topmost != nil else { return nil }
+        do {
+            try manager.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .badInput("cannot create \(directory): \(error.localizedDescription)")
+        }
+        return topmost
+    }
+}
