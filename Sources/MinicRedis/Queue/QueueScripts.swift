@@ -30,6 +30,8 @@ enum QueueScripts {
           if found ~= expected then return 'MINIC_WRONG_QUEUE ' .. tostring(found) end
           return nil
         end
+        -- Fixed width, so that ordering by member is ordering by priority (high first), run_at, id.
+        -- RedisTaskQueue.rankPrefix writes the same first two parts on the client.
         local function rank(priority, run_at, id)
           return string.format('%010d:%019.6f:%015d', 2147483647 - priority, run_at, id)
         end
@@ -109,8 +111,9 @@ enum QueueScripts {
         return 1
         """)
 
-    /// ARGV: prefix, queue id, now, count, then per task 10 fields: type, prompt, files, parameters,
-    /// priority, run_at, max_attempts, has key ('1'/'0'), key, digest.
+    /// ARGV: prefix, queue id, now, count, then per task 12 fields: type, prompt, files, parameters,
+    /// priority, run_at, max_attempts, has key ('1'/'0'), key, digest, rank prefix (`PRIORITY:RUN_AT`,
+    /// as ``RedisTaskQueue/rankPrefix(priority:runAt:)`` writes it), agent commit ('' none).
     /// Returns per task the new id (integer) or the existing task's fields (array);
     /// `MINIC_IDEMPOTENCY INDEX ID` when a key was used for another request (nothing written).
     static let enqueue = RedisScriptSource(
@@ -119,7 +122,7 @@ enum QueueScripts {
         local bad = check_queue(ARGV[2]) if bad then return redis.error_reply(bad) end
         local now = tonumber(ARGV[3])
         local n = tonumber(ARGV[4])
-        local F = 10
+        local F = 12
         local seen, seen_id = {}, {}
         for i = 0, n - 1 do
           local b = 4 + i * F
@@ -167,28 +170,20 @@ enum QueueScripts {
             existing[i] = next_id
             local id = next_id
             local run_at = tonumber(ARGV[b + 6])
-            local r = rank(tonumber(ARGV[b + 5]), run_at, id)
+            -- ARGV[b + 11] is the rank's priority and time, formatted by the client: only the id is added here.
+            local r = ARGV[b + 11] .. string.format(':%015d', id)
             local k = tkey(id)
             -- Only what a new task has: absent files, parameters, attempts and updated_at read as
             -- [], {}, 0 and created_at (fewer fields to write is most of an enqueue's cost).
-            local fields = {'id', id, 'type', ARGV[b + 1], 'prompt', ARGV[b + 2], 'priority', ARGV[b + 5], 'run_at', ARGV[b + 6],
-              'state', 'queued', 'max_attempts', ARGV[b + 7], 'created_at', ARGV[3]}
-            if ARGV[b + 3] ~= '[]' then
-              fields[#fields + 1] = 'files'
-              fields[#fields + 1] = ARGV[b + 3]
-            end
-            if ARGV[b + 4] ~= '{}' then
-              fields[#fields + 1] = 'parameters'
-              fields[#fields + 1] = ARGV[b + 4]
-            end
+            redis.call('HSET', k, 'id', id, 'type', ARGV[b + 1], 'prompt', ARGV[b + 2], 'priority', ARGV[b + 5], 'run_at', ARGV[b + 6],
+              'state', 'queued', 'max_attempts', ARGV[b + 7], 'created_at', ARGV[3])
+            if ARGV[b + 3] ~= '[]' then redis.call('HSET', k, 'files', ARGV[b + 3]) end
+            if ARGV[b + 4] ~= '{}' then redis.call('HSET', k, 'parameters', ARGV[b + 4]) end
             if ARGV[b + 8] == '1' then
-              fields[#fields + 1] = 'idempotency_key'
-              fields[#fields + 1] = ARGV[b + 9]
-              fields[#fields + 1] = 'request_digest'
-              fields[#fields + 1] = ARGV[b + 10]
+              redis.call('HSET', k, 'idempotency_key', ARGV[b + 9], 'request_digest', ARGV[b + 10])
               redis.call('HSET', P .. ':idem', ARGV[b + 9], id)
             end
-            redis.call('HSET', k, unpack(fields))
+            if ARGV[b + 12] ~= '' then redis.call('HSET', k, 'agent_commit', ARGV[b + 12]) end
             ids[#ids + 1] = id
             ids[#ids + 1] = id
             if run_at <= now then

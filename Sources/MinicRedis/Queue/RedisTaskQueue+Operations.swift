@@ -7,7 +7,7 @@ extension RedisTaskQueue {
         let now = Date()
         let at = RedisTaskQueue.time(now)
         var arguments = [at, String(tasks.count)]
-        arguments.reserveCapacity(2 + tasks.count * 10)
+        arguments.reserveCapacity(2 + tasks.count * 12)
         var resolved: [(runAt: Date, maxAttempts: Int)] = []
         for task in tasks {
             try task.check()
@@ -22,6 +22,7 @@ extension RedisTaskQueue {
             arguments += [
                 task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), String(task.priority),
                 runAtText, String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
+                RedisTaskQueue.rankPrefix(priority: task.priority, runAt: runAtText), task.agentCommit ?? "",
             ]
         }
         let reply = try run(QueueScripts.enqueue, arguments)
@@ -48,7 +49,8 @@ extension RedisTaskQueue {
                     TaskRecord(
                         id: id, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority,
                         runAt: RedisTaskQueue.stored(resolved[offset].runAt), state: .queued, attempts: 0,
-                        maxAttempts: resolved[offset].maxAttempts, idempotencyKey: task.idempotencyKey, createdAt: created, updatedAt: created))
+                        maxAttempts: resolved[offset].maxAttempts, agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: created,
+                        updatedAt: created))
             } else if let record = try RedisTaskQueue.record(item) {
                 records.append(record)
             } else {

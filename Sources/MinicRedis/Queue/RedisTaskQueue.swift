@@ -63,6 +63,13 @@ public final class RedisTaskQueue: TaskQueue {
         return "\(micros / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count) + fraction
     }
 
+    /// The first two parts of a task's rank in the ready set, as the scripts' `rank` writes them:
+    /// `2147483647 − priority` in 10 digits and the stored run_at in 19 characters, zero-padded.
+    static func rankPrefix(priority: Int, runAt: String) -> String {
+        let inverted = String(2_147_483_647 - priority)
+        return String(repeating: "0", count: max(0, 10 - inverted.count)) + inverted + ":" + String(repeating: "0", count: max(0, 19 - runAt.count)) + runAt
+    }
+
     /// `date` as it reads back after ``time(_:)``: to the microsecond (both are the double nearest the decimal).
     static func stored(_ date: Date) -> Date { Date(timeIntervalSince1970: (date.timeIntervalSince1970 * 1e6).rounded() / 1e6) }
 

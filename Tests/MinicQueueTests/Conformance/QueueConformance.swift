@@ -40,6 +40,12 @@ struct QueueConformance {
         XCTAssertNotNil(done.finishedAt)
         XCTAssertEqual(try queue.claim(owner: "w1", limit: 5, now: Date()).count, 0)
         XCTAssertNil(try queue.task(task.id + 1000))
+        // The commit a task was checked against is kept from submission on.
+        var pinned = NewTask(type: "analyze", prompt: "pinned")
+        pinned.agentCommit = "c0ffee"
+        let kept = try queue.enqueue(pinned)
+        XCTAssertEqual(kept.agentCommit, "c0ffee")
+        XCTAssertEqual(try queue.task(kept.id), kept)
     }
 
     func claimOrder() throws {
