@@ -141,14 +141,16 @@ final class RedisCLITests: XCTestCase {
     func testRedisKilledAndRestartedMidRunLosesNoAcknowledgedTask() throws {
         let server = try RedisServer()
         let home = redisHome(server, lease: 5)
-        let total = 3000
+        let total = 6000
         XCTAssertEqual(home.minic("submit", "--from", "-", input: jsonLines(total)).status, 0)
         let logs = (0..<2).map { home.path + "/worker-\($0).log" }
         let workers = try logs.map { try startWorker(home, ["--concurrency", "2"], log: $0) }
         let deadline = Date().addingTimeInterval(20)
         while count(server, "succeeded") < 300 && Date() < deadline { usleep(20_000) }
+        let doneBeforeTheCrash = count(server, "succeeded")
         server.kill()
-        usleep(1_500_000)
+        XCTAssertLessThan(doneBeforeTheCrash, total, "the crash came mid-run")
+        usleep(2_000_000)
         try server.start()
         // Workers forever: wait until every task is done, then stop them.
         let finish = Date().addingTimeInterval(60)
@@ -159,7 +161,7 @@ final class RedisCLITests: XCTestCase {
         XCTAssertEqual(count(server, "succeeded"), total, "an acknowledged task was lost")
         XCTAssertEqual(count(server, "running"), 0)
         let said = home.activityLog + logs.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }.joined()
-        XCTAssertTrue(said.contains("unreachable"), "the outage is logged")
+        XCTAssertTrue(said.contains("unreachable"), "the outage is logged: \(said.split(separator: "\n").filter { !$0.contains("started") && !$0.contains("succeeded") }.suffix(12))")
         XCTAssertTrue(said.contains("reachable again"), "the recovery is logged")
     }
 }
