@@ -42,4 +42,14 @@ public enum TaskCoding {
         guard let text else { return nil }
         return try? JSONDecoder().decode(TaskUsage.self, from: Data(text.utf8))
     }
+
+    /// A list as stored, or `nil` when the text is not a JSON array of strings (a corrupt task).
+    public static func decodeListStrictly(_ text: String) -> [String]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String]
+    }
+
+    /// A map as stored, or `nil` when the text is not a JSON object of strings (a corrupt task).
+    public static func decodeMapStrictly(_ text: String) -> [String: String]? {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: String]
+    }
 }

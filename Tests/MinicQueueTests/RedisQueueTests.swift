@@ -96,6 +96,42 @@ final class RedisQueueTests: XCTestCase {
         XCTAssertEqual(try queue.tasks(TaskFilter(state: .queued)).count, 197)
     }
 
+    /// A task hash changed by hand (a field missing or not what minic writes) is refused with its id, never read with guesses.
+    func testATaskEditedByHandIsRefusedNotGuessed() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        let task = try queue.enqueue(NewTask(type: "t", prompt: "p", files: ["a.swift"]))
+        for (field, value) in [("files", "not json"), ("priority", "high"), ("run_at", "soon"), ("state", "paused")] {
+            let original = server.cli("HGET", "{minic}:t:\(task.id)", field)
+            server.cli("HSET", "{minic}:t:\(task.id)", field, value)
+            XCTAssertThrowsError(try queue.task(task.id), field) {
+                XCTAssertEqual(($0 as? QueueError)?.kind, .broken)
+                XCTAssertTrue("\($0)".contains("task \(task.id)") && "\($0)".contains(field), "\($0)")
+            }
+            server.cli("HSET", "{minic}:t:\(task.id)", field, original)
+        }
+        server.cli("HDEL", "{minic}:t:\(task.id)", "type")
+        XCTAssertThrowsError(try queue.tasks(TaskFilter())) { XCTAssertEqual(($0 as? QueueError)?.kind, .broken) }
+    }
+
+    /// Many batches in one round trip: each atomic on its own, a refused one queues nothing.
+    func testStreamedBatchesAreEachAtomic() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        _ = try queue.enqueue(NewTask(type: "t", prompt: "first", idempotencyKey: "used"))
+        let results = try queue.enqueue(batches: [
+            (0..<3).map { NewTask(type: "t", prompt: "a\($0)") },
+            [NewTask(type: "t", prompt: "b0"), NewTask(type: "t", prompt: "other", idempotencyKey: "used")],
+            [NewTask(type: "", prompt: "no type")],
+            (0..<2).map { NewTask(type: "t", prompt: "c\($0)") },
+        ])
+        XCTAssertEqual(try results[0].get().map(\.prompt), ["a0", "a1", "a2"])
+        XCTAssertThrowsError(try results[1].get()) { XCTAssertEqual(($0 as? QueueError)?.kind, .badInput) }
+        XCTAssertThrowsError(try results[2].get()) { XCTAssertEqual(($0 as? QueueError)?.kind, .badInput) }
+        XCTAssertEqual(try results[3].get().map(\.prompt), ["c0", "c1"])
+        XCTAssertEqual(try queue.tasks(TaskFilter()).map(\.prompt), ["first", "a0", "a1", "a2", "c0", "c1"])
+    }
+
     func testURLs() throws {
         let url = try RedisURL(parsing: "redis://:p%40ss@cache.example:6380/3")
         XCTAssertEqual(url.host, "cache.example")

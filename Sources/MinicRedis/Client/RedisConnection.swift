@@ -88,6 +88,30 @@ public final class RedisConnection: @unchecked Sendable {
         return replies
     }
 
+    /// Sends each command as soon as `next` builds it (so the server works on one while the next is
+    /// built), then reads every reply. `next` returns `nil` to skip an index.
+    public func stream(count: Int, _ next: (Int) -> [String]?) throws(QueueError) -> [RedisValue] {
+        var sent = 0
+        for index in 0..<count {
+            guard let arguments = next(index) else { continue }
+            let status = RedisConnection.withArgv(arguments) { count, argv, lengths in redisAppendCommandArgv(context, count, argv, lengths) }
+            if status != REDIS_OK { try failed() }
+            var done: Int32 = 0
+            while done == 0 {
+                if redisBufferWrite(context, &done) != REDIS_OK { try failed() }
+            }
+            sent += 1
+        }
+        var replies: [RedisValue] = []
+        replies.reserveCapacity(sent)
+        for _ in 0..<sent {
+            var reply: UnsafeMutableRawPointer?
+            if redisGetReply(context, &reply) != REDIS_OK { try failed() }
+            replies.append(try take(reply))
+        }
+        return replies
+    }
+
     private func take(_ reply: UnsafeMutableRawPointer?) throws(QueueError) -> RedisValue {
         guard let reply else { try failed() }
         defer { freeReplyObject(reply) }

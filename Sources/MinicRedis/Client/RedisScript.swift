@@ -63,3 +63,24 @@ extension RedisScript {
         }
     }
 }
+
+extension RedisScript {
+    /// Runs the script once per argument list `next` builds, each sent as soon as it is built (see
+    /// ``RedisConnection/stream(count:_:)``); `nil` skips an index. The script is loaded first, so no
+    /// call in the stream meets `NOSCRIPT`.
+    /// - Returns: the replies of the calls sent, in order; a script's own `error_reply` comes back in place.
+    public func runStreamed(_ client: RedisClient, keys: [String], count: Int, _ next: (Int) -> [String]?) throws(QueueError) -> [RedisValue] {
+        let head = ["EVALSHA", sha, String(keys.count)] + keys
+        return try client.withConnection { (connection) throws(QueueError) in
+            let loaded = try connection.command(["SCRIPT", "LOAD", source])
+            if case .error(let failure) = loaded { throw RedisConnection.classify(failure, url: client.url, while: "loading script \(name)") }
+            let replies = try connection.stream(count: count) { index in next(index).map { head + $0 } }
+            for reply in replies {
+                if case .error(let message) = reply, !message.contains("MINIC_") {
+                    throw RedisConnection.classify(message, url: client.url, while: "running script \(name)")
+                }
+            }
+            return replies
+        }
+    }
+}

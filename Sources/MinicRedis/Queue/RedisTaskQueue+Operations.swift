@@ -2,66 +2,6 @@ import Foundation
 import MinicQueue
 
 extension RedisTaskQueue {
-    public func enqueue(_ tasks: [NewTask]) throws(QueueError) -> [TaskRecord] {
-        guard !tasks.isEmpty else { return [] }
-        let now = Date()
-        let at = RedisTaskQueue.time(now)
-        var arguments = [at, String(tasks.count)]
-        arguments.reserveCapacity(2 + tasks.count * 12)
-        var resolved: [(runAt: Date, maxAttempts: Int)] = []
-        for task in tasks {
-            try task.check()
-            let runAt = task.runAt ?? now
-            let runAtText = task.runAt.map(RedisTaskQueue.time) ?? at
-            let maxAttempts = task.maxAttempts ?? settings.maxAttempts
-            resolved.append((runAt, maxAttempts))
-            let digest = task.idempotencyKey.map { _ in
-                TaskCoding.requestDigest(
-                    type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
-            }
-            arguments += [
-                task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), String(task.priority),
-                runAtText, String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
-                RedisTaskQueue.rankPrefix(priority: task.priority, runAt: runAtText), task.agentCommit ?? "",
-            ]
-        }
-        let reply = try run(QueueScripts.enqueue, arguments)
-        if case .error(let message) = reply {
-            let parts = message.split(separator: " ")
-            if let marker = parts.firstIndex(where: { $0.hasSuffix("MINIC_IDEMPOTENCY") }), parts.count > marker + 2, let index = Int(parts[marker + 1]),
-                tasks.indices.contains(index)
-            {
-                let key = tasks[index].idempotencyKey ?? ""
-                let id = parts[marker + 2] == "0" ? "another in this batch" : "task \(parts[marker + 2])"
-                throw .badInput(
-                    "idempotency key '\(key)' was already used for a different request (\(id)); use a new key, or resubmit exactly the same task")
-            }
-            throw .internal("Redis at \(client.url.redacted): enqueue: \(message)")
-        }
-        guard let items = reply.array, items.count == tasks.count else { throw .internal("Redis: enqueue answered \(items(reply)) results for \(tasks.count) tasks") }
-        var records: [TaskRecord] = []
-        records.reserveCapacity(tasks.count)
-        let created = RedisTaskQueue.stored(now)
-        for (offset, item) in items.enumerated() {
-            if case .integer(let id) = item {
-                let task = tasks[offset]
-                records.append(
-                    TaskRecord(
-                        id: id, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority,
-                        runAt: RedisTaskQueue.stored(resolved[offset].runAt), state: .queued, attempts: 0,
-                        maxAttempts: resolved[offset].maxAttempts, agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: created,
-                        updatedAt: created))
-            } else if let record = try RedisTaskQueue.record(item) {
-                records.append(record)
-            } else {
-                throw .internal("Redis: enqueue answered an empty task")
-            }
-        }
-        return records
-    }
-
-    private func items(_ reply: RedisValue) -> Int { reply.array?.count ?? 0 }
-
     public func claim(owner: String, limit: Int, now: Date = Date()) throws(QueueError) -> [ClaimedTask] {
         precondition(limit > 0, "claim limit must be positive")
         let expires = now.addingTimeInterval(settings.leaseSeconds)

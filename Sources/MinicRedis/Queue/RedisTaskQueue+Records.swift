@@ -9,7 +9,7 @@ extension RedisTaskQueue {
 
     /// Like ``record(_:)``, with the lease token.
     static func recordWithToken(_ reply: RedisValue) throws(QueueError) -> (record: TaskRecord, token: String)? {
-        guard let items = reply.array else { throw .internal("a task in Redis is not a hash (\(reply))") }
+        guard let items = reply.array, items.count % 2 == 0 else { throw .internal("a task in Redis is not a hash minic wrote") }
         guard !items.isEmpty else { return nil }
         var fields: [String: String] = [:]
         var index = 0
@@ -17,19 +17,54 @@ extension RedisTaskQueue {
             if let key = items[index].text { fields[key] = items[index + 1].text }
             index += 2
         }
-        func number(_ key: String) -> Double? { fields[key].flatMap(Double.init) }
-        func date(_ key: String) -> Date? { number(key).map { Date(timeIntervalSince1970: $0) } }
-        guard let id = fields["id"].flatMap({ Int64($0) }), let type = fields["type"], let stateText = fields["state"],
-            let state = TaskState(rawValue: stateText)
-        else { throw .internal("a task in Redis is missing its id, type or state") }
+        // Fail closed: a hash edited by hand or by another program (a field missing, or not what minic
+        // writes) is a corrupt task, refused with its id, never run with guessed values.
+        let label = "task \(fields["id"] ?? "?") in Redis"
+        func corrupt(_ field: String) -> QueueError { .internal("\(label) is corrupt: its \(field) is missing or not what minic writes") }
+        func date(_ key: String) throws(QueueError) -> Date? {
+            guard let text = fields[key] else { return nil }
+            guard let seconds = Double(text), seconds.isFinite else { throw corrupt(key) }
+            return Date(timeIntervalSince1970: seconds)
+        }
+        func integer(_ key: String, default value: Int? = nil) throws(QueueError) -> Int {
+            guard let text = fields[key] else {
+                guard let value else { throw corrupt(key) }
+                return value
+            }
+            guard let number = Int(text) else { throw corrupt(key) }
+            return number
+        }
+        guard let id = fields["id"].flatMap({ Int64($0) }) else { throw corrupt("id") }
+        guard let type = fields["type"], !type.isEmpty else { throw corrupt("type") }
+        guard let state = fields["state"].flatMap(TaskState.init(rawValue:)) else { throw corrupt("state") }
+        guard let prompt = fields["prompt"] else { throw corrupt("prompt") }
+        guard let runAt = try date("run_at") else { throw corrupt("run_at") }
+        guard let createdAt = try date("created_at") else { throw corrupt("created_at") }
+        let files: [String]
+        if let text = fields["files"] {
+            guard let list = TaskCoding.decodeListStrictly(text) else { throw corrupt("files") }
+            files = list
+        } else {
+            files = []
+        }
+        let parameters: [String: String]
+        if let text = fields["parameters"] {
+            guard let map = TaskCoding.decodeMapStrictly(text) else { throw corrupt("parameters") }
+            parameters = map
+        } else {
+            parameters = [:]
+        }
+        var usage: TaskUsage?
+        if let text = fields["usage"] {
+            guard let decoded = TaskCoding.decodeUsage(text) else { throw corrupt("usage") }
+            usage = decoded
+        }
         let record = TaskRecord(
-            id: id, type: type, prompt: fields["prompt"] ?? "", files: TaskCoding.decodeList(fields["files"]),
-            parameters: TaskCoding.decodeMap(fields["parameters"]), priority: fields["priority"].flatMap { Int($0) } ?? 0,
-            runAt: date("run_at") ?? Date(timeIntervalSince1970: 0), state: state, attempts: fields["attempts"].flatMap { Int($0) } ?? 0,
-            maxAttempts: fields["max_attempts"].flatMap { Int($0) } ?? 0, leaseOwner: fields["lease_owner"], leaseExpiresAt: date("lease_expires_at"),
-            result: fields["result"], error: fields["error"], usage: TaskCoding.decodeUsage(fields["usage"]), agentCommit: fields["agent_commit"],
-            idempotencyKey: fields["idempotency_key"], createdAt: date("created_at") ?? Date(timeIntervalSince1970: 0),
-            updatedAt: date("updated_at") ?? date("created_at") ?? Date(timeIntervalSince1970: 0), startedAt: date("started_at"), finishedAt: date("finished_at"))
+            id: id, type: type, prompt: prompt, files: files, parameters: parameters, priority: try integer("priority"), runAt: runAt, state: state,
+            attempts: try integer("attempts", default: 0), maxAttempts: try integer("max_attempts"), leaseOwner: fields["lease_owner"],
+            leaseExpiresAt: try date("lease_expires_at"), result: fields["result"], error: fields["error"], usage: usage, agentCommit: fields["agent_commit"],
+            idempotencyKey: fields["idempotency_key"], createdAt: createdAt, updatedAt: try date("updated_at") ?? createdAt, startedAt: try date("started_at"),
+            finishedAt: try date("finished_at"))
         return (record, fields["lease_token"] ?? "")
     }
 }
