@@ -21,6 +21,9 @@ struct MinicCommand: AsyncParsableCommand {
     /// Parses and runs, mapping every failure to minic's documented exit codes.
     static func main() async {
         AllocatorTuning.apply()
+        // A peer that closes its socket (Redis killed mid-write, a reader that went away) is an error
+        // on that write, reported in one line, never a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

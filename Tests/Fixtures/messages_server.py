@@ -23,6 +23,8 @@ requested "model" picks a behaviour:
   delta-before-start a content_block_delta before message_start
   delta-after-stop   a normal stream, then a content_block_delta after message_stop
   no-text-block      message_start, message_delta, message_stop: no content block
+  usage-overflow, usage-negative, usage-fraction, usage-huge
+                     a normal stream whose message_start reports that impossible input_tokens
   no-deltas          a text block with no deltas; empty-deltas: only empty text deltas
   unnamed-data       a data event without an `event:` line mid-stream
   ping-after-stop    a normal stream, then a ping; unknown-after-stop: then an unknown event;
@@ -60,6 +62,8 @@ COUNTS = {}
 WINDOWS = {}
 LOCK = threading.Lock()
 TEXT = ["Hello", ", wör", "ld 🙂"]
+# Models whose message_start reports an impossible input_tokens (usage-overflow: Int64.max; usage-negative; usage-fraction).
+USAGE = {"usage-overflow": 9223372036854775807, "usage-negative": -5, "usage-fraction": 2.5, "usage-huge": 10**17}
 # A token the client does not hold, for its secret redactor to find in error text.
 OTHER_SECRET = "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d"
 
@@ -69,7 +73,7 @@ def events(model, crlf=False, text=None):
     def ev(name, data):
         return f"event: {name}{sep}data: {json.dumps(data, ensure_ascii=False)}{sep}{sep}"
     out = [ev("message_start", {"type": "message_start", "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": model,
-                                                                      "content": [], "stop_reason": None, "usage": {"input_tokens": 25, "output_tokens": 1}}}),
+                                                                      "content": [], "stop_reason": None, "usage": {"input_tokens": USAGE.get(model, 25), "output_tokens": 1}}}),
            ev("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
            f": a comment line{sep}",
            ev("ping", {"type": "ping"})]

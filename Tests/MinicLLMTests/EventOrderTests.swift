@@ -28,6 +28,19 @@ final class EventOrderTests: XCTestCase {
         return await collectStream(provider, request(model))
     }
 
+    /// A usage count no model could have (Int64.max, negative, fractional, 1e17) fails the attempt with one
+    /// line; it never overflows a sum (a trap that took the whole worker down) or reaches a rate-limit bucket.
+    func testAnImpossibleUsageFailsTheAttempt() async {
+        for model in ["usage-overflow", "usage-negative", "usage-fraction", "usage-huge"] {
+            let (_, response, error) = await anthropic(model)
+            XCTAssertNil(response, model)
+            guard case .stream(let message)? = error as? LLMError else { return XCTFail("\(model): \(String(describing: error))") }
+            XCTAssertTrue(message.contains("input_tokens"), message)
+        }
+        let (_, fine, _) = await anthropic("ok")
+        XCTAssertEqual(fine?.usage.inputTokens, 25)
+    }
+
     func testADeltaBeforeMessageStartFailsBeforeAnyText() async {
         let (deltas, response, error) = await anthropic("delta-before-start")
         XCTAssertNil(response)

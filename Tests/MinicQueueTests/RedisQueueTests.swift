@@ -132,6 +132,35 @@ final class RedisQueueTests: XCTestCase {
         XCTAssertEqual(try queue.tasks(TaskFilter()).map(\.prompt), ["first", "a0", "a1", "a2", "c0", "c1"])
     }
 
+    /// Keys edited by hand never make a script stop half-way: nothing claimable is lost, nothing finished runs again.
+    func testHandEditedIndexesNeitherLoseNorRepeatTasks() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        let first = try queue.enqueue(NewTask(type: "t", prompt: "first"))
+        let second = try queue.enqueue(NewTask(type: "t", prompt: "second"))
+        // A ready member naming a task that does not exist, ranked before every real one.
+        server.cli("ZADD", "{minic}:ready", "0", "0000000000:000000000000.000000:000000000000999")
+        // A finished task put back in the ready set.
+        let done = try XCTUnwrap(try queue.claim(taskID: second.id, owner: "w", now: Date()))
+        XCTAssertTrue(try queue.complete(done.lease, outcome: TaskOutcome(result: "ok"), now: Date()))
+        server.cli("ZADD", "{minic}:ready", "0", "0000000000:000000000000.000000:\(String(repeating: "0", count: 14))\(second.id)")
+        let claimed = try queue.claim(owner: "w", limit: 5, now: Date())
+        XCTAssertEqual(claimed.map(\.task.id), [first.id], "the real task is leased; the stale members are not")
+        XCTAssertEqual(try queue.task(second.id)?.attempts, 1, "a finished task never runs again")
+        XCTAssertEqual(server.cli("EXISTS", "{minic}:t:999"), "0", "no half-written task")
+        // A delayed task whose priority is no number: set aside, not lost in between, and the claim goes on.
+        let later = try queue.enqueue(NewTask(type: "t", prompt: "later", runAt: Date().addingTimeInterval(1)))
+        let third = try queue.enqueue(NewTask(type: "t", prompt: "third"))
+        server.cli("HSET", "{minic}:t:\(later.id)", "priority", "abc")
+        XCTAssertEqual(try queue.claim(owner: "w", limit: 5, now: Date().addingTimeInterval(2)).map(\.task.id), [third.id])
+        XCTAssertEqual(server.cli("ZSCORE", "{minic}:corrupt", String(later.id)), String(later.id))
+        // An expired lease on a task with no max_attempts: dead, not running forever.
+        server.cli("HDEL", "{minic}:t:\(third.id)", "max_attempts")
+        XCTAssertEqual(try queue.rescueExpired(now: Date().addingTimeInterval(3600)), 2)
+        XCTAssertEqual(server.cli("HGET", "{minic}:t:\(third.id)", "state"), "dead")
+        XCTAssertEqual(server.cli("ZCARD", "{minic}:leases"), "0")
+    }
+
     func testURLs() throws {
         let url = try RedisURL(parsing: "redis://:p%40ss@cache.example:6380/3")
         XCTAssertEqual(url.host, "cache.example")

@@ -41,7 +41,8 @@ public final class RedisServer {
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            if RedisServer.answersPing(port: port) { return }
+            // Ours answering, not another test process's server that took the port while this one was down.
+            if RedisServer.answersPing(port: port) && isOurs(process) { return }
             if !process.isRunning { break }
             usleep(20_000)
         }
@@ -50,6 +51,17 @@ public final class RedisServer {
         throw NSError(
             domain: "RedisServer", code: 1,
             userInfo: [NSLocalizedDescriptionKey: "redis-server did not start on port \(port): \(log.suffix(500))"])
+    }
+
+    /// True when the server on the port reports `process` as its pid (or, behind a password, once
+    /// `process` is still running a moment after the port answered: a server that lost the port exits).
+    private func isOurs(_ process: Process) -> Bool {
+        let info = cli("INFO", "server")
+        if let line = info.split(separator: "\n").first(where: { $0.hasPrefix("process_id:") }) {
+            return Int32(line.dropFirst("process_id:".count).trimmingCharacters(in: .whitespacesAndNewlines)) == process.processIdentifier
+        }
+        usleep(200_000)
+        return process.isRunning
     }
 
     /// SIGKILL, as a crash: no shutdown save, only what the append-only file holds survives.

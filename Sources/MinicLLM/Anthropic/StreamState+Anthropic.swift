@@ -35,8 +35,8 @@ extension StreamState {
             let message = object["message"] as? [String: Any]
             if let name = message?["model"] as? String { model = cleaner.clean(name) }
             if let usage = message?["usage"] as? [String: Any] {
-                self.usage.inputTokens = usage["input_tokens"] as? Int ?? 0
-                self.usage.outputTokens = usage["output_tokens"] as? Int ?? 0
+                self.usage.inputTokens = try ReportedUsage.tokens(usage["input_tokens"], field: "input_tokens")
+                self.usage.outputTokens = try ReportedUsage.tokens(usage["output_tokens"], field: "output_tokens")
             }
         case "content_block_start":
             guard openBlock == nil, let index else { throw LLMError.stream("content_block_start while a block is open, or without an index") }
@@ -59,7 +59,9 @@ extension StreamState {
         case "message_delta":
             guard openBlock == nil else { throw LLMError.stream("message_delta inside a content block") }
             if let delta = object["delta"] as? [String: Any], let reason = delta["stop_reason"] as? String { stopReason = cleaner.clean(reason) }
-            if let usage = object["usage"] as? [String: Any], let output = usage["output_tokens"] as? Int { self.usage.outputTokens = output }
+            if let usage = object["usage"] as? [String: Any], usage["output_tokens"] != nil {
+                self.usage.outputTokens = try ReportedUsage.tokens(usage["output_tokens"], field: "output_tokens")
+            }
         default:  // message_stop
             guard openBlock == nil else { throw LLMError.stream("message_stop inside a content block") }
             guard sawTextBlock else { throw LLMError.stream("the answer had no text block (stop_reason: \(stopReason ?? "none"))") }

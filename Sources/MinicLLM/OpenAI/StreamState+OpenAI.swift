@@ -24,7 +24,9 @@ extension StreamState {
             if let reason = choice["finish_reason"] as? String { stopReason = cleaner.clean(reason) }
         }
         if let usage = object["usage"] as? [String: Any] {
-            self.usage = LLMUsage(inputTokens: usage["prompt_tokens"] as? Int ?? 0, outputTokens: usage["completion_tokens"] as? Int ?? 0)
+            self.usage = LLMUsage(
+                inputTokens: try ReportedUsage.tokens(usage["prompt_tokens"], field: "prompt_tokens"),
+                outputTokens: try ReportedUsage.tokens(usage["completion_tokens"], field: "completion_tokens"))
         }
     }
 }

@@ -70,7 +70,12 @@ struct RateGate: Sendable {
     /// the estimate stands.
     func settle(_ grant: RateGrant, state: StreamState, finished: Bool) {
         if finished {
-            limiter.correct(grant, actual: RateCost(requests: 1, tokens: state.usage.inputTokens + state.usage.outputTokens))
+            // Counts are range-checked as they are read (ReportedUsage); a correction still never takes
+            // more than four times the estimate, so one answer cannot empty a shared bucket for long.
+            let reported = state.usage.inputTokens.addingReportingOverflow(state.usage.outputTokens)
+            let ceiling = grant.cost.tokens.multipliedReportingOverflow(by: 4)
+            let actual = min(reported.overflow ? Int.max : reported.partialValue, ceiling.overflow ? Int.max : ceiling.partialValue)
+            limiter.correct(grant, actual: RateCost(requests: 1, tokens: actual))
         } else if state.head.status != 0 && state.head.status != 200 {
             limiter.correct(grant, actual: RateCost(requests: 1, tokens: 0))
         }

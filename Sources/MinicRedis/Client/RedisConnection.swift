@@ -1,5 +1,6 @@
 import CHiredis
 import Foundation
+import MinicBase
 import MinicQueue
 
 /// One connection to Redis, owning hiredis's context (freed in `deinit`).
@@ -14,12 +15,19 @@ import MinicQueue
 public final class RedisConnection: @unchecked Sendable {
     private let context: UnsafeMutablePointer<redisContext>
     public let url: RedisURL
+    /// How long one reply may take, whole: a server that sends nothing, or a byte a second, is cut off.
+    public let timeout: Double
     public private(set) var isBroken = false
+
+    /// The most bytes one reply may take (a task's result is at most `llm.max_answer_bytes`, 1 GiB, plus
+    /// its hash's other fields): a server that announces or sends more is cut off, not buffered.
+    public static let maxReplyBytes = (1 << 30) + (64 << 20)
 
     /// Connects, authenticates and selects the database.
     /// - Parameter timeout: for connecting and for each command's reply.
     public init(url: RedisURL, timeout: Double) throws(QueueError) {
         self.url = url
+        self.timeout = timeout
         let tv = RedisConnection.timeval(timeout)
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
             throw .unavailable("Redis at \(url.redacted): cannot allocate a connection")
@@ -66,25 +74,18 @@ public final class RedisConnection: @unchecked Sendable {
     /// ``RedisValue/error(_:)``, not thrown: callers decide what it means.
     /// - Throws: ``QueueError`` (unavailable) when the connection failed; it is broken then.
     public func command(_ arguments: [String]) throws(QueueError) -> RedisValue {
-        let reply: UnsafeMutableRawPointer? = RedisConnection.withArgv(arguments) { count, argv, lengths in
-            redisCommandArgv(context, count, argv, lengths)
-        }
-        return try take(reply)
+        try append(arguments)
+        try flush()
+        return try readReply()
     }
 
     /// Sends every command before reading any reply (pipelining): one round trip for the lot.
     public func pipeline(_ commands: [[String]]) throws(QueueError) -> [RedisValue] {
-        for arguments in commands {
-            let status = RedisConnection.withArgv(arguments) { count, argv, lengths in redisAppendCommandArgv(context, count, argv, lengths) }
-            if status != REDIS_OK { try failed() }
-        }
+        for arguments in commands { try append(arguments) }
+        try flush()
         var replies: [RedisValue] = []
         replies.reserveCapacity(commands.count)
-        for _ in commands {
-            var reply: UnsafeMutableRawPointer?
-            if redisGetReply(context, &reply) != REDIS_OK { try failed() }
-            replies.append(try take(reply))
-        }
+        for _ in commands { replies.append(try readReply()) }
         return replies
     }
 
@@ -94,23 +95,63 @@ public final class RedisConnection: @unchecked Sendable {
         var sent = 0
         for index in 0..<count {
             guard let arguments = next(index) else { continue }
-            let status = RedisConnection.withArgv(arguments) { count, argv, lengths in redisAppendCommandArgv(context, count, argv, lengths) }
-            if status != REDIS_OK { try failed() }
-            var done: Int32 = 0
-            while done == 0 {
-                if redisBufferWrite(context, &done) != REDIS_OK { try failed() }
-            }
+            try append(arguments)
+            try flush()
             sent += 1
         }
         var replies: [RedisValue] = []
         replies.reserveCapacity(sent)
-        for _ in 0..<sent {
-            var reply: UnsafeMutableRawPointer?
-            if redisGetReply(context, &reply) != REDIS_OK { try failed() }
-            replies.append(try take(reply))
-        }
+        for _ in 0..<sent { replies.append(try readReply()) }
         return replies
     }
+
+    private func append(_ arguments: [String]) throws(QueueError) {
+        let status = RedisConnection.withArgv(arguments) { count, argv, lengths in redisAppendCommandArgv(context, count, argv, lengths) }
+        if status != REDIS_OK { try failed() }
+    }
+
+    /// Writes out everything appended (the socket's send timeout bounds a server that stops reading).
+    private func flush() throws(QueueError) {
+        var done: Int32 = 0
+        while done == 0 {
+            if redisBufferWrite(context, &done) != REDIS_OK { try failed() }
+        }
+    }
+
+    /// The next reply, read by this loop rather than hiredis's blocking one: the whole reply must
+    /// arrive within ``timeout`` (hiredis's socket timeout restarts with every byte) and within
+    /// ``maxReplyBytes`` (hiredis would buffer whatever a server announces).
+    private func readReply() throws(QueueError) -> RedisValue {
+        let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, timeout) * 1e9)
+        var received = 0
+        while true {
+            var reply: UnsafeMutableRawPointer?
+            if redisGetReplyFromReader(context, &reply) != REDIS_OK { try failed() }
+            if reply != nil { return try take(reply) }
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now < deadline else {
+                isBroken = true
+                throw .unavailable("Redis at \(url.redacted) sent no whole reply within \(RedisConnection.seconds(timeout)) s (queue.redis_timeout_seconds)")
+            }
+            var ready = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+            let waitMilliseconds = Int32(min(Double(deadline - now) / 1e6, 60_000).rounded(.up))
+            let polled = poll(&ready, 1, waitMilliseconds)
+            if polled < 0 {
+                if errno == EINTR { continue }
+                try failed()
+            }
+            if polled == 0 { continue }
+            let before = context.pointee.reader.pointee.len
+            if redisBufferRead(context) != REDIS_OK { try failed() }
+            received += max(0, context.pointee.reader.pointee.len - before)
+            if received > RedisConnection.maxReplyBytes {
+                isBroken = true
+                throw .unavailable("Redis at \(url.redacted) sent a reply larger than \(RedisConnection.maxReplyBytes >> 20) MiB; the connection was closed")
+            }
+        }
+    }
+
+    private static func seconds(_ value: Double) -> String { value == value.rounded() ? String(Int(value)) : String(value) }
 
     private func take(_ reply: UnsafeMutableRawPointer?) throws(QueueError) -> RedisValue {
         guard let reply else { try failed() }
@@ -120,7 +161,7 @@ public final class RedisConnection: @unchecked Sendable {
 
     private func failed() throws(QueueError) -> Never {
         isBroken = true
-        let text = errorText
+        let text = TerminalText.escapedForLog(errorText)
         throw .unavailable("Redis at \(url.redacted): \(text.isEmpty ? "the connection failed" : text)")
     }
 
@@ -141,7 +182,11 @@ public final class RedisConnection: @unchecked Sendable {
         case "NOPERM":
             return .badInput("Redis at \(url.redacted): this user may not run what minic needs (NOPERM) while \(what)")
         default:
-            return .internal("Redis at \(url.redacted) refused \(what): \(message.prefix(300))")
+            if message.contains("without any password configured") || message.contains("DB index is out of range") {
+                return .badInput("Redis at \(url.redacted) refused \(what): \(TerminalText.escapedForLog(String(message.prefix(300))))")
+            }
+            // A server's text is shown as one inert line (it could be anything listening on that port).
+            return .internal("Redis at \(url.redacted) refused \(what): \(TerminalText.escapedForLog(String(message.prefix(300))))")
         }
     }
 

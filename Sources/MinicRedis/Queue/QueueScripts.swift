@@ -17,6 +17,9 @@
 /// - `P:leases` (sorted set by lease expiry): running tasks
 /// - `P:s:STATE` (sorted set by id): the ids in each state
 /// - `P:idem` (hash): idempotency key → id
+/// - `P:corrupt` (sorted set by id): tasks a script found unplaceable (their hash edited by hand:
+///   a priority or run_at that is no number, a member of `ready` naming a task that is not
+///   claimable); they are never leased
 ///
 /// Every script but `open` first checks that `P:meta` still names the queue the client
 /// opened: a server flushed or restarted without its data refuses instead of handing
@@ -37,20 +40,28 @@ enum QueueScripts {
         end
         -- A task's rank in `ready`, from its stored priority and run_at (the same text gives the same rank),
         -- and its run_at as stored.
+        -- nil for a hash whose priority or run_at is not a number (edited by hand): scripts check
+        -- before they write, since Redis keeps whatever a script wrote before an error.
         local function rank_of(id)
           local f = redis.call('HMGET', tkey(id), 'priority', 'run_at')
-          return rank(tonumber(f[1]), tonumber(f[2]), tonumber(id)), f[2]
+          local priority, run_at, number = tonumber(f[1]), tonumber(f[2]), tonumber(id)
+          if not priority or not run_at or not number then return nil, nil end
+          return rank(priority, run_at, number), f[2]
         end
+        -- A task no script can place (its hash edited by hand) goes to P:corrupt, named for a person to look at.
         local function schedule(id, now)
           local r, run_at = rank_of(id)
-          if tonumber(run_at) <= now then
+          if not r then
+            redis.call('ZADD', P .. ':corrupt', id, id)
+          elseif tonumber(run_at) <= now then
             redis.call('ZADD', P .. ':ready', 0, r)
           else
             redis.call('ZADD', P .. ':delayed', run_at, id)
           end
         end
         local function unschedule(id)
-          redis.call('ZREM', P .. ':ready', (rank_of(id)))
+          local r = rank_of(id)
+          if r then redis.call('ZREM', P .. ':ready', r) end
           redis.call('ZREM', P .. ':delayed', id)
         end
         local function move(id, from, to)
@@ -210,19 +221,30 @@ enum QueueScripts {
         local due = redis.call('ZRANGEBYSCORE', P .. ':delayed', '-inf', ARGV[4], 'LIMIT', 0, 1000)
         for _, id in ipairs(due) do
           redis.call('ZREM', P .. ':delayed', id)
-          redis.call('ZADD', P .. ':ready', 0, (rank_of(id)))
+          local r = rank_of(id)
+          if r then redis.call('ZADD', P .. ':ready', 0, r) else redis.call('ZADD', P .. ':corrupt', id, id) end
         end
         local picked = redis.call('ZRANGEBYLEX', P .. ':ready', '-', '+', 'LIMIT', 0, tonumber(ARGV[6]))
         if #picked == 0 then return {} end
         many('ZREM', P .. ':ready', picked)
         local out, running, leases = {}, {}, {}
-        for i, r in ipairs(picked) do
-          local id = tostring(tonumber(string.match(r, ':(%d+)$')))
-          out[#out + 1] = lease(id, ARGV[3], ARGV[6 + i], ARGV[5], ARGV[4])
-          running[#running + 1] = id
-          running[#running + 1] = id
-          leases[#leases + 1] = ARGV[5]
-          leases[#leases + 1] = id
+        local slot = 0
+        for _, r in ipairs(picked) do
+          local number = tonumber(string.match(r, ':(%d+)$') or '')
+          local id = number and tostring(number)
+          local f = id and redis.call('HMGET', tkey(id), 'state', 'max_attempts', 'priority') or {}
+          -- Only a task that is claimable and whole is leased; a member naming anything else (a task
+          -- finished or gone, a hash edited by hand) leaves the ready set and is not run.
+          if (f[1] == 'queued' or f[1] == 'failed') and tonumber(f[2]) and tonumber(f[3]) then
+            slot = slot + 1
+            out[#out + 1] = lease(id, ARGV[3], ARGV[6 + slot], ARGV[5], ARGV[4])
+            running[#running + 1] = id
+            running[#running + 1] = id
+            leases[#leases + 1] = ARGV[5]
+            leases[#leases + 1] = id
+          elseif id and f[1] ~= nil and f[1] ~= false then
+            redis.call('ZADD', P .. ':corrupt', id, id)
+          end
         end
         many('ZADD', P .. ':s:running', running)
         many('ZADD', P .. ':leases', leases)
@@ -292,7 +314,7 @@ enum QueueScripts {
         if not holds(id, ARGV[4]) then return false end
         local k = tkey(id)
         local f = redis.call('HMGET', k, 'attempts', 'max_attempts')
-        local attempts, max_attempts = tonumber(f[1]) or 0, tonumber(f[2])
+        local attempts, max_attempts = tonumber(f[1]) or 0, tonumber(f[2]) or 0
         local to = 'dead'
         if ARGV[6] == '1' and attempts < max_attempts then to = 'failed' end
         drop_lease(id)
@@ -340,7 +362,8 @@ enum QueueScripts {
           if f[1] == 'running' then
             count = count + 1
             local to = 'queued'
-            if (tonumber(f[2]) or 0) >= tonumber(f[3]) then to = 'dead' end
+            -- No readable max_attempts (a hash edited by hand): dead, not run again.
+            if (tonumber(f[2]) or 0) >= (tonumber(f[3]) or 0) then to = 'dead' end
             drop_lease(id)
             move(id, 'running', to)
             redis.call('HSET', k, 'error', 'lease expired: worker ' .. (f[4] or '?') .. ' stopped heartbeating', 'run_at', ARGV[3], 'updated_at', ARGV[3])

@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 import MinicQueue
 
 extension RedisTaskQueue {
@@ -97,7 +98,7 @@ struct EnqueueBatch {
                 throw .badInput(
                     "idempotency key '\(key)' was already used for a different request (\(id)); use a new key, or resubmit exactly the same task")
             }
-            throw .internal("Redis at \(queue.client.url.redacted): enqueue: \(message.prefix(300))")
+            throw .internal("Redis at \(queue.client.url.redacted): enqueue: \(TerminalText.escapedForLog(String(message.prefix(300))))")
         }
         guard let items = reply.array, items.count == tasks.count else {
             throw .internal("Redis: enqueue answered \(reply.array?.count ?? 0) results for \(tasks.count) tasks")

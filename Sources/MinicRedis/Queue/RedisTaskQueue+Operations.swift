@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 import MinicQueue
 
 extension RedisTaskQueue {
@@ -20,7 +21,7 @@ extension RedisTaskQueue {
 
     private func leased(_ reply: RedisValue, owner: String, expires: Date, what: String) throws(QueueError) -> [ClaimedTask] {
         try RedisTaskQueue.expect(reply, what)
-        guard let items = reply.array else { throw .internal("Redis: \(what) answered \(reply)") }
+        guard let items = reply.array else { throw .internal("Redis: \(what) answered an unexpected reply") }
         var claimed: [ClaimedTask] = []
         for item in items {
             guard let (record, token) = try RedisTaskQueue.recordWithToken(item) else { throw .internal("Redis: \(what) leased a task that has no fields") }
@@ -61,7 +62,7 @@ extension RedisTaskQueue {
             ])
         try RedisTaskQueue.expect(reply, "fail")
         if case .null = reply { return nil }
-        guard let text = reply.text, let state = TaskState(rawValue: text) else { throw .internal("Redis: fail answered \(reply)") }
+        guard let text = reply.text, let state = TaskState(rawValue: text) else { throw .internal("Redis: fail answered an unexpected reply") }
         return state
     }
 
@@ -78,7 +79,7 @@ extension RedisTaskQueue {
             let reply = try run(QueueScripts.rescue, [RedisTaskQueue.time(now), String(batch)])
             try RedisTaskQueue.expect(reply, "rescue")
             guard let counts = reply.array, counts.count == 2, let rescued = counts[0].integer, let seen = counts[1].integer else {
-                throw .internal("Redis: rescue answered \(reply)")
+                throw .internal("Redis: rescue answered an unexpected reply")
             }
             total += Int(rescued)
             // Each script call stays short (Redis runs one at a time); a larger backlog takes several.
@@ -170,7 +171,7 @@ extension RedisTaskQueue {
 
     /// Throws for an error reply a script or command gave.
     static func expect(_ reply: RedisValue, _ what: String) throws(QueueError) {
-        if case .error(let message) = reply { throw .internal("Redis: \(what): \(message.prefix(300))") }
+        if case .error(let message) = reply { throw .internal("Redis: \(what): \(TerminalText.escapedForLog(String(message.prefix(300))))") }
     }
 
     static func stateNamed(in message: String) -> String? {

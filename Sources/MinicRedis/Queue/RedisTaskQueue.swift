@@ -41,7 +41,7 @@ public final class RedisTaskQueue: TaskQueue {
             throw .internal(
                 "the Redis queue '\(name)' at \(client.url.redacted) is another queue than this home's (\(expectedID ?? "?")); \(RedisTaskQueue.wayOut)")
         default:
-            guard let id = reply.text, !id.isEmpty else { throw .internal("Redis at \(client.url.redacted): opening the queue answered \(reply)") }
+            guard let id = reply.text, !id.isEmpty else { throw .internal("Redis at \(client.url.redacted): opening the queue answered an unexpected reply") }
             queueID = id
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 import MinicLLM
 import MinicQueue
 
@@ -62,9 +63,9 @@ public final class RedisRateLimiter: RateLimiter {
             String(requests), String(tokens), String(seconds),
         ]
         let reply = try RateScript.script.run(client, keys: ["\(prefix):rate:\(key.description)"], arguments: arguments)
-        if case .error(let message) = reply { throw .internal("Redis at \(client.url.redacted): rate limit: \(message.prefix(300))") }
+        if case .error(let message) = reply { throw .internal("Redis at \(client.url.redacted): rate limit: \(TerminalText.escapedForLog(String(message.prefix(300))))") }
         guard let text = reply.text, let wait = Double(text), wait.isFinite, wait >= 0 else {
-            throw .internal("Redis at \(client.url.redacted): the rate limit script answered \(reply)")
+            throw .internal("Redis at \(client.url.redacted): the rate limit script answered an unexpected reply")
         }
         return wait
     }

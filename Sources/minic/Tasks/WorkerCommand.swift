@@ -25,7 +25,9 @@ struct WorkerCommand: AsyncParsableCommand {
     func validate() throws {
         if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         if once && drain { throw ValidationError("choose one of --once and --drain") }
-        if let pullEvery, !(pullEvery >= 0 && pullEvery.isFinite) { throw ValidationError("--pull-every must be 0 or more seconds") }
+        // Bounded so every wait built from them fits a timer (a day is already longer than any use).
+        if let pullEvery, !(0...86_400).contains(pullEvery) { throw ValidationError("--pull-every must be 0 to 86400 seconds") }
+        if !(0...86_400).contains(grace) { throw ValidationError("--grace must be 0 to 86400 seconds") }
     }
 
     func run() async throws {
