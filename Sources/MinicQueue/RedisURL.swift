@@ -48,7 +48,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
             let path = rest[rest.index(after: slash)...]
             rest = rest[..<slash]
             if !path.isEmpty {
-                guard let number = Int(path), (0...1_000_000).contains(number) else { throw .badInput("Redis URL: the database ('/\(path)') must be a number") }
+                guard path.allSatisfy({ $0.isASCII && $0.isNumber }), let number = Int(path), (0...1_000_000).contains(number) else { throw .badInput("Redis URL: the database ('/\(path)') must be a number") }
                 database = number
             }
         }
@@ -73,7 +73,7 @@ public struct RedisURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func port(_ text: Substring) throws(QueueError) -> Int {
-        guard let port = Int(text), (1...65535).contains(port) else { throw .badInput("Redis URL: the port ('\(text)') must be 1-65535") }
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let port = Int(text), (1...65535).contains(port) else { throw .badInput("Redis URL: the port ('\(text)') must be 1-65535") }
         return port
     }
 

@@ -171,7 +171,7 @@ final class RedisQueueTests: XCTestCase {
         XCTAssertEqual(try RedisURL(parsing: "redis://user:pw@[::1]:7000").host, "::1")
         XCTAssertEqual(try RedisURL(parsing: "redis://user:pw@[::1]:7000").username, "user")
         XCTAssertEqual(try RedisURL(parsing: "redis://localhost").port, 6379)
-        for bad in ["http://x", "redis://", "redis://host:0", "redis://host:99999", "redis://host/x", "redis://ho st", "rediss://host:6380"] {
+        for bad in ["http://x", "redis://", "redis://host:0", "redis://host:99999", "redis://host/x", "redis://ho st", "rediss://host:6380", "redis://host:+6379", "redis://host/+1", "redis://host: 6379"] {
             XCTAssertThrowsError(try RedisURL(parsing: bad), bad) { XCTAssertEqual(($0 as? QueueError)?.kind, .badInput) }
         }
         XCTAssertThrowsError(try RedisURL(parsing: "rediss://:secretpw@host")) {
