@@ -23,7 +23,7 @@ requested "model" picks a behaviour:
   delta-before-start a content_block_delta before message_start
   delta-after-stop   a normal stream, then a content_block_delta after message_stop
   no-text-block      message_start, message_delta, message_stop: no content block
-  usage-overflow, usage-negative, usage-fraction, usage-huge
+  usage-overflow, usage-negative, usage-fraction, usage-huge, usage-bool
                      a normal stream whose message_start reports that impossible input_tokens
   no-deltas          a text block with no deltas; empty-deltas: only empty text deltas
   unnamed-data       a data event without an `event:` line mid-stream
@@ -63,7 +63,7 @@ WINDOWS = {}
 LOCK = threading.Lock()
 TEXT = ["Hello", ", wör", "ld 🙂"]
 # Models whose message_start reports an impossible input_tokens (usage-overflow: Int64.max; usage-negative; usage-fraction).
-USAGE = {"usage-overflow": 9223372036854775807, "usage-negative": -5, "usage-fraction": 2.5, "usage-huge": 10**17}
+USAGE = {"usage-overflow": 9223372036854775807, "usage-negative": -5, "usage-fraction": 2.5, "usage-huge": 10**17, "usage-bool": True}
 # A token the client does not hold, for its secret redactor to find in error text.
 OTHER_SECRET = "ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d"
 

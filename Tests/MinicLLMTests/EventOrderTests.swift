@@ -31,7 +31,7 @@ final class EventOrderTests: XCTestCase {
     /// A usage count no model could have (Int64.max, negative, fractional, 1e17) fails the attempt with one
     /// line; it never overflows a sum (a trap that took the whole worker down) or reaches a rate-limit bucket.
     func testAnImpossibleUsageFailsTheAttempt() async {
-        for model in ["usage-overflow", "usage-negative", "usage-fraction", "usage-huge"] {
+        for model in ["usage-overflow", "usage-negative", "usage-fraction", "usage-huge", "usage-bool"] {
             let (_, response, error) = await anthropic(model)
             XCTAssertNil(response, model)
             guard case .stream(let message)? = error as? LLMError else { return XCTFail("\(model): \(String(describing: error))") }

@@ -161,6 +161,33 @@ final class RedisQueueTests: XCTestCase {
         XCTAssertEqual(server.cli("ZCARD", "{minic}:leases"), "0")
     }
 
+    /// One of the queue's keys turned into another type (or a counter that is no id) refuses every change
+    /// before anything is written: no task half-leased, none half-queued.
+    func testAKeyOfTheWrongTypeRefusesBeforeAnyWrite() throws {
+        let server = try RedisServer()
+        let queue = try open(server)
+        let task = try queue.enqueue(NewTask(type: "t", prompt: "p"))
+        for (key, type) in [("{minic}:s:queued", "string"), ("{minic}:ready", "string"), ("{minic}:leases", "list")] {
+            server.cli("RENAME", key, key + ":saved")
+            if type == "string" { server.cli("SET", key, "x") } else { server.cli("RPUSH", key, "x") }
+            let before = server.cli("HGETALL", "{minic}:t:\(task.id)")
+            XCTAssertThrowsError(try queue.claim(owner: "w", limit: 1, now: Date()), key) {
+                XCTAssertEqual(($0 as? QueueError)?.kind, .broken)
+                XCTAssertTrue("\($0)".contains(key), "\($0)")
+            }
+            XCTAssertThrowsError(try queue.enqueue(NewTask(type: "t", prompt: "more")), key)
+            XCTAssertEqual(server.cli("HGETALL", "{minic}:t:\(task.id)"), before, "\(key): nothing changed")
+            XCTAssertEqual(server.cli("GET", "{minic}:seq"), String(task.id), "\(key): no id used up")
+            server.cli("DEL", key)
+            server.cli("RENAME", key + ":saved", key)
+        }
+        server.cli("SET", "{minic}:seq", "abc")
+        XCTAssertThrowsError(try queue.enqueue(NewTask(type: "t", prompt: "more"))) { XCTAssertTrue("\($0)".contains("seq"), "\($0)") }
+        server.cli("SET", "{minic}:seq", "9223372036854775807")
+        XCTAssertEqual(try queue.tasks(TaskFilter()).map(\.id), [task.id], "listing is bounded by the tasks there are, not the counter")
+        XCTAssertEqual(try queue.claim(owner: "w", limit: 1, now: Date()).map(\.task.id), [task.id])
+    }
+
     func testURLs() throws {
         let url = try RedisURL(parsing: "redis://:p%40ss@cache.example:6380/3")
         XCTAssertEqual(url.host, "cache.example")

@@ -34,7 +34,8 @@ extension StreamState {
             started = true
             let message = object["message"] as? [String: Any]
             if let name = message?["model"] as? String { model = cleaner.clean(name) }
-            if let usage = message?["usage"] as? [String: Any] {
+            if let usage = message?["usage"] as? [String: Any], usage["input_tokens"] != nil {
+                usageReported = true
                 self.usage.inputTokens = try ReportedUsage.tokens(usage["input_tokens"], field: "input_tokens")
                 self.usage.outputTokens = try ReportedUsage.tokens(usage["output_tokens"], field: "output_tokens")
             }

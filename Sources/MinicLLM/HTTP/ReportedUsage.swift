@@ -1,3 +1,5 @@
+import Foundation
+
 /// Token counts as a provider reports them, checked before anything adds them up.
 ///
 /// A count is a JSON integer from 0 to ``maxTokens``: a negative, fractional or absurd count
@@ -11,7 +13,8 @@ enum ReportedUsage {
     /// - Throws: ``LLMError/stream(_:)`` for anything but an integer in range.
     static func tokens(_ value: Any?, field: String) throws -> Int {
         guard let value else { return 0 }
-        guard let count = value as? Int, (0...maxTokens).contains(count) else {
+        // JSON `true` arrives as an NSNumber subclass (`is Bool` holds for 0 and 1 too): only a plain NSNumber is a count.
+        guard let number = value as? NSNumber, type(of: number) == NSNumber.self, let count = value as? Int, (0...maxTokens).contains(count) else {
             throw LLMError.stream("the provider reported an impossible \(field) (not an integer from 0 to \(maxTokens))")
         }
         return count

@@ -10,6 +10,9 @@ final class StreamState: @unchecked Sendable {
     let cleaner: ProviderText
     var text = ""
     var usage = LLMUsage()
+    /// Whether the provider reported usage at all (an object with its counts): when it did not, the
+    /// rate limiter keeps its estimate instead of counting the call as free.
+    var usageReported = false
     var stopReason: String?
     var model: String
     var finished: LLMResponse?

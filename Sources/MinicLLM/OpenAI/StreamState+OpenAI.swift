@@ -24,6 +24,7 @@ extension StreamState {
             if let reason = choice["finish_reason"] as? String { stopReason = cleaner.clean(reason) }
         }
         if let usage = object["usage"] as? [String: Any] {
+            usageReported = usage["prompt_tokens"] != nil
             self.usage = LLMUsage(
                 inputTokens: try ReportedUsage.tokens(usage["prompt_tokens"], field: "prompt_tokens"),
                 outputTokens: try ReportedUsage.tokens(usage["completion_tokens"], field: "completion_tokens"))

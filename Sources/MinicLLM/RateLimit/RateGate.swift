@@ -66,10 +66,13 @@ struct RateGate: Sendable {
     }
 
     /// Replaces the estimate once the cost is known: the usage the provider reported for a finished answer,
-    /// no tokens for an error answer (a status other than 200). Otherwise (a transfer or stream that broke)
-    /// the estimate stands.
+    /// no tokens for an error answer (a status other than 200). Otherwise (a transfer or stream that broke,
+    /// an answer that reported no usage) the estimate stands.
     func settle(_ grant: RateGrant, state: StreamState, finished: Bool) {
-        if finished {
+        if finished && !state.usageReported {
+            // No usage in the answer: the estimate stands (a call never counts as free).
+            return
+        } else if finished {
             // Counts are range-checked as they are read (ReportedUsage); a correction still never takes
             // more than four times the estimate, so one answer cannot empty a shared bucket for long.
             let reported = state.usage.inputTokens.addingReportingOverflow(state.usage.outputTokens)

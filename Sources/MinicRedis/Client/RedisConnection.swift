@@ -54,7 +54,12 @@ public final class RedisConnection: @unchecked Sendable {
             try expectOK(command(["SELECT", String(url.database)]), while: "selecting database \(url.database)")
         }
         // A server that wants a password answers NOAUTH to the first real command: ask now, with one clear line.
-        try expectOK(command(["PING"]), while: "checking the connection")
+        // Any other error to a PING is no Redis minic can use there: the setting is wrong (exit 2), not minic.
+        let ping = try command(["PING"])
+        if case .error(let message) = ping {
+            let error = RedisConnection.classify(message, url: url, while: "checking the connection")
+            throw error.kind == .broken ? QueueError.badInput(error.message) : error
+        }
     }
 
     deinit { redisFree(context) }

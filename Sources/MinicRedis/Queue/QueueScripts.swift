@@ -28,9 +28,20 @@ enum QueueScripts {
     static let prelude = """
         local P = ARGV[1]
         local function tkey(id) return P .. ':t:' .. id end
+        -- The queue's own keys, each with the one type minic gives it: a key of another type (set by hand)
+        -- would make a write fail half-way through a script, and Redis keeps what a script wrote before an error.
+        local KEY_TYPES = {meta = 'hash', seq = 'string', ready = 'zset', delayed = 'zset', leases = 'zset', idem = 'hash',
+          corrupt = 'zset', ['s:queued'] = 'zset', ['s:running'] = 'zset', ['s:succeeded'] = 'zset', ['s:failed'] = 'zset',
+          ['s:dead'] = 'zset', ['s:cancelled'] = 'zset'}
         local function check_queue(expected)
+          for name, wanted in pairs(KEY_TYPES) do
+            local found = redis.call('TYPE', P .. ':' .. name).ok
+            if found ~= 'none' and found ~= wanted then return 'MINIC_CORRUPT_KEY ' .. P .. ':' .. name .. ' is a ' .. found .. ', not a ' .. wanted end
+          end
           local found = redis.call('HGET', P .. ':meta', 'queue_id')
           if found ~= expected then return 'MINIC_WRONG_QUEUE ' .. tostring(found) end
+          local seq = redis.call('GET', P .. ':seq')
+          if seq and not string.match(seq, '^%d+$') then return 'MINIC_CORRUPT_KEY ' .. P .. ':seq is not a task id' end
           return nil
         end
         -- Fixed width, so that ordering by member is ordering by priority (high first), run_at, id.
@@ -232,10 +243,10 @@ enum QueueScripts {
         for _, r in ipairs(picked) do
           local number = tonumber(string.match(r, ':(%d+)$') or '')
           local id = number and tostring(number)
-          local f = id and redis.call('HMGET', tkey(id), 'state', 'max_attempts', 'priority') or {}
+          local f = id and redis.call('HMGET', tkey(id), 'state', 'max_attempts', 'priority', 'id') or {}
           -- Only a task that is claimable and whole is leased; a member naming anything else (a task
           -- finished or gone, a hash edited by hand) leaves the ready set and is not run.
-          if (f[1] == 'queued' or f[1] == 'failed') and tonumber(f[2]) and tonumber(f[3]) then
+          if (f[1] == 'queued' or f[1] == 'failed') and tonumber(f[2]) and tonumber(f[3]) and f[4] == id then
             slot = slot + 1
             out[#out + 1] = lease(id, ARGV[3], ARGV[6 + slot], ARGV[5], ARGV[4])
             running[#running + 1] = id

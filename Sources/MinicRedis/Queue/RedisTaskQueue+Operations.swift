@@ -112,7 +112,7 @@ extension RedisTaskQueue {
     }
 
     public func task(_ id: Int64) throws(QueueError) -> TaskRecord? {
-        try RedisTaskQueue.record(client.run(["HGETALL", "\(prefix):t:\(id)"], while: "reading task \(id)"))
+        try RedisTaskQueue.record(client.run(["HGETALL", "\(prefix):t:\(id)"], while: "reading task \(id)"), expected: id)
     }
 
     public func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] {
@@ -124,17 +124,28 @@ extension RedisTaskQueue {
         if let state = filter.state {
             pages = .index("\(prefix):s:\(state.rawValue)", start: 0)
         } else {
-            // Every task: ids are given out in order and never deleted, so walk them from the counter.
-            let highest = try client.run(["GET", "\(prefix):seq"], while: "listing tasks").integer ?? 0
-            pages = .range(next: newestFirst ? highest : 1, highest: highest)
+            // Every task is in exactly one state's set: their union, in id order (bounded by the tasks
+            // there are, whatever the id counter says).
+            let sets = try client.pipeline(TaskState.allCases.map { ["ZRANGE", "\(prefix):s:\($0.rawValue)", "0", "-1"] })
+            var ids: [Int64] = []
+            for reply in sets {
+                try RedisTaskQueue.expect(reply, "listing tasks")
+                guard let items = reply.array else { throw .internal("Redis: listing tasks answered an unexpected reply") }
+                for item in items {
+                    guard let id = item.text.flatMap({ Int64($0) }) else { throw .internal("Redis: a state set of the queue holds something that is no task id") }
+                    ids.append(id)
+                }
+            }
+            ids.sort()
+            pages = .list(newestFirst ? ids.reversed() : ids, start: 0)
         }
         while true {
             let ids = try nextPage(&pages, size: page, newestFirst: newestFirst)
             if ids.isEmpty { break }
-            for reply in try client.pipeline(ids.map { ["HGETALL", "\(prefix):t:\($0)"] }) {
+            for (id, reply) in zip(ids, try client.pipeline(ids.map { ["HGETALL", "\(prefix):t:\($0)"] })) {
                 try RedisTaskQueue.expect(reply, "listing tasks")
-                // An id never given out (a batch refused after the counter moved) has no task.
-                guard let record = try RedisTaskQueue.record(reply) else { continue }
+                // An id in a set whose hash is gone (deleted by hand) has no task to list.
+                guard let record = try RedisTaskQueue.record(reply, expected: Int64(id)) else { continue }
                 if let state = filter.state, record.state != state { continue }
                 if let type = filter.type, record.type != type { continue }
                 found.append(record)
@@ -148,8 +159,8 @@ extension RedisTaskQueue {
     enum IDPages {
         /// A state's sorted set, from rank `start`.
         case index(String, start: Int)
-        /// Ids counted from `next` (down to 1 newest first, else up to `highest`).
-        case range(next: Int64, highest: Int64)
+        /// Ids already known, from `start`.
+        case list([Int64], start: Int)
     }
 
     private func nextPage(_ pages: inout IDPages, size: Int, newestFirst: Bool) throws(QueueError) -> [String] {
@@ -159,13 +170,10 @@ extension RedisTaskQueue {
             guard let items = try client.run(command, while: "listing tasks").array else { throw .internal("Redis: listing tasks answered no list") }
             pages = .index(key, start: start + items.count)
             return items.compactMap(\.text)
-        case .range(let next, let highest):
-            let step = Int64(size)
-            pages = .range(next: newestFirst ? next - step : next + step, highest: highest)
-            let low = newestFirst ? max(1, next - step + 1) : next
-            let high = newestFirst ? next : min(highest, next + step - 1)
-            guard low <= high else { return [] }
-            return (newestFirst ? Array((low...high).reversed()) : Array(low...high)).map(String.init)
+        case .list(let ids, let start):
+            let end = min(ids.count, start + size)
+            pages = .list(ids, start: end)
+            return ids[start..<end].map(String.init)
         }
     }
 

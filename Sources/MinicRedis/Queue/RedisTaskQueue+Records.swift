@@ -3,8 +3,11 @@ import MinicQueue
 
 extension RedisTaskQueue {
     /// A task from a `HGETALL` reply (field, value, field, value…); `nil` for an empty one.
-    static func record(_ reply: RedisValue) throws(QueueError) -> TaskRecord? {
-        try recordWithToken(reply)?.record
+    /// - Parameter expected: the id the hash's key names, when known; a hash claiming another id is corrupt.
+    static func record(_ reply: RedisValue, expected: Int64? = nil) throws(QueueError) -> TaskRecord? {
+        guard let record = try recordWithToken(reply)?.record else { return nil }
+        if let expected, record.id != expected { throw .internal("task \(expected) in Redis is corrupt: its hash says it is task \(record.id)") }
+        return record
     }
 
     /// Like ``record(_:)``, with the lease token.
@@ -59,9 +62,18 @@ extension RedisTaskQueue {
             guard let decoded = TaskCoding.decodeUsage(text) else { throw corrupt("usage") }
             usage = decoded
         }
+        // Values minic never writes are corruption too: they would let a task run more often than allowed, or never.
+        let priority = try integer("priority")
+        let attempts = try integer("attempts", default: 0)
+        let maxAttempts = try integer("max_attempts")
+        guard NewTask.priorityRange.contains(priority) else { throw corrupt("priority") }
+        guard (1...NewTask.maxAttemptsLimit).contains(maxAttempts) else { throw corrupt("max_attempts") }
+        guard (0...NewTask.maxAttemptsLimit + 1).contains(attempts) else { throw corrupt("attempts") }
+        guard (0..<253_402_300_800).contains(runAt.timeIntervalSince1970) else { throw corrupt("run_at") }
+        guard state != .running || fields["lease_token"] != nil else { throw corrupt("lease (running without one)") }
         let record = TaskRecord(
-            id: id, type: type, prompt: prompt, files: files, parameters: parameters, priority: try integer("priority"), runAt: runAt, state: state,
-            attempts: try integer("attempts", default: 0), maxAttempts: try integer("max_attempts"), leaseOwner: fields["lease_owner"],
+            id: id, type: type, prompt: prompt, files: files, parameters: parameters, priority: priority, runAt: runAt, state: state,
+            attempts: attempts, maxAttempts: maxAttempts, leaseOwner: fields["lease_owner"],
             leaseExpiresAt: try date("lease_expires_at"), result: fields["result"], error: fields["error"], usage: usage, agentCommit: fields["agent_commit"],
             idempotencyKey: fields["idempotency_key"], createdAt: createdAt, updatedAt: try date("updated_at") ?? createdAt, startedAt: try date("started_at"),
             finishedAt: try date("finished_at"))

@@ -76,6 +76,11 @@ public final class RedisTaskQueue: TaskQueue {
     /// Runs one of the queue's scripts; a `MINIC_WRONG_QUEUE` answer means the server no longer holds this queue.
     func run(_ source: RedisScriptSource, _ arguments: [String]) throws(QueueError) -> RedisValue {
         let reply = try source.script.run(client, keys: [prefix + ":meta"], arguments: [prefix, queueID] + arguments)
+        if case .error(let message) = reply, let range = message.range(of: "MINIC_CORRUPT_KEY ") {
+            throw .internal(
+                "the Redis queue at \(client.url.redacted) is corrupt: \(TerminalText.escapedForLog(String(message[range.upperBound...].prefix(200)))) (changed by hand?); nothing was changed"
+            )
+        }
         if case .error(let message) = reply, message.contains("MINIC_WRONG_QUEUE") {
             throw .internal(
                 "the Redis queue at \(client.url.redacted) no longer holds queue \(queueID) (flushed, or restarted without its data: is appendonly on?); \(RedisTaskQueue.wayOut)"
