@@ -75,8 +75,10 @@ let package = Package(
         ),
         // hiredis (Debian libhiredis-dev), found through pkg-config. Only MinicRedis imports it.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
+        // hiredis's reply objects built under a budget (the default builders are static in hiredis.c).
+        .target(name: "CRedisReply", dependencies: ["CHiredis"]),
         // The Redis backend of the task queue (and the fleet's shared rate limits), over hiredis.
-        .target(name: "MinicRedis", dependencies: ["CHiredis", "MinicQueue", "MinicLLM", "MinicBase", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MinicRedis", dependencies: ["CHiredis", "CRedisReply", "MinicQueue", "MinicLLM", "MinicBase", .product(name: "Crypto", package: "swift-crypto")]),
         // The library API: builds the services of a home (its queue from config, pipelines) in one place.
         .target(
             name: "Minic",

@@ -3,6 +3,7 @@
 
     fake_redis.py MODE      drip: answers every command with one byte a second, forever
                             huge: announces a 1 TB bulk string, then sends data endlessly
+                            bigarray: announces an array of 2^31 - 1 elements, then sends them endlessly
                             garbage: answers with an error carrying escape sequences and a newline
                             silent: accepts and never answers
 """
@@ -25,6 +26,11 @@ def serve(conn):
         elif mode == "huge":
             conn.sendall(b"$999999999999\r\n")
             chunk = b"x" * 65536
+            while True:
+                conn.sendall(chunk)
+        elif mode == "bigarray":
+            conn.sendall(b"*2147483647\r\n")
+            chunk = b":1\r\n" * 16384
             while True:
                 conn.sendall(chunk)
         elif mode == "garbage":

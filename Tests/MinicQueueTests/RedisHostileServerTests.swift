@@ -58,6 +58,17 @@ final class RedisHostileServerTests: XCTestCase {
         XCTAssertLessThan(usage.ru_maxrss, Int(RedisConnection.maxReplyBytes / 1024) + 400_000, "peak memory in KiB")
     }
 
+    /// An array announced with 2^31 - 1 elements is refused at once: its parts count before anything is allocated.
+    func testAHugeArrayIsRefusedBeforeItIsBuilt() throws {
+        let port = try fake("bigarray")
+        let start = Date()
+        XCTAssertThrowsError(try open(port, timeout: 5)) {
+            XCTAssertEqual(($0 as? QueueError)?.kind, .unavailable, "\($0)")
+            XCTAssertTrue("\($0)".contains("parts"), "\($0)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 2, "refused on the announcement, not after the timeout")
+    }
+
     func testAServersTextIsOneInertLine() throws {
         let port = try fake("garbage")
         XCTAssertThrowsError(try open(port, timeout: 2)) {

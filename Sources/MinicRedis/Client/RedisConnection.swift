@@ -1,4 +1,5 @@
 import CHiredis
+import CRedisReply
 import Foundation
 import MinicBase
 import MinicQueue
@@ -14,10 +15,17 @@ import MinicQueue
 /// error replies are sorted in ``classify(_:)``.
 public final class RedisConnection: @unchecked Sendable {
     private let context: UnsafeMutablePointer<redisContext>
+    /// The reply-object budget hiredis's reader counts against (freed in `deinit`, after the context).
+    private let budget: UnsafeMutablePointer<minic_redis_budget>
     public let url: RedisURL
     /// How long one reply may take, whole: a server that sends nothing, or a byte a second, is cut off.
     public let timeout: Double
     public private(set) var isBroken = false
+
+    /// The most objects one reply may make (its parts, an array's announced size included): a server
+    /// announcing 2^31 elements would otherwise have the client allocate them. A `submit` of a million
+    /// tasks gets a million-part reply.
+    public static let maxReplyParts = 8_000_000
 
     /// The most bytes one reply may take (a task's result is at most `llm.max_answer_bytes`, 1 GiB, plus
     /// its hash's other fields): a server that announces or sends more is cut off, not buffered.
@@ -28,11 +36,15 @@ public final class RedisConnection: @unchecked Sendable {
     public init(url: RedisURL, timeout: Double) throws(QueueError) {
         self.url = url
         self.timeout = timeout
+        budget = UnsafeMutablePointer<minic_redis_budget>.allocate(capacity: 1)
+        budget.initialize(to: minic_redis_budget(count: 0, limit: RedisConnection.maxReplyParts, exceeded: 0))
         let tv = RedisConnection.timeval(timeout)
         guard let context = redisConnectWithTimeout(url.host, Int32(url.port), tv) else {
+            budget.deallocate()
             throw .unavailable("Redis at \(url.redacted): cannot allocate a connection")
         }
         self.context = context
+        minic_redis_install_budget(context, budget)
         if context.pointee.err != 0 {
             // `deinit` frees the context.
             throw .unavailable("Redis at \(url.redacted) is unreachable: \(errorText)")
@@ -62,7 +74,10 @@ public final class RedisConnection: @unchecked Sendable {
         }
     }
 
-    deinit { redisFree(context) }
+    deinit {
+        redisFree(context)
+        budget.deallocate()
+    }
 
     private static func timeval(_ seconds: Double) -> timeval {
         let whole = max(0, seconds.rounded(.down))
@@ -129,9 +144,17 @@ public final class RedisConnection: @unchecked Sendable {
     private func readReply() throws(QueueError) -> RedisValue {
         let deadline = DispatchTime.now().uptimeNanoseconds &+ UInt64(max(0, timeout) * 1e9)
         var received = 0
+        budget.pointee.count = 0
+        budget.pointee.exceeded = 0
         while true {
             var reply: UnsafeMutableRawPointer?
-            if redisGetReplyFromReader(context, &reply) != REDIS_OK { try failed() }
+            if redisGetReplyFromReader(context, &reply) != REDIS_OK {
+                if budget.pointee.exceeded != 0 {
+                    isBroken = true
+                    throw .unavailable("Redis at \(url.redacted) sent a reply of more than \(RedisConnection.maxReplyParts) parts; the connection was closed")
+                }
+                try failed()
+            }
             if reply != nil { return try take(reply) }
             let now = DispatchTime.now().uptimeNanoseconds
             guard now < deadline else {
