@@ -13,13 +13,14 @@ struct Init: ParsableCommand {
     var directory: String?
 
     @Option(help: ArgumentHelp("Clone the origin home at URL instead of making a new one.", valueName: "url")) var from: String?
+    @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let target =
             directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
-        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target) } ?? Home.create(at: target)
+        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout) } ?? Home.create(at: target)
         let head = try home.head()
         if output.json {
             try Output.json(InitView(path: home.path, branch: head.branch, commit: head.commit.hex))
