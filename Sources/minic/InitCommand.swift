@@ -6,7 +6,7 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make an agent home: a git repository with the default config, rules, templates and hooks.",
         discussion: """
-            Refused, changing nothing, when the directory is already a home or a git repository. With --from URL the home is             a clone of an origin home (a path, file://, git://, ssh://): refused (exit 2, nothing left behind) when the URL is             not a minic home or the directory exists and is not empty.
+            Refused, changing nothing, when the directory is already a home or a git repository. With --from URL the home is             a clone of an origin home (a path, file://, git://, ssh://): refused (exit 2, nothing left behind) when the URL is             not a minic home, does not answer within --timeout, or the directory exists and is not empty.
             """)
 
     @Argument(help: ArgumentHelp("Where to make the home (default: --home, MINIC_HOME, or ~/.minic).", valueName: "dir"))
