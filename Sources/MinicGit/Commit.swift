@@ -42,6 +42,21 @@ extension Repository {
         return Commit(repository: self, pointer: try produced(raw, "git_commit_lookup"))
     }
 
+    /// Whether object `id` is here and is a commit: `nil` when this repository has no such object,
+    /// `false` when it is a tree, a blob or a tag (`git_object_lookup` with `GIT_OBJECT_ANY`, then `git_object_type`).
+    public func isCommit(_ id: OID) throws(GitError) -> Bool? {
+        var object: OpaquePointer?
+        var oid = id.raw
+        let result = git_object_lookup(&object, pointer, &oid, GIT_OBJECT_ANY)
+        if result == GIT_ENOTFOUND.rawValue {
+            git_error_clear()
+            return nil
+        }
+        try check(result, "git_object_lookup(\(id.short))")
+        defer { git_object_free(object) }
+        return git_object_type(object) == GIT_OBJECT_COMMIT
+    }
+
     /// Writes a commit object without moving any reference; the caller publishes it
     /// with ``updateReference(_:to:expected:message:)`` so that a crash before that
     /// leaves only an unreachable object behind.

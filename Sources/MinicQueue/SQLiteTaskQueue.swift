@@ -287,8 +287,9 @@ public final class SQLiteTaskQueue: TaskQueue {
         }
     }
 
-    public func release(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Bool {
+    public func release(_ lease: Lease, notBefore: Date?, now: Date = Date()) throws(QueueError) -> Bool {
         let at = now.timeIntervalSince1970
+        let runAt = (notBefore ?? now).timeIntervalSince1970
         return try write("release") { db in
             try db.cachedStatement(
                 sql: """
@@ -297,7 +298,7 @@ public final class SQLiteTaskQueue: TaskQueue {
                     WHERE id = ? AND state = 'running' AND lease_token = ?
                     """
             ).execute(
-                arguments: [at, at, lease.taskID, lease.token])
+                arguments: [runAt, at, lease.taskID, lease.token])
             return db.changesCount == 1
         }
     }

@@ -33,8 +33,10 @@ public protocol TaskQueue: Sendable {
     /// Records a failure: `failed` with a backoff, or `dead` when attempts are used up
     /// or `retryable` is false; `nil` when the lease was lost.
     func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState?
-    /// Gives a task back without counting the attempt (a worker shutting down); `false` when the lease was lost.
-    func release(_ lease: Lease, now: Date) throws(QueueError) -> Bool
+    /// Gives a task back without counting the attempt (a worker shutting down, or a task this worker cannot run
+    /// yet); `false` when the lease was lost.
+    /// - Parameter notBefore: the task is not claimable before then (its `run_at`); `nil` makes it ready at `now`.
+    func release(_ lease: Lease, notBefore: Date?, now: Date) throws(QueueError) -> Bool
     /// Returns running tasks whose lease expired to the queue, or to `dead` when their attempts are used up.
     func rescueExpired(now: Date) throws(QueueError) -> Int
     /// Cancels a task that has not finished.
@@ -46,6 +48,9 @@ public protocol TaskQueue: Sendable {
 }
 
 extension TaskQueue {
+    /// Gives a task back, ready at once (see ``release(_:notBefore:now:)``).
+    public func release(_ lease: Lease, now: Date) throws(QueueError) -> Bool { try release(lease, notBefore: nil, now: now) }
+
     /// Adds one task (see ``enqueue(_:)``).
     public func enqueue(_ task: NewTask) throws(QueueError) -> TaskRecord {
         let records = try enqueue([task])

@@ -63,7 +63,8 @@ final class SnapshotCache: @unchecked Sendable {
     /// The snapshot of `hex`, a commit a task was submitted against, if it was ever in force here:
     /// on main's first-parent history (the heads main has had). A proposal's commit, or any other
     /// commit that was never a head of main, never is. Blocking (libgit2).
-    /// - Throws: ``MinicError`` (bad input) when `hex` is no commit id; when the config there cannot be read.
+    /// - Throws: ``MinicError`` (bad input) when `hex` is no commit id (not 40 hex digits, or an object here that is
+    ///   not a commit): permanent, no pull changes it; when the config there cannot be read.
     func snapshot(at hex: String) throws(MinicError) -> Availability {
         guard let commit = OID(hex: hex) else { throw .badInput("agent commit '\(TerminalText.neutralise(hex))' is not a commit id") }
         lock.lock()
@@ -83,15 +84,10 @@ final class SnapshotCache: @unchecked Sendable {
         if let pinned = pinned[commit] { return .ready(pinned) }
         if let snapshot, snapshot.commit == commit, commit == head { return .ready(snapshot) }
         let repository = home.repository
-        let exists = try git("looking up \(commit.short)") { () throws(GitError) -> Bool in
-            do throws(GitError) {
-                _ = try repository.commit(commit)
-                return true
-            } catch where error.code == .notFound {
-                return false
-            }
-        }
-        guard exists else { return .pending }
+        let kind = try git("looking up \(commit.short)") { () throws(GitError) in try repository.isCommit(commit) }
+        guard let isCommit = kind else { return .pending }
+        // A tree or a blob never becomes a commit: no pull can bring one under this id.
+        guard isCommit else { throw .badInput("agent commit \(commit.short) names an object here that is not a commit") }
         if try SnapshotCache.onFirstParents(of: head, commit, repository) {
             let made = try AgentSnapshot(home: home, commit: commit, makeProvider: makeProvider)
             if pinned.count >= SnapshotCache.pinnedLimit { pinned.removeAll() }

@@ -28,6 +28,8 @@ public final class TaskPipeline: Sendable {
     let analyzer = CodeAnalyzer()
     /// Pulls from the origin when a task asks for an agent commit this home lacks; `nil` for a home without one.
     public let sync: HomeSync?
+    /// Tasks released because their agent commit is not here, and how long they wait.
+    let deferrals = Locked(Deferrals())
 
     /// A pipeline whose provider is built from the config of each task's commit by `makeProvider`
     /// (by ``ProviderFactory/make(_:environment:)`` for ``open(home:)``).
@@ -102,7 +104,7 @@ public final class TaskPipeline: Sendable {
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
         do {
             // The head is resolved once: everything below uses this snapshot, and the task records its commit.
-            let prepared = try await Blocking.run { () throws(MinicError) -> (AgentSnapshot, LLMRequest)? in
+            let lookup = { @Sendable () throws(MinicError) -> (AgentSnapshot, LLMRequest)? in
                 guard let snapshot = try self.snapshot(for: task) else { return nil }
                 do throws(MinicError) {
                     return (snapshot, try self.prepare(task, snapshot: snapshot))
@@ -111,10 +113,28 @@ public final class TaskPipeline: Sendable {
                     throw MinicError(error.kind, "\(error.message) (config of agent \(snapshot.commit.short))", details: error.details)
                 }
             }
+            var prepared = try await Blocking.run(lookup)
+            if prepared == nil, let sync {
+                // A pull may bring the commit: at most one a second for such tasks, waited for a while, never forever
+                // (an origin that never answers must not hold the task, nor the worker's stop).
+                if sync.startPull(minimumInterval: 1) { _ = await sync.waitIdle(timeout: TaskPipeline.pullPatience) }
+                try Task.checkCancellation()
+                prepared = try await Blocking.run(lookup)
+            }
             guard let (snapshot, request) = prepared else {
-                // Its agent commit is not here even after a pull: back to the queue, the attempt not counted.
-                guard try await Blocking.run({ () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.release(claimed.lease, now: Date()) } }) else { return nil }
-                taskLog.warning("task \(task.id) released: its agent commit \(task.agentCommit?.prefix(7) ?? "?") is not in force in this home (not fetched yet, or not pulled)")
+                // Its agent commit is not here even after a pull: back to the queue, the attempt not counted, and not
+                // claimable for a while (longer each time), so that it cannot hold a worker nor starve the tasks after it.
+                let delay = nextMissingCommitDelay(for: task.id)
+                let released = try await Blocking.run { () throws(MinicError) in
+                    try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in
+                        let now = Date()
+                        return try queue.release(claimed.lease, notBefore: now.addingTimeInterval(delay), now: now)
+                    }
+                }
+                guard released else { return nil }
+                taskLog.warning(
+                    "task \(task.id) released: its agent commit \(task.agentCommit?.prefix(7) ?? "?") is not in force in this home (not fetched yet, or not pulled); claimable again in \(Int(delay)) s"
+                )
                 return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
             let commit = snapshot.commit.hex

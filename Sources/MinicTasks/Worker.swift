@@ -54,10 +54,13 @@ public final class Worker: Sendable {
     }
 
     public func run(stop: StopSignal) async throws(MinicError) -> Summary {
-        let puller = await startPulling()
+        pipeline.setMissingCommitDelay(base: max(TaskPipeline.missingCommitDelayFloor, pullEvery))
+        let puller = startPulling()
         defer { puller?.cancel() }
         do {
-            return try await loop(stop: stop)
+            let summary = try await loop(stop: stop)
+            if !stop.isRaised { await settlePull(stop: stop) }
+            return summary
         } catch let error as MinicError {
             // E.g. a queue file deleted or replaced under the worker (a claim refuses): stop, and say so in the log too.
             pipeline.taskLog.error("worker \(owner) stopped: \(error.message)")
@@ -73,11 +76,6 @@ public final class Worker: Sendable {
         // Reaching the queue: claims stop while it is unreachable (a Redis restart, a network cut) and resume with backoff.
         var reach = RetrySchedule(interval: 0, maxWait: 5)
         var claimedOnce = false
-        // Tasks given back because their agent commit is not here yet: not claimed again before `holdUntil`,
-        // and a worker that drains stops once only such tasks are left (each was tried twice).
-        var deferred = Set<Int64>()
-        var onlyDeferredLeft = false
-        var holdUntil = Date.distantPast
         let queue = pipeline.queue
         let owner = self.owner
         try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -95,10 +93,9 @@ public final class Worker: Sendable {
                         pipeline.systemLog.error("worker \(owner): returning expired leases failed (retry in \(rescue.retryDescription)): \(error.message)")
                     }
                 }
-                if mode != .forever && onlyDeferredLeft && active == 0 { break }
                 let free = concurrency - active
                 var claimed: [ClaimedTask] = []
-                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue && Date() >= holdUntil {
+                if free > 0 && !(mode == .once && claimedOnce) && reach.isDue {
                     do throws(QueueError) {
                         claimed = try await Blocking.run { () throws(QueueError) in try queue.claim(owner: owner, limit: free, now: Date()) }
                         if reach.isFailing { pipeline.systemLog.notice("worker \(owner): the queue is reachable again") }
@@ -111,12 +108,12 @@ public final class Worker: Sendable {
                     }
                 }
                 if !claimed.isEmpty { claimedOnce = true }
-                onlyDeferredLeft = !claimed.isEmpty && claimed.allSatisfy { deferred.contains($0.task.id) }
                 for task in claimed {
                     active += 1
                     group.addTask { await self.process(task, stop: stop) }
                 }
-                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing && Date() >= holdUntil { break }
+                // Draining ends when nothing is claimable: a task released for later (its agent commit not here) is not.
+                if claimed.isEmpty && active == 0 && mode != .forever && !reach.isFailing { break }
                 if !claimed.isEmpty && active < concurrency { continue }
                 // Wait for a task to finish or for the next poll, whichever comes first,
                 // so that a stop signal or newly queued work is seen within a poll.
@@ -132,11 +129,6 @@ public final class Worker: Sendable {
                 guard let outcome = try await group.next() else { continue }
                 if case .tick = outcome {
                     ticking = false
-                } else if case .deferred(let id) = outcome {
-                    active -= 1
-                    summary.add(outcome)
-                    deferred.insert(id)
-                    holdUntil = Date().addingTimeInterval(max(pollSeconds, 1))
                 } else {
                     active -= 1
                     summary.add(outcome)
@@ -168,8 +160,8 @@ public final class Worker: Sendable {
     enum Outcome: Sendable {
         case done(TaskState?)
         case released
-        /// Released because its agent commit is not in this home yet.
-        case deferred(Int64)
+        /// Released for later because its agent commit is not in this home yet.
+        case deferred
         case watchdog
         case tick
     }
@@ -206,7 +198,7 @@ public final class Worker: Sendable {
             return .done(nil)
         case .success(let record?):
             // A cancelled task was released by the pipeline: back in the queue, attempt not counted.
-            if record.state == .queued { return stop.isRaised || Task.isCancelled ? .released : .deferred(id) }
+            if record.state == .queued { return stop.isRaised || Task.isCancelled ? .released : .deferred }
             return .done(record.state)
         }
     }

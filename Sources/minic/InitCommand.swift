@@ -6,20 +6,21 @@ struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Make an agent home: a git repository with the default config, rules, templates and hooks.",
         discussion: """
-            Refused, changing nothing, when the directory is already a home or a git repository. With --from URL the home is             a clone of an origin home (a path, file://, git://, ssh://): refused (exit 2, nothing left behind) when the URL is             not a minic home or the directory exists and is not empty.
+            Refused, changing nothing, when the directory is already a home or a git repository. With --from URL the home is             a clone of an origin home (a path, file://, git://, ssh://): refused (exit 2, nothing left behind) when the URL is             not a minic home, does not answer within --timeout, or the directory exists and is not empty.
             """)
 
     @Argument(help: ArgumentHelp("Where to make the home (default: --home, MINIC_HOME, or ~/.minic).", valueName: "dir"))
     var directory: String?
 
     @Option(help: ArgumentHelp("Clone the origin home at URL instead of making a new one.", valueName: "url")) var from: String?
+    @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let target =
             directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
-        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target) } ?? Home.create(at: target)
+        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout) } ?? Home.create(at: target)
         let head = try home.head()
         if output.json {
             try Output.json(InitView(path: home.path, branch: head.branch, commit: head.commit.hex))

@@ -47,3 +47,23 @@ struct JSONOption: ParsableArguments {
     @Flag(name: .long, help: "Print JSON for scripts instead of text.")
     var json = false
 }
+
+/// `--timeout`: how long a command waits for the origin (libgit2 has no timeout for a server that never answers).
+struct OriginTimeoutOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Seconds to wait for the origin before giving up (exit 2).", valueName: "seconds")) var timeout: Double = 60
+
+    func validate() throws {
+        guard timeout > 0 && timeout.isFinite else { throw ValidationError("--timeout must be more than 0 seconds") }
+    }
+
+    /// Runs `body` (network, libgit2) on a thread of its own and waits at most ``timeout`` for it; the command
+    /// then exits, abandoning a call that has not returned.
+    /// - Throws: what `body` throws; ``MinicError`` (bad input) naming `origin` when it does not return in time.
+    func bounded<T: Sendable>(origin: String, _ body: @escaping @Sendable () throws(MinicError) -> T) throws(MinicError) -> T {
+        let result = Deadline.run(seconds: timeout) { () -> Result<T, MinicError> in
+            do throws(MinicError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        guard let result else { throw .badInput("the origin \(origin) did not answer within \(Int(timeout)) s; gave up") }
+        return try result.get()
+    }
+}

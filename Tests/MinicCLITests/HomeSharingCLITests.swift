@@ -165,7 +165,7 @@ final class HomeSharingWorkerCLITests: XCTestCase {
         let clone = TestHome(cloning: origin.path)
         XCTAssertEqual(clone.minic("worker", "--drain", "--pull-every", "-1").status, 2)
         let merged = origin.mergeChange("prompt_templates/explain.mustache", appending: "for the worker", title: "For the worker")
-        // A worker pulls once as it starts, before it claims anything (then every interval).
+        // A worker pulls at once as it starts, in the background (then every interval); draining, it lets that pull finish.
         let submitted = clone.minic("submit", "--type", "explain", "probe")
         XCTAssertEqual(submitted.status, 0, submitted.stderr)
         let worked = clone.minic("worker", "--drain", "--pull-every", "60")

@@ -127,7 +127,7 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
     func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState? {
         try base.fail(lease, error: error, retryable: retryable, now: now)
     }
-    func release(_ lease: Lease, now: Date) throws(QueueError) -> Bool { try base.release(lease, now: now) }
+    func release(_ lease: Lease, notBefore: Date?, now: Date) throws(QueueError) -> Bool { try base.release(lease, notBefore: notBefore, now: now) }
     func cancel(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.cancel(id, now: now) }
     func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.retry(id, now: now) }
     func task(_ id: Int64) throws(QueueError) -> TaskRecord? { try base.task(id) }

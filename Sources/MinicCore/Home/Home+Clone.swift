@@ -6,49 +6,51 @@ extension Home {
     /// `ssh://`): the origin's main checked out, the marks `minic init` sets, a `state/` directory,
     /// and `origin` as the remote that `minic home pull` fetches from.
     ///
-    /// The clone is made beside `path` under a temporary name, checked, and renamed into place, so
-    /// a refusal or a crash leaves nothing at `path`.
+    /// The clone is made beside `path` under a temporary name, checked (all of it: the history, the
+    /// head, no `state` of the origin's), and renamed into place, so a refusal or a crash leaves nothing
+    /// at `path`. The network part runs on a thread of its own, waited for at most `timeout` seconds: an
+    /// origin that never answers is given up on, its staging directory removed (again when the abandoned
+    /// clone returns late, if the process still runs).
     /// - Throws: ``MinicError`` (bad input) when `path` exists and is not an empty directory, when
-    ///   `url` cannot be cloned, or when what it holds is not a minic home; nothing is left behind.
-    public static func clone(from url: String, at path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(MinicError) -> Home {
+    ///   `url` cannot be cloned in time, or when what it holds is not a minic home; nothing is left behind.
+    public static func clone(
+        from url: String, at path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60
+    ) throws(MinicError) -> Home {
         let root = absolute(path)
         // A relative path is the origin's directory as seen from here: remembered absolute.
-        var url = url
         let isPath = !url.contains("://") && !(url.firstIndex(of: ":").map { !url[..<$0].contains("/") } ?? false)
-        if isPath {
-            url = absolute(url)
-            guard FileManager.default.fileExists(atPath: url) else { throw .badInput("\(url): no such directory to clone a home from") }
-        }
+        let url = isPath ? absolute(url) : url
+        if isPath && !FileManager.default.fileExists(atPath: url) { throw .badInput("\(url): no such directory to clone a home from") }
         let shown = RemoteURL.redacted(url)
         let manager = FileManager.default
         var isDirectory: ObjCBool = false
+        var existed = false
         if manager.fileExists(atPath: root, isDirectory: &isDirectory) {
             let entries = isDirectory.boolValue ? (try? manager.contentsOfDirectory(atPath: root)) : nil
             guard let entries, entries.isEmpty else { throw .badInput("\(root) exists and is not an empty directory; nothing changed") }
+            existed = true
         }
         let parent = (root as NSString).deletingLastPathComponent
         let createdParent = try makeParent(parent)
         let staging = parent + "/.\((root as NSString).lastPathComponent).minic-clone-\(getpid())"
+        @Sendable func removeStaging() { try? FileManager.default.removeItem(atPath: staging) }
         func cleanUp() {
-            try? manager.removeItem(atPath: staging)
+            removeStaging()
             if let createdParent { try? manager.removeItem(atPath: createdParent) }
         }
         do throws(MinicError) {
-            let repository: Repository
-            do {
-                repository = try Repository.clone(from: url, to: staging, branch: "main")
-            } catch {
-                throw .badInput("cannot clone \(shown) as a minic home: \(RemoteURL.scrub(error.message, url: url)); nothing left behind")
+            let made = Deadline.run(seconds: timeout, { () -> MinicError? in
+                do throws(MinicError) {
+                    try prepareClone(from: url, shown: shown, at: staging)
+                    return nil
+                } catch {
+                    return error
+                }
+            }, late: { _ in removeStaging() })
+            guard let made else {
+                throw .badInput("cannot clone \(shown): the origin did not answer within \(Int(timeout)) s; nothing left behind")
             }
-            try requireHome(repository, shown: shown)
-            // The origin's proposals too (open, merged, rejected), so a proposal made here takes a number not taken there.
-            try git("fetching the origin's proposals") { () throws(GitError) in
-                try repository.remote(named: Home.originRemote)?.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin")
-            }
-            try git("marking the clone as a home") { () throws(GitError) in
-                try repository.setConfigString("core.logAllRefUpdates", "always")
-                try repository.setConfigString(Home.markKey, "true")
-            }
+            if let made { throw made }
             guard rename(staging, root) == 0 else {
                 throw .internal("cannot move the clone into \(root): \(String(cString: strerror(errno))); nothing left behind")
             }
@@ -56,11 +58,49 @@ extension Home {
             cleanUp()
             throw error
         }
-        let home = try Home(openAt: root, environment: environment)
-        try StateFiles.prepareDirectory(home.stateDirectory)
-        let head = try home.head().commit
-        home.activity.logger(.system).info("home cloned from \(shown) at \(root) commit \(head.short)")
-        return home
+        do throws(MinicError) {
+            let home = try Home(openAt: root, environment: environment)
+            let head = try home.head().commit
+            home.activity.logger(.system).info("home cloned from \(shown) at \(root) commit \(head.short)")
+            return home
+        } catch {
+            // Checked before the rename, so not expected; still, a home that does not open is not left behind.
+            try? manager.removeItem(atPath: root)
+            if existed { try? manager.createDirectory(atPath: root, withIntermediateDirectories: false) }
+            if let createdParent { try? manager.removeItem(atPath: createdParent) }
+            throw MinicError(error.kind, "\(error.message); nothing left behind", details: error.details)
+        }
+    }
+
+    /// Clones `url` into `staging` and makes it a home there, checked: everything but the rename into place.
+    /// Network, blocking.
+    private static func prepareClone(from url: String, shown: String, at staging: String) throws(MinicError) {
+        let repository: Repository
+        do {
+            repository = try Repository.clone(from: url, to: staging, branch: "main")
+        } catch {
+            throw .badInput("cannot clone \(shown) as a minic home: \(RemoteURL.scrub(error.message, url: url)); nothing left behind")
+        }
+        try requireHome(repository, shown: shown)
+        // `state/` is each home's own (its queue, its log): an origin's, of any kind, is refused, never written through.
+        var info = stat()
+        if lstat(staging + "/state", &info) == 0 {
+            throw .badInput("\(shown) is not a minic home (its tree holds `state`, which is each home's own run-time state); nothing left behind")
+        }
+        // The origin's proposals too (open, merged, rejected), so a proposal made here takes a number not taken there.
+        try git("fetching the origin's proposals") { () throws(GitError) in
+            try repository.remote(named: Home.originRemote)?.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin")
+        }
+        try git("marking the clone as a home") { () throws(GitError) in
+            try repository.setConfigString("core.logAllRefUpdates", "always")
+            try repository.setConfigString(Home.markKey, "true")
+        }
+        do throws(MinicError) {
+            try StateFiles.prepareDirectory(staging + "/state")
+            _ = try Home(openAt: staging)
+        } catch {
+            throw .badInput("\(shown) is not a usable minic home (\(error.message)); nothing left behind")
+        }
     }
 
     /// Refuses a clone that is not of a minic home: its main must start from the commit `minic init`

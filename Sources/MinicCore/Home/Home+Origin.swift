@@ -28,13 +28,18 @@ extension Home {
 
     /// Fetches the origin's main and proposals (network: call it off the cooperative pool).
     /// - Returns: the origin's main as fetched.
-    /// - Throws: ``MinicError`` (bad input) when the home has no origin; (internal) when the fetch fails
-    ///   or the origin has no main. No message holds the URL's password.
+    /// - Throws: ``MinicError`` (bad input) when the home has no origin or the fetch fails (unreachable,
+    ///   refused); (internal) when the origin has no main. No message holds the URL's password.
     @discardableResult
     public func fetchOrigin() throws(MinicError) -> OID {
         guard let remote = try origin() else { throw .badInput("\(path) has no origin remote (it was not made by `minic init --from URL`)") }
         let url = remote.displayURL
-        try git("fetching from \(url)") { () throws(GitError) in try remote.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin") }
+        do {
+            try remote.fetch(refspecs: Home.fetchRefspecs, reflogMessage: "minic: fetch origin")
+        } catch {
+            // An origin that cannot be reached or read is the caller's to fix (the URL, the network): exit 2, not a bug.
+            throw .badInput("cannot fetch from \(url): \(error.message)")
+        }
         guard let head = try originHead() else { throw .internal("the origin \(url) has no main branch") }
         return head
     }

@@ -343,7 +343,8 @@ enum QueueScripts {
         return to
         """)
 
-    /// ARGV: prefix, queue id, task id, token, now. Returns 1, or 0 when the lease is gone.
+    /// ARGV: prefix, queue id, task id, token, now, run_at (not claimable before it; `now` for at once).
+    /// Returns 1, or 0 when the lease is gone.
     static let release = RedisScriptSource(
         "release",
         """
@@ -354,7 +355,7 @@ enum QueueScripts {
         local attempts = tonumber(redis.call('HGET', k, 'attempts')) or 0
         drop_lease(id)
         move(id, 'running', 'queued')
-        redis.call('HSET', k, 'attempts', math.max(attempts - 1, 0), 'run_at', ARGV[5], 'updated_at', ARGV[5])
+        redis.call('HSET', k, 'attempts', math.max(attempts - 1, 0), 'run_at', ARGV[6], 'updated_at', ARGV[5])
         schedule(id, tonumber(ARGV[5]))
         return 1
         """)

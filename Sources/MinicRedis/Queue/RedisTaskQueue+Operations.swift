@@ -66,8 +66,8 @@ extension RedisTaskQueue {
         return state
     }
 
-    public func release(_ lease: Lease, now: Date = Date()) throws(QueueError) -> Bool {
-        let reply = try run(QueueScripts.release, [String(lease.taskID), lease.token, RedisTaskQueue.time(now)])
+    public func release(_ lease: Lease, notBefore: Date?, now: Date = Date()) throws(QueueError) -> Bool {
+        let reply = try run(QueueScripts.release, [String(lease.taskID), lease.token, RedisTaskQueue.time(now), RedisTaskQueue.time(notBefore ?? now)])
         try RedisTaskQueue.expect(reply, "release")
         return reply.integer == 1
     }

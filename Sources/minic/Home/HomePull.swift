@@ -15,12 +15,17 @@ struct HomePull: ParsableCommand {
 
     @Flag(help: "Use what the last fetch brought instead of fetching.") var noFetch = false
     @Flag(help: "Accept changes the origin made by hand to paths the rules here protect (a person's approval).") var acceptProtected = false
+    @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let home = try homeOptions.open(startup: "home pull")
-        let outcome = try UpdateEngine(home: home).pull(PullOptions(fetch: !noFetch, acceptProtected: acceptProtected))
+        let (path, environment) = (home.path, home.environment)
+        let options = PullOptions(fetch: !noFetch, acceptProtected: acceptProtected)
+        let outcome = try origin.bounded(origin: try home.originDisplayURL() ?? "(none)") { () throws(MinicError) in
+            try UpdateEngine(home: Home(openAt: path, environment: environment)).pull(options)
+        }
         if output.json {
             try Output.json(PullView(outcome))
         } else {

@@ -8,12 +8,16 @@ struct HomeStatusCommand: ParsableCommand {
         abstract: "Show main, the origin's main, and how many commits each has that the other lacks.")
 
     @Flag(help: "Show what the last fetch saw instead of fetching.") var noFetch = false
+    @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
         let home = try homeOptions.open()
-        let status = try home.status(fetch: !noFetch)
+        let (path, environment, fetch) = (home.path, home.environment, !noFetch)
+        let status = try origin.bounded(origin: try home.originDisplayURL() ?? "(none)") { () throws(MinicError) in
+            try Home(openAt: path, environment: environment).status(fetch: fetch)
+        }
         if output.json {
             try Output.json(status)
             return

@@ -10,7 +10,8 @@ struct WorkerCommand: AsyncParsableCommand {
         abstract: "Process queued tasks until stopped.",
         discussion: """
             SIGINT and SIGTERM stop claiming; running tasks get --grace seconds to finish, then are released back to the \
-            queue. A worker killed outright loses nothing: its leases expire and another worker takes the tasks.
+            queue. A worker killed outright loses nothing: its leases expire and another worker takes the tasks. \
+            Pulls from the origin run in the background: a worker never waits on one to start or to stop.
             """)
 
     @Option(help: "Tasks run at once.") var concurrency = 2

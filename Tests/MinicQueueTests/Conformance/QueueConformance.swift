@@ -197,6 +197,27 @@ struct QueueConformance {
         XCTAssertEqual(try queue.claim(owner: "w", limit: 1, now: Date()).map(\.task.id), [task.id])
     }
 
+    /// A task released with a not-before time is not claimed before it (the next task is), and is at it.
+    func releaseNotBefore() throws {
+        let queue = try queue()
+        let task = try queue.enqueue(NewTask(type: "t", prompt: "p"))
+        let other = try queue.enqueue(NewTask(type: "t", prompt: "later", priority: -1))
+        let now = Date()
+        let claimed = try XCTUnwrap(try queue.claim(owner: "w", limit: 1, now: now).first)
+        XCTAssertEqual(claimed.task.id, task.id)
+        XCTAssertTrue(try queue.release(claimed.lease, notBefore: now.addingTimeInterval(30), now: now))
+        let record = try XCTUnwrap(try queue.task(task.id))
+        XCTAssertEqual(record.state, .queued)
+        XCTAssertEqual(record.attempts, 0)
+        XCTAssertEqual(record.runAt.timeIntervalSince1970, now.addingTimeInterval(30).timeIntervalSince1970, accuracy: 0.001)
+        // Before it: the other task (lower priority) is claimed, the released one is not.
+        XCTAssertEqual(try queue.claim(owner: "w", limit: 5, now: now.addingTimeInterval(29)).map(\.task.id), [other.id])
+        // At it: claimable again, its attempt still not counted.
+        let again = try queue.claim(owner: "w", limit: 5, now: now.addingTimeInterval(30.5))
+        XCTAssertEqual(again.map(\.task.id), [task.id])
+        XCTAssertEqual(again.first?.task.attempts, 1)
+    }
+
     func cancel() throws {
         let queue = try queue()
         let waiting = try queue.enqueue(NewTask(type: "t", prompt: "waiting"))

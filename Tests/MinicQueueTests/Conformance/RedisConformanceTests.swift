@@ -31,6 +31,7 @@ final class RedisConformanceTests: XCTestCase {
     func testRescueSendsExhaustedTasksToDead() throws { try suite.rescueToDead() }
     func testRescueReturnsTasksToTheQueue() throws { try suite.rescueToQueued() }
     func testReleaseGivesBackWithoutCountingTheAttempt() throws { try suite.release() }
+    func testAReleaseWithANotBeforeTimeIsNotClaimableBeforeIt() throws { try suite.releaseNotBefore() }
     func testCancelRevokesALeaseAndTakesTasksOutOfTheQueue() throws { try suite.cancel() }
     func testClaimingOneTask() throws { try suite.claimOne() }
     func testListFilters() throws { try suite.listFilters() }
