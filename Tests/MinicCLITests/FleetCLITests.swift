@@ -59,8 +59,10 @@ final class FleetCLITests: XCTestCase {
             XCTAssertEqual(redis.cli("HGET", "{minic}:t:\(id)", "agent_commit"), id <= 30 ? before : after, "task \(id)")
             XCTAssertEqual(redis.cli("HGET", "{minic}:t:\(id)", "attempts"), "1", "task \(id) ran once")
         }
-        // Both worker homes took tasks from the one queue.
-        for clone in clones { XCTAssertTrue(clone.activityLog.contains("started: explain"), clone.activityLog.suffix(500).description) }
+        // Both worker homes work from the one queue (which of them takes how many tasks is the queue's business:
+        // with the offline provider one of them may take all 60).
+        XCTAssertTrue(clones.contains { $0.activityLog.contains("started: explain") })
+        for clone in clones { XCTAssertTrue(clone.activityLog.contains(" worker pid "), "each clone's worker ran") }
 
         // A proposal made on a worker goes to the origin as a branch; the origin's main stays where people put it.
         clones[0].write("prompt_templates/analyze.mustache", (clones[0].read("prompt_templates/analyze.mustache") ?? "") + "{{! from a worker }}\n")
