@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Minic", targets: ["Minic"]),
         .library(name: "MinicUpdates", targets: ["MinicUpdates"]),
         .library(name: "MinicRedis", targets: ["MinicRedis"]),
+        .library(name: "MinicAuth", targets: ["MinicAuth"]),
         .library(name: "MinicCore", targets: ["MinicCore"]),
         .library(name: "MinicBase", targets: ["MinicBase"]),
         .library(name: "MinicGit", targets: ["MinicGit"]),
@@ -79,6 +80,8 @@ let package = Package(
         .target(name: "CRedisReply", dependencies: ["CHiredis"]),
         // The Redis backend of the task queue (and the fleet's shared rate limits), over hiredis.
         .target(name: "MinicRedis", dependencies: ["CHiredis", "CRedisReply", "MinicQueue", "MinicLLM", "MinicBase", .product(name: "Crypto", package: "swift-crypto")]),
+        // Bearer tokens of the HTTP API, kept as hashes in the home's state/.
+        .target(name: "MinicAuth", dependencies: ["MinicBase", .product(name: "Crypto", package: "swift-crypto")]),
         // The library API: builds the services of a home (its queue from config, pipelines) in one place.
         .target(
             name: "Minic",
@@ -87,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "minic",
             dependencies: [
-                "Minic", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
+                "Minic", "MinicAuth", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,6 +112,7 @@ let package = Package(
         .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["Minic", "MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicAuthTests", dependencies: ["MinicAuth", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

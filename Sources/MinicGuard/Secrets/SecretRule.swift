@@ -46,6 +46,10 @@ extension SecretRule {
             id: "github-oauth", description: "GitHub OAuth, app or refresh token", pattern: #"\b((?:gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36})\b"#,
             keywords: ["gho_", "ghu_", "ghs_", "ghr_"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(
+            id: "minic-api-token", description: "minic HTTP API bearer token (minic token create)",
+            pattern: #"(?<![A-Za-z0-9_\-])(minic_[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"#, keywords: ["minic_"], group: 1, minEntropy: 3.5,
+            severity: .critical),
+        SecretRule(
             id: "anthropic-api-key", description: "Anthropic API key", pattern: #"\b(sk-ant-(?:api03|admin01)-[a-zA-Z0-9_\-]{93}AA)(?![a-zA-Z0-9_\-])"#,
             keywords: ["sk-ant-"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(

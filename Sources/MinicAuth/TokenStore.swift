@@ -1,0 +1,127 @@
+import Crypto
+import Foundation
+import MinicBase
+
+/// The bearer tokens of a home, in `state/tokens.json` (0600): each token's SHA-256,
+/// never the token, so a copy of the file lets nobody in.
+///
+/// Changes take `state/tokens.lock` (an exclusive `flock`), read the file, and write it
+/// back whole and durably, so two `minic token` commands never lose each other's change.
+/// A file that cannot be read or parsed is refused, never taken as "no tokens".
+public struct TokenStore: Sendable {
+    public let path: String
+    let lockPath: String
+
+    /// The prefix of every token, so scanners and people can tell one when they see it.
+    public static let prefix = "minic_"
+
+    public init(stateDirectory: String) {
+        path = stateDirectory + "/tokens.json"
+        lockPath = stateDirectory + "/tokens.lock"
+    }
+
+    /// Every token, revoked ones included, oldest first.
+    /// - Throws: ``MinicError`` (internal) when the file cannot be read or is not what minic writes.
+    public func all() throws(MinicError) -> [TokenRecord] {
+        guard let bytes = try StateFiles.read(path) else { return [] }
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            return try decoder.decode(File.self, from: Data(bytes)).tokens
+        } catch {
+            throw .internal("\(path) is not a token file minic can read; no token is accepted until it is restored or removed")
+        }
+    }
+
+    /// Makes a token for `name` with `role`.
+    /// - Returns: the token (shown once; only its hash is kept) and its record.
+    /// - Throws: ``MinicError`` (bad input) for a name that is empty, too long, has control
+    ///   characters, or names an active token already.
+    public func create(name: String, role: TokenRole, now: Date = Date()) throws(MinicError) -> (token: String, record: TokenRecord) {
+        try TokenStore.checkName(name)
+        let token = TokenStore.prefix + TokenStore.randomBase64URL(bytes: 32)
+        let record = TokenRecord(
+            id: TokenStore.randomHex(bytes: 4), name: name, role: role, sha256: TokenStore.hash(token),
+            createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)), revokedAt: nil)
+        try change { (tokens) throws(MinicError) in
+            if tokens.contains(where: { $0.isActive && $0.name == name }) {
+                throw .badInput("an active token is already named '\(name)'; revoke it first or choose another name")
+            }
+            tokens.append(record)
+        }
+        return (token, record)
+    }
+
+    /// Revokes the active token with this id or name.
+    /// - Throws: ``MinicError`` (bad input) when no active token has it.
+    @discardableResult
+    public func revoke(_ idOrName: String, now: Date = Date()) throws(MinicError) -> TokenRecord {
+        var revoked: TokenRecord?
+        try change { (tokens) throws(MinicError) in
+            guard let index = tokens.firstIndex(where: { $0.isActive && ($0.id == idOrName || $0.name == idOrName) }) else {
+                throw .badInput("no active token has the id or name '\(idOrName)'")
+            }
+            tokens[index].revokedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+            revoked = tokens[index]
+        }
+        guard let revoked else { throw .internal("token revoke recorded nothing") }
+        return revoked
+    }
+
+    /// The active token `presented` is, or `nil`. Compares hashes in constant time.
+    /// - Throws: when the token file cannot be read (no token is accepted then).
+    public func verify(_ presented: String) throws(MinicError) -> TokenRecord? {
+        guard presented.hasPrefix(TokenStore.prefix), presented.utf8.count < 256 else { return nil }
+        let digest = Array(TokenStore.hash(presented).utf8)
+        var found: TokenRecord?
+        for record in try all() where record.isActive {
+            // Every record is compared whole, so the time taken says nothing about which bytes matched.
+            var difference: UInt8 = Array(record.sha256.utf8).count == digest.count ? 0 : 1
+            for (a, b) in zip(Array(record.sha256.utf8), digest) { difference |= a ^ b }
+            if difference == 0 { found = record }
+        }
+        return found
+    }
+
+    struct File: Codable {
+        var version = 1
+        var tokens: [TokenRecord]
+    }
+
+    /// Read, change and write back under the lock.
+    private func change(_ body: (inout [TokenRecord]) throws(MinicError) -> Void) throws(MinicError) {
+        try StateFiles.prepareDirectory((path as NSString).deletingLastPathComponent)
+        let descriptor = try StateFiles.openForAppend(lockPath)
+        defer { close(descriptor) }
+        guard flock(descriptor, LOCK_EX) == 0 else { throw .internal("cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
+        var tokens = try all()
+        try body(&tokens)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        guard let data = try? encoder.encode(File(tokens: tokens)) else { throw .internal("cannot encode the token file") }
+        try StateFiles.writeDurably(path, Array(data) + [0x0A])
+    }
+
+    static func checkName(_ name: String) throws(MinicError) {
+        guard !name.isEmpty, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
+            throw .badInput("a token's name is 1-64 characters with no control characters")
+        }
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func randomBase64URL(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
