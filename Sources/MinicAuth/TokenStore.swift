@@ -24,13 +24,24 @@ public struct TokenStore: Sendable {
     /// - Throws: ``MinicError`` (internal) when the file cannot be read or is not what minic writes.
     public func all() throws(MinicError) -> [TokenRecord] {
         guard let bytes = try StateFiles.read(path) else { return [] }
+        let tokens: [TokenRecord]
         do {
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
-            return try decoder.decode(File.self, from: Data(bytes)).tokens
+            tokens = try decoder.decode(File.self, from: Data(bytes)).tokens
         } catch {
             throw .internal("\(path) is not a token file minic can read; no token is accepted until it is restored or removed")
         }
+        // Records minic never writes (a hash that is no SHA-256, an id twice, a bad name) mean the file was
+        // edited by hand or by something else: refused whole, not read around.
+        var ids = Set<String>()
+        for record in tokens {
+            let hex = record.sha256.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
+            guard record.sha256.utf8.count == 64, hex, ids.insert(record.id).inserted, (try? TokenStore.checkName(record.name)) != nil else {
+                throw .internal("\(path) holds a token record minic never writes (id \(TerminalText.escapedForLog(String(record.id.prefix(16))))); no token is accepted until it is restored or removed")
+            }
+        }
+        return tokens
     }
 
     /// Makes a token for `name` with `role`.

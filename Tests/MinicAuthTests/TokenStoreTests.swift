@@ -58,6 +58,21 @@ final class TokenStoreTests: XCTestCase {
         XCTAssertEqual(directory.read("state/tokens.json"), "{ not json")
     }
 
+    /// Records minic never writes refuse the whole file: a short or uppercase hash, an id twice.
+    func testRecordsMinicNeverWritesAreRefused() throws {
+        let made = try store.create(name: "ci", role: .submit)
+        let good = try XCTUnwrap(directory.read("state/tokens.json"))
+        for bad in [
+            good.replacingOccurrences(of: made.record.sha256, with: String(made.record.sha256.prefix(10))),
+            good.replacingOccurrences(of: made.record.sha256, with: made.record.sha256.uppercased()),
+            good.replacingOccurrences(of: "\"tokens\" : [", with: "\"tokens\" : [{\"id\": \"\(made.record.id)\", \"name\": \"x\", \"role\": \"admin\", \"sha256\": \"\(String(repeating: "0", count: 64))\", \"created_at\": \"2026-01-01T00:00:00Z\"},"),
+        ] {
+            XCTAssertNotEqual(bad, good)
+            directory.write("state/tokens.json", bad)
+            XCTAssertThrowsError(try store.verify(made.token)) { XCTAssertEqual(($0 as? MinicError)?.kind, .internal) }
+        }
+    }
+
     func testConcurrentCreatesLoseNothing() throws {
         let path = directory.path + "/state"
         DispatchQueue.concurrentPerform(iterations: 8) { index in
