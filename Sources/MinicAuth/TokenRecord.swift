@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 
 /// A token as the home keeps it: never the token itself, only its SHA-256.
 public struct TokenRecord: Codable, Sendable, Equatable {
@@ -14,10 +15,31 @@ public struct TokenRecord: Codable, Sendable, Equatable {
 
     public var isActive: Bool { revokedAt == nil }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, name, role, sha256
         case createdAt = "created_at"
         case revokedAt = "revoked_at"
+    }
+
+    public init(id: String, name: String, role: TokenRole, sha256: String, createdAt: Date, revokedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.sha256 = sha256
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+
+    /// Only the keys minic writes: a field it does not know (an expiry, scopes) is not dropped in silence.
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        role = try container.decode(TokenRole.self, forKey: .role)
+        sha256 = try container.decode(String.self, forKey: .sha256)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        revokedAt = try container.decodeIfPresent(Date.self, forKey: .revokedAt)
     }
 }
 

@@ -24,6 +24,9 @@ public struct TokenStore: Sendable {
     /// - Throws: ``MinicError`` (internal) when the file cannot be read or is not what minic writes.
     public func all() throws(MinicError) -> [TokenRecord] {
         guard let bytes = try StateFiles.read(path) else { return [] }
+        guard bytes.count <= TokenStore.maxFileBytes else {
+            throw .internal("\(path) is larger than any token file minic writes; no token is accepted until it is restored or removed")
+        }
         let tokens: [TokenRecord]
         do {
             let decoder = JSONDecoder()
@@ -35,9 +38,13 @@ public struct TokenStore: Sendable {
         // Records minic never writes (a hash that is no SHA-256, an id twice, a bad name) mean the file was
         // edited by hand or by something else: refused whole, not read around.
         var ids = Set<String>()
+        var hashes = Set<String>()
+        var activeNames = Set<String>()
         for record in tokens {
-            let hex = record.sha256.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
-            guard record.sha256.utf8.count == 64, hex, ids.insert(record.id).inserted, (try? TokenStore.checkName(record.name)) != nil else {
+            let nameFree = !record.isActive || activeNames.insert(TokenStore.folded(record.name)).inserted
+            guard TokenStore.isLowerHex(record.sha256, count: 64), TokenStore.isLowerHex(record.id, count: 8), ids.insert(record.id).inserted,
+                hashes.insert(record.sha256).inserted, nameFree, (try? TokenStore.checkName(record.name)) != nil
+            else {
                 throw .internal("\(path) holds a token record minic never writes (id \(TerminalText.escapedForLog(String(record.id.prefix(16))))); no token is accepted until it is restored or removed")
             }
         }
@@ -55,7 +62,7 @@ public struct TokenStore: Sendable {
             id: TokenStore.randomHex(bytes: 4), name: name, role: role, sha256: TokenStore.hash(token),
             createdAt: Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down)), revokedAt: nil)
         try change { (tokens) throws(MinicError) in
-            if tokens.contains(where: { $0.isActive && $0.name == name }) {
+            if tokens.contains(where: { $0.isActive && TokenStore.folded($0.name) == TokenStore.folded(name) }) {
                 throw .badInput("an active token is already named '\(name)'; revoke it first or choose another name")
             }
             tokens.append(record)
@@ -69,9 +76,9 @@ public struct TokenStore: Sendable {
     public func revoke(_ idOrName: String, now: Date = Date()) throws(MinicError) -> TokenRecord {
         var revoked: TokenRecord?
         try change { (tokens) throws(MinicError) in
-            guard let index = tokens.firstIndex(where: { $0.isActive && ($0.id == idOrName || $0.name == idOrName) }) else {
-                throw .badInput("no active token has the id or name '\(idOrName)'")
-            }
+            let matches = tokens.indices.filter { tokens[$0].isActive && (tokens[$0].id == idOrName || tokens[$0].name == idOrName) }
+            guard let index = matches.first else { throw .badInput("no active token has the id or name '\(TerminalText.escapedForLog(idOrName))'") }
+            guard matches.count == 1 else { throw .badInput("'\(TerminalText.escapedForLog(idOrName))' names more than one active token; revoke by id") }
             tokens[index].revokedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
             revoked = tokens[index]
         }
@@ -94,9 +101,26 @@ public struct TokenStore: Sendable {
         return found
     }
 
+    /// Far above 10,000 tokens.
+    static let maxFileBytes = 16 << 20
+
     struct File: Codable {
         var version = 1
         var tokens: [TokenRecord]
+
+        init(tokens: [TokenRecord]) { self.tokens = tokens }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case version, tokens }
+
+        /// Only version 1, and only its keys: a newer file's restrictions (an expiry, scopes) are never
+        /// read around and dropped by the next write.
+        init(from decoder: Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            version = try container.decode(Int.self, forKey: .version)
+            guard version == 1 else { throw DecodingError.dataCorruptedError(forKey: .version, in: container, debugDescription: "unknown version") }
+            tokens = try container.decode([TokenRecord].self, forKey: .tokens)
+        }
     }
 
     /// Read, change and write back under the lock.
@@ -114,10 +138,28 @@ public struct TokenStore: Sendable {
         try StateFiles.writeDurably(path, Array(data) + [0x0A])
     }
 
+    /// 1-64 Unicode scalars; no control or format characters (zero-width, bidi), no line separators; no
+    /// leading or trailing space; not 8 hex digits (an id's shape, so `revoke` never reads one as the other).
     static func checkName(_ name: String) throws(MinicError) {
-        guard !name.isEmpty, name.count <= 64, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) else {
-            throw .badInput("a token's name is 1-64 characters with no control characters")
+        let scalars = name.unicodeScalars
+        let category = { (scalar: Unicode.Scalar) -> Bool in
+            let kind = scalar.properties.generalCategory
+            return kind == .control || kind == .format || kind == .lineSeparator || kind == .paragraphSeparator || kind == .surrogate
+                || kind == .unassigned || scalar == "\u{FFFD}"
         }
+        guard (1...64).contains(scalars.count), !scalars.contains(where: category), name.trimmingCharacters(in: .whitespaces) == name,
+            !isLowerHex(name.lowercased(), count: 8)
+        else {
+            throw .badInput(
+                "a token's name is 1-64 characters: no control, invisible or bidi characters, no space at either end, and not 8 hex digits (an id's shape)")
+        }
+    }
+
+    /// How names are compared for sameness: case and Unicode normalisation folded.
+    static func folded(_ name: String) -> String { name.precomposedStringWithCompatibilityMapping.lowercased() }
+
+    static func isLowerHex(_ text: String, count: Int) -> Bool {
+        text.utf8.count == count && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 
     static func hash(_ token: String) -> String {

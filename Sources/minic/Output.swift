@@ -42,6 +42,23 @@ enum Output {
     }
 
     /// Prints a value as pretty JSON with sorted keys and ISO-8601 dates.
+    /// Writes `text` to stdout and flushes it, reporting whether every byte got out (no trap on a
+    /// closed or full stdout, unlike FileHandle's write).
+    static func writeAllToStandardOutput(_ text: String) -> Bool {
+        fflush(nil)  // every stdio stream: nothing printed earlier is left behind the token
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let count = bytes.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            bytes = bytes.dropFirst(count)
+        }
+        // A regular file on a full disk may take the bytes and fail only when flushed.
+        return fsync(STDOUT_FILENO) == 0 || errno == EINVAL || errno == EROFS
+    }
+
     static func json<T: Encodable>(_ value: T) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

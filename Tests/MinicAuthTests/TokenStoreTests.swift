@@ -43,7 +43,7 @@ final class TokenStoreTests: XCTestCase {
 
     func testNamesAreCheckedAndUnique() throws {
         _ = try store.create(name: "ci", role: .submit)
-        for name in ["", String(repeating: "x", count: 65), "a\nb", "a\u{1b}[31m"] {
+        for name in ["", String(repeating: "x", count: 65), "a\nb", "a\u{1b}[31m", " ci2", "ci2 ", "a\u{200B}b", "a\u{202E}b", "d851360f", "CI", "a" + String(repeating: "\u{301}", count: 70)] {
             XCTAssertThrowsError(try store.create(name: name, role: .submit), name) { XCTAssertEqual(($0 as? MinicError)?.kind, .badInput) }
         }
         XCTAssertThrowsError(try store.create(name: "ci", role: .admin)) { XCTAssertEqual(($0 as? MinicError)?.kind, .badInput) }

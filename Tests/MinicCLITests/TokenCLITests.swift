@@ -29,6 +29,17 @@ final class TokenCLITests: XCTestCase {
         XCTAssertEqual(home.minic("token", "revoke", "Ann").status, 0)
         XCTAssertEqual(home.minic("token", "revoke", "Ann").status, 2)
         XCTAssertEqual(home.minic("token", "create", "--role", "root", "--name", "x").status, 2)
+        // A token nobody received is revoked, and the command fails (stdout full or closed; a reader that
+        // is gone is the same EPIPE, but whether it left before the write is a race, so it is not tested).
+        for redirect in [">/dev/full", ">&-"] {
+            let lost = Shell.run("sh", ["-c", "\"$0\" token create --role admin --name lost --home \"$1\" --json \(redirect); echo \"exit=$?\" >&2", Shell.minicBinary, home.path], environment: Shell.testEnvironment)
+            XCTAssertTrue(lost.stderr.contains("exit=3"), "\(redirect): \(lost.stderr)")
+            XCTAssertFalse(lost.stderr.contains("minic_"), lost.stderr)
+        }
+        let afterLost = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(home.minic("token", "list", "--json").stdout.utf8)) as? [[String: Any]])
+        let lostTokens = afterLost.filter { $0["name"] as? String == "lost" }
+        XCTAssertEqual(lostTokens.count, 2)
+        XCTAssertTrue(lostTokens.allSatisfy { !($0["revoked_at"] is NSNull) }, "no lost token stays valid")
         let json = home.minic("token", "create", "--role", "submit", "--name", "ci", "--json")
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         XCTAssertTrue((object["token"] as? String)?.hasPrefix("minic_") == true)

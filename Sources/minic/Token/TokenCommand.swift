@@ -25,13 +25,34 @@ struct CreateToken: ParsableCommand {
             throw MinicError.badInput("unknown role '\(role)' (known: \(TokenRole.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let home = try homeOptions.open()
-        let made = try TokenStore(stateDirectory: home.stateDirectory).create(name: name, role: parsed)
-        home.activity.logger(.system).notice("token \(made.record.id) created for \(made.record.name) with role \(parsed.rawValue)")
+        // The token lives in this process's memory: no core file may carry it anywhere.
+        var noCore = rlimit(rlim_cur: 0, rlim_max: 0)
+        guard setrlimit(Int32(RLIMIT_CORE.rawValue), &noCore) == 0 else { throw MinicError.internal("cannot turn core files off before making a token") }
+        let store = TokenStore(stateDirectory: home.stateDirectory)
+        let made = try store.create(name: name, role: parsed)
+        let text: String
         if output.json {
-            try Output.json(CreatedTokenView(token: made.token, view: TokenView(made.record)))
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            text = String(decoding: try encoder.encode(CreatedTokenView(token: made.token, view: TokenView(made.record))), as: UTF8.self) + "\n"
         } else {
-            print(made.token)
-            Output.writeError("token \(made.record.id) for \(made.record.name) (\(parsed.rawValue)); shown once: store it now\n")
+            text = made.token + "\n"
+        }
+        // A token nobody received must not stay valid: if stdout cannot take it (closed, a full disk, a
+        // reader gone), it is revoked and the command fails.
+        guard Output.writeAllToStandardOutput(text) else {
+            let reason = String(cString: strerror(errno))
+            do {
+                try store.revoke(made.record.id)
+            } catch {
+                throw MinicError.internal("the token could not be printed (\(reason)) nor revoked: run `minic token revoke \(made.record.id)`")
+            }
+            throw MinicError.internal("the token could not be printed (\(reason)); it was revoked")
+        }
+        home.activity.logger(.system).notice("token \(made.record.id) created for \(made.record.name) with role \(parsed.rawValue)")
+        if !output.json {
+            Output.writeError("token \(made.record.id) for \(Output.safe(made.record.name)) (\(parsed.rawValue)); shown once: store it now\n")
         }
     }
 }
