@@ -135,15 +135,6 @@ public enum QueueFactory {
     }
 }
 
-/// A queue error as the person sees it (see ``MinicError/init(_:)-queue``).
-func queueCall<T>(_ body: () throws(QueueError) -> T) throws(MinicError) -> T {
-    do throws(QueueError) {
-        return try body()
-    } catch {
-        throw MinicError(error)
-    }
-}
-
 extension QueueFactory {
     /// The local git config key holding the id of the home's Redis queue (apart from the
     /// SQLite one: switching backends must not make either look like the other).

@@ -60,3 +60,13 @@ extension MinicError {
         }
     }
 }
+
+/// Runs a queue call and turns its error into the ``MinicError`` a person sees (an unreachable
+/// queue is exit 2, a broken one exit 3): the one place callers above the queue convert.
+public func queueCall<T>(_ body: () throws(QueueError) -> T) throws(MinicError) -> T {
+    do throws(QueueError) {
+        return try body()
+    } catch {
+        throw MinicError(error)
+    }
+}

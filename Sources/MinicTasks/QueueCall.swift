@@ -2,17 +2,6 @@ import Foundation
 import MinicCore
 import MinicQueue
 
-/// The one place the pipeline and the worker turn a queue's error into the
-/// ``MinicError`` a person sees (an unreachable queue is exit 2, a broken one exit 3).
-@inline(__always)
-func queueCall<T>(_ body: () throws(QueueError) -> T) throws(MinicError) -> T {
-    do throws(QueueError) {
-        return try body()
-    } catch {
-        throw MinicError(error)
-    }
-}
-
 /// How long recording an outcome keeps trying while the queue is unreachable. Past it the
 /// lease has likely run out, the task is rescued, and its work is done again elsewhere.
 let recordingPatience: Double = 30

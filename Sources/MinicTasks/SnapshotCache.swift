@@ -31,17 +31,19 @@ final class SnapshotCache: @unchecked Sendable {
         self.makeProvider = makeProvider
     }
 
+    /// The home, opened once and kept. Call with `lock` held.
+    private func openHome() throws(MinicError) -> Home {
+        if let home { return home }
+        let opened = try Home(openAt: homePath, environment: environment)
+        home = opened
+        return opened
+    }
+
     /// The snapshot of the current committed head. Blocking (libgit2): call it off the cooperative pool.
     func current() throws(MinicError) -> AgentSnapshot {
         lock.lock()
         defer { lock.unlock() }
-        let home: Home
-        if let opened = self.home {
-            home = opened
-        } else {
-            home = try Home(openAt: homePath, environment: environment)
-            self.home = home
-        }
+        let home = try openHome()
         let head = try home.head().commit
         if let snapshot, snapshot.commit == head { return snapshot }
         let fresh = try AgentSnapshot(home: home, commit: head, makeProvider: makeProvider)
@@ -69,13 +71,7 @@ final class SnapshotCache: @unchecked Sendable {
         guard let commit = OID(hex: hex) else { throw .badInput("agent commit '\(TerminalText.neutralise(hex))' is not a commit id") }
         lock.lock()
         defer { lock.unlock() }
-        let home: Home
-        if let opened = self.home {
-            home = opened
-        } else {
-            home = try Home(openAt: homePath, environment: environment)
-            self.home = home
-        }
+        let home = try openHome()
         let head = try home.head().commit
         if head != pinnedHead {
             pinned.removeAll()
