@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MinicUpdates", targets: ["MinicUpdates"]),
         .library(name: "MinicRedis", targets: ["MinicRedis"]),
         .library(name: "MinicAuth", targets: ["MinicAuth"]),
+        .library(name: "MinicServer", targets: ["MinicServer"]),
         .library(name: "MinicCore", targets: ["MinicCore"]),
         .library(name: "MinicBase", targets: ["MinicBase"]),
         .library(name: "MinicGit", targets: ["MinicGit"]),
@@ -24,6 +25,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libgit2 (Debian libgit2-dev), found through pkg-config. Only MinicGit imports it.
@@ -87,11 +93,30 @@ let package = Package(
             name: "Minic",
             dependencies: ["MinicCore", "MinicGit", "MinicQueue", "MinicRedis", "MinicTasks", "MinicLLM", "MinicUpdates"]
         ),
+        // The HTTP API, the review page and /metrics (Hummingbird 2, swift-metrics with swift-prometheus).
+        .target(
+            name: "MinicServer",
+            dependencies: [
+                "Minic", "MinicAuth", "MinicCore", "MinicQueue", "MinicUpdates", "MinicTasks", "MinicLLM", "MinicGuard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // Compiled into the binary: the server needs no files beside it.
+            resources: [
+                .embedInCode("Resources/openapi.json"), .embedInCode("Page/index.html"), .embedInCode("Page/app.js"),
+                .embedInCode("Page/app.css"),
+            ]
+        ),
         .executableTarget(
             name: "minic",
             dependencies: [
-                "Minic", "MinicAuth", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
+                "Minic", "MinicAuth", "MinicServer", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Benchmarks/run-queue drives this against Benchmarks/queue_reference.py.
@@ -112,6 +137,7 @@ let package = Package(
         .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["Minic", "MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicServerTests", dependencies: ["MinicServer", "MinicAuth", "Minic", "MinicTestSupport"]),
         .testTarget(name: "MinicAuthTests", dependencies: ["MinicAuth", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],

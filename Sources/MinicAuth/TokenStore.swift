@@ -90,9 +90,14 @@ public struct TokenStore: Sendable {
     /// - Throws: when the token file cannot be read (no token is accepted then).
     public func verify(_ presented: String) throws(MinicError) -> TokenRecord? {
         guard presented.hasPrefix(TokenStore.prefix), presented.utf8.count < 256 else { return nil }
+        return TokenStore.match(presented, in: try all())
+    }
+
+    /// The active record among `records` whose hash is `presented`'s; every active record is compared whole.
+    static func match(_ presented: String, in records: [TokenRecord]) -> TokenRecord? {
         let digest = Array(TokenStore.hash(presented).utf8)
         var found: TokenRecord?
-        for record in try all() where record.isActive {
+        for record in records where record.isActive {
             // Every record is compared whole, so the time taken says nothing about which bytes matched.
             var difference: UInt8 = Array(record.sha256.utf8).count == digest.count ? 0 : 1
             for (a, b) in zip(Array(record.sha256.utf8), digest) { difference |= a ^ b }

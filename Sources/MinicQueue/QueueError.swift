@@ -54,7 +54,10 @@ extension MinicError {
     /// caller's setting to fix (exit 2), a broken one is exit 3.
     public init(_ error: QueueError) {
         switch error.kind {
-        case .badInput, .unavailable: self.init(.badInput, error.message)
+        case .badInput: self.init(.badInput, error.message)
+        case .unavailable:
+            self.init(.badInput, error.message)
+            isTransient = true
         case .refused: self.init(.refused, error.message)
         case .broken: self.init(.internal, error.message)
         }

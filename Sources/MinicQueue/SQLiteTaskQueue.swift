@@ -370,6 +370,10 @@ public final class SQLiteTaskQueue: TaskQueue {
             conditions.append("type = ?")
             arguments += [type]
         }
+        if let before = filter.beforeID {
+            conditions.append("id < ?")
+            arguments += [before]
+        }
         var sql = "SELECT \(SQLiteTaskQueue.columns) FROM tasks"
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
         if let limit = filter.limit {
@@ -379,5 +383,17 @@ public final class SQLiteTaskQueue: TaskQueue {
             sql += " ORDER BY id"
         }
         return try read("list tasks") { db in try SQLiteTaskQueue.records(db.makeStatement(sql: sql), arguments: arguments) }
+    }
+
+    public func counts() throws(QueueError) -> [TaskState: Int] {
+        try read("count tasks") { db in
+            var counts: [TaskState: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM tasks GROUP BY state") {
+                let name: String = row[0]
+                guard let state = TaskState(rawValue: name) else { throw QueueError.internal("the queue holds a task in an unknown state") }
+                counts[state] = row[1]
+            }
+            return counts
+        }
     }
 }

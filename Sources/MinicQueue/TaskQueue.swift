@@ -45,6 +45,8 @@ public protocol TaskQueue: Sendable {
     func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord
     func task(_ id: Int64) throws(QueueError) -> TaskRecord?
     func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord]
+    /// How many tasks are in each state now (states with none may be missing).
+    func counts() throws(QueueError) -> [TaskState: Int]
 }
 
 extension TaskQueue {

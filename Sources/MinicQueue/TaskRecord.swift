@@ -196,10 +196,13 @@ public struct TaskFilter: Sendable {
     public var type: String?
     /// Newest first when set; all matching tasks when `nil`.
     public var limit: Int?
+    /// Only tasks whose id is below this one: the cursor of a listing that pages newest first.
+    public var beforeID: Int64?
 
-    public init(state: TaskState? = nil, type: String? = nil, limit: Int? = nil) {
+    public init(state: TaskState? = nil, type: String? = nil, limit: Int? = nil, beforeID: Int64? = nil) {
         self.state = state
         self.type = type
         self.limit = limit
+        self.beforeID = beforeID
     }
 }

@@ -42,3 +42,31 @@ public enum TaskInput {
         return known[(path as NSString).pathExtension.lowercased()] ?? ""
     }
 }
+
+extension TaskInput {
+    /// Whether an ISO-8601 time's UTC offset (`Z`, `±HH:MM`, `±HHMM`) is one a clock can have:
+    /// at most 14 hours and 59 minutes (the formatter itself takes `+99:00`).
+    public static func hasRealOffset(_ text: String) -> Bool {
+        guard let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }), let t = text.firstIndex(of: "T"), sign > t else { return true }
+        let digits = text[text.index(after: sign)...].filter(\.isNumber)
+        guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return false }
+        return hours <= 14 && minutes <= 59
+    }
+
+    /// A time as `--at` and `run_at` take it: ISO-8601 with a real offset, Unix seconds, or `+SECONDS` from now,
+    /// within ``runAtRange``.
+    public static func parseTime(_ text: String) throws(MinicError) -> Date {
+        let date: Date
+        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()) {
+            date = Date().addingTimeInterval(seconds)
+        } else if let seconds = Double(text) {
+            date = Date(timeIntervalSince1970: seconds)
+        } else if let parsed = ISO8601DateFormatter().date(from: text), hasRealOffset(text) {
+            date = parsed
+        } else {
+            throw .badInput("'\(text)' is not a time (ISO-8601, Unix seconds or +SECONDS)")
+        }
+        guard TaskInput.isSchedulable(date) else { throw .badInput("'\(text)' is not \(TaskInput.runAtRange)") }
+        return date
+    }
+}

@@ -34,14 +34,17 @@ public final class Worker: Sendable {
     let grace: Double
     /// Seconds between background pulls from the origin (``TaskPipeline/sync``); 0 pulls only when a task needs it.
     let pullEvery: Double
+    /// Gets each task's text as it arrives (a server's event streams), and `nil` once the task is done.
+    let onText: (@Sendable (Int64, String?) -> Void)?
 
     /// - Parameter pullEvery: seconds between background pulls from the origin, when the pipeline has a
     ///   ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
     public init(
         pipeline: TaskPipeline, concurrency: Int, mode: Mode, leaseSeconds: Double, owner: String? = nil, pollSeconds: Double = 0.2, grace: Double = 10,
-        pullEvery: Double = 0
+        pullEvery: Double = 0, onText: (@Sendable (Int64, String?) -> Void)? = nil
     ) {
         precondition(pullEvery >= 0, "pullEvery must not be negative")
+        self.onText = onText
         self.pullEvery = pullEvery
         precondition(concurrency > 0, "concurrency must be positive")
         self.pipeline = pipeline
@@ -171,7 +174,14 @@ public final class Worker: Sendable {
     func process(_ claimed: ClaimedTask, stop: StopSignal) async -> Outcome {
         let pipeline = self.pipeline
         let work = Task { () async -> Result<TaskRecord?, MinicError> in
-            do throws(MinicError) { return .success(try await pipeline.execute(claimed)) } catch { return .failure(error) }
+            let id = claimed.task.id
+            let onText = self.onText
+            defer { onText?(id, nil) }
+            do throws(MinicError) {
+                return .success(try await pipeline.execute(claimed, onText: { text in onText?(id, text) }))
+            } catch {
+                return .failure(error)
+            }
         }
         let lost = LeaseLoss()
         let heartbeat = Task {

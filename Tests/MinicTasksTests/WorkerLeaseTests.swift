@@ -132,4 +132,5 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
     func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.retry(id, now: now) }
     func task(_ id: Int64) throws(QueueError) -> TaskRecord? { try base.task(id) }
     func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord] { try base.tasks(filter) }
+    func counts() throws(QueueError) -> [TaskState: Int] { try base.counts() }
 }

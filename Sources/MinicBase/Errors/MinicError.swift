@@ -16,6 +16,9 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     public let message: String
     /// Further lines (e.g. each offending path), printed after the message.
     public let details: [String]
+    /// Whether the same call may succeed later unchanged (a queue that cannot be reached): the HTTP API
+    /// answers 503 for it instead of 400. The exit code still follows ``kind``.
+    public var isTransient = false
 
     public init(_ kind: Kind, _ message: String, details: [String] = []) {
         self.kind = kind

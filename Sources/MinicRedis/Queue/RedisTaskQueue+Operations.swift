@@ -122,7 +122,7 @@ extension RedisTaskQueue {
         var found: [TaskRecord] = []
         var pages: IDPages
         if let state = filter.state {
-            pages = .index("\(prefix):s:\(state.rawValue)", start: 0)
+            pages = .index("\(prefix):s:\(state.rawValue)", start: 0, below: filter.beforeID)
         } else {
             // Every task is in exactly one state's set: their union, in id order (bounded by the tasks
             // there are, whatever the id counter says).
@@ -137,6 +137,7 @@ extension RedisTaskQueue {
                 }
             }
             ids.sort()
+            if let before = filter.beforeID { ids.removeAll { $0 >= before } }
             pages = .list(newestFirst ? ids.reversed() : ids, start: 0)
         }
         while true {
@@ -155,20 +156,40 @@ extension RedisTaskQueue {
         return found
     }
 
+    public func counts() throws(QueueError) -> [TaskState: Int] {
+        let replies = try client.pipeline(TaskState.allCases.map { ["ZCARD", "\(prefix):s:\($0.rawValue)"] })
+        var counts: [TaskState: Int] = [:]
+        for (state, reply) in zip(TaskState.allCases, replies) {
+            try RedisTaskQueue.expect(reply, "counting tasks")
+            guard let count = reply.integer else { throw .internal("Redis: counting tasks answered no number") }
+            counts[state] = Int(count)
+        }
+        return counts
+    }
+
     /// Where a listing is in its walk over ids.
     enum IDPages {
-        /// A state's sorted set, from rank `start`.
-        case index(String, start: Int)
+        /// A state's sorted set (scored by id), from rank `start`, only ids below `below` when set.
+        case index(String, start: Int, below: Int64?)
         /// Ids already known, from `start`.
         case list([Int64], start: Int)
     }
 
     private func nextPage(_ pages: inout IDPages, size: Int, newestFirst: Bool) throws(QueueError) -> [String] {
         switch pages {
-        case .index(let key, let start):
-            let command = [newestFirst ? "ZREVRANGE" : "ZRANGE", key, String(start), String(start + size - 1)]
+        case .index(let key, let start, let below):
+            let command: [String]
+            if let below {
+                let top = "(\(below)"
+                command =
+                    newestFirst
+                    ? ["ZREVRANGEBYSCORE", key, top, "-inf", "LIMIT", String(start), String(size)]
+                    : ["ZRANGEBYSCORE", key, "-inf", top, "LIMIT", String(start), String(size)]
+            } else {
+                command = [newestFirst ? "ZREVRANGE" : "ZRANGE", key, String(start), String(start + size - 1)]
+            }
             guard let items = try client.run(command, while: "listing tasks").array else { throw .internal("Redis: listing tasks answered no list") }
-            pages = .index(key, start: start + items.count)
+            pages = .index(key, start: start + items.count, below: below)
             return items.compactMap(\.text)
         case .list(let ids, let start):
             let end = min(ids.count, start + size)

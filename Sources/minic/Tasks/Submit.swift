@@ -45,7 +45,7 @@ struct Submit: ParsableCommand {
         } else {
             if let maxAttempts, maxAttempts < 1 { throw MinicError.badInput("--max-attempts must be at least 1") }
             records = try pipeline.submit([
-                try task.newTask(priority: priority, runAt: try at.map(Submit.parseTime), maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
+                try task.newTask(priority: priority, runAt: try at.map(TaskInput.parseTime), maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
             ])
         }
         if output.json {
@@ -57,27 +57,4 @@ struct Submit: ParsableCommand {
 
     /// Reads `--at` (and a `run_at` given as text): ISO-8601, Unix seconds or +SECONDS from now.
     /// - Throws: ``MinicError`` (bad input) when it is none of these, or not ``TaskInput/runAtRange``.
-    /// Whether an ISO-8601 time's UTC offset (`Z`, `±HH:MM`, `±HHMM`) is one a clock can have:
-    /// at most 14 hours and 59 minutes (the formatter itself takes `+99:00`).
-    static func hasRealOffset(_ text: String) -> Bool {
-        guard let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }), let t = text.firstIndex(of: "T"), sign > t else { return true }
-        let digits = text[text.index(after: sign)...].filter(\.isNumber)
-        guard digits.count == 4, let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return false }
-        return hours <= 14 && minutes <= 59
-    }
-
-    static func parseTime(_ text: String) throws(MinicError) -> Date {
-        let date: Date
-        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()) {
-            date = Date().addingTimeInterval(seconds)
-        } else if let seconds = Double(text) {
-            date = Date(timeIntervalSince1970: seconds)
-        } else if let parsed = ISO8601DateFormatter().date(from: text), Submit.hasRealOffset(text) {
-            date = parsed
-        } else {
-            throw .badInput("'\(text)' is not a time (ISO-8601, Unix seconds or +SECONDS)")
-        }
-        guard TaskInput.isSchedulable(date) else { throw .badInput("'\(text)' is not \(TaskInput.runAtRange)") }
-        return date
-    }
 }

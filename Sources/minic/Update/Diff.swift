@@ -1,3 +1,4 @@
+import Minic
 import ArgumentParser
 import Foundation
 import MinicUpdates
@@ -24,14 +25,3 @@ struct DiffCommand: ParsableCommand {
     }
 }
 
-struct DiffView: Encodable {
-    let id: String
-    /// Whether the patch applies to the current head (false: against the proposal's own base).
-    let againstHead: Bool
-    let patch: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, patch
-        case againstHead = "against_head"
-    }
-}

@@ -1,3 +1,4 @@
+import Minic
 import ArgumentParser
 import Foundation
 import MinicUpdates

@@ -96,32 +96,3 @@ struct Propose: AsyncParsableCommand {
     }
 }
 
-struct ProposeView: Encodable {
-    let id: String
-    let branch: String
-    let head: String
-    let status: String
-    let paths: [ChangedPath]
-    let merge: MergeView?
-    let mergeError: String?
-    let pushed: Bool
-    let pushError: String?
-
-    init(_ outcome: ProposeOutcome) {
-        id = outcome.proposal.id
-        branch = Proposal.branchName(outcome.proposal.id)
-        head = outcome.proposal.head.hex
-        status = outcome.proposal.status.rawValue
-        paths = outcome.paths
-        merge = outcome.autoMerge.map(MergeView.init)
-        mergeError = outcome.autoMergeError
-        pushed = outcome.pushed
-        pushError = outcome.pushError
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, branch, head, status, paths, merge, pushed
-        case mergeError = "merge_error"
-        case pushError = "push_error"
-    }
-}

@@ -1,3 +1,4 @@
+import Minic
 import ArgumentParser
 import Foundation
 import MinicUpdates
@@ -45,25 +46,3 @@ struct Rollback: ParsableCommand {
     }
 }
 
-struct RollbackView: Encodable {
-    let from: String
-    let to: String
-    let backup: String?
-    let worktreeBackup: String?
-    let unchanged: Bool
-    let hooks: [HookView]
-
-    init(_ outcome: RollbackOutcome) {
-        from = outcome.from.hex
-        to = outcome.to.hex
-        backup = outcome.backup
-        worktreeBackup = outcome.worktreeBackup
-        unchanged = outcome.unchanged
-        hooks = [HookView(outcome.postRollback)].compactMap { $0 }
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case from, to, backup, unchanged, hooks
-        case worktreeBackup = "worktree_backup"
-    }
-}

@@ -1,3 +1,4 @@
+import Minic
 import ArgumentParser
 import Foundation
 import MinicCore
@@ -84,44 +85,3 @@ struct Show: ParsableCommand {
     }
 }
 
-struct ShowView: Encodable {
-    let proposal: ProposalView
-    let base: String?
-    let paths: [ChangedPath]
-    let violations: [Violation]
-    let commitViolations: [Violation]
-    let conflicts: [String]
-    let message: String
-    let diff: String?
-    let stat: String?
-
-    init(_ review: ProposalReview, stat: Bool) throws {
-        proposal = ProposalView(review.proposal, counts: CountsView(review.paths))
-        base = review.base?.hex
-        paths = review.paths
-        violations = review.violations
-        commitViolations = review.commitViolations
-        conflicts = review.conflicts
-        message = review.proposal.message
-        diff = stat ? nil : try review.diff.patch()
-        self.stat = stat ? try review.diff.stat() : nil
-    }
-
-    func encode(to encoder: Encoder) throws {
-        try proposal.encode(to: encoder)
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(base, forKey: .base)
-        try container.encode(paths, forKey: .paths)
-        try container.encode(violations, forKey: .violations)
-        try container.encode(commitViolations, forKey: .commitViolations)
-        try container.encode(conflicts, forKey: .conflicts)
-        try container.encode(message, forKey: .message)
-        try container.encodeIfPresent(diff, forKey: .diff)
-        try container.encodeIfPresent(stat, forKey: .stat)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case base, paths, violations, conflicts, message, diff, stat
-        case commitViolations = "commit_violations"
-    }
-}

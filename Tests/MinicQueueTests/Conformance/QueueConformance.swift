@@ -259,6 +259,21 @@ struct QueueConformance {
         XCTAssertEqual(try queue.tasks(TaskFilter(state: .queued, type: "analyze", limit: 2)).map(\.prompt), ["8", "6"])
         XCTAssertEqual(try queue.tasks(TaskFilter()).map(\.prompt), (0..<10).map(String.init))
         XCTAssertEqual(try queue.tasks(TaskFilter(state: .running)).count, 0)
+        // A cursor pages newest first: ids below it, with and without a state, a type or a limit.
+        let all = try queue.tasks(TaskFilter())
+        let cursor = all[6].id
+        XCTAssertEqual(try queue.tasks(TaskFilter(limit: 3, beforeID: cursor)).map(\.prompt), ["5", "4", "3"])
+        XCTAssertEqual(try queue.tasks(TaskFilter(state: .queued, limit: 2, beforeID: cursor)).map(\.prompt), ["5", "4"])
+        XCTAssertEqual(try queue.tasks(TaskFilter(state: .queued, type: "explain", limit: 5, beforeID: cursor)).map(\.prompt), ["5", "3", "1"])
+        XCTAssertEqual(try queue.tasks(TaskFilter(beforeID: cursor)).map(\.prompt), ["0", "1", "2", "3", "4", "5"])
+        XCTAssertEqual(try queue.tasks(TaskFilter(limit: 5, beforeID: all[0].id)).count, 0)
+        XCTAssertEqual(try queue.counts()[.queued], 10)
+        XCTAssertEqual(try queue.counts()[.running] ?? 0, 0)
+        _ = try queue.claim(owner: "w", limit: 3, now: Date())
+        let counts = try queue.counts()
+        XCTAssertEqual(counts[.queued], 7)
+        XCTAssertEqual(counts[.running], 3)
+        XCTAssertEqual(counts.values.reduce(0, +), 10)
     }
 
     func badInput() throws {

@@ -10,7 +10,7 @@ import MinicTasks
 /// as the first, jq and Python as the last) refuses it; an integer field takes an integer
 /// written as one (`2`; `2.0` and `1e2` are refused, as `--priority 2.0` is); `run_at`
 /// must be ``TaskInput/runAtRange``.
-struct SubmitLine: Decodable {
+public struct SubmitLine: Decodable {
     var type: String
     var prompt: String?
     var files: [String]?
@@ -46,7 +46,7 @@ struct SubmitLine: Decodable {
 
     /// Decodes field by field, so any failure (a wrong type, a number with a fraction
     /// where an integer goes, a nested value) names its field.
-    init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func field<T: Decodable>(_ key: CodingKeys, _: T.Type) throws -> T? {
             do {
@@ -84,17 +84,33 @@ struct SubmitLine: Decodable {
 
     /// Parses and checks line `number` of a `--from` file.
     /// - Throws: ``MinicError`` (bad input) naming the line and the field at fault.
-    static func parse(_ line: String, number: Int) throws -> NewTask {
-        let data = Data(line.utf8)
+    public static func parse(_ line: String, number: Int) throws(MinicError) -> NewTask {
+        try parse(Data(line.utf8), source: "--from line \(number)")
+    }
+
+    /// Parses and checks one task given as a JSON object (a `--from` line, an HTTP request's body); `source`
+    /// names it in errors.
+    /// - Throws: ``MinicError`` (bad input) naming `source` and the field at fault.
+    public static func parse(_ data: Data, source: String) throws(MinicError) -> NewTask {
+        do {
+            return try parseOrThrow(data, source: source)
+        } catch let error as MinicError {
+            throw error
+        } catch {
+            throw MinicError.badInput("\(source): not a task")
+        }
+    }
+
+    private static func parseOrThrow(_ data: Data, source: String) throws -> NewTask {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw MinicError.badInput("--from line \(number): not a JSON object")
+            throw MinicError.badInput("\(source): not a JSON object")
         }
         if let duplicate = JSONDuplicateKeys.firstDuplicate(in: Array(data)) {
-            throw MinicError.badInput("--from line \(number): \"\(duplicate)\" is given twice")
+            throw MinicError.badInput("\(source): \"\(duplicate)\" is given twice")
         }
         let known = Set(CodingKeys.allCases.map(\.rawValue))
         if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw MinicError.badInput("--from line \(number): unknown field '\(unknown)' (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw MinicError.badInput("\(source): unknown field '\(unknown)' (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let parsed: SubmitLine
         do {
@@ -105,26 +121,26 @@ struct SubmitLine: Decodable {
             parsed = try JSONDecoder().decode(SubmitLine.self, from: data)
         } catch let error as FieldError {
             let problem = error.missing ? "is missing" : "must be \(error.field.expected)"
-            throw MinicError.badInput("--from line \(number): \"\(error.field.rawValue)\" \(problem)")
+            throw MinicError.badInput("\(source): \"\(error.field.rawValue)\" \(problem)")
         } catch {
-            throw MinicError.badInput("--from line \(number): not a task")
+            throw MinicError.badInput("\(source): not a task")
         }
         try TaskInput.validateType(parsed.type)
         if let maxAttempts = parsed.maxAttempts, maxAttempts < 1 {
-            throw MinicError.badInput("--from line \(number): \"max_attempts\" must be at least 1")
+            throw MinicError.badInput("\(source): \"max_attempts\" must be at least 1")
         }
         let runAt: Date?
         switch parsed.runAt {
         case .seconds(let seconds): runAt = Date(timeIntervalSince1970: seconds)
         case .text(let text):
-            guard let date = try? Submit.parseTime(text) else {
-                throw MinicError.badInput("--from line \(number): \"run_at\" must be \(CodingKeys.runAt.expected), \(TaskInput.runAtRange)")
+            guard let date = try? TaskInput.parseTime(text) else {
+                throw MinicError.badInput("\(source): \"run_at\" must be \(CodingKeys.runAt.expected), \(TaskInput.runAtRange)")
             }
             runAt = date
         case nil: runAt = nil
         }
         if let runAt, !TaskInput.isSchedulable(runAt) {
-            throw MinicError.badInput("--from line \(number): \"run_at\" must be \(TaskInput.runAtRange)")
+            throw MinicError.badInput("\(source): \"run_at\" must be \(TaskInput.runAtRange)")
         }
         return NewTask(
             type: parsed.type, prompt: parsed.prompt ?? "", files: parsed.files ?? [], parameters: parsed.params ?? [:], priority: parsed.priority ?? 0,

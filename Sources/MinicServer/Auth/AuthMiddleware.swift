@@ -1,0 +1,78 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MinicAuth
+import MinicBase
+
+/// Authenticates every `/v1` request and applies the per-token rate limit.
+///
+/// With tokens configured, a request needs `Authorization: Bearer minic_...` naming an active token
+/// (checked against the file on every request, so a revocation counts at once). Without any (the server
+/// then listens on loopback only), requests act as the local person, but only when they come to a loopback
+/// host name from no other site: a page on another origin, or one that rebinds its name to 127.0.0.1,
+/// gets 403.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let verifier: TokenVerifier
+    let buckets: TokenBuckets
+    let localName: String
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
+        var context = context
+        let caller = try authenticate(request)
+        if let wait = buckets.take(caller.tokenID ?? "local") {
+            metrics.rateLimited()
+            var error = APIError(.tooManyRequests, "rate_limited", "too many requests for this token; retry in \(Int(wait.rounded(.up))) s")
+            error.headers[.retryAfter] = String(Int(wait.rounded(.up)))
+            throw error
+        }
+        context.caller = caller
+        return try await next(request, context)
+    }
+
+    func authenticate(_ request: Request) throws -> Caller {
+        let active: [TokenRecord]
+        do {
+            active = try verifier.active()
+        } catch {
+            // Fail closed: a token file that cannot be read lets nobody in.
+            throw APIError(.serviceUnavailable, "unavailable", "the token file cannot be read; no token is accepted until it is fixed")
+        }
+        let header = request.headers[.authorization]
+        if active.isEmpty && header == nil {
+            try Self.checkLocal(request)
+            return Caller(localName: localName)
+        }
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
+        let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        let record: TokenRecord?
+        do {
+            record = try verifier.verify(presented)
+        } catch {
+            throw APIError(.serviceUnavailable, "unavailable", "the token file cannot be read; no token is accepted until it is fixed")
+        }
+        guard let record else { throw APIError.unauthorized }
+        return Caller(record)
+    }
+
+    /// Without tokens: only a loopback host name, and no other site's page (Origin, Sec-Fetch-Site).
+    static func checkLocal(_ request: Request) throws {
+        let host = (request.head.authority ?? "").lowercased()
+        let name: Substring
+        if host.hasPrefix("[") {
+            name = host.prefix(through: host.firstIndex(of: "]") ?? host.index(before: host.endIndex))
+        } else {
+            name = host.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        }
+        guard ["127.0.0.1", "localhost", "[::1]"].contains(String(name)) else {
+            throw APIError.forbidden("without tokens this server answers only requests to 127.0.0.1 or localhost (Host: \(TerminalText.escapedForLog(String(host.prefix(80)))))")
+        }
+        if let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" {
+            throw APIError.forbidden("without tokens this server refuses requests from another site's page")
+        }
+        if let origin = request.headers[HTTPField.Name("Origin")!], origin != "http://\(host)" {
+            throw APIError.forbidden("without tokens this server refuses requests from another site's page")
+        }
+    }
+}
