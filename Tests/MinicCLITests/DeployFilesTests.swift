@@ -83,4 +83,15 @@ final class DeployFilesTests: XCTestCase {
         assertFails("Dockerfile: no HEALTHCHECK")
         assertFails("Dockerfile: the last USER is root")
     }
+
+    /// scripts/cluster: redis-server, an origin served by `minic serve` and `git daemon`, two cloned workers; a task
+    /// and a proposal through the HTTP API, the merge reaching both workers.
+    func testClusterScriptRunsATaskAndAProposalThroughTheTopology() {
+        var env = Shell.testEnvironment
+        env["MINIC"] = Shell.minicBinary
+        let result = Shell.run("bash", [Self.repository + "/scripts/cluster"], in: Self.repository, environment: env)
+        XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
+        XCTAssertTrue(result.stdout.contains("cluster: ok   worker 2 pulled the merge"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("cluster: all steps passed"), result.stdout)
+    }
 }
