@@ -20,9 +20,15 @@ public final class ServeProcess: @unchecked Sendable {
     }
 
     /// Starts `minic serve --home HOME --port 0 EXTRA...` and waits (at most `timeout`) until it listens.
-    public init(home: String, _ extra: [String] = [], environment: [String: String] = [:], timeout: Double = 30) throws {
+    public convenience init(home: String, _ extra: [String] = [], environment: [String: String] = [:], timeout: Double = 30) throws {
+        try self.init(arguments: ["serve", "--home", home, "--port", "0"] + extra, environment: environment, timeout: timeout)
+    }
+
+    /// Starts `minic ARGUMENTS...` and waits (at most `timeout`) until it says it listens on a loopback port
+    /// (`serve`, `worker --metrics-port 0`).
+    public init(arguments: [String], environment: [String: String] = [:], timeout: Double = 30) throws {
         process.executableURL = URL(fileURLWithPath: Shell.minicBinary)
-        process.arguments = ["serve", "--home", home, "--port", "0"] + extra
+        process.arguments = arguments
         process.environment = Shell.testEnvironment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
@@ -36,7 +42,7 @@ public final class ServeProcess: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let range = log.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            if let range = log.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
                 port = Int(log[range].split(separator: ":").last ?? "") ?? 0
                 return
             }
@@ -44,7 +50,7 @@ public final class ServeProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.02)
         }
         stop()
-        throw NSError(domain: "ServeProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "minic serve did not start: \(log)"])
+        throw NSError(domain: "ServeProcess", code: 1, userInfo: [NSLocalizedDescriptionKey: "minic \(arguments.first ?? "") did not start: \(log)"])
     }
 
     /// SIGTERM, then SIGKILL after `grace` seconds; returns the exit status (nil when it had to be killed).
