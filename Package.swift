@@ -54,7 +54,9 @@ let package = Package(
         ),
         .target(
             name: "MinicUpdates",
-            dependencies: ["MinicCore", "MinicGit", "MinicGuard", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "MinicCore", "MinicGit", "MinicGuard", .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // The task queue: the `TaskQueue` protocol and its SQLite implementation (GRDB).
         .target(
@@ -78,7 +80,10 @@ let package = Package(
         // The task pipeline: validation, templates, provider calls, workers.
         .target(
             name: "MinicTasks",
-            dependencies: ["MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         // hiredis (Debian libhiredis-dev), found through pkg-config. Only MinicRedis imports it.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),

@@ -12,6 +12,7 @@ extension TaskPipeline {
         let (clean, found) = secrets.redactingSecrets(in: text)
         let redacted = found.filter { $0.ruleID != SecretScanner.unscannedRuleID }
         if !found.isEmpty { text = clean }
+        for finding in redacted { TaskMetrics.finding(rule: finding.ruleID, decision: "redact") }
         if !redacted.isEmpty {
             securityLog.warning("task \(task.id): redacted \(redacted.count) secret(s) in the answer: \(redacted.map(\.ruleID).joined(separator: ", "))")
         }
@@ -24,6 +25,7 @@ extension TaskPipeline {
         func decide(_ finding: CodeFinding) -> Decision {
             max(policy.decide(rule: finding.ruleID, severity: finding.severity), finding.ruleID == SecretScanner.unscannedRuleID ? .ask : .allow)
         }
+        for finding in findings { TaskMetrics.finding(rule: finding.ruleID, decision: decide(finding).rawValue) }
         let lines = findings.map { "line \($0.line): \($0.severity.rawValue) \($0.ruleID): \($0.message) [\(decide($0).rawValue)]" }
         switch max(policy.decide(findings), floor) {
         case .block:

@@ -89,6 +89,7 @@ public final class TaskPipeline: Sendable {
         }
         let records = try queueCall { () throws(QueueError) in try queue.enqueue(checked) }
         for record in records { taskLog.info("task \(record.id) submitted: \(record.type)") }
+        TaskMetrics.submitted(records)
         return records
     }
 
@@ -102,6 +103,13 @@ public final class TaskPipeline: Sendable {
         let task = claimed.task
         let queue = self.queue
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
+        let started = ContinuousClock.now
+        let seconds = { @Sendable in (ContinuousClock.now - started) / .seconds(1) }
+        let firstText = Locked(false)
+        let onText = { @Sendable (text: String) in
+            if !firstText.withLock({ seen in defer { seen = true }; return seen }) { TaskMetrics.firstToken(type: task.type, seconds: seconds()) }
+            onText(text)
+        }
         do {
             // The head is resolved once: everything below uses this snapshot, and the task records its commit.
             let lookup = { @Sendable () throws(MinicError) -> (AgentSnapshot, LLMRequest)? in
@@ -164,6 +172,8 @@ public final class TaskPipeline: Sendable {
                 return nil
             }
             taskLog.info("task \(task.id) succeeded: \(provider.name) \(usage.inputTokens) in / \(usage.outputTokens) out tokens, agent \(commit.prefix(7))")
+            TaskMetrics.finished(type: task.type, state: .succeeded, seconds: seconds())
+            if answer.fromModel { TaskMetrics.usage(provider: provider.name, model: answer.model, usage) }
             // What the queue now holds, without reading it back.
             var record = task
             record.state = .succeeded
@@ -184,6 +194,7 @@ public final class TaskPipeline: Sendable {
                 taskLog.info("task \(task.id) released: the worker is stopping")
                 return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
+            TaskMetrics.llmError(error)
             let failure = error as? MinicError ?? .internal("\(error)")
             // Bad input and client errors (bad request, bad key) will not get better by retrying.
             // Nor will an answer the guardrails refused, or a proposal a rule refused: `minic tasks retry` asks again.
@@ -191,6 +202,7 @@ public final class TaskPipeline: Sendable {
             let state = try await Blocking.run { () throws(MinicError) in
                 try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.fail(claimed.lease, error: failure.message, retryable: !permanent, now: Date()) }
             }
+            if let state { TaskMetrics.finished(type: task.type, state: state, seconds: seconds()) }
             switch state {
             case .failed?: taskLog.warning("task \(task.id) failed, will retry: \(failure.message)")
             case .dead?: taskLog.error("task \(task.id) dead after \(task.attempts) attempt(s): \(failure.message)")

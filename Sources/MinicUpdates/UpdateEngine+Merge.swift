@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import MinicCore
 import MinicGit
 import MinicGuard
@@ -143,6 +144,7 @@ extension UpdateEngine {
             }
             self.testPause("after-checkout")
         }
+        Counter(label: "minic_merges_total", dimensions: [("rule", options.rule.rawValue)]).increment()
         return MergeOutcome(
             proposalID: proposal.id, commit: commit, previousHead: head, backup: backup, rule: options.rule, approvedBy: approver,
             preMerge: preMerge, postMerge: postMerge, alreadyMerged: false)

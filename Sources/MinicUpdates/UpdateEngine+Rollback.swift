@@ -1,4 +1,5 @@
 import Foundation
+import Metrics
 import MinicCore
 import MinicGit
 
@@ -122,6 +123,7 @@ extension UpdateEngine {
             }
             self.testPause("after-checkout")
         }
+        Counter(label: "minic_rollbacks_total").increment()
         return RollbackOutcome(from: head, to: target, backup: backup, worktreeBackup: worktreeBackup, postRollback: hook, unchanged: false)
     }
 

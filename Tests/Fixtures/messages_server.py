@@ -354,6 +354,22 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 payload = payload[:payload.index(b"event: content_block_start")] + payload[payload.index(b"event: message_delta"):]
             return self.stream(payload)
+        if model.startswith("drip:"):
+            # drip:N:MS: N text deltas ("piece-0 " ...), one every MS milliseconds, each flushed on its own.
+            _, n, ms = model.split(":")
+            payload = events(model, text=[f"piece-{i} " for i in range(int(n))])
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream")
+            self.send_header("transfer-encoding", "chunked")
+            self.end_headers()
+            for part in payload.split(b"\n\n"):
+                if part.strip():
+                    self.chunk(part + b"\n\n")
+                    if b"content_block_delta" in part:
+                        time.sleep(int(ms) / 1000)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+            return
         if model.startswith("reply-file:"):
             with open(model[len("reply-file:"):], encoding="utf-8") as answer:
                 content = answer.read()

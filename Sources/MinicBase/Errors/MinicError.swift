@@ -19,6 +19,8 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     /// Whether the same call may succeed later unchanged (a queue that cannot be reached): the HTTP API
     /// answers 503 for it instead of 400. The exit code still follows ``kind``.
     public var isTransient = false
+    /// Whether it names something that does not exist (a proposal id): the HTTP API answers 404.
+    public var isNotFound = false
 
     public init(_ kind: Kind, _ message: String, details: [String] = []) {
         self.kind = kind
@@ -29,6 +31,12 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     public static func refused(_ message: String, details: [String] = []) -> MinicError { MinicError(.refused, message, details: details) }
     public static func badInput(_ message: String, details: [String] = []) -> MinicError { MinicError(.badInput, message, details: details) }
     public static func `internal`(_ message: String, details: [String] = []) -> MinicError { MinicError(.internal, message, details: details) }
+    /// Bad input that names something that does not exist.
+    public static func notFound(_ message: String) -> MinicError {
+        var error = MinicError(.badInput, message)
+        error.isNotFound = true
+        return error
+    }
 
     public var description: String { message }
 }

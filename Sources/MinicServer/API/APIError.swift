@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import MinicBase
 import MinicQueue
+import NIOCore
 
 /// An error the API answers with: an HTTP status and `{"error": {"code": "...", "message": "..."}}`.
 ///
@@ -52,6 +53,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case let error as APIError: return error
         case let error as MinicError: return from(error)
         case let error as QueueError: return from(MinicError(error))
+        case is NIOTooManyBytesError: return APIError(.contentTooLarge, "payload_too_large", "the request body is larger than the limit")
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "the request body is larger than the limit")
@@ -68,6 +70,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         switch error.kind {
         case .badInput:
             if error.isTransient { return APIError(.serviceUnavailable, "unavailable", message) }
+            if error.isNotFound { return APIError(.notFound, "not_found", message) }
             return APIError(.badRequest, "bad_input", message)
         case .refused: return APIError(.conflict, "refused", message)
         case .internal: return APIError(.internalServerError, "internal", message)

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import MinicBase
 
 /// Turns every error a handler throws into ``APIError``'s JSON answer, and logs the ones that are the
 /// server's fault (5xx) with what the request was.
@@ -13,7 +14,9 @@ struct ErrorMiddleware: RouterMiddleware {
         } catch {
             let answer = APIError.from(error)
             if answer.status.code >= 500 {
-                logger.error("\(request.method) \(request.uri.path): \(answer.status.code) \(answer.code): \(answer.message)")
+                // The answer hides what an unknown error says (it may quote what it should not); the log keeps its type.
+                let cause = error is APIError || error is MinicError ? "" : " (\(type(of: error)))"
+                logger.error("\(request.method) \(request.uri.path): \(answer.status.code) \(answer.code): \(answer.message)\(cause)")
             }
             throw answer
         }

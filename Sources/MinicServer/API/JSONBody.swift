@@ -33,7 +33,7 @@ enum JSONBody {
         let buffer: ByteBuffer
         do {
             buffer = try await request.collectBody(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "payload_too_large", "the request body is larger than \(limit) bytes (serve --max-body-kb)")
         }
         guard buffer.readableBytes == 0 || declared else {

@@ -70,6 +70,13 @@ struct TaskRoutes {
             case tasks
             case nextCursor = "next_cursor"
         }
+
+        /// `next_cursor` is always there, `null` on the last page.
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(tasks, forKey: .tasks)
+            try container.encode(nextCursor, forKey: .nextCursor)
+        }
     }
 
     func list(_ request: Request, _ context: APIContext) async throws -> Response {

@@ -33,7 +33,7 @@ public struct ProposalStore {
         let cleaned = id.hasPrefix("proposals/") ? String(id.dropFirst("proposals/".count)) : id
         for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)] {
             let name = prefix + cleaned
-            guard Repository.isValidReferenceName(name) else { throw .badInput("'\(id)' is not a valid proposal id") }
+            guard Repository.isValidReferenceName(name) else { throw .notFound("'\(id)' is not a valid proposal id") }
             guard let target = try git("reading \(name)", { () throws(GitError) in try repository.referenceTarget(name) }) else { continue }
             let proposal = try load(reference: name, target: target, status: status)
             if status == .open, let head, try git("checking \(id)", { () throws(GitError) in try repository.isAncestor(target, of: head) }) {
@@ -41,7 +41,7 @@ public struct ProposalStore {
             }
             return proposal
         }
-        throw .badInput("no proposal '\(id)' (see `minic update list --all`)")
+        throw .notFound("no proposal '\(id)' (see `minic update list --all`)")
     }
 
     func load(reference: String, target: OID, status: ProposalStatus) throws(MinicError) -> Proposal {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Minic
 import MinicCore
+import MinicServer
 import MinicTasks
 
 struct WorkerCommand: AsyncParsableCommand {
@@ -20,6 +21,8 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(help: "Seconds running tasks get to finish after a stop signal.") var grace: Double = 10
     @Option(help: ArgumentHelp("Seconds between pulls from the origin (default 30 where the home has one; 0 = off).", valueName: "seconds"))
     var pullEvery: Double?
+    @Option(help: ArgumentHelp("Serve /metrics and /healthz on this port (0: a free one, said on stderr).", valueName: "port")) var metricsPort: Int?
+    @Option(help: ArgumentHelp("The address for --metrics-port.", valueName: "host")) var metricsHost = "127.0.0.1"
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
@@ -29,6 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
         // Bounded so every wait built from them fits a timer (a day is already longer than any use).
         if let pullEvery, !(0...86_400).contains(pullEvery) { throw ValidationError("--pull-every must be 0 to 86400 seconds") }
         if !(0...86_400).contains(grace) { throw ValidationError("--grace must be 0 to 86400 seconds") }
+        if let metricsPort, !(0...65_535).contains(metricsPort) { throw ValidationError("--metrics-port must be 0-65535") }
     }
 
     func run() async throws {
@@ -39,7 +43,15 @@ struct WorkerCommand: AsyncParsableCommand {
         let worker = Worker(
             pipeline: pipeline, concurrency: concurrency, mode: once ? .once : drain ? .drain : .forever, leaseSeconds: try home.config().queue.leaseSeconds,
             grace: grace, pullEvery: pipeline.sync == nil ? 0 : pullEvery ?? 30)
-        let summary = try await worker.run(stop: stop)
+        let summary: Worker.Summary
+        if let metricsPort {
+            summary = try await MetricsEndpoint.serving(
+                host: metricsHost, port: metricsPort, logger: ServeCommand.logger(),
+                onListening: { host, port in FileHandle.standardError.write(Data("minic worker: metrics on http://\(host):\(port)/metrics\n".utf8)) },
+                while: { try await worker.run(stop: stop) })
+        } else {
+            summary = try await worker.run(stop: stop)
+        }
         if output.json {
             try Output.json(["succeeded": summary.succeeded, "failed": summary.failed, "lost": summary.lost, "released": summary.released])
         } else {
