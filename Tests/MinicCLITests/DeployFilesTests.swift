@@ -91,7 +91,9 @@ final class DeployFilesTests: XCTestCase {
         env["MINIC"] = Shell.minicBinary
         let result = Shell.run("bash", [Self.repository + "/scripts/cluster"], in: Self.repository, environment: env)
         XCTAssertEqual(result.status, 0, result.stdout + result.stderr)
-        XCTAssertTrue(result.stdout.contains("cluster: ok   worker 2 pulled the merge"), result.stdout)
+        for step in ["GET /v1/tasks/1 until succeeded", "worker 1 pulled the merge", "worker 2 pulled the merge", "worker 2 metrics /healthz and /metrics"] {
+            XCTAssertTrue(result.stdout.contains("cluster: ok   \(step)"), "no ok line for \(step):\n\(result.stdout)")
+        }
         XCTAssertTrue(result.stdout.contains("cluster: all steps passed"), result.stdout)
     }
 }
