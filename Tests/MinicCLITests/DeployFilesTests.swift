@@ -75,6 +75,11 @@ final class DeployFilesTests: XCTestCase {
         try edit("deploy/kubernetes/secrets.example.yaml") { $0.replacingOccurrences(of: "change-me", with: "Tr0ub4dor-3-horse-staple") }
         assertFails("minic scan: deploy/kubernetes/secrets.example.yaml")
 
+        // An option minic does not have.
+        try reset()
+        try edit("deploy/kubernetes/worker.yaml") { $0.replacingOccurrences(of: "\"--pull-every\"", with: "\"--pull-evry\"") }
+        assertFails("deploy/kubernetes/worker.yaml: minic worker has no option --pull-evry")
+
         // A Dockerfile with no HEALTHCHECK and running as root.
         try reset()
         try edit("Dockerfile") {
