@@ -145,7 +145,7 @@ def start_chromium(profile, timeout, pid_file):
 
     args = [binary, "--headless=new", "--no-sandbox", "--remote-debugging-port=0", f"--user-data-dir={profile}", "--no-first-run",
             "--no-default-browser-check", "--disable-gpu", "--disable-extensions", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--window-size=1280,900", "about:blank"]
+            "--disable-component-update", "--disable-sync", "--disable-crash-reporter", "--disable-breakpad", "--window-size=1280,900", "about:blank"]
     process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=die_with_parent)
     if pid_file:
         with open(pid_file, "w") as f:
@@ -247,10 +247,32 @@ def rollback_before_newest(page):
     return seen
 
 
+def reap_orphans(seconds=5):
+    """Kills and reaps what Chromium left behind: its helpers double-fork, and as this script is their
+    subreaper (PR_SET_CHILD_SUBREAPER) they end up as its children instead of init's zombies."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            return
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if entry.isdigit() and int(fields[1]) == os.getpid() and fields[0] != "Z":
+                    os.kill(int(entry), signal.SIGKILL)
+            except (OSError, ValueError, IndexError):
+                continue
+        time.sleep(0.05)
+
+
 def run(arguments):
+    ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: Chromium's helpers stay this script's to reap
     deadline = time.monotonic() + arguments.timeout
     profile = tempfile.mkdtemp(prefix="minic-chromium-")
-    process = None
+    process, browser = None, None
     try:
         process, browser = start_chromium(profile, 30, arguments.pid_file)
         page = Page(WebSocket(open_page(browser, 10), 10), deadline)
@@ -305,8 +327,17 @@ def run(arguments):
             print(json.dumps(seen))
     finally:
         if process and process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+            # Browser.close first lets Chromium reap its own helpers (a SIGKILL leaves them to init as zombies).
+            try:
+                browser_ws = WebSocket(browser, 5)
+                browser_ws.send(json.dumps({"id": 1, "method": "Browser.close"}))
+                process.wait(timeout=5)
+            except Exception:
+                pass
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+        reap_orphans()
         shutil.rmtree(profile, ignore_errors=True)
 
 

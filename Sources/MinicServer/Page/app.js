@@ -128,14 +128,28 @@ function setUpToken() {
 let generation = 0; // a view that finishes loading after the user moved on is dropped
 let leaving = null; // aborts the current view's streams
 
+/** A hash segment, decoded; a malformed escape is kept as it is (the server then answers not_found). */
+function decodePart(part) {
+  try {
+    return decodeURIComponent(part);
+  } catch (_) {
+    return part;
+  }
+}
+
 function route() {
   generation += 1;
   if (leaving) leaving.abort();
   leaving = new AbortController();
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const signal = leaving.signal;
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodePart);
   const name = parts[0] || 'proposals';
   for (const link of document.querySelectorAll('nav a')) link.classList.toggle('active', link.dataset.view === name);
-  const views = { proposals: parts[1] ? () => proposalView(parts[1]) : proposalsView, history: historyView, tasks: parts[1] ? () => taskView(parts[1], leaving.signal) : tasksView };
+  const views = {
+    proposals: parts[1] ? () => proposalView(parts[1]) : proposalsView,
+    history: historyView,
+    tasks: parts[1] ? () => taskView(parts[1], signal) : tasksView,
+  };
   const view = views[name] || proposalsView;
   const mine = generation;
   $('#view').replaceChildren(el('p', { class: 'muted', text: 'Loading…' }));
