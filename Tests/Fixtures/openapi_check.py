@@ -192,6 +192,8 @@ def main():
     if "Ann" not in merged["approved_by"]:
         fail(f"Approved-by names the token's person: {merged['approved_by']}")
     _, _, history = call("GET", "/v1/history", token=REVIEW, expect=200)
+    if history["head"] != merged["commit"]:
+        fail(f"the history's head is main's: {history['head']} vs {merged['commit']}")
     call("GET", "/v1/history", token=SUBMIT, expect=403)
     head = merged["commit"]
     call("POST", "/v1/rollback", token=REVIEW, body={"to": merged["previous_head"], "expect": "0" * 40}, expect=409)

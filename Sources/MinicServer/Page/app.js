@@ -353,17 +353,16 @@ function renderDiff(text) {
 const MOVES_MAIN = new Set(['merge', 'auto-merge', 'rollback', 'pull']);
 
 async function historyView() {
-  const { events } = await api('GET', '/v1/history');
+  const history = await api('GET', '/v1/history');
+  const events = history.events;
   const page = el('section', { id: 'history' }, el('h1', { text: 'History' }));
-  // The engine's head is the `to` of the newest event that moved main (a merge, auto-merge, rollback or pull)
-  // as long as nothing moved main outside minic (a commit by hand). A rejection's `to` is the rejected
-  // proposal's head, never main's. The confirmation shows the presumed head and lets the user correct it;
-  // the server refuses a rollback whose `expect` is not the head anyway.
+  // The server says where main is (`head`); a rollback sends it as `expect`, so it happens only if main has
+  // not moved since this page was rendered. (A rejection's `to` is the rejected proposal's head, never main's.)
   const moves = (e) => MOVES_MAIN.has(e.kind);
   const newest = events.find((e) => moves(e) && e.to);
-  const head = newest ? newest.to : '';
+  const head = history.head || (newest ? newest.to : '');
   const confirm = el('div', { id: 'rollback-confirm', class: 'confirm', hidden: true });
-  page.append(el('p', { class: 'muted', text: head ? `Current head, as the newest merge or rollback left it: ${short(head)}` : 'No merge or rollback yet: the current head is not known from the history.' }), confirm);
+  page.append(el('p', { class: 'muted', text: head ? `Current head of main: ${short(head)}` : 'The current head is not known.' }), confirm);
   if (events.length === 0) {
     page.append(el('p', { class: 'muted', text: 'Nothing has happened yet.' }));
     return page;
