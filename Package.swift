@@ -128,6 +128,8 @@ let package = Package(
         .executableTarget(name: "minic-queue-bench", dependencies: ["MinicQueue", "MinicCore"], path: "Benchmarks/QueueBenchmark"),
         // Benchmarks/run-redis drives this on one redis-server next to redis-benchmark.
         .executableTarget(name: "minic-redis-bench", dependencies: ["MinicRedis", "MinicQueue", "MinicBase"], path: "Benchmarks/RedisBenchmark"),
+        // Benchmarks/run-http measures the library's submit rates with this, next to `minic serve` under wrk.
+        .executableTarget(name: "minic-http-bench", dependencies: ["Minic", "MinicCore", "MinicQueue", "MinicTasks"], path: "Benchmarks/HTTPBenchmark"),
         // Benchmarks/run-guard drives this against detect-secrets on the same corpus.
         .executableTarget(name: "minic-scan-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/ScanBenchmark"),
         // Benchmarks/run-guard measures the sandbox's start-up with this.
@@ -142,7 +144,7 @@ let package = Package(
         .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["Minic", "MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),
-        .testTarget(name: "MinicServerTests", dependencies: ["MinicServer", "MinicAuth", "Minic", "MinicTestSupport"]),
+        .testTarget(name: "MinicServerTests", dependencies: ["MinicServer", "MinicAuth", "Minic", "MinicBase", "MinicTestSupport"]),
         .testTarget(name: "MinicAuthTests", dependencies: ["MinicAuth", "MinicTestSupport"]),
         .testTarget(name: "MinicCLITests", dependencies: ["minic", "MinicTestSupport"]),
     ],

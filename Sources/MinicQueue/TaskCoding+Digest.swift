@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import MinicBase
 
 extension TaskCoding {
     /// What makes two submissions with one idempotency key "the same request": the
@@ -27,6 +28,6 @@ extension TaskCoding {
         }
         field(String(priority))
         field(String(maxAttempts))
-        return SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: bytes))
     }
 }

@@ -19,11 +19,13 @@ final class ServerState: Sendable {
     let verifier: TokenVerifier
     let metrics = ServerMetrics()
     let live = LiveOutput()
+    let batcher: SubmitBatcher
 
     init(home: Home, settings: ServerSettings) throws(MinicError) {
         homePath = home.path
         self.settings = settings
         pipeline = try TaskPipeline.open(home: home)
+        batcher = SubmitBatcher(pipeline: pipeline)
         verifier = TokenVerifier(store: TokenStore(stateDirectory: home.stateDirectory))
     }
 

@@ -135,6 +135,7 @@ def main():
     call("POST", "/v1/tasks", token=SUBMIT, raw=b'{"type": "explain"}', content_type="text/plain", expect=415)
     call("POST", "/v1/tasks", token=SUBMIT, body={"type": "explain", "prompt": "x" * (2 << 20)}, expect=413)
     call("POST", "/v1/tasks", token=SUBMIT, body={"type": "explain", "prompt": "x", "files": ["/etc/passwd"]}, expect=403)
+    call("POST", "/v1/tasks", token=SUBMIT, body={"type": "self_update", "prompt": "improve yourself"}, expect=403)
     _, _, other = call("POST", "/v1/tasks", token=REVIEW, body={"type": "explain", "prompt": "review's"}, expect=201)
     call("GET", f"/v1/tasks/{task['id']}", token=SUBMIT, expect=200)
     call("GET", f"/v1/tasks/{other['id']}", token=SUBMIT, expect=404)
@@ -191,6 +192,8 @@ def main():
     if "Ann" not in merged["approved_by"]:
         fail(f"Approved-by names the token's person: {merged['approved_by']}")
     _, _, history = call("GET", "/v1/history", token=REVIEW, expect=200)
+    if history["head"] != merged["commit"]:
+        fail(f"the history's head is main's: {history['head']} vs {merged['commit']}")
     call("GET", "/v1/history", token=SUBMIT, expect=403)
     head = merged["commit"]
     call("POST", "/v1/rollback", token=REVIEW, body={"to": merged["previous_head"], "expect": "0" * 40}, expect=409)

@@ -5,6 +5,12 @@ import MinicTestSupport
 import XCTest
 
 final class SupportTests: XCTestCase {
+    func testHexIsLowercaseTwoDigitsPerByte() {
+        XCTAssertEqual(Hex.encode([0x00, 0x0f, 0xab, 0xff, 0x10]), "000fabff10")
+        XCTAssertEqual(Hex.encode([UInt8]()), "")
+        XCTAssertEqual(Hex.encode(Array(0...255)), (0...255).map { String(format: "%02x", $0) }.joined())
+    }
+
     func testActivityLogLineFormat() throws {
         let directory = TemporaryDirectory("log")
         let log = ActivityLog(path: directory.path + "/state/activity.log")

@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 import MinicTestSupport
 import XCTest
 
@@ -39,6 +40,35 @@ final class ServeAPITests: XCTestCase {
         XCTAssertEqual(response.status, 200)
         let onDisk = try String(contentsOfFile: root + "/Sources/MinicServer/Resources/openapi.json", encoding: .utf8)
         XCTAssertEqual(response.body, onDisk, "the server serves the document kept in the repository")
+    }
+
+    /// Submits that arrive together are written together; one that is refused fails alone, with its own error.
+    func testConcurrentSubmitsEachGetTheirOwnAnswer() throws {
+        let served = try ServedHome()
+        let server = try ServeProcess(home: served.home.path)
+        XCTAssertEqual(server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "first"}"#, headers: ["Idempotency-Key": "dup"]).status, 201)
+        let results = Locked<[Int: (Int, String)]>([:])
+        let token = served.submit
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            let conflicting = index == 17
+            let answer = server.request(
+                "POST", "/v1/tasks", token: token, json: #"{"type": "explain", "prompt": "task \#(conflicting ? "other" : String(index))"}"#,
+                headers: conflicting ? ["Idempotency-Key": "dup"] : [:])
+            results.withLock { $0[index] = (answer.status, answer.body) }
+        }
+        let all = results.withLock { $0 }
+        XCTAssertEqual(all[17]?.0, 400, all[17]?.1 ?? "")
+        XCTAssertTrue(all[17]?.1.contains("idempotency key") ?? false, all[17]?.1 ?? "")
+        var ids = Set<Int>()
+        for (index, (status, body)) in all where index != 17 {
+            XCTAssertEqual(status, 201, body)
+            let task = try ServedHome.object(body)
+            XCTAssertEqual(task["prompt"] as? String, "task \(index)")
+            ids.insert(try XCTUnwrap(task["id"] as? Int))
+        }
+        XCTAssertEqual(ids.count, 39)
+        let listed = served.home.minic("tasks", "list", "--json")
+        XCTAssertEqual(try (JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [Any])?.count, 40)
     }
 
     func testARevokedTokenIsRefusedFromTheNextRequest() throws {

@@ -28,4 +28,7 @@ public enum Blocking {
         }
         return try result.get()
     }
+
+    /// Runs `body` on a blocking-work thread without waiting for it.
+    public static func detach(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
 }

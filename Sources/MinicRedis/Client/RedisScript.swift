@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import MinicQueue
+import MinicBase
 
 /// A Lua script run with `EVALSHA`: Redis runs a script alone, start to end, so a
 /// multi-step change made by one is atomic (no other client sees half of it) and a
@@ -16,7 +17,7 @@ public struct RedisScript: Sendable {
     public init(name: String, source: String) {
         self.name = name
         self.source = source
-        sha = Insecure.SHA1.hash(data: Data(source.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha = Hex.encode(Insecure.SHA1.hash(data: Data(source.utf8)))
     }
 
     /// Runs the script with `keys` and `arguments`.

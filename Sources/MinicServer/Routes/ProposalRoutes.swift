@@ -74,7 +74,7 @@ struct ProposalRoutes {
 
     func history(_ context: APIContext) async throws -> Response {
         try context.requireCaller().require(.review, to: "reading the history")
-        return JSONBody.response(["events": try await call { engine throws(MinicError) in try engine.history() }])
+        return JSONBody.response(try await call { engine throws(MinicError) in HistoryView(events: try engine.history(), head: try engine.home.head().commit.hex) })
     }
 
     func rollback(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -113,6 +113,12 @@ struct ProposalRoutes {
         guard let id = context.parameters.get("id"), !id.isEmpty, id.utf8.count <= 200 else { throw APIError.notFound("no such proposal") }
         return id
     }
+}
+
+/// `GET /v1/history`: the journal, newest first, and where main is now (what a rollback sends as `expect`).
+struct HistoryView: Encodable, Sendable {
+    let events: [UpdateEvent]
+    let head: String
 }
 
 struct ProposeBody: Decodable {

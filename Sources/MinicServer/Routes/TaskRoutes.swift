@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Minic
 import MinicAuth
-import MinicBase
+import MinicCore
 import MinicQueue
 
 /// `/v1/tasks`: submit, list, show, cancel, retry (events are in ``TaskEventRoutes``).
@@ -34,6 +34,11 @@ struct TaskRoutes {
         if !task.files.isEmpty, !caller.role.includes(.admin) {
             throw APIError.forbidden("\"files\" names paths on the server's disk; only an admin token may attach them")
         }
+        // A self_update task makes a proposal, which may merge by itself when every path is auto-approved:
+        // changing the home is a reviewer's business.
+        if task.type == TaskType.selfUpdate.rawValue, !caller.role.includes(.review) {
+            throw APIError.forbidden("a self_update task changes the home; it needs a review token")
+        }
         let header = request.headers[HTTPField.Name("Idempotency-Key")!]
         if let header, let field = task.idempotencyKey, header != field {
             throw APIError.badRequest("the Idempotency-Key header and \"idempotency_key\" differ")
@@ -47,11 +52,9 @@ struct TaskRoutes {
         // The caller's token is part of every key: one token's key never finds another's task.
         task.idempotencyKey = caller.keyPrefix + (key ?? UUID().uuidString.lowercased())
         let started = Date()
-        let pipeline = state.pipeline
-        let submitted = task
         let record: TaskRecord
         do {
-            record = try await Blocking.run { () throws(MinicError) in try pipeline.submit([submitted]) }.first!
+            record = try await state.batcher.submit(task)
         } catch {
             throw APIError.from(error)
         }
