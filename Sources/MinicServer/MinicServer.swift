@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MinicAuth
 import MinicCore
@@ -14,7 +15,7 @@ import ServiceLifecycle
 /// ``ServerSettings/workers``) running tasks finish within the grace period, and returns.
 public enum MinicServer {
     /// Builds the routes for `home`, with the state they share.
-    static func router(state: ServerState, logger: Logger, localName: String) -> Router<APIContext> {
+    static func router(state: ServerState, logger: Logger, localName: String, loopbackOnly: Bool) -> Router<APIContext> {
         let router = Router(context: APIContext.self)
         router.middlewares.add(ErrorMiddleware(logger: logger))
         router.middlewares.add(MetricsMiddleware())
@@ -23,7 +24,7 @@ public enum MinicServer {
         let api = router.group("v1").add(
             middleware: AuthMiddleware(
                 verifier: state.verifier, buckets: TokenBuckets(perMinute: state.settings.requestsPerMinute, burst: state.settings.burst),
-                localName: localName, metrics: state.metrics))
+                localName: localName, metrics: state.metrics, loopbackOnly: loopbackOnly))
         let tasks = TaskRoutes(state: state)
         tasks.add(to: api)
         TaskEventRoutes(state: state, tasks: tasks).add(to: api)
@@ -46,8 +47,14 @@ public enum MinicServer {
         let localName = NSUserName()
         let listening = settings
         let app = Application(
-            router: router(state: state, logger: logger, localName: localName),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "minic", reuseAddress: true),
+            router: router(state: state, logger: logger, localName: localName, loopbackOnly: Self.isLoopback(settings.host)),
+            // A connection that sends nothing for the idle timeout (a request head that never ends, say) is
+            // closed; past the connection cap new ones wait in the kernel's backlog instead of using up
+            // the descriptors the queue, git and the workers need.
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(settings.idleTimeoutSeconds)))),
+            configuration: .init(
+                address: .hostname(settings.host, port: settings.port), serverName: "minic", reuseAddress: true,
+                availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)),
             onServerRunning: { channel in
                 onListening(listening.host, channel.localAddress?.port ?? listening.port)
             },

@@ -15,6 +15,10 @@ public struct ServerSettings: Sendable {
     public var workers = 0
     /// Seconds a stopping server gives running tasks and open requests.
     public var grace: Double = 10
+    /// Connections at once; more wait to be accepted.
+    public var maxConnections = 1000
+    /// Seconds a connection may stay silent (no request, or a request head not finished) before it is closed.
+    public var idleTimeoutSeconds = 30
 
     public init() {}
 }

@@ -57,7 +57,7 @@ extension TaskInput {
     /// within ``runAtRange``.
     public static func parseTime(_ text: String) throws(MinicError) -> Date {
         let date: Date
-        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()) {
+        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()), seconds >= 0, !text.dropFirst().hasPrefix("+"), !text.dropFirst().hasPrefix("-") {
             date = Date().addingTimeInterval(seconds)
         } else if let seconds = Double(text) {
             date = Date(timeIntervalSince1970: seconds)

@@ -22,6 +22,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Requests per minute per token (0: no limit).", valueName: "n")) var requestsPerMinute = 1200
     @Option(help: ArgumentHelp("Requests a token may send at once after a quiet spell.", valueName: "n")) var burst = 100
     @Option(help: "Seconds open requests and running tasks get to finish after a stop signal.") var grace: Double = 10
+    @Option(help: ArgumentHelp("Connections at once (more wait to be accepted).", valueName: "n")) var maxConnections = 1000
+    @Option(help: ArgumentHelp("Seconds a connection may stay silent before it is closed.", valueName: "seconds")) var idleTimeout = 30
     @OptionGroup var homeOptions: HomeOptions
 
     func validate() throws {
@@ -31,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
         if requestsPerMinute < 0 { throw ValidationError("--requests-per-minute must not be negative") }
         if !(1...1_000_000).contains(burst) { throw ValidationError("--burst must be 1-1000000") }
         if !(0...86_400).contains(grace) { throw ValidationError("--grace must be 0 to 86400 seconds") }
+        if !(1...1_000_000).contains(maxConnections) { throw ValidationError("--max-connections must be 1-1000000") }
+        if !(1...86_400).contains(idleTimeout) { throw ValidationError("--idle-timeout must be 1 to 86400 seconds") }
     }
 
     func run() async throws {
@@ -43,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
         settings.requestsPerMinute = requestsPerMinute
         settings.burst = burst
         settings.grace = grace
+        settings.maxConnections = maxConnections
+        settings.idleTimeoutSeconds = idleTimeout
         let path = home.path
         try await MinicServer.run(home: home, settings: settings, logger: ServeCommand.logger()) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host

@@ -61,3 +61,19 @@ final class SupportTests: XCTestCase {
         XCTAssertEqual(result.outputText, "hi in \(directory.path)\nerr\n")
     }
 }
+
+final class MinicErrorLayoutTests: XCTestCase {
+    /// Typed throws return an error of up to four words in registers: every `throws(MinicError)` call pays for
+    /// a larger one. Its flags share the byte after `kind`.
+    func testMinicErrorStaysFourWords() {
+        XCTAssertLessThanOrEqual(MemoryLayout<MinicError>.size, 32)
+        var error = MinicError.notFound("x")
+        XCTAssertTrue(error.isNotFound)
+        XCTAssertFalse(error.isTransient)
+        error.isTransient = true
+        XCTAssertTrue(error.isTransient && error.isNotFound)
+        error.isNotFound = false
+        XCTAssertTrue(error.isTransient)
+        XCTAssertFalse(error.isNotFound)
+    }
+}

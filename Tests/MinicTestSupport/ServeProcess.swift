@@ -42,7 +42,7 @@ public final class ServeProcess: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let range = log.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) {
+            if let range = log.range(of: #"http://(127\.0\.0\.1|0\.0\.0\.0):\d+"#, options: .regularExpression) {
                 port = Int(log[range].split(separator: ":").last ?? "") ?? 0
                 return
             }

@@ -13,14 +13,25 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public let kind: Kind
+    /// ``isTransient`` and ``isNotFound``, in the byte after ``kind``: the error stays four words, the size up
+    /// to which typed throws return it in registers rather than through memory.
+    private var flags: UInt8 = 0
     public let message: String
     /// Further lines (e.g. each offending path), printed after the message.
     public let details: [String]
+
     /// Whether the same call may succeed later unchanged (a queue that cannot be reached): the HTTP API
     /// answers 503 for it instead of 400. The exit code still follows ``kind``.
-    public var isTransient = false
+    public var isTransient: Bool {
+        get { flags & 1 != 0 }
+        set { flags = newValue ? flags | 1 : flags & ~1 }
+    }
+
     /// Whether it names something that does not exist (a proposal id): the HTTP API answers 404.
-    public var isNotFound = false
+    public var isNotFound: Bool {
+        get { flags & 2 != 0 }
+        set { flags = newValue ? flags | 2 : flags & ~2 }
+    }
 
     public init(_ kind: Kind, _ message: String, details: [String] = []) {
         self.kind = kind

@@ -10,6 +10,8 @@ public struct InputValidator: Sendable {
     public let config: SecurityConfig
     /// The allowed roots, resolved (`.` to the current directory, `$MINIC_HOME` to the home).
     public let roots: [String]
+    /// The home's own `.git` and `state/` (tokens, queue, log): never attached to a task, whatever the roots say.
+    let forbidden: [String]
 
     static let maxPathBytes = 4096
     static let maxNameBytes = 255
@@ -24,6 +26,7 @@ public struct InputValidator: Sendable {
             if !path.hasPrefix("/") { path = currentDirectory + "/" + path }
             return Self.realPath(path)
         }
+        forbidden = [".git", "state"].compactMap { Self.realPath(homePath + "/" + $0) }
     }
 
     public func validateType(_ type: String) throws(MinicError) {
@@ -68,6 +71,9 @@ public struct InputValidator: Sendable {
         guard roots.contains(where: { resolved == $0 || resolved.hasPrefix($0 == "/" ? "/" : $0 + "/") }) else {
             throw .badInput("\(path): outside the allowed roots (\(roots.joined(separator: ", "))); see security.allowed_roots")
         }
+        if forbidden.contains(where: { resolved == $0 || resolved.hasPrefix($0 + "/") }) {
+            throw .badInput("\(path): inside the home's .git or state/ (its tokens, queue and log are never attached to a task)")
+        }
         _ = try readText(resolved, shownAs: path)
         return resolved
     }
@@ -76,6 +82,9 @@ public struct InputValidator: Sendable {
     /// resolve to itself (no symlink put in its way since) and still pass the file checks.
     public func readResolvedFile(_ path: String) throws(MinicError) -> String {
         guard Self.realPath(path) == path else { throw .badInput("\(path): no longer the file that was submitted (a symlink or rename since)") }
+        if forbidden.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) {
+            throw .badInput("\(path): inside the home's .git or state/ (its tokens, queue and log are never attached to a task)")
+        }
         return try readText(path, shownAs: path)
     }
 

@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
 import MinicBase
+import MinicGuard
 import MinicQueue
 import NIOCore
+import NIOHTTP1
 
 /// An error the API answers with: an HTTP status and `{"error": {"code": "...", "message": "..."}}`.
 ///
@@ -23,7 +25,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = JSONBody.response(ErrorBody(error: .init(code: code, message: message)), status: status)
+        // Messages quote what the request held (a field name, a type, an id): a secret pasted there is not
+        // sent back, nor is text the scanner could not finish.
+        var response = JSONBody.response(ErrorBody(error: .init(code: code, message: Self.redacted(message))), status: status)
         response.headers.append(contentsOf: headers)
         return response
     }
@@ -34,6 +38,12 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             let message: String
         }
         let error: Detail
+    }
+
+    /// `text` with the secrets the scanner finds taken out (all of it, when the scanner could not finish).
+    static func redacted(_ text: String) -> String {
+        let (clean, findings) = SharedSecretScanner.shared.redactingSecrets(in: text)
+        return findings.contains(where: { $0.ruleID == SecretScanner.unscannedRuleID }) ? "(a message that could not be checked for secrets)" : clean
     }
 
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad_input", message) }
@@ -54,6 +64,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case let error as MinicError: return from(error)
         case let error as QueueError: return from(MinicError(error))
         case is NIOTooManyBytesError: return APIError(.contentTooLarge, "payload_too_large", "the request body is larger than the limit")
+        case is HTTPParserError: return APIError(.badRequest, "bad_request", "the request is not valid HTTP/1.1")
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "the request body is larger than the limit")

@@ -28,7 +28,11 @@ enum JSONBody {
     /// The request's body, whole, refused past `limit` bytes (413) and, unless empty, when it is not declared
     /// JSON (`Content-Type: application/json`, else 415): a form post from another site cannot reach a handler.
     static func read(_ request: Request, limit: Int) async throws -> Data {
-        let declared = request.headers[.contentType].map { $0.lowercased().hasPrefix("application/json") } ?? false
+        let declared = request.headers[.contentType].map(isJSON) ?? false
+        // A body announced larger than the limit is refused before any of it is read.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "payload_too_large", "the request body is larger than \(limit) bytes (serve --max-body-kb)")
+        }
         var request = request
         let buffer: ByteBuffer
         do {
@@ -40,6 +44,13 @@ enum JSONBody {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "send JSON (Content-Type: application/json)")
         }
         return Data(buffer.readableBytesView)
+    }
+
+    /// `application/json`, with no parameter but `charset=utf-8` (JSON is UTF-8).
+    static func isJSON(_ contentType: String) -> Bool {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard parts.first == "application/json" else { return false }
+        return parts.dropFirst().allSatisfy { $0 == "charset=utf-8" || $0 == "charset=\"utf-8\"" }
     }
 
     /// Decodes a request body: one JSON object, no key twice, no key `T` does not know (its `init(from:)`

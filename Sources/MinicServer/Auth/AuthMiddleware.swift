@@ -17,6 +17,8 @@ struct AuthMiddleware: RouterMiddleware {
     let buckets: TokenBuckets
     let localName: String
     let metrics: ServerMetrics
+    /// Whether the server listens on loopback only: only then may a home without tokens let requests in.
+    let loopbackOnly: Bool
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response) async throws -> Response {
         var context = context
@@ -41,6 +43,13 @@ struct AuthMiddleware: RouterMiddleware {
         }
         let header = request.headers[.authorization]
         if active.isEmpty && header == nil {
+            // Bound beyond loopback (tokens existed at start), the last token revoked since: nobody gets in
+            // until a token exists again, never "acts as you" from the network.
+            guard loopbackOnly else {
+                var error = APIError(.unauthorized, "unauthorized", "this server has no active token; create one with `minic token create`")
+                error.headers[.wwwAuthenticate] = "Bearer realm=\"minic\""
+                throw error
+            }
             try Self.checkLocal(request)
             return Caller(localName: localName)
         }

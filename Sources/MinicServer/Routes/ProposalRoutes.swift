@@ -39,11 +39,14 @@ struct ProposalRoutes {
     }
 
     func propose(_ request: Request, _ context: APIContext) async throws -> Response {
-        try context.requireCaller().require(.review, to: "proposing a change")
+        let caller = try context.requireCaller()
+        try caller.require(.review, to: "proposing a change")
         let body = try JSONBody.decode(ProposeBody.self, try await JSONBody.read(request, limit: state.settings.maxBodyBytes), what: "a proposal")
         guard !body.patch.isEmpty else { throw APIError.badRequest("a proposal needs \"patch\": a unified diff as git diff writes it") }
         var proposal = ProposalRequest(title: body.title, message: body.message, allowAutoMerge: body.autoMerge ?? true)
         proposal.source = .patch(Array(body.patch.utf8))
+        // The token's person proposes (author and `Proposed-by:`); without tokens, the acting person.
+        proposal.proposer = caller.signature
         let made = proposal
         let view = try await call { engine throws(MinicError) in ProposeView(try engine.propose(made)) }
         var response = JSONBody.response(view, status: .created)

@@ -4,6 +4,7 @@ import Hummingbird
 import Minic
 import MinicAuth
 import MinicCore
+import MinicGuard
 import MinicQueue
 
 /// `/v1/tasks`: submit, list, show, cancel, retry (events are in ``TaskEventRoutes``).
@@ -31,8 +32,11 @@ struct TaskRoutes {
             throw APIError.from(error)
         }
         // Files are paths on this server's disk: only an admin may have the server read them into a task.
-        if !task.files.isEmpty, !caller.role.includes(.admin) {
-            throw APIError.forbidden("\"files\" names paths on the server's disk; only an admin token may attach them")
+        if !task.files.isEmpty {
+            guard caller.role.includes(.admin) else {
+                throw APIError.forbidden("\"files\" names paths on the server's disk; only an admin token may attach them")
+            }
+            try await checkServerFiles(task.files)
         }
         // A self_update task makes a proposal, which may merge by itself when every path is auto-approved:
         // changing the home is a reviewer's business.
@@ -63,6 +67,23 @@ struct TaskRoutes {
         response.headers[.location] = "/v1/tasks/\(record.id)"
         if replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return response
+    }
+
+    /// Files named over HTTP: absolute paths, inside the roots of `security.allowed_roots` that mean a place
+    /// (absolute, or `$MINIC_HOME`): `.` and other relative roots are the server's working directory, which
+    /// a client cannot know and which may be `/`. The pipeline checks them again, as for the CLI.
+    func checkServerFiles(_ files: [String]) async throws {
+        if let relative = files.first(where: { !$0.hasPrefix("/") }) {
+            throw APIError.badRequest("\(TerminalText.escapedForLog(String(relative.prefix(200)))): over HTTP a file is an absolute path on the server")
+        }
+        let path = state.homePath
+        try await Blocking.run { () throws(MinicError) in
+            let home = try Home(openAt: path)
+            var security = try home.config().security
+            security.allowedRoots = security.allowedRoots.filter { $0.hasPrefix("/") || $0.hasPrefix("$MINIC_HOME") }
+            let validator = InputValidator(config: security, homePath: home.path, currentDirectory: "/nonexistent")
+            for file in files { _ = try validator.resolveFile(file) }
+        }
     }
 
     struct Page: Encodable {
