@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import MinicCore
+import MinicQueue
 import NIOCore
 
 /// JSON in and out, with the fields the CLI's `--json` writes (snake_case keys as each view names them,
@@ -23,6 +24,13 @@ enum JSONBody {
                 body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":{"code":"internal","message":"a response could not be encoded"}}"#)))
         }
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A task, or a page of them, through ``TaskJSON``.
+    static func response(task: TaskRecord, status: HTTPResponse.Status = .ok) -> Response { bytes(TaskJSON.encode(task), status: status) }
+
+    static func bytes(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// The request's body, whole, refused past `limit` bytes (413) and, unless empty, when it is not declared

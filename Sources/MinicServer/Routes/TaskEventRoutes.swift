@@ -35,7 +35,7 @@ struct TaskEventRoutes {
         let body = ResponseBody { writer in
             var stream = EventStream(writer: writer)
             var last = first
-            try await stream.send("state", first)
+            try await stream.send("state", task: first)
             var sent = ""
             var quiet = ContinuousClock.now
             var changed = ContinuousClock.now
@@ -53,13 +53,13 @@ struct TaskEventRoutes {
                 let current = try await state.onQueue { (queue) throws(QueueError) in try queue.task(id) }
                 guard let current else { break }
                 if current.state != last.state || current.attempts != last.attempts {
-                    try await stream.send("state", current)
+                    try await stream.send("state", task: current)
                     quiet = .now
                     changed = .now
                 }
                 last = current
                 if current.state.isFinal {
-                    try await stream.send("done", current)
+                    try await stream.send("done", task: current)
                     break
                 }
                 if ContinuousClock.now - quiet > .seconds(15) {
@@ -109,6 +109,13 @@ struct TaskEventRoutes {
             let data = try encoder.encode(value)
             var buffer = ByteBuffer(string: "event: \(event)\ndata: ")
             buffer.writeBytes(data)
+            buffer.writeString("\n\n")
+            try await writer.write(buffer)
+        }
+
+        mutating func send(_ event: String, task: TaskRecord) async throws {
+            var buffer = ByteBuffer(string: "event: \(event)\ndata: ")
+            buffer.writeBytes(TaskJSON.encode(task))
             buffer.writeString("\n\n")
             try await writer.write(buffer)
         }

@@ -63,7 +63,7 @@ struct TaskRoutes {
             throw APIError.from(error)
         }
         let replayed = key != nil && record.createdAt < started.addingTimeInterval(-0.001)
-        var response = JSONBody.response(record, status: replayed ? .ok : .created)
+        var response = JSONBody.response(task: record, status: replayed ? .ok : .created)
         response.headers[.location] = "/v1/tasks/\(record.id)"
         if replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return response
@@ -86,21 +86,9 @@ struct TaskRoutes {
         }
     }
 
-    struct Page: Encodable {
+    struct Page: Sendable {
         let tasks: [TaskRecord]
         let nextCursor: String?
-
-        enum CodingKeys: String, CodingKey {
-            case tasks
-            case nextCursor = "next_cursor"
-        }
-
-        /// `next_cursor` is always there, `null` on the last page.
-        func encode(to encoder: Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(tasks, forKey: .tasks)
-            try container.encode(nextCursor, forKey: .nextCursor)
-        }
     }
 
     func list(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -145,7 +133,7 @@ struct TaskRoutes {
             }
             return Page(tasks: found, nextCursor: walk.beforeID.map(String.init))
         }
-        return JSONBody.response(page)
+        return JSONBody.bytes(TaskJSON.encodePage(page.tasks, nextCursor: page.nextCursor))
     }
 
     /// The task the path names, if the caller may read it (else 404: a task that is not yours does not exist).
@@ -159,14 +147,14 @@ struct TaskRoutes {
     }
 
     func show(_ context: APIContext) async throws -> Response {
-        JSONBody.response(try await visibleTask(context).1)
+        JSONBody.response(task: try await visibleTask(context).1)
     }
 
     /// Cancel or retry: the task's owner, or a review token.
     func change(_ context: APIContext, _ what: String, _ body: @escaping @Sendable (any TaskQueue, Int64) throws(QueueError) -> TaskRecord) async throws -> Response {
         let (_, task) = try await visibleTask(context)
         let id = task.id
-        return JSONBody.response(try await state.onQueue { (queue) throws(QueueError) in try body(queue, id) })
+        return JSONBody.response(task: try await state.onQueue { (queue) throws(QueueError) in try body(queue, id) })
     }
 
     static func taskID(_ context: APIContext) throws -> Int64 {
