@@ -22,6 +22,15 @@ public final class TokenVerifier: Sendable {
     /// - Throws: when the token file cannot be read (fail closed: nobody is let in then).
     public func active() throws(MinicError) -> [TokenRecord] { try records().filter(\.isActive) }
 
+    /// Whether any token is active, and the active record `presented` is (if any), from one read of the file.
+    /// - Throws: when the token file cannot be read.
+    public func check(_ presented: String?) throws(MinicError) -> (anyActive: Bool, record: TokenRecord?) {
+        let records = try records()
+        let anyActive = records.contains(where: \.isActive)
+        guard let presented, presented.hasPrefix(TokenStore.prefix), presented.utf8.count < 256 else { return (anyActive, nil) }
+        return (anyActive, TokenStore.match(presented, in: records))
+    }
+
     /// The active token `presented` is, or `nil`; compared in constant time against every active record.
     /// - Throws: when the token file cannot be read.
     public func verify(_ presented: String) throws(MinicError) -> TokenRecord? {

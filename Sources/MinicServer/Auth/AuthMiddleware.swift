@@ -34,15 +34,21 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     func authenticate(_ request: Request) throws -> Caller {
-        let active: [TokenRecord]
+        let header = request.headers[.authorization]
+        var presented: String?
+        if let header {
+            guard header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
+            presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        }
+        let anyActive: Bool
+        let record: TokenRecord?
         do {
-            active = try verifier.active()
+            (anyActive, record) = try verifier.check(presented)
         } catch {
             // Fail closed: a token file that cannot be read lets nobody in.
             throw APIError(.serviceUnavailable, "unavailable", "the token file cannot be read; no token is accepted until it is fixed")
         }
-        let header = request.headers[.authorization]
-        if active.isEmpty && header == nil {
+        if !anyActive && header == nil {
             // Bound beyond loopback (tokens existed at start), the last token revoked since: nobody gets in
             // until a token exists again, never "acts as you" from the network.
             guard loopbackOnly else {
@@ -52,14 +58,6 @@ struct AuthMiddleware: RouterMiddleware {
             }
             try Self.checkLocal(request)
             return Caller(localName: localName)
-        }
-        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { throw APIError.unauthorized }
-        let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
-        let record: TokenRecord?
-        do {
-            record = try verifier.verify(presented)
-        } catch {
-            throw APIError(.serviceUnavailable, "unavailable", "the token file cannot be read; no token is accepted until it is fixed")
         }
         guard let record else { throw APIError.unauthorized }
         return Caller(record)
