@@ -15,6 +15,18 @@ final class MetricsTests: XCTestCase {
         return nil
     }
 
+    /// `/metrics` of `process`, read until `name` with `labels` is `value` (at most 30 s): the last text read.
+    static func scrape(_ process: ServeProcess, until name: String, _ labels: [String], is value: Double) -> String {
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            text = process.request("GET", "/metrics").body
+            if sample(text, name, labels) == value { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return text
+    }
+
     func testAWorkerExposesTaskLatencyTokensAndOutcomes() throws {
         let model = try MessagesServer()
         let home = TestHome()
@@ -24,13 +36,7 @@ final class MetricsTests: XCTestCase {
             arguments: ["worker", "--home", home.path, "--metrics-port", "0"],
             environment: ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": model.baseURL])
         XCTAssertEqual(worker.request("GET", "/healthz").status, 200)
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            text = worker.request("GET", "/metrics").body
-            if Self.sample(text, "minic_tasks_finished_total", [#"state="succeeded""#]) == 2 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        let text = Self.scrape(worker, until: "minic_tasks_finished_total", [#"state="succeeded""#], is: 2)
         XCTAssertEqual(Self.sample(text, "minic_tasks_finished_total", [#"state="succeeded""#, #"type="explain""#]), 2, text)
         XCTAssertEqual(Self.sample(text, "minic_task_duration_seconds_count", [#"type="explain""#]), 2, text)
         XCTAssertEqual(Self.sample(text, "minic_task_first_token_seconds_count", [#"type="explain""#]), 2, text)
@@ -60,13 +66,7 @@ final class MetricsTests: XCTestCase {
         let commit = try XCTUnwrap(merged["commit"] as? String)
         let previous = try XCTUnwrap(merged["previous_head"] as? String)
         XCTAssertEqual(server.request("POST", "/v1/rollback", token: served.review, json: #"{"to": "\#(previous)", "expect": "\#(commit)"}"#).status, 200)
-        var text = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            text = server.request("GET", "/metrics").body
-            if Self.sample(text, "minic_tasks_finished_total", [#"state="succeeded""#]) == 1 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        var text = Self.scrape(server, until: "minic_tasks_finished_total", [#"state="succeeded""#], is: 1)
         XCTAssertEqual(Self.sample(text, "minic_merges_total", [#"rule="review""#]), 1, text)
         XCTAssertEqual(Self.sample(text, "minic_rollbacks_total"), 1, text)
         XCTAssertEqual(Self.sample(text, "minic_guardrail_findings_total", [#"decision="redact""#]), 1, text)
@@ -78,12 +78,7 @@ final class MetricsTests: XCTestCase {
         // A model that refuses for good shows as an error by status.
         served.home.commitOnMain("bad model") { $0.write("config.json", #"{"version": 1, "llm": {"provider": "anthropic", "model": "bad-request", "max_retries": 0}}"#) }
         XCTAssertEqual(server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "b"}"#).status, 201)
-        let until = Date().addingTimeInterval(30)
-        while Date() < until {
-            text = server.request("GET", "/metrics").body
-            if Self.sample(text, "minic_llm_errors_total", [#"status="400""#]) == 1 { break }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
+        text = Self.scrape(server, until: "minic_llm_errors_total", [#"status="400""#], is: 1)
         XCTAssertEqual(Self.sample(text, "minic_llm_errors_total", [#"status="400""#]), 1, text)
         XCTAssertEqual(Self.sample(text, "minic_tasks_finished_total", [#"state="dead""#]), 1, text)
     }
