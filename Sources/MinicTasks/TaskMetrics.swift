@@ -23,12 +23,21 @@ enum TaskMetrics {
     }
 
     static func usage(provider: String, model: String, _ usage: TaskUsage) {
-        let labels = [("provider", provider), ("model", model)]
+        let labels = [("provider", provider), ("model", label(model))]
         Counter(label: "minic_llm_tokens_total", dimensions: labels + [("kind", "input")]).increment(by: max(0, usage.inputTokens))
         Counter(label: "minic_llm_tokens_total", dimensions: labels + [("kind", "output")]).increment(by: max(0, usage.outputTokens))
         if let cost = usage.costUSD, cost.isFinite, cost > 0 {
             FloatingPointCounter(label: "minic_llm_cost_usd_total", dimensions: labels).increment(by: cost)
         }
+    }
+
+    /// A label value from what a server said (a model's name): at most 64 characters of a model name's
+    /// alphabet, else `other`, so a server cannot grow the metrics without bound.
+    static func label(_ text: String) -> String {
+        let allowed = text.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || "-_.:/@".utf8.contains(byte)
+        }
+        return allowed && !text.isEmpty && text.utf8.count <= 64 ? text : "other"
     }
 
     /// A model call that failed for good, by what failed: the HTTP status, the API's error type, or the kind.
