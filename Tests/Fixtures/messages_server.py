@@ -355,7 +355,7 @@ class Handler(BaseHTTPRequestHandler):
                 payload = payload[:payload.index(b"event: content_block_start")] + payload[payload.index(b"event: message_delta"):]
             return self.stream(payload)
         if model.startswith("drip:") or model.startswith("drip-file:"):
-            # drip:N:MS: N text deltas ("piece-0 " ...), one every MS milliseconds, each flushed on its own;
+            # drip:N:MS: N text deltas ("piece-0\n" ...), one every MS milliseconds, each flushed on its own;
             # drip-file:MS:PATH: the file's text in deltas of 10 characters, one every MS milliseconds.
             if model.startswith("drip-file:"):
                 _, ms, path = model.split(":", 2)
@@ -364,7 +364,7 @@ class Handler(BaseHTTPRequestHandler):
                 payload = events(model, text=[content[i:i + 10] for i in range(0, len(content), 10)])
             else:
                 _, n, ms = model.split(":")
-                payload = events(model, text=[f"piece-{i} " for i in range(int(n))])
+                payload = events(model, text=[f"piece-{i}\n" for i in range(int(n))])
             self.send_response(200)
             self.send_header("content-type", "text/event-stream")
             self.send_header("transfer-encoding", "chunked")

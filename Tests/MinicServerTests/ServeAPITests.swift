@@ -189,7 +189,7 @@ final class ServeAPITests: XCTestCase {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.1.dropFirst(6).utf8)) as? [String: String] else { return nil }
             return object["text"]
         }.joined()
-        XCTAssertTrue(streamed.hasPrefix("piece-0 piece-1 piece-2 "), streamed)
+        XCTAssertTrue(streamed.hasPrefix("piece-0\npiece-1\npiece-2\n"), streamed)
         // Spread over the model's 2.4 s, not all at the end.
         let spread = (textEvents.last?.0 ?? 0) - (textEvents.first?.0 ?? 0)
         XCTAssertGreaterThan(spread, 1.0, "text events came together: \(textEvents.map(\.0))")

@@ -129,7 +129,9 @@ final class ServeAttackRegressionTests: XCTestCase {
         let secret = "ghp_" + String(repeating: "a1B2", count: 9)
         let answer = served.home.directory.path + "/../stream-\(UUID().uuidString).txt"
         // 10 characters a delta, 150 ms apart: the token (at 12-52) arrives over five polls of the stream.
-        try ("Here it is: " + secret + " and more words after it\n").write(toFile: answer, atomically: true, encoding: .utf8)
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\n" + (0..<6).map { _ in "b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW" }.joined(separator: "\n")
+            + "\n-----END OPENSSH PRIVATE KEY-----\n"
+        try ("line one\nline two\nHere it is: " + secret + " and more words after it\n" + key + "last line\n").write(toFile: answer, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: answer) }
         served.home.commitOnMain("model") { $0.write("config.json", #"{"version": 1, "llm": {"provider": "anthropic", "model": "drip-file:150:\#(answer)"}}"#) }
         let server = try ServeProcess(
@@ -148,6 +150,8 @@ final class ServeAttackRegressionTests: XCTestCase {
         }
         let joined = streamed.replacingOccurrences(of: "|", with: "")
         XCTAssertFalse(joined.contains(String(secret.prefix(12))), "part of the secret was streamed: \(streamed)")
+        XCTAssertFalse(joined.contains("b3BlbnNzaC1rZXkt"), "part of the private key was streamed: \(streamed)")
+        XCTAssertTrue(joined.contains("last line"), streamed)
         XCTAssertTrue(joined.contains("more words after it"), streamed)
     }
 

@@ -30,27 +30,27 @@ extension SecretRule {
     /// pattern that does not compile is a programmer mistake and traps.
     public static let all: [SecretRule] = [
         SecretRule(
-            id: "aws-access-key-id", description: "AWS access key id", pattern: #"\b((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})\b"#,
+            id: "aws-access-key-id", description: "AWS access key id", pattern: #"((?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16})(?![A-Z2-7])"#,
             keywords: ["akia", "asia", "abia", "acca", "a3t"], group: 1, minEntropy: 3.0, severity: .critical),
         SecretRule(
             id: "aws-secret-access-key", description: "AWS secret access key",
             pattern: #"(?i)aws.{0,20}?(?:secret|sk).{0,20}?['"\s:=]{1,5}([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])"#, keywords: ["aws"], group: 1,
             minEntropy: 4.0, severity: .critical),
         SecretRule(
-            id: "github-pat", description: "GitHub personal access token (classic)", pattern: #"\b(ghp_[0-9a-zA-Z]{36})\b"#, keywords: ["ghp_"], group: 1,
+            id: "github-pat", description: "GitHub personal access token (classic)", pattern: #"(ghp_[0-9a-zA-Z]{36})"#, keywords: ["ghp_"], group: 1,
             minEntropy: nil, severity: .critical),
         SecretRule(
-            id: "github-fine-grained-pat", description: "GitHub fine-grained personal access token", pattern: #"\b(github_pat_[0-9a-zA-Z_]{82})\b"#,
+            id: "github-fine-grained-pat", description: "GitHub fine-grained personal access token", pattern: #"(github_pat_[0-9a-zA-Z_]{82})"#,
             keywords: ["github_pat_"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(
-            id: "github-oauth", description: "GitHub OAuth, app or refresh token", pattern: #"\b((?:gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36})\b"#,
+            id: "github-oauth", description: "GitHub OAuth, app or refresh token", pattern: #"((?:gho|ghu|ghs|ghr)_[0-9a-zA-Z]{36})"#,
             keywords: ["gho_", "ghu_", "ghs_", "ghr_"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(
             id: "minic-api-token", description: "minic HTTP API bearer token (minic token create)",
-            pattern: #"(?<![A-Za-z0-9_\-])(minic_[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])"#, keywords: ["minic_"], group: 1, minEntropy: 3.5,
+            pattern: #"(minic_[A-Za-z0-9_\-]{43})"#, keywords: ["minic_"], group: 1, minEntropy: 3.5,
             severity: .critical),
         SecretRule(
-            id: "anthropic-api-key", description: "Anthropic API key", pattern: #"\b(sk-ant-(?:api03|admin01)-[a-zA-Z0-9_\-]{93}AA)(?![a-zA-Z0-9_\-])"#,
+            id: "anthropic-api-key", description: "Anthropic API key", pattern: #"(sk-ant-(?:api03|admin01)-[a-zA-Z0-9_\-]{93}AA)"#,
             keywords: ["sk-ant-"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(
             id: "openai-api-key", description: "OpenAI API key",
@@ -72,6 +72,12 @@ extension SecretRule {
         SecretRule(
             id: "private-key", description: "Private key block",
             pattern: #"(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----[\s\S]{64,}?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----)"#,
+            keywords: ["private key"], group: 1, minEntropy: nil, severity: .critical),
+        // A key whose END line never came (an answer cut off by max_tokens, a file truncated) is still a key:
+        // from its BEGIN line to the end of the text.
+        SecretRule(
+            id: "private-key-unterminated", description: "Private key block without its END line",
+            pattern: #"(-----BEGIN[ A-Z0-9_-]{0,100}PRIVATE KEY(?: BLOCK)?-----(?![\s\S]*?-----END[ A-Z0-9_-]{0,100}PRIVATE KEY)[\s\S]{64,})"#,
             keywords: ["private key"], group: 1, minEntropy: nil, severity: .critical),
         SecretRule(
             id: "jwt", description: "JSON Web Token",

@@ -10,10 +10,9 @@ import ServiceLifecycle
 ///
 /// Events, each `data:` one JSON object on one line:
 /// - `state`: the task (as `GET /v1/tasks/{id}`) whenever its state or attempts change, first at once;
-/// - `text`: `{"text": "..."}`, the answer as it arrives, when this server runs the task: redacted by the
-///   secret scanner, and sent word by word (up to the last whitespace; an open PEM block held back), so a
-///   secret is never sent before the scanner has seen it whole; should a redaction change text already
-///   sent, `reset` carries the whole text so far instead;
+/// - `text`: `{"text": "..."}`, the answer as it arrives, when this server runs the task: released line by
+///   line through the sandbox's ``StreamingRedactor`` (a private key block held until its END line, a run of
+///   base64 lines until it ends), so a secret is never sent before the scanner has seen it whole;
 /// - `done`: the task as recorded, once it is finished (its `result` is the answer after the guardrails'
 ///   review, which is what counts); the stream then ends.
 /// A comment line every 15 s keeps proxies from closing a quiet stream. The stream ends when the token is
@@ -36,19 +35,21 @@ struct TaskEventRoutes {
             var stream = EventStream(writer: writer)
             var last = first
             try await stream.send("state", task: first)
-            var sent = ""
+            // The raw text taken from the live output so far, and the redactor that releases it line by line.
+            var taken = 0
+            let redactor = StreamingRedactor()
             var quiet = ContinuousClock.now
             var changed = ContinuousClock.now
             while !Task.isShuttingDownGracefully, !Task.isCancelled, Self.stillValid(caller, state) {
-                if let text = state.live.text(id), let shown = Self.shareable(text), shown != sent {
-                    if shown.hasPrefix(sent) {
-                        try await stream.send("text", ["text": String(shown.dropFirst(sent.count))])
-                    } else {
-                        try await stream.send("reset", ["text": shown])
+                if let text = state.live.text(id), text.utf8.count > taken {
+                    let fresh = Array(text.utf8.dropFirst(taken))
+                    taken = text.utf8.count
+                    let released = redactor.feed(fresh)
+                    if !released.isEmpty {
+                        try await stream.send("text", ["text": String(decoding: released, as: UTF8.self)])
+                        quiet = .now
+                        changed = .now
                     }
-                    sent = shown
-                    quiet = .now
-                    changed = .now
                 }
                 let current = try await state.onQueue { (queue) throws(QueueError) in try queue.task(id) }
                 guard let current else { break }
@@ -83,21 +84,6 @@ struct TaskEventRoutes {
     static func stillValid(_ caller: Caller, _ state: ServerState) -> Bool {
         guard let tokenID = caller.tokenID else { return true }
         return (try? state.verifier.active().contains(where: { $0.id == tokenID })) ?? false
-    }
-
-    /// What of the text so far may be sent: redacted, and only up to the last whitespace, so that a secret
-    /// still arriving (a key's first characters, a private key's first lines) is never sent before the
-    /// scanner can see it whole. `nil` when the scanner could not finish (the recorded result tells).
-    static func shareable(_ text: String) -> String? {
-        let (clean, findings) = SharedSecretScanner.shared.redactingSecrets(in: text)
-        if findings.contains(where: { $0.ruleID == SecretScanner.unscannedRuleID }) { return nil }
-        guard let lastSpace = clean.lastIndex(where: { $0.isWhitespace }) else { return "" }
-        var shown = clean[...lastSpace]
-        // A PEM block not closed yet: hold it back from its BEGIN line.
-        if let begin = shown.range(of: "-----BEGIN", options: .backwards), shown[begin.lowerBound...].range(of: "-----END") == nil {
-            shown = shown[..<begin.lowerBound]
-        }
-        return String(shown)
     }
 
     /// Writes events in the SSE format.
