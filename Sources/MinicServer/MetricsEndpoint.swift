@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -16,8 +17,12 @@ public enum MetricsEndpoint {
         let router = Router()
         router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
         router.get("metrics") { _, _ in MetricsText.response() }
+        // Scrapes are small and few: a handful of connections, closed when silent for 10 s, so nobody who
+        // reaches the port can take the descriptors the worker's tasks need.
         let app = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "minic", reuseAddress: true),
+            router: router, server: .http1(configuration: .init(idleTimeout: .seconds(10))),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "minic", reuseAddress: true, availableConnectionsDelegate: MaximumAvailableConnections(16)),
             onServerRunning: { channel in onListening(host, channel.localAddress?.port ?? port) }, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { tasks in

@@ -1,6 +1,7 @@
 import Foundation
 import Minic
 import MinicAuth
+import MinicBase
 import MinicCore
 import MinicQueue
 import MinicTasks
@@ -20,6 +21,8 @@ final class ServerState: Sendable {
     let metrics = ServerMetrics()
     let live = LiveOutput()
     let batcher: SubmitBatcher
+    /// Open event streams, per token and in all: capped, so streams cannot take every connection.
+    let streams = Locked<[String: Int]>([:])
 
     init(home: Home, settings: ServerSettings) throws(MinicError) {
         homePath = home.path
@@ -30,6 +33,28 @@ final class ServerState: Sendable {
     }
 
     var queue: any TaskQueue { pipeline.queue }
+
+    /// Streams one token may hold open, and all tokens together (half the connections: the rest stay for the
+    /// API, the page and health checks).
+    static let streamsPerToken = 16
+    var streamsInAll: Int { max(1, settings.maxConnections / 2) }
+
+    /// Counts a stream for `key` if both caps allow it.
+    func openStream(_ key: String) -> Bool {
+        let all = streamsInAll
+        return streams.withLock { streams in
+            guard streams[key, default: 0] < Self.streamsPerToken, streams.values.reduce(0, +) < all else { return false }
+            streams[key, default: 0] += 1
+            return true
+        }
+    }
+
+    func closeStream(_ key: String) {
+        streams.withLock { streams in
+            streams[key, default: 1] -= 1
+            if streams[key] == 0 { streams[key] = nil }
+        }
+    }
 
     /// Runs `body` with a fresh update engine on a blocking-work thread.
     func engine<T: Sendable>(_ body: @escaping @Sendable (UpdateEngine) throws(MinicError) -> T) async throws(MinicError) -> T {

@@ -17,12 +17,18 @@ final class SubmitBatcher: Sendable {
 
     struct Waiting {
         let task: NewTask
-        let continuation: CheckedContinuation<Result<TaskRecord, MinicError>, Never>
+        let continuation: CheckedContinuation<Result<Submitted, MinicError>, Never>
     }
 
     struct State {
         var waiting: [Waiting] = []
         var writing = false
+    }
+
+    /// A request's task, and whether an earlier request of the same batch made it (the same idempotency key).
+    struct Submitted: Sendable {
+        let record: TaskRecord
+        let repeated: Bool
     }
 
     init(pipeline: TaskPipeline, maxBatch: Int = 256) {
@@ -31,7 +37,7 @@ final class SubmitBatcher: Sendable {
     }
 
     /// Queues `task` with whatever else is waiting, and returns its record.
-    func submit(_ task: NewTask) async throws(MinicError) -> TaskRecord {
+    func submit(_ task: NewTask) async throws(MinicError) -> Submitted {
         let result = await withCheckedContinuation { continuation in
             let start = state.withLock { state -> Bool in
                 state.waiting.append(Waiting(task: task, continuation: continuation))
@@ -57,7 +63,10 @@ final class SubmitBatcher: Sendable {
             do throws(MinicError) {
                 let records = try pipeline.submit(batch.map(\.task))
                 guard records.count == batch.count else { throw .internal("the queue answered \(records.count) tasks for \(batch.count)") }
-                for (waiting, record) in zip(batch, records) { waiting.continuation.resume(returning: .success(record)) }
+                var seen = Set<Int64>()
+                for (waiting, record) in zip(batch, records) {
+                    waiting.continuation.resume(returning: .success(Submitted(record: record, repeated: !seen.insert(record.id).inserted)))
+                }
             } catch {
                 if batch.count == 1 {
                     batch[0].continuation.resume(returning: .failure(error))
@@ -67,7 +76,7 @@ final class SubmitBatcher: Sendable {
                     do throws(MinicError) {
                         let records = try pipeline.submit([waiting.task])
                         guard let record = records.first else { throw .internal("the queue answered no task") }
-                        waiting.continuation.resume(returning: .success(record))
+                        waiting.continuation.resume(returning: .success(Submitted(record: record, repeated: false)))
                     } catch {
                         waiting.continuation.resume(returning: .failure(error))
                     }

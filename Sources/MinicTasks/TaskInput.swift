@@ -57,9 +57,9 @@ extension TaskInput {
     /// within ``runAtRange``.
     public static func parseTime(_ text: String) throws(MinicError) -> Date {
         let date: Date
-        if text.hasPrefix("+"), let seconds = Double(text.dropFirst()), seconds >= 0, !text.dropFirst().hasPrefix("+"), !text.dropFirst().hasPrefix("-") {
+        if text.hasPrefix("+"), let seconds = decimal(text.dropFirst()) {
             date = Date().addingTimeInterval(seconds)
-        } else if let seconds = Double(text) {
+        } else if let seconds = decimal(Substring(text)) {
             date = Date(timeIntervalSince1970: seconds)
         } else if let parsed = ISO8601DateFormatter().date(from: text), hasRealOffset(text) {
             date = parsed
@@ -68,5 +68,13 @@ extension TaskInput {
         }
         guard TaskInput.isSchedulable(date) else { throw .badInput("'\(text)' is not \(TaskInput.runAtRange)") }
         return date
+    }
+
+    /// Seconds written as plain decimal digits with an optional fraction (`12`, `1.5`): not `0x10`, `1e3`,
+    /// `inf`, a sign, or anything after a NUL, which `Double(_:)` would read.
+    static func decimal(_ text: Substring) -> Double? {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard !text.isEmpty, parts.count <= 2, parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }) else { return nil }
+        return Double(text)
     }
 }

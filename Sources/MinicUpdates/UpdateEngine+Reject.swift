@@ -1,5 +1,6 @@
 import MinicCore
 import MinicGit
+import MinicGuard
 
 extension UpdateEngine {
     /// Rejects an open proposal: its branch moves to `refs/minic/rejected/<id>`, commits kept.
@@ -10,6 +11,16 @@ extension UpdateEngine {
         guard proposal.status == .open else { throw .refused("proposal \(proposal.id) is \(proposal.status.rawValue), not open; nothing changed") }
         let who = (actor ?? home.actor).identity
         let why = reason.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines)
+        // The reason goes into the journal's commit (pushed wherever the home is cloned) and the log: a
+        // secret in it is refused, as in a proposal's title or message.
+        if let why {
+            let found = SharedSecretScanner.shared.scan(why)
+            if !found.isEmpty {
+                updateLog.warning("reject of \(proposal.id) refused: the reason holds a secret (\(found.map(\.ruleID).joined(separator: ", ")))")
+                throw .refused(
+                    "the reason holds \(found.count) secret(s); nothing changed", details: found.map { "line \($0.line): \($0.ruleID) (\($0.redacted))" })
+            }
+        }
         try store.move(proposal, to: Proposal.rejectedPrefix, message: "minic: reject \(proposal.id)")
         var event = UpdateEvent(kind: .reject, actor: who)
         event.proposalID = proposal.id

@@ -203,6 +203,7 @@ def open_proposal(page, proposal, seen):
                 lines: document.querySelectorAll('#diff .line').length};
     })()""")
     seen["diff"] = colours
+    seen["diff_text"] = page.js("document.querySelector('#diff').textContent")
     if not colours["add"] or colours["add"] == colours["ctx"] or colours["add"] in ("rgba(0, 0, 0, 0)", "transparent"):
         raise Failure(f"added lines are not coloured: {colours}")
     if not colours["tokens"]:

@@ -61,6 +61,10 @@ final class ReviewPageBrowserTests: XCTestCase {
         XCTAssertEqual(Set(seen["path_marks"] as? [String] ?? []), ["review config.json", "auto prompt_templates/explain.mustache"])
         let diff = seen["diff"] as? [String: Any] ?? [:]
         XCTAssertEqual(Set(diff["tokens"] as? [String] ?? []).isSuperset(of: ["tok-key", "tok-num", "tok-tag"]), true, "\(diff)")
+        // Bidi controls in the diff are shown, never obeyed.
+        let text = seen["diff_text"] as? String ?? ""
+        XCTAssertTrue(text.contains("⟨U+202E⟩") && text.contains("⟨U+2066⟩"), text)
+        XCTAssertFalse(text.unicodeScalars.contains { [0x202E, 0x2066, 0x2069].contains($0.value) }, "a raw bidi control on the page")
 
         let outcome = seen["outcome"] as? [String: Any] ?? [:]
         let shownHead = try XCTUnwrap(seen["head_shown"] as? String)
@@ -141,7 +145,7 @@ final class ReviewPageBrowserTests: XCTestCase {
         let sources = TemporaryDirectory("page-sources")
         sources.write("config.json", config.replacingOccurrences(of: "\"hook_timeout_seconds\": 60", with: "\"hook_timeout_seconds\": 90")
             .replacingOccurrences(of: "\"max_tokens\": 1024", with: "\"max_tokens\": 2048"))
-        sources.write("explain.mustache", template.replacingOccurrences(of: "{{/system}}", with: "Keep it short: {{max_words}} words at most.\n{{/system}}"))
+        sources.write("explain.mustache", template.replacingOccurrences(of: "{{/system}}", with: "Keep it short: {{max_words}} words at most.\n{{! admin\u{202E} \u{2066}// hidden\u{2069} }}\n{{/system}}"))
         let proposed = home.minic(
             "update", "propose", "--title", "Longer answers, shorter explanations", "--no-auto-merge",
             "--file", "config.json=\(sources.path)/config.json", "--file", "prompt_templates/explain.mustache=\(sources.path)/explain.mustache")

@@ -199,3 +199,107 @@ final class ServeAttackRegressionTests: XCTestCase {
         XCTAssertTrue(Shell.git(served.home.path, "log", "-1", "--format=%B", head).stdout.contains("Proposed-by: Ann <ann@example.com>"))
     }
 }
+
+/// What the second attack found.
+final class ServeAttackRoundTwoTests: XCTestCase {
+    /// A page of large tasks stops at its byte budget and goes on with its cursor: nothing is lost, memory is bounded.
+    func testAListOfLargeTasksIsPagedByBytes() throws {
+        let served = try ServedHome()
+        let server = try ServeProcess(home: served.home.path, ["--requests-per-minute", "0"])
+        let prompt = String(repeating: "word ", count: 50_000)
+        for _ in 0..<40 {
+            XCTAssertEqual(server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "\#(prompt)"}"#).status, 201)
+        }
+        var seen = 0
+        var cursor: String?
+        var pages = 0
+        repeat {
+            let page = server.request("GET", "/v1/tasks?limit=500" + (cursor.map { "&cursor=\($0)" } ?? ""), token: served.submit)
+            XCTAssertEqual(page.status, 200)
+            XCTAssertLessThan(page.body.utf8.count, 6 << 20, "a page past its budget")
+            let object = try ServedHome.object(page.body)
+            seen += (object["tasks"] as? [Any])?.count ?? 0
+            cursor = object["next_cursor"] as? String
+            pages += 1
+        } while cursor != nil && pages < 10
+        XCTAssertEqual(seen, 40)
+        XCTAssertGreaterThan(pages, 1)
+    }
+
+    /// Event streams are capped per token, so one token cannot take every connection.
+    func testEventStreamsAreCappedPerToken() throws {
+        let served = try ServedHome()
+        let server = try ServeProcess(home: served.home.path)
+        let queued = try ServedHome.object(
+            server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "later", "run_at": "+3600"}"#).body)
+        let id = try XCTUnwrap(queued["id"] as? Int)
+        var streams: [Process] = []
+        defer { for curl in streams where curl.isRunning { curl.terminate() } }
+        for _ in 0..<16 {
+            let curl = Process()
+            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            curl.arguments = ["-sN", "--max-time", "30", "-H", "Authorization: Bearer \(served.submit)", server.baseURL + "/v1/tasks/\(id)/events"]
+            curl.standardOutput = FileHandle.nullDevice
+            try curl.run()
+            streams.append(curl)
+        }
+        Thread.sleep(forTimeInterval: 1)
+        let refused = server.request("GET", "/v1/tasks/\(id)/events", token: served.submit, timeout: 5)
+        XCTAssertEqual(refused.status, 429, refused.body)
+        XCTAssertEqual(server.request("GET", "/healthz").status, 200)
+        XCTAssertEqual(server.request("GET", "/v1/tasks/\(id)", token: served.submit).status, 200)
+    }
+
+    /// A rejection's reason goes into the journal (pushed with the home): a secret in it is refused.
+    func testASecretInARejectionReasonIsRefused() throws {
+        let served = try ServedHome()
+        let server = try ServeProcess(home: served.home.path)
+        let body = try String(
+            decoding: JSONSerialization.data(withJSONObject: ["title": "t", "patch": try served.templatePatch(), "auto_merge": false]), as: UTF8.self)
+        let id = try XCTUnwrap(try ServedHome.object(server.request("POST", "/v1/proposals", token: served.review, json: body).body)["id"] as? String)
+        let secret = "ghp_" + String(repeating: "a1B2", count: 9)
+        let refused = server.request("POST", "/v1/proposals/\(id)/reject", token: served.review, json: #"{"reason": "leaked \#(secret)"}"#)
+        XCTAssertEqual(refused.status, 409, refused.body)
+        XCTAssertFalse(refused.body.contains(secret))
+        XCTAssertEqual(Shell.run("grep", ["-rqF", secret, served.home.path]).status, 1, "the secret reached the home")
+        XCTAssertEqual(Shell.git(served.home.path, "log", "--all", "--format=%B").stdout.contains(secret), false)
+        XCTAssertEqual(server.request("POST", "/v1/proposals/\(id)/reject", token: served.review, json: #"{"reason": "not now"}"#).status, 200)
+    }
+
+    /// The worker's metrics port takes a few connections at once and closes silent ones: a flood of half-sent
+    /// requests cannot use up the descriptors the worker's tasks need.
+    func testAFloodOnTheWorkersMetricsPortCannotFailItsTasks() throws {
+        let home = TestHome()
+        let worker = try ServeProcess(arguments: ["worker", "--home", home.path, "--metrics-port", "0"])
+        let pid = worker.process.processIdentifier
+        let flood = Process()
+        flood.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        flood.arguments = [
+            "python3", "-c",
+            """
+            import socket, time
+            held = []
+            for _ in range(300):
+                s = socket.create_connection(("127.0.0.1", \(worker.port)))
+                s.sendall(b"GET /metrics HTTP/1.1\\r\\nHost: x\\r\\n")
+                held.append(s)
+            time.sleep(20)
+            """,
+        ]
+        try flood.run()
+        defer { if flood.isRunning { flood.terminate() } }
+        Thread.sleep(forTimeInterval: 2)
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+        XCTAssertLessThan(descriptors, 120, "the worker holds a descriptor for every flooding connection")
+        XCTAssertEqual(home.minic("submit", "--type", "explain", "during the flood").status, 0)
+        var state = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            state = home.minic("tasks", "show", "1", "--json").stdout
+            if state.contains("\"succeeded\"") { break }
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        XCTAssertTrue(state.contains("\"succeeded\""), state)
+        XCTAssertEqual(worker.stop(), 0, worker.log)
+    }
+}

@@ -13,11 +13,22 @@ enum TaskJSON {
         return out
     }
 
-    /// `{"tasks": [...], "next_cursor": ...}`.
+    /// The most a page of tasks holds, in bytes: past it the page ends early and `next_cursor` goes on from
+    /// there, so a list of large tasks costs the server bounded memory whatever `limit` asks.
+    static let pageBudget = 4 << 20
+
+    /// `{"tasks": [...], "next_cursor": ...}`; at least one task, then no more than ``pageBudget`` bytes.
     static func encodePage(_ tasks: [TaskRecord], nextCursor: String?) -> [UInt8] {
         var out: [UInt8] = Array(#"{"tasks":["#.utf8)
+        var nextCursor = nextCursor
         for (index, task) in tasks.enumerated() {
-            if index > 0 { out.append(UInt8(ascii: ",")) }
+            if index > 0 {
+                if out.count >= pageBudget {
+                    nextCursor = String(tasks[index - 1].id)
+                    break
+                }
+                out.append(UInt8(ascii: ","))
+            }
             write(task, into: &out)
         }
         out += Array(#"],"next_cursor":"#.utf8)

@@ -9,12 +9,21 @@ const TOKEN_KEY = 'minic.token'; // sessionStorage: the token lives as long as t
 
 // MARK: DOM helpers
 
-/** Makes an element: `el('a', {href: '#/x', class: 'y', text: 'z', on: {click: f}}, child, ...)`. */
+/**
+ * Bidi controls, zero-width and other invisible characters, shown as `⟨U+202E⟩`: text from the server (a diff,
+ * a path, a title, an answer) can never reorder or hide what a reviewer reads ("Trojan Source").
+ */
+const HIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u00AD\u061C\u115F\u1160\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]/g;
+function visible(text) {
+  return String(text).replace(HIDDEN, (c) => `⟨U+${c.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}⟩`);
+}
+
+/** Makes an element: `el('a', {href: '#/x', class: 'y', text: 'z', on: {click: f}}, child, ...)`. Text goes through `visible`. */
 function el(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key === 'text') node.textContent = value;
+    if (key === 'text') node.textContent = visible(value);
     else if (key === 'class') node.className = value;
     else if (key === 'on') for (const [name, fn] of Object.entries(value)) node.addEventListener(name, fn);
     else if (key === 'dataset') Object.assign(node.dataset, value);
@@ -23,7 +32,7 @@ function el(tag, props = {}, ...children) {
   }
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    node.append(child instanceof Node ? child : document.createTextNode(visible(child)));
   }
   return node;
 }

@@ -31,7 +31,14 @@ struct TaskEventRoutes {
         let (caller, first) = try await tasks.visibleTask(context)
         let state = self.state
         let id = first.id
+        let key = caller.tokenID ?? "local"
+        guard state.openStream(key) else {
+            var error = APIError(.tooManyRequests, "rate_limited", "too many open event streams (\(ServerState.streamsPerToken) a token); close one first")
+            error.headers[.retryAfter] = "5"
+            throw error
+        }
         let body = ResponseBody { writer in
+            defer { state.closeStream(key) }
             var stream = EventStream(writer: writer)
             var last = first
             try await stream.send("state", task: first)

@@ -56,13 +56,14 @@ struct TaskRoutes {
         // The caller's token is part of every key: one token's key never finds another's task.
         task.idempotencyKey = caller.keyPrefix + (key ?? UUID().uuidString.lowercased())
         let started = Date()
-        let record: TaskRecord
+        let submitted: SubmitBatcher.Submitted
         do {
-            record = try await state.batcher.submit(task)
+            submitted = try await state.batcher.submit(task)
         } catch {
             throw APIError.from(error)
         }
-        let replayed = key != nil && record.createdAt < started.addingTimeInterval(-0.001)
+        let record = submitted.record
+        let replayed = key != nil && (submitted.repeated || record.createdAt < started.addingTimeInterval(-0.001))
         var response = JSONBody.response(task: record, status: replayed ? .ok : .created)
         response.headers[.location] = "/v1/tasks/\(record.id)"
         if replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
