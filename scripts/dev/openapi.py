@@ -145,8 +145,8 @@ paths = {
         "delete": op("cancelTask", "Cancel a task that has not finished", {"200": task_ok("Cancelled."), "404": E404, "409": E409}),
     },
     "/v1/tasks/{id}/retry": {"parameters": [ID], "post": op("retryTask", "Queue a failed, dead or cancelled task again", {"200": task_ok("Queued again."), "404": E404, "409": E409})},
-    "/v1/tasks/{id}/events": {"parameters": [ID], "get": op("taskEvents", "Server-Sent Events: state, text (and reset), done", {
-        "200": {"description": "An event stream: `event: state|text|reset|done`, `data:` one JSON object (a Task, or {\"text\": ...}).",
+    "/v1/tasks/{id}/events": {"parameters": [ID], "get": op("taskEvents", "Server-Sent Events: state, text, done", {
+        "200": {"description": "An event stream: `event: state|text|done`, `data:` one JSON object (a Task, or {\"text\": ...}: the answer line by line, redacted). At most 16 streams a token (429 past that).",
                 "content": {"text/event-stream": {"schema": S}}}, "404": E404})},
     "/v1/proposals": {
         "get": op("listProposals", "Proposals (review)", {"200": ok("Proposals.", ref("ProposalList")), "400": E400, "403": E403},
