@@ -82,18 +82,9 @@ final class ServeAttackRegressionTests: XCTestCase {
     func testSIGTERMEndsOpenEventStreams() throws {
         let served = try ServedHome()
         let server = try ServeProcess(home: served.home.path, ["--grace", "3"])
-        let queued = try ServedHome.object(
-            server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "later", "run_at": "+3600"}"#).body)
-        let id = try XCTUnwrap(queued["id"] as? Int)
+        let id = try served.queueLater(on: server)
         var streams: [Process] = []
-        for _ in 0..<3 {
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sN", "--max-time", "60", "-H", "Authorization: Bearer \(served.submit)", server.baseURL + "/v1/tasks/\(id)/events"]
-            curl.standardOutput = FileHandle.nullDevice
-            try curl.run()
-            streams.append(curl)
-        }
+        for _ in 0..<3 { streams.append(try ServedHome.openStream(server, task: id, token: served.submit, seconds: 60)) }
         Thread.sleep(forTimeInterval: 0.5)
         let started = Date()
         XCTAssertEqual(server.stop(grace: 20), 0, server.log)
@@ -107,14 +98,8 @@ final class ServeAttackRegressionTests: XCTestCase {
     func testARevokedTokensStreamEnds() throws {
         let served = try ServedHome()
         let server = try ServeProcess(home: served.home.path)
-        let queued = try ServedHome.object(
-            server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "later", "run_at": "+3600"}"#).body)
-        let id = try XCTUnwrap(queued["id"] as? Int)
-        let curl = Process()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        curl.arguments = ["-sN", "--max-time", "30", "-H", "Authorization: Bearer \(served.submit)", server.baseURL + "/v1/tasks/\(id)/events"]
-        curl.standardOutput = FileHandle.nullDevice
-        try curl.run()
+        let id = try served.queueLater(on: server)
+        let curl = try ServedHome.openStream(server, task: id, token: served.submit)
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertEqual(served.home.minic("token", "revoke", "ci-bot").status, 0)
         let started = Date()
@@ -230,19 +215,10 @@ final class ServeAttackRoundTwoTests: XCTestCase {
     func testEventStreamsAreCappedPerToken() throws {
         let served = try ServedHome()
         let server = try ServeProcess(home: served.home.path)
-        let queued = try ServedHome.object(
-            server.request("POST", "/v1/tasks", token: served.submit, json: #"{"type": "explain", "prompt": "later", "run_at": "+3600"}"#).body)
-        let id = try XCTUnwrap(queued["id"] as? Int)
+        let id = try served.queueLater(on: server)
         var streams: [Process] = []
         defer { for curl in streams where curl.isRunning { curl.terminate() } }
-        for _ in 0..<16 {
-            let curl = Process()
-            curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-            curl.arguments = ["-sN", "--max-time", "30", "-H", "Authorization: Bearer \(served.submit)", server.baseURL + "/v1/tasks/\(id)/events"]
-            curl.standardOutput = FileHandle.nullDevice
-            try curl.run()
-            streams.append(curl)
-        }
+        for _ in 0..<16 { streams.append(try ServedHome.openStream(server, task: id, token: served.submit)) }
         Thread.sleep(forTimeInterval: 1)
         let refused = server.request("GET", "/v1/tasks/\(id)/events", token: served.submit, timeout: 5)
         XCTAssertEqual(refused.status, 429, refused.body)

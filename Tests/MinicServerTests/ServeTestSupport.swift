@@ -32,6 +32,23 @@ struct ServedHome {
         return diff.stdout
     }
 
+    /// A task queued an hour ahead (so its event stream stays open), submitted with the submit token.
+    func queueLater(on server: ServeProcess) throws -> Int {
+        let queued = try Self.object(
+            server.request("POST", "/v1/tasks", token: submit, json: #"{"type": "explain", "prompt": "later", "run_at": "+3600"}"#).body)
+        return try XCTUnwrap(queued["id"] as? Int)
+    }
+
+    /// curl reading task `id`'s event stream with `token` (at most `seconds`), started and left running.
+    static func openStream(_ server: ServeProcess, task id: Int, token: String, seconds: Int = 30) throws -> Process {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-sN", "--max-time", String(seconds), "-H", "Authorization: Bearer \(token)", server.baseURL + "/v1/tasks/\(id)/events"]
+        curl.standardOutput = FileHandle.nullDevice
+        try curl.run()
+        return curl
+    }
+
     /// The JSON object of a response body.
     static func object(_ body: String) throws -> [String: Any] {
         try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any], body)

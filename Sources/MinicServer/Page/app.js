@@ -471,7 +471,6 @@ async function taskView(id, signal) {
   streamTask(id, signal, {
     state: (t) => { showTask(t); status.textContent = `${t.state}…`; },
     text: ({ text }) => { answer.textContent += text; },
-    reset: ({ text }) => { answer.textContent = text; },
     done: (t) => {
       showTask(t);
       // The recorded result (after the guardrails' review) replaces what was streamed.
