@@ -9,7 +9,10 @@ import MinicQueue
 /// Names and labels are a contract for dashboards; see README "Metrics".
 enum TaskMetrics {
     static func submitted(_ tasks: [TaskRecord]) {
-        for task in tasks { Counter(label: "minic_tasks_submitted_total", dimensions: [("type", task.type)]).increment() }
+        // One counter lookup per type in a batch (a group commit of the server's takes hundreds).
+        var byType: [String: Int] = [:]
+        for task in tasks { byType[task.type, default: 0] += 1 }
+        for (type, count) in byType { Counter(label: "minic_tasks_submitted_total", dimensions: [("type", type)]).increment(by: count) }
     }
 
     /// A task that ran here reached `state` (succeeded, failed, dead, or queued again) after `seconds`.

@@ -62,7 +62,10 @@ final class TaskPlumbingCLITests: XCTestCase {
             // A time to run at, not a mistake.
             (#"{"type": "explain", "run_at": 1e12}"#, #""run_at" must be a time from 1970-01-01 to 100 years from now"#),
             (#"{"type": "explain", "run_at": -1}"#, #""run_at" must be a time from 1970-01-01 to 100 years from now"#),
-            (#"{"type": "explain", "run_at": 1e400}"#, "not a JSON object"),  // JSONSerialization refuses a number past Double
+            (#"{"type": "explain", "run_at": 1e400}"#, #""run_at" must be a time from 1970-01-01 to 100 years from now"#),
+            (#"{"type": "explain", "priority": 01}"#, "not a JSON object"),
+            (#"{"type": "explain", "prompt": "\ud800"}"#, "not a JSON object"),
+            (#"{"type": "explain"} {"type": "explain"}"#, "not a JSON object"),
             (#"{"type": "explain", "run_at": "+inf"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),
             (#"{"type": "explain", "run_at": "nan"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),
             (#"{"type": "explain", "run_at": "9999-01-01T00:00:00Z"}"#, #""run_at" must be ISO-8601 text or Unix seconds, a time from 1970-01-01"#),

@@ -3,24 +3,15 @@ import MinicCore
 import MinicQueue
 import MinicTasks
 
-/// One JSON line of `submit --from`, checked field by field: a field of the wrong type
-/// or an unknown field refuses the line (naming both) rather than being dropped.
+/// One JSON line of `submit --from` (or an HTTP submit's body), checked field by field: a field of the
+/// wrong type or an unknown field refuses the line (naming both) rather than being dropped.
 ///
-/// The line means one thing to every reader: a key given twice (which Foundation reads
-/// as the first, jq and Python as the last) refuses it; an integer field takes an integer
-/// written as one (`2`; `2.0` and `1e2` are refused, as `--priority 2.0` is); `run_at`
-/// must be ``TaskInput/runAtRange``.
-public struct SubmitLine: Decodable {
-    var type: String
-    var prompt: String?
-    var files: [String]?
-    var params: [String: String]?
-    var priority: Int?
-    var runAt: RunAt?
-    var maxAttempts: Int?
-    var idempotencyKey: String?
-
-    enum CodingKeys: String, CodingKey, CaseIterable {
+/// The line means one thing to every reader: a key given twice (which Foundation reads as the first, jq
+/// and Python as the last) refuses it; an integer field takes an integer written as one (`2`; `2.0` and
+/// `1e2` are refused, as `--priority 2.0` is); `null` is no field's value; `run_at` must be
+/// ``TaskInput/runAtRange``. Read in one pass by ``StrictJSON``.
+public enum SubmitLine {
+    enum Field: String, CaseIterable {
         case type, prompt, files, params, priority
         case runAt = "run_at"
         case maxAttempts = "max_attempts"
@@ -34,50 +25,6 @@ public struct SubmitLine: Decodable {
             case .params: return "an object whose values are strings"
             case .priority, .maxAttempts: return "an integer"
             case .runAt: return "ISO-8601 text or Unix seconds"
-            }
-        }
-    }
-
-    /// A field that is missing or not of its type.
-    struct FieldError: Error {
-        let field: CodingKeys
-        let missing: Bool
-    }
-
-    /// Decodes field by field, so any failure (a wrong type, a number with a fraction
-    /// where an integer goes, a nested value) names its field.
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        func field<T: Decodable>(_ key: CodingKeys, _: T.Type) throws -> T? {
-            do {
-                // `null` is not a value of any field's type: leave the field out to get its default.
-                if container.contains(key), try container.decodeNil(forKey: key) { throw FieldError(field: key, missing: false) }
-                return try container.decodeIfPresent(T.self, forKey: key)
-            } catch {
-                throw FieldError(field: key, missing: false)
-            }
-        }
-        guard let type = try field(.type, String.self) else { throw FieldError(field: .type, missing: true) }
-        self.type = type
-        prompt = try field(.prompt, String.self)
-        files = try field(.files, [String].self)
-        params = try field(.params, [String: String].self)
-        priority = try field(.priority, Int.self)
-        runAt = try field(.runAt, RunAt.self)
-        maxAttempts = try field(.maxAttempts, Int.self)
-        idempotencyKey = try field(.idempotencyKey, String.self)
-    }
-
-    /// `run_at`: a number (Unix seconds) or text (as `--at`).
-    enum RunAt: Decodable {
-        case seconds(Double), text(String)
-
-        init(from decoder: Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self = .text(text)
-            } else {
-                self = .seconds(try container.decode(Double.self))
             }
         }
     }
@@ -102,48 +49,79 @@ public struct SubmitLine: Decodable {
     }
 
     private static func parseOrThrow(_ data: Data, source: String) throws -> NewTask {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+        let members: [(key: String, value: StrictJSONValue)]
+        do {
+            guard case .object(let object) = try StrictJSON.parse(data) else { throw MinicError.badInput("\(source): not a JSON object") }
+            members = object
+        } catch StrictJSON.Failure.duplicateKey(let path) {
+            throw MinicError.badInput("\(source): \"\(path)\" is given twice")
+        } catch {
             throw MinicError.badInput("\(source): not a JSON object")
         }
-        if let duplicate = JSONDuplicateKeys.firstDuplicate(in: Array(data)) {
-            throw MinicError.badInput("\(source): \"\(duplicate)\" is given twice")
-        }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
-        if let unknown = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw MinicError.badInput("\(source): unknown field '\(unknown)' (known: \(CodingKeys.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        let parsed: SubmitLine
-        do {
-            let numbers = numbersAsWritten(in: Array(data))
-            for field in [CodingKeys.priority, .maxAttempts] where !(numbers[field.rawValue].map(isIntegerLiteral) ?? true) {
-                throw FieldError(field: field, missing: false)
+        var fields: [Field: StrictJSONValue] = [:]
+        for (key, value) in members {
+            guard let field = Field(rawValue: key) else {
+                let unknown = members.map(\.key).filter { Field(rawValue: $0) == nil }.sorted()[0]
+                throw MinicError.badInput("\(source): unknown field '\(unknown)' (known: \(Field.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
-            parsed = try JSONDecoder().decode(SubmitLine.self, from: data)
-        } catch let error as FieldError {
-            let problem = error.missing ? "is missing" : "must be \(error.field.expected)"
-            throw MinicError.badInput("\(source): \"\(error.field.rawValue)\" \(problem)")
-        } catch {
-            throw MinicError.badInput("\(source): not a task")
+            fields[field] = value
         }
-        try TaskInput.validateType(parsed.type)
-        if let maxAttempts = parsed.maxAttempts, maxAttempts < 1 {
+        func wrong(_ field: Field) -> MinicError { .badInput("\(source): \"\(field.rawValue)\" must be \(field.expected)") }
+        func string(_ field: Field) throws -> String? {
+            guard let value = fields[field] else { return nil }
+            guard case .string(let text) = value else { throw wrong(field) }
+            return text
+        }
+        func integer(_ field: Field) throws -> Int? {
+            guard let value = fields[field] else { return nil }
+            guard case .number(let text) = value, let number = Int(text) else { throw wrong(field) }
+            return number
+        }
+        guard fields[.type] != nil else { throw MinicError.badInput("\(source): \"type\" is missing") }
+        let type = try string(.type)!
+        let prompt = try string(.prompt)
+        var files: [String]?
+        if let value = fields[.files] {
+            guard case .array(let elements) = value else { throw wrong(.files) }
+            files = try elements.map { element in
+                guard case .string(let path) = element else { throw wrong(.files) }
+                return path
+            }
+        }
+        var params: [String: String]?
+        if let value = fields[.params] {
+            guard case .object(let pairs) = value else { throw wrong(.params) }
+            params = try Dictionary(pairs.map { pair in
+                guard case .string(let text) = pair.value else { throw wrong(.params) }
+                return (pair.key, text)
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        let priority = try integer(.priority)
+        let maxAttempts = try integer(.maxAttempts)
+        let idempotencyKey = try string(.idempotencyKey)
+        try TaskInput.validateType(type)
+        if let maxAttempts, maxAttempts < 1 {
             throw MinicError.badInput("\(source): \"max_attempts\" must be at least 1")
         }
-        let runAt: Date?
-        switch parsed.runAt {
-        case .seconds(let seconds): runAt = Date(timeIntervalSince1970: seconds)
-        case .text(let text):
-            guard let date = try? TaskInput.parseTime(text) else {
-                throw MinicError.badInput("\(source): \"run_at\" must be \(CodingKeys.runAt.expected), \(TaskInput.runAtRange)")
+        var runAt: Date?
+        switch fields[.runAt] {
+        case .number(let text)?:
+            guard let seconds = Double(text) else { throw wrong(.runAt) }
+            runAt = Date(timeIntervalSince1970: seconds)
+        case .string(let text)?:
+            do {
+                runAt = try TaskInput.parseTime(text)
+            } catch {
+                throw MinicError.badInput("\(source): \"run_at\" must be \(Field.runAt.expected), \(TaskInput.runAtRange)")
             }
-            runAt = date
         case nil: runAt = nil
+        default: throw wrong(.runAt)
         }
         if let runAt, !TaskInput.isSchedulable(runAt) {
             throw MinicError.badInput("\(source): \"run_at\" must be \(TaskInput.runAtRange)")
         }
         return NewTask(
-            type: parsed.type, prompt: parsed.prompt ?? "", files: parsed.files ?? [], parameters: parsed.params ?? [:], priority: parsed.priority ?? 0,
-            runAt: runAt, maxAttempts: parsed.maxAttempts, idempotencyKey: parsed.idempotencyKey)
+            type: type, prompt: prompt ?? "", files: files ?? [], parameters: params ?? [:], priority: priority ?? 0,
+            runAt: runAt, maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
     }
 }

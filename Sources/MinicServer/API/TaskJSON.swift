@@ -108,8 +108,10 @@ enum TaskJSON {
             out.append(UInt8(ascii: "0") + UInt8(number % 10))
         }
         out.append(UInt8(ascii: "\""))
-        let year = Int(parts.tm_year) + 1900
-        out += Array(String(format: "%04d", year).utf8)
+        // Years 0-9999 (JSON's ISO-8601 dates); `String(format:)` would go through NSString on Linux.
+        let year = min(max(parts.tm_year + 1900, 0), 9999)
+        two(year / 100)
+        two(year % 100)
         out.append(UInt8(ascii: "-")); two(parts.tm_mon + 1)
         out.append(UInt8(ascii: "-")); two(parts.tm_mday)
         out.append(UInt8(ascii: "T")); two(parts.tm_hour)
