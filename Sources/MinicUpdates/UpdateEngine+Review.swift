@@ -6,6 +6,8 @@ import MinicGit
 public struct ProposalSummary: Sendable {
     public let proposal: Proposal
     public let counts: [PathClass: Int]
+    /// Merged, but a rollback took its merge out of main's history (see ``UpdateEngine/list(all:)``).
+    public let rolledBack: Bool
 }
 
 /// Everything `update show` needs: the proposal, its classified paths, and the diff.
@@ -27,6 +29,9 @@ public struct ProposalReview {
     /// The diff: for an open proposal that merges cleanly, what merging does to the head;
     /// otherwise what the proposal changes against its base.
     public let diff: Diff
+    /// For a merged proposal a rollback took out of main: its merge commit, no longer in main's
+    /// first-parent history (or, merged without minic, its head, no longer in main).
+    public let rolledBackCommit: OID?
     let diffFrom: OID?
     let diffTo: OID
 }
@@ -35,7 +40,8 @@ extension UpdateEngine {
     /// Proposals, open ones only unless `all`, each with its path counts.
     ///
     /// Counts are of each proposal's own changes against where it left the head's
-    /// history. What is read from git for a proposal is cached in `state/` under its
+    /// history. A merged proposal whose merge a rollback took out of main's history is
+    /// marked ``ProposalSummary/rolledBack``. What is read from git for a proposal is cached in `state/` under its
     /// commit and the rules in force, so listing many proposals reads little.
     public func list(all: Bool = false) throws(MinicError) -> [ProposalSummary] {
         let (_, head) = try targetHead()
@@ -61,7 +67,7 @@ extension UpdateEngine {
             inspector = made
             return made
         }
-        var summaries: [ProposalSummary] = []
+        var found: [(proposal: Proposal, counts: [PathClass: Int])] = []
         for ref in refs {
             let entry: ProposalCacheEntry
             if let cached = cache.lookup(ref.target, rulesKey: rulesKey) {
@@ -79,10 +85,14 @@ extension UpdateEngine {
             let proposal = Proposal(
                 id: store.id(of: ref.name), status: ref.status, reference: ref.name, head: ref.target, title: entry.title, message: "",
                 author: entry.author, date: entry.date, taskID: entry.taskID)
-            summaries.append(ProposalSummary(proposal: proposal, counts: entry.counts))
+            found.append((proposal, entry.counts))
         }
         Trace.span("list: save cache") { cache.save(keeping: Set(refs.map(\.target))) }
-        return summaries.sorted { $0.proposal.id < $1.proposal.id }
+        let gone = try Trace.span("list: rollbacks") { () throws(MinicError) in
+            try rolledBack(found.map(\.proposal).filter { $0.status == .merged }, head: head)
+        }
+        return found.map { ProposalSummary(proposal: $0.proposal, counts: $0.counts, rolledBack: gone[$0.proposal.id] != nil) }
+            .sorted { $0.proposal.id < $1.proposal.id }
     }
 
     /// Identifies the rules in force at `head`: the blobs of `protected.list` and
@@ -123,20 +133,22 @@ extension UpdateEngine {
         }
         let diff = try git("diffing \(proposal.id)") { () throws(GitError) in try repository.changedDiff(from: from, to: to) }
         let paths = inspector.classify(diff.deltas)
+        let gone = proposal.status == .merged ? try rolledBack([proposal], head: head)[proposal.id] : nil
         return ProposalReview(
-            proposal: proposal, head: head, base: base, paths: paths, violations: violations, commitViolations: commitViolations, conflicts: conflicts, diff: diff, diffFrom: from, diffTo: to)
+            proposal: proposal, head: head, base: base, paths: paths, violations: violations, commitViolations: commitViolations, conflicts: conflicts,
+            diff: diff, rolledBackCommit: gone, diffFrom: from, diffTo: to)
     }
 
     /// The plain patch of a proposal against the current head, as `git apply` takes it.
-    /// - Returns: the patch, and whether it applies to the head (false when the
-    ///   proposal conflicts or is closed, and the patch is against its own base).
-    public func patch(_ id: String) throws(MinicError) -> (text: String, againstHead: Bool) {
+    /// - Returns: the proposal's full id (`id` may be its number or a prefix), the patch, and whether it
+    ///   applies to the head (false when the proposal conflicts or is closed, and the patch is against its own base).
+    public func patch(_ id: String) throws(MinicError) -> (id: String, text: String, againstHead: Bool) {
         let review = try review(id)
         // Without rename pairing, so that every patch tool takes it.
         let text = try git("writing the patch") { () throws(GitError) in
             try repository.changedDiff(from: review.diffFrom, to: review.diffTo, pairRenames: false).patch()
         }
-        return (text, review.proposal.status == .open && review.conflicts.isEmpty)
+        return (review.proposal.id, text, review.proposal.status == .open && review.conflicts.isEmpty)
     }
 
     /// Merges, auto-merges, rejections and rollbacks, newest first.

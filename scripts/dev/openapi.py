@@ -46,7 +46,7 @@ def op(opid, summary, responses, **kw):
     return o
 
 ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
-PID = {"name": "id", "in": "path", "required": True, "schema": S}
+PID = {"name": "id", "in": "path", "required": True, "schema": S, "description": "A proposal id, its number (3) or a unique prefix of it (0003-con)."}
 
 schemas = {
     "Error": obj({"error": obj({"code": ref("ErrorCode"), "message": S})}),
@@ -76,8 +76,9 @@ schemas = {
     "ChangedPath": obj({"path": S, "change": S, "class": ref("PathClass"), "old_path": S}, required=["path", "change", "class"]),
     "Violation": obj({"path": S, "reason": S}),
     "Proposal": obj({"id": S, "title": S, "status": {"type": "string", "enum": ["open", "merged", "rejected"]}, "author": S, "branch": S,
-        "reference": S, "head": SHA, "created_at": DT, "age_seconds": I, "task_id": S, "counts": ref("Counts")},
-        required=["id", "title", "status", "author", "branch", "reference", "head", "created_at", "age_seconds", "counts"]),
+        "reference": S, "head": SHA, "created_at": DT, "age_seconds": I, "task_id": S, "counts": ref("Counts"),
+        "rolled_back": {"type": "boolean", "description": "Merged, and a rollback has taken its merge out of main's first-parent history (status stays merged)."}},
+        required=["id", "title", "status", "author", "branch", "reference", "head", "created_at", "age_seconds", "counts", "rolled_back"]),
     "ProposalList": obj({"proposals": {"type": "array", "items": ref("Proposal")}}),
     "ProposalDetail": None,  # below: Proposal's fields and the review's
     "NewProposal": obj({"title": S, "message": S, "patch": {"type": "string", "description": "A unified diff as git diff writes it."},

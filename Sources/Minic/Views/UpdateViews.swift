@@ -31,8 +31,10 @@ public struct ProposalView: Encodable, Sendable {
     public let ageSeconds: Int
     public let taskID: String?
     public let counts: CountsView
+    /// Merged, and a rollback has taken its merge out of main's history (`status` stays `merged`).
+    public let rolledBack: Bool
 
-    public init(_ proposal: Proposal, counts: CountsView) {
+    public init(_ proposal: Proposal, counts: CountsView, rolledBack: Bool = false) {
         id = proposal.id
         title = proposal.title
         status = proposal.status.rawValue
@@ -44,6 +46,7 @@ public struct ProposalView: Encodable, Sendable {
         ageSeconds = max(0, Int(Date().timeIntervalSince(proposal.date)))
         taskID = proposal.taskID
         self.counts = counts
+        self.rolledBack = rolledBack
     }
 
     enum CodingKeys: String, CodingKey {
@@ -51,6 +54,7 @@ public struct ProposalView: Encodable, Sendable {
         case createdAt = "created_at"
         case ageSeconds = "age_seconds"
         case taskID = "task_id"
+        case rolledBack = "rolled_back"
     }
 }
 
@@ -117,7 +121,7 @@ public struct ShowView: Encodable, Sendable {
     public let stat: String?
 
     public init(_ review: ProposalReview, stat: Bool) throws {
-        proposal = ProposalView(review.proposal, counts: CountsView(review.paths))
+        proposal = ProposalView(review.proposal, counts: CountsView(review.paths), rolledBack: review.rolledBackCommit != nil)
         base = review.base?.hex
         paths = review.paths
         violations = review.violations

@@ -202,7 +202,7 @@ async function proposalView(id) {
     el('dl', { class: 'meta' }));
   const meta = page.querySelector('dl.meta');
   for (const pair of [
-    ['ID', el('code', { text: p.id })], ['Status', el('span', { class: `state ${p.status}`, text: p.status })], ['Author', p.author],
+    ['ID', el('code', { text: p.id })], ['Status', el('span', { class: `state ${p.status}`, text: p.rolled_back ? 'merged (rolled back)' : p.status })], ['Author', p.author],
     ['Created', `${when(p.created_at)} (${age(p.age_seconds)} ago)`], ['Branch', el('code', { text: p.branch })],
     ['Head', el('code', { class: 'sha', text: p.head })], ['Base', p.base ? el('code', { class: 'sha', text: p.base }) : '—'],
     p.task_id ? ['Task', el('a', { href: `#/tasks/${encodeURIComponent(p.task_id)}`, text: p.task_id })] : null,

@@ -27,7 +27,7 @@ struct ProposalRoutes {
         guard ["open", "merged", "rejected", "all"].contains(status) else { throw APIError.badRequest("status must be open, merged, rejected or all") }
         let views = try await call { engine throws(MinicError) in
             try engine.list(all: status != "open").filter { status == "all" || $0.proposal.status.rawValue == status }
-                .map { ProposalView($0.proposal, counts: CountsView($0.counts)) }
+                .map { ProposalView($0.proposal, counts: CountsView($0.counts), rolledBack: $0.rolledBack) }
         }
         return JSONBody.response(["proposals": views])
     }

@@ -26,6 +26,19 @@ public enum ProposalID {
         return Int(digits)
     }
 
+    /// Whether `query`, as a person types it for a proposal, names `id` short of spelling it out:
+    /// digits alone are its number (`3`, `0003`: the digits before its first `-` are that number,
+    /// so `3` is `0003-x`, never `0030-x`); anything else is the start of the id (`0003-con`).
+    /// The full id is matched before this is asked (see `ProposalStore.find`).
+    public static func matches(_ id: String, query: String) -> Bool {
+        guard !query.isEmpty else { return false }
+        guard query.allSatisfy({ $0.isASCII && $0.isNumber }) else { return id.hasPrefix(query) }
+        let digits = id.prefix { $0.isASCII && $0.isNumber }
+        let rest = id.dropFirst(digits.count)
+        guard !digits.isEmpty, rest.isEmpty || rest.hasPrefix("-"), let wanted = number(of: query) else { return false }
+        return number(of: String(digits)) == wanted
+    }
+
     /// The id for the proposal numbered `number`.
     public static func make(number: Int, title: String) -> String {
         let digits = String(number)

@@ -27,13 +27,25 @@ public struct ProposalStore {
         return String(reference.dropFirst(prefix.count))
     }
 
-    /// The proposal with this id, in any state (open first).
-    /// - Throws: ``MinicError`` (bad input) when there is none.
+    /// The proposal `id` names, in any state: its full id (open first, as the same id may be both open
+    /// and merged), else its number or a unique prefix of its id (see ``ProposalID/matches(_:query:)``).
+    /// - Throws: ``MinicError`` (bad input, not found) when nothing matches; (bad input) when a number or
+    ///   prefix matches more than one id, whatever their states, naming them.
     public func find(_ id: String, head: OID?) throws(MinicError) -> Proposal {
         let cleaned = id.hasPrefix("proposals/") ? String(id.dropFirst("proposals/".count)) : id
+        let valid = Repository.isValidReferenceName(Proposal.openPrefix + cleaned)
+        if valid, let proposal = try exactly(cleaned, head: head) { return proposal }
+        guard let resolved = try resolve(cleaned, shown: id, head: head), let proposal = try exactly(resolved, head: head) else {
+            throw .notFound(valid ? "no proposal '\(id)' (see `minic update list --all`)" : "'\(id)' is not a valid proposal id")
+        }
+        return proposal
+    }
+
+    /// The proposal whose full id is `id`, open first; `nil` when there is none.
+    private func exactly(_ id: String, head: OID?) throws(MinicError) -> Proposal? {
         for (prefix, status) in [(Proposal.openPrefix, ProposalStatus.open), (Proposal.mergedPrefix, .merged), (Proposal.rejectedPrefix, .rejected)] {
-            let name = prefix + cleaned
-            guard Repository.isValidReferenceName(name) else { throw .notFound("'\(id)' is not a valid proposal id") }
+            let name = prefix + id
+            guard Repository.isValidReferenceName(name) else { return nil }
             guard let target = try git("reading \(name)", { () throws(GitError) in try repository.referenceTarget(name) }) else { continue }
             let proposal = try load(reference: name, target: target, status: status)
             if status == .open, let head, try git("checking \(id)", { () throws(GitError) in try repository.isAncestor(target, of: head) }) {
@@ -41,7 +53,7 @@ public struct ProposalStore {
             }
             return proposal
         }
-        throw .notFound("no proposal '\(id)' (see `minic update list --all`)")
+        return nil
     }
 
     func load(reference: String, target: OID, status: ProposalStatus) throws(MinicError) -> Proposal {

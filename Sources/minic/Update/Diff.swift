@@ -8,12 +8,12 @@ struct DiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Print a proposal's plain patch against the current head, for `git apply`.")
 
-    @Argument(help: "The proposal id.") var id: String
+    @Argument(help: "The proposal id, its number (3) or a unique prefix (0003-con).") var id: String
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let (text, againstHead) = try UpdateEngine(home: homeOptions.open()).patch(id)
+        let (id, text, againstHead) = try UpdateEngine(home: homeOptions.open()).patch(self.id)
         if output.json {
             try Output.json(DiffView(id: id, againstHead: againstHead, patch: text))
             return

@@ -14,7 +14,7 @@ struct Merge: ParsableCommand {
             terminal unless --yes.
             """)
 
-    @Argument(help: "The proposal id.") var id: String
+    @Argument(help: "The proposal id, its number (3) or a unique prefix (0003-con).") var id: String
     @Flag(name: [.short, .long], help: "Do not ask for confirmation.") var yes = false
     @Option(help: ArgumentHelp("Merge only if the proposal's head is still this commit (at least 12 hex digits).", valueName: "sha")) var expect: String?
     @OptionGroup var homeOptions: HomeOptions

@@ -11,7 +11,7 @@ struct Show: ParsableCommand {
         discussion: "Classes: protected (may never merge), auto (may merge without a person), review (needs a person). "
             + "The diff is coloured on a terminal and plain when piped.")
 
-    @Argument(help: "The proposal id.") var id: String
+    @Argument(help: "The proposal id, its number (3) or a unique prefix (0003-con).") var id: String
     @Flag(help: "Show a diffstat instead of the diff.") var stat = false
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
@@ -24,13 +24,18 @@ struct Show: ParsableCommand {
             try Output.json(ShowView(review, stat: stat))
             return
         }
-        var text = Output.paint("proposal \(Output.safe(proposal.id))", .bold) + " (\(proposal.status.rawValue))\n"
+        let status = review.rolledBackCommit == nil ? proposal.status.rawValue : "merged, rolled back"
+        var text = Output.paint("proposal \(Output.safe(proposal.id))", .bold) + " (\(status))\n"
         text += "branch:  \(Output.safe(proposal.branch))\n"
         text += "head:    \(proposal.head.hex)\n"
         text += "base:    \(review.base?.hex ?? "-")\n"
         text += "author:  \(Output.safe(proposal.author))\n"
         text += "date:    \(Timestamp.iso8601(proposal.date))\n"
         text += "title:   \(Output.safe(proposal.title))\n"
+        if let gone = review.rolledBackCommit {
+            let line = "rolled back: main's history no longer has \(gone.short) (see minic update history); its changes are not in force"
+            text += Output.paint(line, .yellow) + "\n"
+        }
         if !proposal.message.isEmpty {
             text +=
                 "\n" + Output.safe(proposal.message).split(separator: "\n", omittingEmptySubsequences: false).map { "    " + $0 }.joined(separator: "\n") + "\n"
