@@ -15,10 +15,14 @@ public struct LLMMessage: Sendable, Equatable {
 public struct LLMAttachment: Sendable, Equatable {
     public let path: String
     public let content: String
+    /// minic's own findings on the file, when the caller ran its checks for a local provider;
+    /// `nil` when they were not run (an empty list: run, nothing found).
+    public var findings: [LocalFinding]?
 
-    public init(path: String, content: String) {
+    public init(path: String, content: String, findings: [LocalFinding]? = nil) {
         self.path = path
         self.content = content
+        self.findings = findings
     }
 }
 

@@ -4,8 +4,9 @@ import Foundation
 /// says plainly that no model was called. It never imitates a model's answer.
 ///
 /// For `analyze` it reports each file's statistics (lines of code, blank and
-/// comment lines, the longest line, TODO/FIXME markers); for other task types it
-/// reports what would have been sent to a model.
+/// comment lines, the longest line, TODO/FIXME markers) and, where the caller ran
+/// them (``LLMAttachment/findings``), minic's own code-analysis and secret findings;
+/// for other task types it reports what would have been sent to a model.
 public struct OfflineProvider: LLMProvider {
     public let name = "offline"
 
@@ -35,6 +36,7 @@ public struct OfflineProvider: LLMProvider {
             } else {
                 lines.append("analyze: local statistics of \(request.attachments.count) file(s):")
                 for file in request.attachments { lines.append("  " + FileStatistics(path: file.path, content: file.content).summary) }
+                lines += findings(request.attachments)
             }
         default:
             let user = request.messages.map(\.text).joined(separator: "\n")
@@ -43,6 +45,24 @@ public struct OfflineProvider: LLMProvider {
                     + "\(user.count) of user prompt, \(request.attachments.count) file(s)) but not sent anywhere.")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension OfflineProvider {
+    /// The findings part of an `analyze` answer, in `minic scan`'s shape; nothing when no file's checks were run.
+    static func findings(_ files: [LLMAttachment]) -> [String] {
+        let checked = files.filter { $0.findings != nil }
+        guard !checked.isEmpty else { return [] }
+        var lines = ["analyze: minic's own checks (code analysis and secret scan, as `minic scan`; a secret is named by its rule, never shown):"]
+        for file in checked {
+            let found = file.findings ?? []
+            if found.isEmpty { lines.append("  \(file.path): no findings") }
+            for finding in found {
+                let what = finding.kind == "secret" ? "secret \(finding.ruleID)" : finding.ruleID
+                lines.append("  \(file.path):\(finding.line): \(finding.severity) \(what): \(finding.message) [\(finding.decision)]")
+            }
+        }
+        return lines
     }
 }
 

@@ -20,6 +20,9 @@ final class AgentSnapshot: Sendable {
     // A missing template or provider key fails only the tasks that need it, with its own message.
     private let templates: [TaskType: Result<PromptTemplate, MinicError>]
     private let built: Result<any LLMProvider, MinicError>
+    /// Why this commit's tasks are answered offline although a model seems wanted (``ProviderFactory/offlineNote(_:environment:)``),
+    /// when its provider is the offline one: said to the person and logged, never silent.
+    let offlineNote: String?
 
     /// Reads the config and templates committed at `commit`.
     /// - Throws: ``MinicError`` when the config cannot be read: nothing may run without knowing its rules.
@@ -47,6 +50,12 @@ final class AgentSnapshot: Sendable {
             } catch {
                 throw MinicError(error.kind, "the config at \(commit.short) asks for a provider that cannot be used: \(error.message)", details: error.details)
             }
+        }
+        // Only when the offline provider is what answers (a pipeline may be given another one).
+        if case .success(let provider) = built, provider is OfflineProvider {
+            offlineNote = ProviderFactory.offlineNote(llm, environment: environment)
+        } else {
+            offlineNote = nil
         }
     }
 

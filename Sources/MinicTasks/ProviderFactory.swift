@@ -40,6 +40,15 @@ public enum ProviderFactory {
         }
     }
 
+    /// What to tell the person when `auto` answers offline although a model seems wanted: `ANTHROPIC_BASE_URL`
+    /// is set (a model server is named) but `ANTHROPIC_API_KEY` is not. `nil` otherwise — a key is set, or
+    /// no server is named (offline on purpose), or another provider is configured.
+    public static func offlineNote(_ config: LLMConfig, environment: [String: String]) -> String? {
+        let set = { (name: String) in environment[name].map { !$0.isEmpty } ?? false }
+        guard config.provider == "auto", !set("ANTHROPIC_API_KEY"), set("ANTHROPIC_BASE_URL") else { return nil }
+        return "ANTHROPIC_BASE_URL is set but ANTHROPIC_API_KEY is not; answering offline"
+    }
+
     /// The limits `llm.*` sets (validated with the config: positive and within their caps).
     public static func rateLimits(_ config: LLMConfig) -> RateLimits {
         RateLimits(requestsPerMinute: config.requestsPerMinute, tokensPerMinute: config.tokensPerMinute, burstSeconds: Double(config.rateBurstSeconds))

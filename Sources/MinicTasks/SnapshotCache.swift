@@ -46,7 +46,7 @@ final class SnapshotCache: @unchecked Sendable {
         let home = try openHome()
         let head = try home.head().commit
         if let snapshot, snapshot.commit == head { return snapshot }
-        let fresh = try AgentSnapshot(home: home, commit: head, makeProvider: makeProvider)
+        let fresh = try made(AgentSnapshot(home: home, commit: head, makeProvider: makeProvider), in: home)
         if let previous = snapshot { log.info("agent moved from \(previous.commit.short) to \(head.short): config and templates of \(head.short) in force") }
         snapshot = fresh
         return fresh
@@ -85,13 +85,19 @@ final class SnapshotCache: @unchecked Sendable {
         // A tree or a blob never becomes a commit: no pull can bring one under this id.
         guard isCommit else { throw .badInput("agent commit \(commit.short) names an object here that is not a commit") }
         if try SnapshotCache.onFirstParents(of: head, commit, repository) {
-            let made = try AgentSnapshot(home: home, commit: commit, makeProvider: makeProvider)
+            let snapshot = try made(AgentSnapshot(home: home, commit: commit, makeProvider: makeProvider), in: home)
             if pinned.count >= SnapshotCache.pinnedLimit { pinned.removeAll() }
-            pinned[commit] = made
-            return .ready(made)
+            pinned[commit] = snapshot
+            return .ready(snapshot)
         }
         if let origin = try home.originHead(), try SnapshotCache.onFirstParents(of: origin, commit, repository) { return .pending }
         return .never
+    }
+
+    /// A snapshot just built, its offline note logged under `system` (once per snapshot, not per task).
+    private func made(_ snapshot: AgentSnapshot, in home: Home) -> AgentSnapshot {
+        if let note = snapshot.offlineNote { home.activity.logger(.system).warning("\(note) (config of agent \(snapshot.commit.short))") }
+        return snapshot
     }
 
     /// Whether `commit` is `start` or one of its first-parent ancestors.

@@ -241,6 +241,7 @@ public final class TaskPipeline: Sendable {
         let template = try snapshot.template(for: type)
         var attachments: [LLMAttachment] = []
         for path in task.files { attachments.append(LLMAttachment(path: path, content: try validator.readResolvedFile(path))) }
+        if type == .analyze { attachments = withOfflineFindings(attachments, snapshot: snapshot) }
         if type == .selfUpdate {
             // The model sees the home's updatable files as committed, never protected ones.
             let home = try Home(openAt: homePath, environment: environment)

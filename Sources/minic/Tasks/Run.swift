@@ -21,6 +21,7 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         let home = try homeOptions.open(startup: "run")
         let pipeline = try TaskPipeline.open(home: home)
+        if let note = try await pipeline.offlineNote() { Output.writeError("minic: \(note)\n") }  // never answer offline in silence
         let json = output.json
         let raw = raw
         let record = try await pipeline.runNow(try task.newTask(), owner: "run:\(getpid())") { text in
