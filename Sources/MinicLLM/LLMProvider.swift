@@ -86,6 +86,8 @@ public struct LLMResponse: Sendable, Equatable {
 /// What a streaming call yields: text as it arrives, then the final message.
 public enum LLMEvent: Sendable, Equatable {
     case text(String)
+    /// Something a person waiting should know (a retry after 429/5xx and its wait, a stall), never part of the answer.
+    case notice(String)
     case done(LLMResponse)
 }
 
@@ -102,10 +104,12 @@ public protocol LLMProvider: Sendable {
 
 extension LLMProvider {
     /// Runs a call to the end, passing each text delta to `onText` as it arrives.
-    public func complete(_ request: LLMRequest, onText: (String) -> Void = { _ in }) async throws -> LLMResponse {
+    /// Notices (retries, stalls) go to `onNotice`.
+    public func complete(_ request: LLMRequest, onText: (String) -> Void = { _ in }, onNotice: (String) -> Void = { _ in }) async throws -> LLMResponse {
         for try await event in stream(request) {
             switch event {
             case .text(let delta): onText(delta)
+            case .notice(let message): onNotice(message)
             case .done(let response): return response
             }
         }

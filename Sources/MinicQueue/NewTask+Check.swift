@@ -18,5 +18,6 @@ extension NewTask {
         if let runAt, !(runAt.timeIntervalSince1970 >= 0 && runAt.timeIntervalSince1970 < 253_402_300_800) {
             throw .badInput("run_at must be between 1970 and 9999")
         }
+        try options.check()
     }
 }

@@ -56,12 +56,17 @@ extension SQLiteTaskQueue {
                 try db.execute(sql: "UPDATE tasks SET request_digest = ? WHERE id = ?", arguments: [digest, row[0] as Int64])
             }
         }
+        // Checks, model and fix rounds asked for (TaskOptions), and what running found (TaskReport): JSON text.
+        migrator.registerMigration("v3-options-and-report") { db in
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN options TEXT")
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN report TEXT")
+        }
         return migrator
     }
 
     /// The columns every query returns, in the order ``record(_:)`` reads them.
     static let columns = """
         id, type, prompt, files, parameters, priority, run_at, state, attempts, max_attempts, lease_owner, lease_token, \
-        lease_expires_at, result, error, usage, agent_commit, idempotency_key, created_at, updated_at, started_at, finished_at
+        lease_expires_at, result, error, usage, agent_commit, idempotency_key, created_at, updated_at, started_at, finished_at, options, report
         """
 }

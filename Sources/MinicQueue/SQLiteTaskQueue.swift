@@ -132,8 +132,8 @@ public final class SQLiteTaskQueue: TaskQueue {
             // idempotency hit reads a row back.
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, request_digest, created_at, updated_at, agent_commit)
-                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?)
+                    INSERT INTO tasks (type, prompt, files, parameters, priority, run_at, state, max_attempts, idempotency_key, request_digest, created_at, updated_at, agent_commit, options)
+                    VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (idempotency_key) DO NOTHING
                     """)
             var records: [TaskRecord] = []
@@ -141,15 +141,17 @@ public final class SQLiteTaskQueue: TaskQueue {
             for task in tasks {
                 let runAt = task.runAt ?? now
                 let maxAttempts = task.maxAttempts ?? settings.maxAttempts
+                let options = task.options.stored
                 // Only a keyed task needs its digest: the key is what it is compared under.
                 let digest = task.idempotencyKey.map { _ in
                     TaskCoding.requestDigest(
-                        type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
+                        type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts,
+                        options: task.options.digested)
                 }
                 try insert.execute(
                     arguments: [
                         task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), task.priority,
-                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at, task.agentCommit,
+                        runAt.timeIntervalSince1970, maxAttempts, task.idempotencyKey, digest, at, at, task.agentCommit, options,
                     ])
                 if db.changesCount == 1 {
                     records.append(
@@ -157,7 +159,7 @@ public final class SQLiteTaskQueue: TaskQueue {
                             id: db.lastInsertedRowID, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters,
                             priority: task.priority, runAt: Date(timeIntervalSince1970: runAt.timeIntervalSince1970), state: .queued, attempts: 0,
                             maxAttempts: maxAttempts, agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: Date(timeIntervalSince1970: at),
-                            updatedAt: Date(timeIntervalSince1970: at)))
+                            updatedAt: Date(timeIntervalSince1970: at), options: task.options))
                 } else if let key = task.idempotencyKey {
                     records.append(try SQLiteTaskQueue.existing(key: key, digest: digest, db))
                 }
@@ -253,17 +255,17 @@ public final class SQLiteTaskQueue: TaskQueue {
         return try write("complete") { db in
             try db.cachedStatement(
                 sql: """
-                    UPDATE tasks SET state = 'succeeded', result = ?, usage = ?, agent_commit = COALESCE(?, agent_commit), error = NULL,
+                    UPDATE tasks SET state = 'succeeded', result = ?, usage = ?, agent_commit = COALESCE(?, agent_commit), report = ?, error = NULL,
                         lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, finished_at = ?, updated_at = ?
                     WHERE id = ? AND state = 'running' AND lease_token = ?
                     """
             ).execute(
-                arguments: [outcome.result, TaskCoding.encodeUsage(outcome.usage), outcome.agentCommit, at, at, lease.taskID, lease.token])
+                arguments: [outcome.result, TaskCoding.encodeUsage(outcome.usage), outcome.agentCommit, outcome.report?.stored, at, at, lease.taskID, lease.token])
             return db.changesCount == 1
         }
     }
 
-    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(QueueError) -> TaskState? {
+    public func fail(_ lease: Lease, error message: String, retryable: Bool, outcome: TaskOutcome?, now: Date = Date()) throws(QueueError) -> TaskState? {
         let at = now.timeIntervalSince1970
         return try write("fail") { db -> TaskState? in
             guard
@@ -278,11 +280,16 @@ public final class SQLiteTaskQueue: TaskQueue {
             try db.cachedStatement(
                 sql: """
                     UPDATE tasks SET state = ?, error = ?, run_at = COALESCE(?, run_at), lease_owner = NULL, lease_token = NULL,
-                        lease_expires_at = NULL, finished_at = ?, updated_at = ?
+                        lease_expires_at = NULL, finished_at = ?, updated_at = ?,
+                        result = CASE WHEN ? THEN ? ELSE result END, usage = CASE WHEN ? THEN ? ELSE usage END,
+                        report = CASE WHEN ? THEN ? ELSE report END, agent_commit = COALESCE(?, agent_commit)
                     WHERE id = ? AND lease_token = ?
                     """
             ).execute(
-                arguments: [state.rawValue, message, runAt, state == .dead ? at : nil, at, lease.taskID, lease.token])
+                arguments: [
+                    state.rawValue, message, runAt, state == .dead ? at : nil, at, outcome != nil, outcome?.result, outcome != nil,
+                    TaskCoding.encodeUsage(outcome?.usage), outcome != nil, outcome?.report?.stored, outcome?.agentCommit, lease.taskID, lease.token,
+                ])
             return state
         }
     }

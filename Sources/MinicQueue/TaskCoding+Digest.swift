@@ -9,8 +9,11 @@ extension TaskCoding {
     /// a retried `--at +60` or a default of "now" resolves to a new time on every try,
     /// and the key names the work, not its schedule.
     ///
-    /// Each field is length-prefixed before hashing, so no two requests share an encoding.
-    public static func requestDigest(type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, maxAttempts: Int) -> String {
+    /// Each field is length-prefixed before hashing, so no two requests share an encoding. Options (checks,
+    /// model, fix rounds) count when set; a task without them keeps the digest it had before options existed.
+    public static func requestDigest(
+        type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, maxAttempts: Int, options: String? = nil
+    ) -> String {
         var bytes: [UInt8] = []
         func field(_ text: String) {
             bytes += Array("\(text.utf8.count):".utf8)
@@ -28,6 +31,7 @@ extension TaskCoding {
         }
         field(String(priority))
         field(String(maxAttempts))
+        if let options { field(options) }
         return Hex.encode(SHA256.hash(data: bytes))
     }
 }

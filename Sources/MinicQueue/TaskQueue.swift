@@ -31,8 +31,9 @@ public protocol TaskQueue: Sendable {
     /// Records success; `false` when the lease was lost (the result is dropped).
     func complete(_ lease: Lease, outcome: TaskOutcome, now: Date) throws(QueueError) -> Bool
     /// Records a failure: `failed` with a backoff, or `dead` when attempts are used up
-    /// or `retryable` is false; `nil` when the lease was lost.
-    func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState?
+    /// or `retryable` is false; `nil` when the lease was lost. With an `outcome`, its answer, usage and report are
+    /// kept with the failure (an answer the guardrails blocked, or whose checks failed, for a person to read).
+    func fail(_ lease: Lease, error: String, retryable: Bool, outcome: TaskOutcome?, now: Date) throws(QueueError) -> TaskState?
     /// Gives a task back without counting the attempt (a worker shutting down, or a task this worker cannot run
     /// yet); `false` when the lease was lost.
     /// - Parameter notBefore: the task is not claimable before then (its `run_at`); `nil` makes it ready at `now`.
@@ -52,6 +53,11 @@ public protocol TaskQueue: Sendable {
 extension TaskQueue {
     /// Gives a task back, ready at once (see ``release(_:notBefore:now:)``).
     public func release(_ lease: Lease, now: Date) throws(QueueError) -> Bool { try release(lease, notBefore: nil, now: now) }
+
+    /// Records a failure with nothing kept but the message (see ``fail(_:error:retryable:outcome:now:)``).
+    public func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState? {
+        try fail(lease, error: error, retryable: retryable, outcome: nil, now: now)
+    }
 
     /// Adds one task (see ``enqueue(_:)``).
     public func enqueue(_ task: NewTask) throws(QueueError) -> TaskRecord {

@@ -45,13 +45,20 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var updatedAt: Date
     public var startedAt: Date?
     public var finishedAt: Date?
+    /// How the task asked to be run; nil when the stored options cannot be read (such a task is not run:
+    /// it would run without its checks).
+    public var options: TaskOptions?
+    /// What running it found (provider, model, checks, blocked); nil before it ran.
+    public var report: TaskReport?
 
     public init(
         id: Int64, type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, runAt: Date, state: TaskState,
         attempts: Int, maxAttempts: Int, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil, result: String? = nil, error: String? = nil,
         usage: TaskUsage? = nil, agentCommit: String? = nil, idempotencyKey: String? = nil, createdAt: Date, updatedAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil
+        finishedAt: Date? = nil, options: TaskOptions? = TaskOptions(), report: TaskReport? = nil
     ) {
+        self.options = options
+        self.report = report
         self.id = id
         self.type = type
         self.prompt = prompt
@@ -76,7 +83,9 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage
+        case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage, options
+        case provider, model, checks, blocked
+        case notExecuted = "not_executed"
         case runAt = "run_at"
         case maxAttempts = "max_attempts"
         case leaseOwner = "lease_owner"
@@ -113,6 +122,47 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         try container.encode(updatedAt, forKey: .updatedAt)
         try container.encode(startedAt, forKey: .startedAt)
         try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(options, forKey: .options)
+        // What running it found, flat: `provider`, `model`, `checks` (every check run), `blocked`.
+        try container.encode(report?.provider, forKey: .provider)
+        try container.encode(report?.model, forKey: .model)
+        try container.encode(report?.checks ?? [], forKey: .checks)
+        try container.encode(report?.blocked ?? false, forKey: .blocked)
+        try container.encode(report?.notExecuted, forKey: .notExecuted)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(Int64.self, forKey: .id)
+        type = try container.decode(String.self, forKey: .type)
+        prompt = try container.decode(String.self, forKey: .prompt)
+        files = try container.decode([String].self, forKey: .files)
+        parameters = try container.decode([String: String].self, forKey: .parameters)
+        priority = try container.decode(Int.self, forKey: .priority)
+        runAt = try container.decode(Date.self, forKey: .runAt)
+        state = try container.decode(TaskState.self, forKey: .state)
+        attempts = try container.decode(Int.self, forKey: .attempts)
+        maxAttempts = try container.decode(Int.self, forKey: .maxAttempts)
+        leaseOwner = try container.decodeIfPresent(String.self, forKey: .leaseOwner)
+        leaseExpiresAt = try container.decodeIfPresent(Date.self, forKey: .leaseExpiresAt)
+        result = try container.decodeIfPresent(String.self, forKey: .result)
+        error = try container.decodeIfPresent(String.self, forKey: .error)
+        usage = try container.decodeIfPresent(TaskUsage.self, forKey: .usage)
+        agentCommit = try container.decodeIfPresent(String.self, forKey: .agentCommit)
+        idempotencyKey = try container.decodeIfPresent(String.self, forKey: .idempotencyKey)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        updatedAt = try container.decode(Date.self, forKey: .updatedAt)
+        startedAt = try container.decodeIfPresent(Date.self, forKey: .startedAt)
+        finishedAt = try container.decodeIfPresent(Date.self, forKey: .finishedAt)
+        options = try container.decodeIfPresent(TaskOptions.self, forKey: .options) ?? TaskOptions()
+        let checks = try container.decodeIfPresent([CheckResult].self, forKey: .checks) ?? []
+        let provider = try container.decodeIfPresent(String.self, forKey: .provider)
+        let model = try container.decodeIfPresent(String.self, forKey: .model)
+        let blocked = try container.decodeIfPresent(Bool.self, forKey: .blocked) ?? false
+        let notExecuted = try container.decodeIfPresent(String.self, forKey: .notExecuted)
+        if provider != nil || model != nil || !checks.isEmpty || blocked || notExecuted != nil {
+            report = TaskReport(provider: provider, model: model, checks: checks, blocked: blocked, notExecuted: notExecuted)
+        }
     }
 }
 
@@ -134,11 +184,14 @@ public struct NewTask: Sendable, Equatable {
     /// The agent commit the task was checked against when submitted: the one it runs with, stored
     /// as the record's `agentCommit` from the start (not compared for idempotency, like `runAt`).
     public var agentCommit: String?
+    /// Checks, model, fix rounds (see ``TaskOptions``).
+    public var options: TaskOptions
 
     public init(
         type: String, prompt: String, files: [String] = [], parameters: [String: String] = [:], priority: Int = 0, runAt: Date? = nil,
-        maxAttempts: Int? = nil, idempotencyKey: String? = nil
+        maxAttempts: Int? = nil, idempotencyKey: String? = nil, options: TaskOptions = TaskOptions()
     ) {
+        self.options = options
         self.type = type
         self.prompt = prompt
         self.files = files
@@ -182,11 +235,13 @@ public struct TaskOutcome: Sendable, Equatable {
     public var result: String
     public var usage: TaskUsage?
     public var agentCommit: String?
+    public var report: TaskReport?
 
-    public init(result: String, usage: TaskUsage? = nil, agentCommit: String? = nil) {
+    public init(result: String, usage: TaskUsage? = nil, agentCommit: String? = nil, report: TaskReport? = nil) {
         self.result = result
         self.usage = usage
         self.agentCommit = agentCommit
+        self.report = report
     }
 }
 

@@ -19,6 +19,8 @@ final class AgentSnapshot: Sendable {
     let refusePromptSecrets: Bool
     // A missing template or provider key fails only the tasks that need it, with its own message.
     private let templates: [TaskType: Result<PromptTemplate, MinicError>]
+    /// `prompt_templates/fix.mustache` as committed; a home made before it existed gets the one `minic init` installs.
+    let fixTemplate: Result<PromptTemplate, MinicError>
     private let built: Result<any LLMProvider, MinicError>
     /// Why this commit's tasks are answered offline although a model seems wanted (``ProviderFactory/offlineNote(_:environment:)``),
     /// when its provider is the offline one: said to the person and logged, never silent.
@@ -42,6 +44,15 @@ final class AgentSnapshot: Sendable {
             }
         }
         self.templates = templates
+        fixTemplate = Result { () throws(MinicError) in
+            let path = AgentSnapshot.fixTemplatePath
+            if let bytes = try home.committedFile(path, at: commit) {
+                guard let text = String(validating: bytes, as: UTF8.self) else { throw .internal("\(path) at \(commit.short) is not UTF-8 text") }
+                return try PromptTemplate(name: path, text: text)
+            }
+            guard let text = DefaultFiles.all.first(where: { $0.path == path })?.content else { throw .internal("no default \(path)") }
+            return try PromptTemplate(name: path + " (minic's default)", text: text)
+        }
         let llm = config.llm
         let environment = home.environment
         built = Result { () throws(MinicError) in
@@ -58,6 +69,8 @@ final class AgentSnapshot: Sendable {
             offlineNote = nil
         }
     }
+
+    static let fixTemplatePath = "prompt_templates/fix.mustache"
 
     /// The prompt template for `type` at this commit.
     func template(for type: TaskType) throws(MinicError) -> PromptTemplate {

@@ -50,7 +50,10 @@ enum SelfUpdate {
 
     /// Makes the proposal a self-update task's answer describes.
     /// - Returns: the task's result text, naming the proposal.
-    static func propose(answer: String, task: TaskRecord, response: LLMResponse, homePath: String, environment: [String: String]) throws(MinicError) -> String {
+    /// - Parameter checks: the outcome of the task's checks, recorded in the proposal's message.
+    static func propose(
+        answer: String, task: TaskRecord, response: LLMResponse, homePath: String, environment: [String: String], checks: String? = nil
+    ) throws(MinicError) -> String {
         guard response.fromModel else {
             throw .badInput("no model was called (offline provider), so there are no changes to propose; set ANTHROPIC_API_KEY or llm.provider")
         }
@@ -58,7 +61,7 @@ enum SelfUpdate {
         let home = try Home(openAt: homePath, environment: environment)
         let request = ProposalRequest(
             source: .patch(Array(patch.utf8)), title: title ?? "Self-update: \(task.prompt.prefix(60))",
-            message: "Goal: \(task.prompt)\n\nProposed by task \(task.id) with \(response.model).",
+            message: "Goal: \(task.prompt)\n\nProposed by task \(task.id) with \(response.model)." + (checks.map { "\n\n" + $0 } ?? ""),
             proposer: Signature(name: "minic task \(task.id)", email: "minic@localhost"), taskID: String(task.id))
         let outcome = try UpdateEngine(home: home).propose(request)
         let paths = outcome.paths.map { "  \($0.class.rawValue) \($0.change) \($0.path)" }.joined(separator: "\n")

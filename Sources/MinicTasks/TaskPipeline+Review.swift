@@ -2,12 +2,23 @@ import MinicCore
 import MinicGuard
 import MinicQueue
 
+/// A model's answer after the guardrails.
+struct ReviewedAnswer {
+    /// The answer with its secrets redacted: what checks and patches are made from.
+    var text: String
+    /// What the task's result shows: ``text``, with the findings appended when a person should weigh them.
+    var shown: String
+    var decision: Decision
+    /// The findings, one line each.
+    var findings: [String]
+}
+
 extension TaskPipeline {
     /// The guardrails on a model's answer: secrets are redacted; the code blocks are
     /// analysed and the policy decides — `block` fails the task (its findings in the
-    /// error), `ask` keeps the answer with the findings appended for a person to weigh,
+    /// error; the answer is kept, marked blocked), `ask` keeps the answer with the findings appended for a person to weigh,
     /// `allow` keeps it as it is, by `policy` (the one of the task's commit). Everything found is logged under `security`, never a secret.
-    func review(answer: String, task: TaskRecord, policy: SecurityPolicy) throws(MinicError) -> String {
+    func review(answer: String, task: TaskRecord, policy: SecurityPolicy) -> ReviewedAnswer {
         var text = answer
         let (clean, found) = secrets.redactingSecrets(in: text)
         let redacted = found.filter { $0.ruleID != SecretScanner.unscannedRuleID }
@@ -20,7 +31,7 @@ extension TaskPipeline {
         let unscanned = found.filter { $0.ruleID == SecretScanner.unscannedRuleID }
         let findings =
             analyzer.analyze(answer: text) + unscanned.map { CodeFinding(ruleID: $0.ruleID, severity: $0.severity, line: $0.line, message: $0.description) }
-        guard !findings.isEmpty else { return text }
+        guard !findings.isEmpty else { return ReviewedAnswer(text: text, shown: text, decision: .allow, findings: []) }
         let floor: Decision = unscanned.isEmpty ? .allow : .ask
         func decide(_ finding: CodeFinding) -> Decision {
             max(policy.decide(rule: finding.ruleID, severity: finding.severity), finding.ruleID == SecretScanner.unscannedRuleID ? .ask : .allow)
@@ -30,13 +41,15 @@ extension TaskPipeline {
         switch max(policy.decide(findings), floor) {
         case .block:
             for line in lines { securityLog.warning("task \(task.id): answer blocked: \(line)") }
-            throw .refused("the answer was blocked by the guardrails: " + lines.joined(separator: "; "), details: lines)
+            let shown = text + "\n\n---\nminic guardrails: BLOCKED, never run or apply this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            return ReviewedAnswer(text: text, shown: shown, decision: .block, findings: lines)
         case .ask:
             for line in lines { securityLog.notice("task \(task.id): answer needs review: \(line)") }
-            return text + "\n\n---\nminic guardrails: review before running this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            let shown = text + "\n\n---\nminic guardrails: review before running this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            return ReviewedAnswer(text: text, shown: shown, decision: .ask, findings: lines)
         case .allow:
             for line in lines { securityLog.info("task \(task.id): answer allowed: \(line)") }
-            return text
+            return ReviewedAnswer(text: text, shown: text, decision: .allow, findings: lines)
         }
     }
 }

@@ -82,6 +82,9 @@ public final class TaskPipeline: Sendable {
                 try validator.validateParameters(checked[index].parameters)
                 checked[index].files = try checked[index].files.map { (path) throws(MinicError) in try validator.resolveFile(path) }
                 checked[index].agentCommit = snapshot.commit.hex
+                // Paths in the answer are relative to the files' work tree (or their directory); with no files, to the
+                // directory the submitter gave (the CLI's working directory), or nothing.
+                if !checked[index].files.isEmpty { checked[index].options.base = TaskBase.directory(for: checked[index].files, fallback: nil) }
             }
         } catch {
             securityLog.warning("input refused: \(error.message)")
@@ -99,7 +102,10 @@ public final class TaskPipeline: Sendable {
     /// Blocking steps (libgit2, SQLite, the analyser's helper) run off the cooperative pool.
     /// - Returns: the task as recorded (back in `queued` if the call was cancelled), or
     ///   `nil` when the lease was lost (the result is dropped, nothing recorded).
-    public func execute(_ claimed: ClaimedTask, onText: @Sendable (String) -> Void = { _ in }) async throws(MinicError) -> TaskRecord? {
+    /// - Parameter onNotice: what a person waiting should know (a retry and its wait, a stall); also logged.
+    public func execute(
+        _ claimed: ClaimedTask, onText: @escaping @Sendable (String) -> Void = { _ in }, onNotice: @escaping @Sendable (String) -> Void = { _ in }
+    ) async throws(MinicError) -> TaskRecord? {
         let task = claimed.task
         let queue = self.queue
         taskLog.info("task \(task.id) started: \(task.type) attempt \(task.attempts) by \(claimed.lease.owner)")
@@ -147,37 +153,47 @@ public final class TaskPipeline: Sendable {
             }
             let commit = snapshot.commit.hex
             let provider = try snapshot.provider()
-            var response = try await provider.complete(request, onText: onText)
-            try Task.checkCancellation()
-            let answer = response
-            let usage = TaskUsage(
-                inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens,
-                costUSD: response.fromModel ? Pricing.cost(model: response.model, usage: response.usage) : nil)
-            // Review (or proposal) and recording in one trip off the pool: a hop costs as much as a fast task's queue write.
-            let (text, finished, recorded) = try await Blocking.run { () throws(MinicError) in
-                let text: String
-                if task.type == TaskType.selfUpdate.rawValue {
-                    // A self-update's diff is checked by the update engine instead, like any proposal; the result names the proposal.
-                    text = try SelfUpdate.propose(answer: answer.text, task: task, response: answer, homePath: self.homePath, environment: self.environment)
-                } else {
-                    text = try self.review(answer: answer.text, task: task, policy: snapshot.policy)
-                }
-                let finished = Date()
-                let outcome = TaskOutcome(result: text, usage: usage, agentCommit: commit)
-                return (text, finished, try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.complete(claimed.lease, outcome: outcome, now: finished) })
+            let log = taskLog
+            let answered = try await answer(task, snapshot: snapshot, request: request, provider: provider, onText: onText) { notice in
+                log.notice("task \(task.id): \(notice)")
+                onNotice(notice)
             }
-            response.text = text
+            let usage = TaskUsage(inputTokens: answered.usage.inputTokens, outputTokens: answered.usage.outputTokens, costUSD: answered.usage.costUSD)
+            let outcome = TaskOutcome(result: answered.text, usage: usage, agentCommit: commit, report: answered.report)
+            if let failure = answered.failure {
+                // Blocked, not run, or checks failing: final for this task (asking again costs the same and finds the same),
+                // with its answer and report kept for a person to read; `minic tasks retry` asks again.
+                let state = try await Blocking.run { () throws(MinicError) in
+                    try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in
+                        try queue.fail(claimed.lease, error: failure.message, retryable: false, outcome: outcome, now: Date())
+                    }
+                }
+                guard let state else {
+                    taskLog.warning("task \(task.id): lease lost while failing: \(failure.message)")
+                    return nil
+                }
+                TaskMetrics.finished(type: task.type, state: state, seconds: seconds())
+                taskLog.error("task \(task.id) \(state.rawValue): \(failure.message)")
+                return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
+            }
+            let (finished, recorded) = try await Blocking.run { () throws(MinicError) in
+                let finished = Date()
+                return (finished, try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.complete(claimed.lease, outcome: outcome, now: finished) })
+            }
             guard recorded else {
                 taskLog.warning("task \(task.id): lease lost before completion; result dropped")
                 return nil
             }
-            taskLog.info("task \(task.id) succeeded: \(provider.name) \(usage.inputTokens) in / \(usage.outputTokens) out tokens, agent \(commit.prefix(7))")
+            let checks = answered.report.finalChecks
+            let checked = checks.isEmpty ? "" : ", checks \(checks.filter(\.passed).count)/\(checks.count) passed"
+            taskLog.info(
+                "task \(task.id) succeeded: \(provider.name) \(usage.inputTokens) in / \(usage.outputTokens) out tokens, agent \(commit.prefix(7))\(checked)")
             TaskMetrics.finished(type: task.type, state: .succeeded, seconds: seconds())
-            if answer.fromModel { TaskMetrics.usage(provider: provider.name, model: answer.model, usage) }
             // What the queue now holds, without reading it back.
             var record = task
             record.state = .succeeded
-            record.result = response.text
+            record.report = answered.report
+            record.result = answered.text
             record.usage = usage
             record.agentCommit = commit
             record.error = nil
@@ -216,9 +232,19 @@ public final class TaskPipeline: Sendable {
     }
 
     /// Queues a task and runs it at once in this process, through the same path as a worker.
-    public func runNow(_ task: NewTask, owner: String, onText: @Sendable (String) -> Void) async throws(MinicError) -> TaskRecord {
+    ///
+    /// The run owns its task: one attempt (unless the task asks for more), so a failure is final for this run and
+    /// no worker picks it up later with another environment; a cancelled run (Ctrl-C) cancels the task.
+    /// `minic tasks retry` queues it again.
+    public func runNow(
+        _ task: NewTask, owner: String, onText: @escaping @Sendable (String) -> Void, onNotice: @escaping @Sendable (String) -> Void = { _ in },
+        onQueued: @Sendable (TaskRecord) -> Void = { _ in }
+    ) async throws(MinicError) -> TaskRecord {
         let queue = self.queue
-        guard let record = try await Blocking.run({ () throws(MinicError) in try self.submit([task]).first }) else {
+        var task = task
+        if task.maxAttempts == nil { task.maxAttempts = 1 }
+        let submitted = task
+        guard let record = try await Blocking.run({ () throws(MinicError) in try self.submit([submitted]).first }) else {
             throw .internal("the task was not queued")
         }
         let claim = try await Blocking.run { () throws(MinicError) in
@@ -227,7 +253,12 @@ public final class TaskPipeline: Sendable {
         guard let claimed = claim.0 else {
             throw .refused("task \(record.id) is \(claim.1?.rawValue ?? "gone") (idempotency key reused?); see `minic tasks show \(record.id)`")
         }
-        guard let done = try await execute(claimed, onText: onText) else { throw .internal("task \(record.id): the lease was lost") }
+        onQueued(record)
+        guard let done = try await execute(claimed, onText: onText, onNotice: onNotice) else { throw .internal("task \(record.id): the lease was lost") }
+        if Task.isCancelled, done.state == .queued {
+            // Given back by the cancellation: this run's task ends here rather than waiting for a worker.
+            return try await Blocking.run { () throws(MinicError) in try queueCall { () throws(QueueError) in try queue.cancel(record.id, now: Date()) } }
+        }
         return done
     }
 
@@ -247,12 +278,17 @@ public final class TaskPipeline: Sendable {
             let home = try Home(openAt: homePath, environment: environment)
             attachments += try SelfUpdate.updatableFiles(home: home, head: snapshot.commit)
         }
+        // The model sees paths relative to the task's base: the ones its answer writes to, and `git apply` takes.
+        let base = task.options?.base
         let context: [String: Any] = [
             "prompt": task.prompt, "params": task.parameters,
-            "files": attachments.map { ["path": $0.path, "content": $0.content, "language": TaskInput.language(of: $0.path)] },
+            "files": attachments.map { attachment in
+                let shown = base.flatMap { TaskBase.relative(attachment.path, to: $0) } ?? attachment.path
+                return ["path": shown, "content": attachment.content, "language": TaskInput.language(of: attachment.path)]
+            },
         ]
         let request = LLMRequest(
-            model: llm.model, system: template.render(part: .system, context: context),
+            model: task.options?.model ?? llm.model, system: template.render(part: .system, context: context),
             messages: [LLMMessage(role: .user, text: template.render(part: .user, context: context))], maxTokens: llm.maxTokens,
             temperature: llm.temperature, taskType: task.type, attachments: attachments)
         return request

@@ -14,6 +14,7 @@ requested "model" picks a behaviour:
   stall              headers and message_start, then nothing for 30 s
   error-event        an error event (overloaded_error) in the stream
   reply-file:PATH    a normal stream whose text is the content of PATH
+  reply-fix:A:B      the content of file A, or of file B when the prompt shows a failed check (a fix round)
   fast               the whole stream in one write (for first-token timing)
   big:N              a normal stream of N bytes of text in 4 KiB deltas, written in 64 KiB chunks (throughput)
   endless            message_start, a text block, then text deltas forever
@@ -377,6 +378,14 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
             return
+        if model.startswith("reply-fix:"):
+            # reply-fix:WRONG:RIGHT: the content of WRONG, or of RIGHT once the prompt shows a failed check
+            # (a fix round: "failed (" in the user message), so a task's fix rounds can be tested.
+            wrong, right = model[len("reply-fix:"):].split(":", 1)
+            prompt = json.dumps(body.get("messages", []))
+            with open(right if "failed (" in prompt else wrong, encoding="utf-8") as answer:
+                content = answer.read()
+            return self.stream(events(model, text=[content[i:i + 40] for i in range(0, len(content), 40)]))
         if model.startswith("reply-file:"):
             with open(model[len("reply-file:"):], encoding="utf-8") as answer:
                 content = answer.read()

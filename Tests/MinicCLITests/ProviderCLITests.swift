@@ -72,6 +72,6 @@ final class ProviderCLITests: XCTestCase {
         XCTAssertEqual(server.requests.count, 0, "nothing was sent without a working libcurl")
         let working = home.minic("run", "--type", "explain", "x", environment: ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": server.baseURL])
         XCTAssertEqual(working.status, 0, working.stderr)
-        XCTAssertEqual(working.stdout, "Hello, wörld 🙂")
+        XCTAssertEqual(working.stdout, "Hello, wörld 🙂\n")
     }
 }

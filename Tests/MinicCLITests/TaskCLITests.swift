@@ -49,7 +49,7 @@ final class TaskCLITests: XCTestCase {
         let env = ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": server.baseURL]
         let run = home.minic("run", "--type", "explain", "Say hello", environment: env)
         XCTAssertEqual(run.status, 0, run.stderr)
-        XCTAssertEqual(run.stdout, "Hello, wörld 🙂")
+        XCTAssertEqual(run.stdout, "Hello, wörld 🙂\n", "the answer, ended with a newline")
         XCTAssertEqual(sqlite(home, "SELECT usage FROM tasks WHERE id = 1"), #"{"input_tokens":25,"output_tokens":7}"#)
         let sent = try XCTUnwrap(server.requests.first?["body"] as? [String: Any])
         XCTAssertEqual((sent["messages"] as? [[String: String]])?.first?["content"]?.contains("Say hello"), true, "the rendered template was sent")

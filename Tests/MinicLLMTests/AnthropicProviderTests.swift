@@ -131,6 +131,7 @@ func collectStream(_ provider: some LLMProvider, _ request: LLMRequest) async ->
         for try await event in provider.stream(request) {
             switch event {
             case .text(let piece): deltas.append(piece)
+            case .notice: break
             case .done(let response): return (deltas, response, nil)
             }
         }

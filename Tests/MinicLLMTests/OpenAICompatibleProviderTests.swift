@@ -19,7 +19,8 @@ final class OpenAICompatibleProviderTests: XCTestCase {
             for try await event in provider.stream(LLMRequest(model: model, system: "sys", messages: [LLMMessage(role: .user, text: "hi")], maxTokens: 20)) {
                 switch event {
                 case .text(let piece): deltas.append(piece)
-                case .done(let response): return (deltas, response, nil)
+                case .notice: break
+            case .done(let response): return (deltas, response, nil)
                 }
             }
         } catch {

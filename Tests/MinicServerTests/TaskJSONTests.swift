@@ -27,6 +27,17 @@ final class TaskJSONTests: XCTestCase {
                 id: 3, type: "generate", prompt: "p", files: [], parameters: [:], priority: 2, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .succeeded,
                 attempts: 1, maxAttempts: 1, usage: TaskUsage(inputTokens: 0, outputTokens: 0, costUSD: nil), createdAt: Date(timeIntervalSince1970: 1_764_000_000),
                 updatedAt: Date(timeIntervalSince1970: 1_764_000_000)),
+            TaskRecord(
+                id: 4, type: "generate", prompt: "p", files: [], parameters: [:], priority: 0, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .dead,
+                attempts: 1, maxAttempts: 1, createdAt: Date(timeIntervalSince1970: 1_764_000_000), updatedAt: Date(timeIntervalSince1970: 1_764_000_000),
+                options: TaskOptions(checks: ["python3 -m unittest", tricky], model: "m/1", fixRounds: 2, allowFailingChecks: true, base: "/src/p"),
+                report: TaskReport(
+                    provider: "anthropic", model: "m/1",
+                    checks: [CheckResult(command: "true", exitStatus: nil, limit: "timeout", durationMS: 30_000, stdout: tricky, stderr: "", passed: false, round: 1)],
+                    blocked: true, notExecuted: "not executed: \(tricky)")),
+            TaskRecord(
+                id: 5, type: "generate", prompt: "p", files: [], parameters: [:], priority: 0, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .queued,
+                attempts: 0, maxAttempts: 1, createdAt: Date(timeIntervalSince1970: 1_764_000_000), updatedAt: Date(timeIntervalSince1970: 1_764_000_000), options: nil),
         ]
         for record in records {
             let fast = Data(TaskJSON.encode(record))
@@ -34,7 +45,7 @@ final class TaskJSONTests: XCTestCase {
         }
         let page = Data(TaskJSON.encodePage(records, nextCursor: "3"))
         let parsed = try object(page)
-        XCTAssertEqual((parsed["tasks"] as? [Any])?.count, 3)
+        XCTAssertEqual((parsed["tasks"] as? [Any])?.count, 5)
         XCTAssertEqual(parsed["next_cursor"] as? String, "3")
         XCTAssertTrue(try object(Data(TaskJSON.encodePage([], nextCursor: nil)))["next_cursor"] is NSNull)
     }

@@ -70,7 +70,9 @@ final class TaskPipelineTests: XCTestCase {
         let blocked = try await pipeline(home, provider: RecordingProvider(answer: "Clean up with:\n\n```bash\nsudo rm -rf /\n```\n")).runNow(
             NewTask(type: "generate", prompt: "x"), owner: "t") { _ in }
         XCTAssertEqual(blocked.state, .dead, "a refused answer is not asked for again by itself")
-        XCTAssertNil(blocked.result)
+        XCTAssertEqual(blocked.report?.blocked, true, "kept, marked blocked, for a person to read why")
+        XCTAssertTrue(blocked.result?.contains("minic guardrails: BLOCKED, never run or apply this code") ?? false, blocked.result ?? "")
+        XCTAssertEqual(try pipeline(home).queue.task(blocked.id)?.report?.blocked, true)
         XCTAssertTrue(blocked.error?.contains("blocked by the guardrails: line 4: critical sh-rm-rf-root") ?? false, blocked.error ?? "")
         XCTAssertTrue(home.activityLog.contains("WARNING - security: task \(blocked.id): answer blocked: line 4: critical sh-rm-rf-root"), home.activityLog)
 

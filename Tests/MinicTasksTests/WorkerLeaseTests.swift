@@ -124,8 +124,8 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
     func claim(taskID: Int64, owner: String, now: Date) throws(QueueError) -> ClaimedTask? { try base.claim(taskID: taskID, owner: owner, now: now) }
     func heartbeat(_ lease: Lease, now: Date) throws(QueueError) -> Lease? { try base.heartbeat(lease, now: now) }
     func complete(_ lease: Lease, outcome: TaskOutcome, now: Date) throws(QueueError) -> Bool { try base.complete(lease, outcome: outcome, now: now) }
-    func fail(_ lease: Lease, error: String, retryable: Bool, now: Date) throws(QueueError) -> TaskState? {
-        try base.fail(lease, error: error, retryable: retryable, now: now)
+    func fail(_ lease: Lease, error: String, retryable: Bool, outcome: TaskOutcome?, now: Date) throws(QueueError) -> TaskState? {
+        try base.fail(lease, error: error, retryable: retryable, outcome: outcome, now: now)
     }
     func release(_ lease: Lease, notBefore: Date?, now: Date) throws(QueueError) -> Bool { try base.release(lease, notBefore: notBefore, now: now) }
     func cancel(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.cancel(id, now: now) }

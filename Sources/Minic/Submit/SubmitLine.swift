@@ -16,12 +16,17 @@ public enum SubmitLine {
         case runAt = "run_at"
         case maxAttempts = "max_attempts"
         case idempotencyKey = "idempotency_key"
+        case checks, model
+        case fixRounds = "fix_rounds"
+        case allowFailingChecks = "allow_failing_checks"
 
         /// What the field must be, for the refusal.
         var expected: String {
             switch self {
-            case .type, .prompt, .idempotencyKey: return "a string"
-            case .files: return "an array of strings"
+            case .type, .prompt, .idempotencyKey, .model: return "a string"
+            case .files, .checks: return "an array of strings"
+            case .fixRounds: return "an integer"
+            case .allowFailingChecks: return "true or false"
             case .params: return "an object whose values are strings"
             case .priority, .maxAttempts: return "an integer"
             case .runAt: return "ISO-8601 text or Unix seconds"
@@ -80,14 +85,15 @@ public enum SubmitLine {
         guard fields[.type] != nil else { throw MinicError.badInput("\(source): \"type\" is missing") }
         let type = try string(.type)!
         let prompt = try string(.prompt)
-        var files: [String]?
-        if let value = fields[.files] {
-            guard case .array(let elements) = value else { throw wrong(.files) }
-            files = try elements.map { element in
-                guard case .string(let path) = element else { throw wrong(.files) }
-                return path
+        func strings(_ field: Field) throws -> [String]? {
+            guard let value = fields[field] else { return nil }
+            guard case .array(let elements) = value else { throw wrong(field) }
+            return try elements.map { element in
+                guard case .string(let text) = element else { throw wrong(field) }
+                return text
             }
         }
+        let files = try strings(.files)
         var params: [String: String]?
         if let value = fields[.params] {
             guard case .object(let pairs) = value else { throw wrong(.params) }
@@ -99,6 +105,17 @@ public enum SubmitLine {
         let priority = try integer(.priority)
         let maxAttempts = try integer(.maxAttempts)
         let idempotencyKey = try string(.idempotencyKey)
+        var allowFailing = false
+        if let value = fields[.allowFailingChecks] {
+            guard case .bool(let flag) = value else { throw wrong(.allowFailingChecks) }
+            allowFailing = flag
+        }
+        let options = TaskOptions(checks: try strings(.checks) ?? [], model: try string(.model), fixRounds: try integer(.fixRounds), allowFailingChecks: allowFailing)
+        do {
+            try options.check()
+        } catch {
+            throw MinicError.badInput("\(source): \(error.message)")
+        }
         try TaskInput.validateType(type)
         if let maxAttempts, maxAttempts < 1 {
             throw MinicError.badInput("\(source): \"max_attempts\" must be at least 1")
@@ -122,6 +139,6 @@ public enum SubmitLine {
         }
         return NewTask(
             type: type, prompt: prompt ?? "", files: files ?? [], parameters: params ?? [:], priority: priority ?? 0,
-            runAt: runAt, maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
+            runAt: runAt, maxAttempts: maxAttempts, idempotencyKey: idempotencyKey, options: options)
     }
 }

@@ -14,11 +14,13 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var security: SecurityConfig
     public var sandbox: SandboxConfig
     public var log: LogConfig
+    public var tasks: TasksConfig
 
     public init(
         version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
-        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig()
+        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig(), tasks: TasksConfig = TasksConfig()
     ) {
+        self.tasks = tasks
         self.security = security
         self.sandbox = sandbox
         self.version = version
@@ -28,7 +30,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log, tasks }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -40,6 +42,23 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         security = try container.decodeIfPresent(SecurityConfig.self, forKey: .security) ?? SecurityConfig()
         sandbox = try container.decodeIfPresent(SandboxConfig.self, forKey: .sandbox) ?? SandboxConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
+        tasks = try container.decodeIfPresent(TasksConfig.self, forKey: .tasks) ?? TasksConfig()
+    }
+}
+
+/// `tasks.*`: how tasks with checks are run.
+public struct TasksConfig: Codable, Sendable, Equatable {
+    /// How many times a failing check goes back to the model when a task does not say (`--fix-rounds`).
+    public var fixRounds: Int
+
+    public init(fixRounds: Int = 0) { self.fixRounds = fixRounds }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case fixRounds = "fix_rounds" }
+
+    public init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        fixRounds = try container.decodeIfPresent(Int.self, forKey: .fixRounds) ?? 0
     }
 }
 
@@ -138,6 +157,9 @@ extension MinicConfig {
         try llm.validate(source: source)
         try security.validate(source: source)
         try sandbox.validate(source: source)
+        guard (0...TaskOptions.maxFixRounds).contains(tasks.fixRounds) else {
+            throw .badInput("\(source): tasks.fix_rounds: must be 0 to \(TaskOptions.maxFixRounds)")
+        }
         for (index, pattern) in updates.autoApprove.enumerated() where pattern.trimmingCharacters(in: .whitespaces).isEmpty {
             throw .badInput("\(source): updates.auto_approve[\(index)]: empty pattern")
         }

@@ -18,6 +18,8 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
     public var parameterTypes: [String: String]
     /// What a secret in a task's prompt or parameter values does: `redact` (stored and sent redacted) or `refuse` (nothing queued).
     public var promptSecrets: String
+    /// Whether a task's checks run on code the analysis says to `ask` about (never on what it blocks).
+    public var executeAsk: Bool
 
     public static let severities = ["low", "medium", "high", "critical"]
     public static let actions = ["block", "ask", "allow"]
@@ -28,8 +30,9 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
     public init(
         blockSeverity: String = "high", askSeverity: String = "medium", ruleActions: [String: String] = [:], allowedRoots: [String] = [".", "$MINIC_HOME"],
         taskTypes: [String] = SecurityConfig.defaultTaskTypes, maxPromptBytes: Int = 256 << 10, maxFileBytes: Int = 1 << 20,
-        parameterTypes: [String: String] = [:], promptSecrets: String = "redact"
+        parameterTypes: [String: String] = [:], promptSecrets: String = "redact", executeAsk: Bool = false
     ) {
+        self.executeAsk = executeAsk
         self.blockSeverity = blockSeverity
         self.askSeverity = askSeverity
         self.ruleActions = ruleActions
@@ -51,6 +54,7 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         case maxFileBytes = "max_file_bytes"
         case parameterTypes = "parameter_types"
         case promptSecrets = "prompt_secrets"
+        case executeAsk = "execute_ask"
     }
 
     public init(from decoder: Decoder) throws {
@@ -66,6 +70,7 @@ public struct SecurityConfig: Codable, Sendable, Equatable {
         maxFileBytes = try container.decodeIfPresent(Int.self, forKey: .maxFileBytes) ?? defaults.maxFileBytes
         parameterTypes = try container.decodeIfPresent([String: String].self, forKey: .parameterTypes) ?? defaults.parameterTypes
         promptSecrets = try container.decodeIfPresent(String.self, forKey: .promptSecrets) ?? defaults.promptSecrets
+        executeAsk = try container.decodeIfPresent(Bool.self, forKey: .executeAsk) ?? defaults.executeAsk
     }
 
     func validate(source: String) throws(MinicError) {

@@ -40,7 +40,8 @@ public enum DefaultFiles {
     "task_types": ["analyze", "generate", "explain", "complete", "self_update"],
     "max_prompt_bytes": 262144,
     "max_file_bytes": 1048576,
-    "parameter_types": {}
+    "parameter_types": {},
+    "execute_ask": false
   },
   "sandbox": {
     "timeout_seconds": 30,
@@ -55,6 +56,9 @@ public enum DefaultFiles {
   },
   "log": {
     "level": "info"
+  },
+  "tasks": {
+    "fix_rounds": 0
   }
 }
 
@@ -128,13 +132,46 @@ File: {{path}}
 {{/user}}
 
 """#, false),
+        ("prompt_templates/fix.mustache", #"""
+{{! minic prompt template: fix. Sent when a task's checks fail and it has fix rounds left; the system part and the user part are rendered separately. }}
+{{#system}}
+You are minic, a senior engineer fixing your own previous answer. Its code was
+run and a check failed. Answer again with the complete corrected answer: every
+file in its own fenced block whose info string names it, as in
+```python title=src/app.py (whole files), or one unified diff against the
+files you were first shown. Change only what the failure calls for.
+{{/system}}
+{{#user}}
+The request was:
+{{prompt}}
+{{#files}}
+
+File: {{path}}
+```{{language}}
+{{{content}}}
+```
+{{/files}}
+
+Your previous answer:
+{{{answer}}}
+{{#checks}}
+
+The check `{{{command}}}` failed ({{{outcome}}}). Its output:
+```
+{{{output}}}
+```
+{{/checks}}
+{{/user}}
+
+"""#, false),
         ("prompt_templates/generate.mustache", #"""
 {{! minic prompt template: generate. The system part and the user part are rendered separately. }}
 {{#system}}
 You are minic, a senior engineer writing production code. Write complete,
 idiomatic, tested code for the request. State assumptions briefly before the
-code. Put each file in its own fenced block headed by its path. Do not use
-placeholder comments instead of code.
+code. Put each file in its own fenced block whose info string names it, as in
+```python title=src/app.py (paths relative to the files you are shown, whole
+files, not fragments). Do not use placeholder comments instead of code.
 {{/system}}
 {{#user}}
 {{prompt}}

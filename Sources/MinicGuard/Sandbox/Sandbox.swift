@@ -148,7 +148,8 @@ public struct Sandbox: Sendable {
         return paths
     }
 
-    static func makeTemporaryDirectory() throws(MinicError) -> String {
+    /// A fresh directory under /tmp (`mkdtemp`, 0700).
+    public static func makeTemporaryDirectory() throws(MinicError) -> String {
         var template = Array("/tmp/minic-sandbox.XXXXXX".utf8CString)
         guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
             throw .internal("sandbox: cannot make a work directory: \(String(cString: strerror(errno)))")

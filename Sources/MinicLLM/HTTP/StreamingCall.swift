@@ -97,6 +97,9 @@ final class StreamingCall: @unchecked Sendable {
                 let wait = settings.retry.delay(afterAttempt: attempt, retryAfter: failure.retryAfter)
                 if attempt < settings.retry.maxRetries, !state.emittedText, failure.isRetryable, Date().addingTimeInterval(wait) < deadline {
                     attempt += 1
+                    let reason = String(String(describing: failure).prefix(120))
+                    continuation.yield(
+                        .notice("retrying in \(String(format: "%.1f", wait)) s (attempt \(attempt + 1) of \(settings.retry.maxRetries + 1)) after \(reason)"))
                     let until = Date().addingTimeInterval(wait)
                     while Date() < until && !cancelled.isRaised { Thread.sleep(forTimeInterval: min(0.05, until.timeIntervalSinceNow)) }
                     if !cancelled.isRaised { continue }
@@ -114,6 +117,10 @@ final class StreamingCall: @unchecked Sendable {
         current = post
         lock.unlock()
         if cancelled.isRaised { throw LLMError.cancelled }
+        let idle = Int(timeouts.idle)
+        post.onStall = { [continuation] seconds in
+            continuation.yield(.notice("no data from the model for \(Int(seconds)) s; still waiting (gives up after \(idle) s of silence)"))
+        }
         let limit = settings.maxAnswerBytes
         var received = 0
         var errorBody: [UInt8] = []

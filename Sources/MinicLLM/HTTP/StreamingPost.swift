@@ -42,6 +42,13 @@ final class StreamingPost: @unchecked Sendable {
     fileprivate var onHead: ((HTTPResponseHead) -> Void)?
     fileprivate var onBody: (([UInt8]) -> Bool)?
     fileprivate var headDelivered = false
+    /// Called once when no byte has arrived for ``stallAfter`` seconds (again after data resumes and stops).
+    var onStall: ((Double) -> Void)?
+    /// Seconds of silence before ``onStall``.
+    var stallAfter = 10.0
+    private var lastReceived: Int64 = -1
+    private var lastChange = ContinuousClock.now
+    private var stallReported = false
 
     init() throws(CurlError) {
         try CurlGlobal.ready()
@@ -59,6 +66,22 @@ final class StreamingPost: @unchecked Sendable {
     }
 
     func cancel() { cancelled.raise() }
+
+    /// libcurl's progress callback (about once a second, on the transfer's thread): stops a cancelled
+    /// transfer, and tells of a silence long enough for a person to wonder.
+    fileprivate func progress(received: Int64) -> Int32 {
+        if cancelled.isRaised { return 1 }
+        let now = ContinuousClock.now
+        if received != lastReceived {
+            lastReceived = received
+            lastChange = now
+            stallReported = false
+        } else if !stallReported, let onStall, now - lastChange > .seconds(stallAfter) {
+            stallReported = true
+            onStall((now - lastChange) / .seconds(1))
+        }
+        return 0
+    }
 
     /// Sends `body` to `url` and calls `onHead` once the headers are in, then `onBody`
     /// with each chunk (return `false` to stop).
@@ -88,9 +111,9 @@ final class StreamingPost: @unchecked Sendable {
         try set(CURLOPT_LOW_SPEED_TIME, max(1, Int(timeouts.idle.rounded(.up))))
         try set(CURLOPT_NOPROGRESS, 0)
         try checkCurl(
-            minic_curl_setopt_progress_callback(handle) { context, _, _, _, _ in
+            minic_curl_setopt_progress_callback(handle) { context, _, received, _, _ in
                 guard let context else { return 0 }
-                return Unmanaged<StreamingPost>.fromOpaque(context).takeUnretainedValue().cancelled.isRaised ? 1 : 0
+                return Unmanaged<StreamingPost>.fromOpaque(context).takeUnretainedValue().progress(received: Int64(received))
             })
         try setPointer(CURLOPT_XFERINFODATA, context)
         try checkCurl(

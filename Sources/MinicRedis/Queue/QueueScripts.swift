@@ -133,9 +133,9 @@ enum QueueScripts {
         return 1
         """)
 
-    /// ARGV: prefix, queue id, now, count, then per task 12 fields: type, prompt, files, parameters,
+    /// ARGV: prefix, queue id, now, count, then per task 13 fields: type, prompt, files, parameters,
     /// priority, run_at, max_attempts, has key ('1'/'0'), key, digest, rank prefix (`PRIORITY:RUN_AT`,
-    /// as ``RedisTaskQueue/rankPrefix(priority:runAt:)`` writes it), agent commit ('' none).
+    /// as ``RedisTaskQueue/rankPrefix(priority:runAt:)`` writes it), agent commit ('' none), options ('' none).
     /// Returns per task the new id (integer) or the existing task's fields (array);
     /// `MINIC_IDEMPOTENCY INDEX ID` when a key was used for another request (nothing written).
     static let enqueue = RedisScriptSource(
@@ -144,7 +144,7 @@ enum QueueScripts {
         local bad = check_queue(ARGV[2]) if bad then return redis.error_reply(bad) end
         local now = tonumber(ARGV[3])
         local n = tonumber(ARGV[4])
-        local F = 12
+        local F = 13
         local seen, seen_id = {}, {}
         for i = 0, n - 1 do
           local b = 4 + i * F
@@ -206,6 +206,7 @@ enum QueueScripts {
               redis.call('HSET', P .. ':idem', ARGV[b + 9], id)
             end
             if ARGV[b + 12] ~= '' then redis.call('HSET', k, 'agent_commit', ARGV[b + 12]) end
+            if ARGV[b + 13] ~= '' then redis.call('HSET', k, 'options', ARGV[b + 13]) end
             ids[#ids + 1] = id
             ids[#ids + 1] = id
             if run_at <= now then
@@ -287,7 +288,8 @@ enum QueueScripts {
         return 1
         """)
 
-    /// ARGV: prefix, queue id, task id, token, now, result, usage ('' none), agent commit ('' none). Returns 1 or 0.
+    /// ARGV: prefix, queue id, task id, token, now, result, usage ('' none), agent commit ('' none), report ('' none).
+    /// Returns 1 or 0.
     static let complete = RedisScriptSource(
         "complete",
         """
@@ -307,6 +309,12 @@ enum QueueScripts {
           set[#set + 1] = 'agent_commit'
           set[#set + 1] = ARGV[8]
         end
+        if ARGV[9] ~= '' then
+          set[#set + 1] = 'report'
+          set[#set + 1] = ARGV[9]
+        else
+          drop[#drop + 1] = 'report'
+        end
         redis.call('HSET', k, unpack(set))
         redis.call('HDEL', k, unpack(drop))
         redis.call('ZREM', P .. ':leases', id)
@@ -315,7 +323,8 @@ enum QueueScripts {
         return 1
         """)
 
-    /// ARGV: prefix, queue id, task id, token, message, retryable ('1'/'0'), now, jitter (0-1), backoff base, backoff max.
+    /// ARGV: prefix, queue id, task id, token, message, retryable ('1'/'0'), now, jitter (0-1), backoff base, backoff max,
+    /// then what to keep ('1' with the next four, '0' none): result, usage ('' none), report ('' none), agent commit ('' none).
     /// Returns the new state, or nil when the lease is gone.
     static let fail = RedisScriptSource(
         "fail",
@@ -331,6 +340,12 @@ enum QueueScripts {
         drop_lease(id)
         move(id, 'running', to)
         redis.call('HSET', k, 'error', ARGV[5], 'updated_at', ARGV[7])
+        if ARGV[11] == '1' then
+          redis.call('HSET', k, 'result', ARGV[12])
+          for i, name in ipairs({'usage', 'report', 'agent_commit'}) do
+            if ARGV[12 + i] ~= '' then redis.call('HSET', k, name, ARGV[12 + i]) elseif name ~= 'agent_commit' then redis.call('HDEL', k, name) end
+          end
+        end
         if to == 'failed' then
           local now = tonumber(ARGV[7])
           local ceiling = math.min(tonumber(ARGV[10]), tonumber(ARGV[9]) * 2 ^ math.max(0, math.min(attempts - 1, 62)))

@@ -60,7 +60,7 @@ struct EnqueueBatch {
         self.now = now
         let at = RedisTaskQueue.time(now)
         var arguments = [at, String(tasks.count)]
-        arguments.reserveCapacity(2 + tasks.count * 12)
+        arguments.reserveCapacity(2 + tasks.count * 13)
         var resolved: [(runAt: Date, maxAttempts: Int)] = []
         resolved.reserveCapacity(tasks.count)
         for task in tasks {
@@ -68,14 +68,16 @@ struct EnqueueBatch {
             let runAtText = task.runAt.map(RedisTaskQueue.time) ?? at
             let maxAttempts = task.maxAttempts ?? queue.settings.maxAttempts
             resolved.append((task.runAt ?? now, maxAttempts))
+            let options = task.options.stored
             let digest = task.idempotencyKey.map { _ in
                 TaskCoding.requestDigest(
-                    type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts)
+                    type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority, maxAttempts: maxAttempts,
+                    options: task.options.digested)
             }
             arguments += [
                 task.type, task.prompt, TaskCoding.encodeList(task.files), TaskCoding.encodeMap(task.parameters), String(task.priority),
                 runAtText, String(maxAttempts), task.idempotencyKey == nil ? "0" : "1", task.idempotencyKey ?? "", digest ?? "",
-                RedisTaskQueue.rankPrefix(priority: task.priority, runAt: runAtText), task.agentCommit ?? "",
+                RedisTaskQueue.rankPrefix(priority: task.priority, runAt: runAtText), task.agentCommit ?? "", options ?? "",
             ]
         }
         self.arguments = arguments
@@ -113,7 +115,7 @@ struct EnqueueBatch {
                     TaskRecord(
                         id: id, type: task.type, prompt: task.prompt, files: task.files, parameters: task.parameters, priority: task.priority,
                         runAt: RedisTaskQueue.stored(resolved[offset].runAt), state: .queued, attempts: 0, maxAttempts: resolved[offset].maxAttempts,
-                        agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: created, updatedAt: created))
+                        agentCommit: task.agentCommit, idempotencyKey: task.idempotencyKey, createdAt: created, updatedAt: created, options: task.options))
             } else if let record = try RedisTaskQueue.record(item) {
                 records.append(record)
             } else {

@@ -47,19 +47,21 @@ extension RedisTaskQueue {
             QueueScripts.complete,
             [
                 String(lease.taskID), lease.token, RedisTaskQueue.time(now), outcome.result, TaskCoding.encodeUsage(outcome.usage) ?? "",
-                outcome.agentCommit ?? "",
+                outcome.agentCommit ?? "", outcome.report?.stored ?? "",
             ])
         try RedisTaskQueue.expect(reply, "complete")
         return reply.integer == 1
     }
 
-    public func fail(_ lease: Lease, error message: String, retryable: Bool, now: Date = Date()) throws(QueueError) -> TaskState? {
+    public func fail(_ lease: Lease, error message: String, retryable: Bool, outcome: TaskOutcome?, now: Date = Date()) throws(QueueError) -> TaskState? {
+        let kept =
+            outcome.map { ["1", $0.result, TaskCoding.encodeUsage($0.usage) ?? "", $0.report?.stored ?? "", $0.agentCommit ?? ""] } ?? ["0", "", "", "", ""]
         let reply = try run(
             QueueScripts.fail,
             [
                 String(lease.taskID), lease.token, message, retryable ? "1" : "0", RedisTaskQueue.time(now), String(Double.random(in: 0...1)),
                 String(settings.backoff.base), String(settings.backoff.maximum),
-            ])
+            ] + kept)
         try RedisTaskQueue.expect(reply, "fail")
         if case .null = reply { return nil }
         guard let text = reply.text, let state = TaskState(rawValue: text) else { throw .internal("Redis: fail answered an unexpected reply") }

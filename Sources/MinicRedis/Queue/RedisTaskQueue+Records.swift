@@ -71,12 +71,18 @@ extension RedisTaskQueue {
         guard (0...NewTask.maxAttemptsLimit + 1).contains(attempts) else { throw corrupt("attempts") }
         guard (0..<253_402_300_800).contains(runAt.timeIntervalSince1970) else { throw corrupt("run_at") }
         guard state != .running || fields["lease_token"] != nil else { throw corrupt("lease (running without one)") }
+        // Options that do not read are corruption: the task would run without its checks.
+        var options = TaskOptions()
+        if let text = fields["options"] {
+            guard let decoded = TaskOptions.decode(text) else { throw corrupt("options") }
+            options = decoded
+        }
         let record = TaskRecord(
             id: id, type: type, prompt: prompt, files: files, parameters: parameters, priority: priority, runAt: runAt, state: state,
             attempts: attempts, maxAttempts: maxAttempts, leaseOwner: fields["lease_owner"],
             leaseExpiresAt: try date("lease_expires_at"), result: fields["result"], error: fields["error"], usage: usage, agentCommit: fields["agent_commit"],
             idempotencyKey: fields["idempotency_key"], createdAt: createdAt, updatedAt: try date("updated_at") ?? createdAt, startedAt: try date("started_at"),
-            finishedAt: try date("finished_at"))
+            finishedAt: try date("finished_at"), options: options, report: TaskReport.decode(fields["report"]))
         return (record, fields["lease_token"] ?? "")
     }
 }

@@ -87,7 +87,24 @@ enum TaskJSON {
         key("updated_at"); date(task.updatedAt, into: &out)
         key("started_at"); optionalDate(task.startedAt, into: &out)
         key("finished_at"); optionalDate(task.finishedAt, into: &out)
+        // Options and what a run found are rarer and nested: Foundation's encoder writes them.
+        key("options"); encoded(task.options, into: &out)
+        key("provider"); optional(task.report?.provider, into: &out)
+        key("model"); optional(task.report?.model, into: &out)
+        key("checks"); encoded(task.report?.checks ?? [], into: &out)
+        key("blocked"); out += Array((task.report?.blocked == true ? "true" : "false").utf8)
+        key("not_executed"); optional(task.report?.notExecuted, into: &out)
         out.append(UInt8(ascii: "}"))
+    }
+
+    private static let nestedEncoder = JSONBody.encoder()
+
+    static func encoded<T: Encodable>(_ value: T?, into out: inout [UInt8]) {
+        guard let value, let data = try? nestedEncoder.encode(value) else {
+            out += Array("null".utf8)  // options that cannot be read show as null (the task is not run)
+            return
+        }
+        out += Array(data)
     }
 
     static func optional(_ text: String?, into out: inout [UInt8]) {

@@ -38,6 +38,10 @@ struct TaskRoutes {
             }
             try await checkServerFiles(task.files)
         }
+        // Checks are commands run on this server (in the sandbox, but commands all the same): an admin's business.
+        if !task.options.checks.isEmpty, !caller.role.includes(.admin) {
+            throw APIError.forbidden("\"checks\" are commands run on the server; only an admin token may give them")
+        }
         // A self_update task makes a proposal, which may merge by itself when every path is auto-approved:
         // changing the home is a reviewer's business.
         if task.type == TaskType.selfUpdate.rawValue, !caller.role.includes(.review) {

@@ -18,7 +18,7 @@ struct Submit: ParsableCommand {
             different task it is refused (exit 2).
             """)
 
-    @OptionGroup var task: TaskOptions
+    @OptionGroup var task: TaskArguments
     @Option(help: "Higher runs sooner.") var priority = 0
     @Option(help: ArgumentHelp("Not before this time: ISO-8601, Unix seconds, or +SECONDS from now.", valueName: "time")) var at: String?
     @Option(help: "Attempts before the task is dead (default: queue.max_attempts).") var maxAttempts: Int?

@@ -64,10 +64,29 @@ struct ShowTask: ParsableCommand {
         text += "created:  \(Timestamp.iso8601(task.createdAt))\n"
         if let finished = task.finishedAt { text += "finished: \(Timestamp.iso8601(finished))\n" }
         if let commit = task.agentCommit { text += "agent:    \(commit)\n" }
-        if let usage = task.usage { text += "usage:    \(usage.inputTokens) in, \(usage.outputTokens) out\n" }
+        if let usage = task.usage {
+            text += "usage:    \(usage.inputTokens) in, \(usage.outputTokens) out\(usage.costUSD.map { String(format: ", $%.4f", $0) } ?? "")\n"
+        }
+        if let report = task.report, report.provider != nil || report.model != nil {
+            text += "model:    \(report.provider ?? "?") \(Output.safe(report.model ?? "?"))\(report.rounds > 1 ? " (\(report.rounds) rounds)" : "")\n"
+        } else if let model = task.options?.model {
+            text += "model:    \(Output.safe(model)) (asked for)\n"
+        }
         if !task.files.isEmpty { text += "files:    \(task.files.joined(separator: ", "))\n" }
+        if task.options == nil { text += "options:  UNREADABLE (the task is not run)\n" }
+        for command in task.options?.checks ?? [] { text += "check:    \(Output.safe(command))\n" }
         text += "prompt:   \(Output.safe(task.prompt))\n"
         if let error = task.error { text += "error:    \(Output.safe(error))\n" }
+        if task.report?.blocked == true { text += "blocked:  the guardrails blocked this answer: never run or apply it\n" }
+        if let why = task.report?.notExecuted { text += "not run:  \(Output.safe(why))\n" }
+        for check in task.report?.checks ?? [] {
+            let ending = check.passed ? "passed" : check.limit.map { "\($0) limit" } ?? check.exitStatus.map { "exit \($0)" } ?? "did not run"
+            text += "checked:  round \(check.round) `\(Output.safe(check.command))` \(ending) in \(check.durationMS) ms\n"
+            if !check.passed {
+                let output = (check.stdout + check.stderr).split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
+                text += output.map { "          | " + Output.safe(String($0)) }.joined(separator: "\n") + "\n"
+            }
+        }
         if let result = task.result { text += "\n" + Output.safe(result) }
         FileHandle.standardOutput.write(Data(text.utf8))
     }

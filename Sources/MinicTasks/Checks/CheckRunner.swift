@@ -1,0 +1,107 @@
+import Foundation
+import MinicCore
+import MinicGuard
+import MinicQueue
+
+/// Runs a task's checks on what an answer writes: the code analysis first, on every file the answer writes,
+/// then (only when the policy lets it) each command in the sandbox, in a fresh scratch copy of the task's
+/// files with the answer's changes applied. The user's files are never written.
+struct CheckRunner {
+    let sandbox: Sandbox
+    let analyzer: CodeAnalyzer
+    let policy: SecurityPolicy
+    /// `security.execute_ask`.
+    let executeAsk: Bool
+
+    /// What one round found.
+    struct Round {
+        var results: [CheckResult] = []
+        /// Why nothing ran (the analysis blocked or asked about what the answer writes), when nothing did.
+        var notExecuted: String?
+        /// The analysis blocked what the answer writes.
+        var blocked = false
+        /// The findings, one line each (`path line N: severity rule: message [decision]`).
+        var findings: [String] = []
+
+        var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
+    }
+
+    /// Extensions of files that are data or text, not code: no analyser reads them and none is needed.
+    /// Any other file the analysers cannot read is one they cannot vouch for: `ask` (fail closed).
+    static let dataExtensions: Set<String> = [
+        "txt", "md", "rst", "json", "yaml", "yml", "toml", "ini", "cfg", "csv", "tsv", "xml", "html", "css", "svg", "lock", "gitignore",
+    ]
+
+    /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`.
+    func run(checks: [String], originals: [String: String], edits: AnswerEdits, round: Int) -> Round {
+        var outcome = Round()
+        let written = edits.files.compactMap { path, content in content.map { (path: path, text: $0) } }.sorted { $0.path < $1.path }
+        let decision = analyse(written, into: &outcome)
+        switch decision {
+        case .block:
+            outcome.blocked = true
+            outcome.notExecuted = "not executed: the guardrails block what the answer writes (\(outcome.findings.joined(separator: "; ")))"
+            return outcome
+        case .ask where !executeAsk:
+            outcome.notExecuted =
+                "not executed: what the answer writes needs a person's review (security.execute_ask is false): \(outcome.findings.joined(separator: "; "))"
+            return outcome
+        default:
+            break
+        }
+        for command in checks { outcome.results.append(runOne(command, originals: originals, edits: edits, round: round)) }
+        return outcome
+    }
+
+    /// The policy's decision on everything the answer writes; the findings go into `outcome`.
+    private func analyse(_ written: [(path: String, text: String)], into outcome: inout Round) -> Decision {
+        var decision = Decision.allow
+        var analysable: [(path: String, text: String, language: CodeLanguage)] = []
+        for file in written {
+            if let language = CodeLanguage.detect(path: file.path, text: Substring(file.text)) {
+                analysable.append((file.path, file.text, language))
+                continue
+            }
+            let name = (file.path as NSString).lastPathComponent.lowercased()
+            let ext = (name as NSString).pathExtension
+            if Self.dataExtensions.contains(ext) || Self.dataExtensions.contains(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))) { continue }
+            outcome.findings.append("\(file.path): medium code-unanalysed: minic cannot analyse this kind of file [ask]")
+            decision = max(decision, .ask)
+        }
+        let results = analyzer.analyze(texts: analysable.map { ($0.text, $0.language) })
+        for (file, findings) in zip(analysable, results) {
+            for finding in findings {
+                // An analyser that could not finish is no all-clear.
+                var verdict = policy.decide(rule: finding.ruleID, severity: finding.severity)
+                if finding.ruleID.hasSuffix("-unanalysed") { verdict = max(verdict, .ask) }
+                decision = max(decision, verdict)
+                TaskMetrics.finding(rule: finding.ruleID, decision: verdict.rawValue)
+                outcome.findings.append("\(file.path) line \(finding.line): \(finding.severity.rawValue) \(finding.ruleID): \(finding.message) [\(verdict.rawValue)]")
+            }
+        }
+        return decision
+    }
+
+    /// One command in a fresh scratch copy. Anything that keeps it from running counts as a failure.
+    private func runOne(_ command: String, originals: [String: String], edits: AnswerEdits, round: Int) -> CheckResult {
+        let started = ContinuousClock.now
+        func failed(_ message: String) -> CheckResult {
+            CheckResult(
+                command: command, exitStatus: nil, limit: nil, durationMS: Int((ContinuousClock.now - started) / .milliseconds(1)), stdout: "", stderr: message,
+                passed: false, round: round)
+        }
+        do throws(MinicError) {
+            let scratch = try ScratchDirectory()
+            var files: [(path: String, content: String?)] = originals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            files += edits.files.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            try scratch.place(files)
+            let result = try sandbox.run(SandboxRequest(command: ["/bin/sh", "-c", command], workdir: scratch.path))
+            return CheckResult(
+                command: command, exitStatus: result.limit == nil ? result.exitCode : nil, limit: result.limit?.rawValue, durationMS: Int(result.durationMS),
+                stdout: result.stdout, stderr: result.stderr + (result.outputTruncated ? "\n[output cut at sandbox.max_output_kb]\n" : ""),
+                passed: result.limit == nil && result.exitCode == 0, round: round)
+        } catch {
+            return failed("minic: the check did not run: \(error.message)")
+        }
+    }
+}
