@@ -118,6 +118,8 @@ final class StreamingCall: @unchecked Sendable {
         lock.unlock()
         if cancelled.isRaised { throw LLMError.cancelled }
         let idle = Int(timeouts.idle)
+        // A person should hear of a silence well before it times out: after 10 s, or a third of a short idle limit.
+        post.stallAfter = min(10, max(1, timeouts.idle / 3))
         post.onStall = { [continuation] seconds in
             continuation.yield(.notice("no data from the model for \(Int(seconds)) s; still waiting (gives up after \(idle) s of silence)"))
         }
