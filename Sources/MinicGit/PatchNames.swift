@@ -3,20 +3,37 @@
 enum PatchNames {
     // MARK: - reading
 
-    /// The name on a `--- ` or `+++ ` line, or `nil` for `/dev/null` or an epoch timestamp (git's mark
-    /// of a side that does not exist). A tab ends the name; without one, a trailing date is dropped.
-    static func plainName(_ line: PatchLine) throws(GitError) -> [UInt8]? {
+    /// The name on a `--- ` or `+++ ` line (`nil` for `/dev/null`), and whether that side exists: not for
+    /// `/dev/null` nor for an epoch timestamp (`diff -N`'s mark of a missing file). A tab ends the name;
+    /// without one, a trailing date is dropped.
+    static func plainName(_ line: PatchLine) throws(GitError) -> (name: [UInt8]?, exists: Bool) {
         let rest = line.content.dropFirst(4)
         if rest.first == UInt8(ascii: "\"") {
-            guard let (name, _) = unquote(rest) else { throw PatchText.refusal(line, "malformed quoted file name") }
-            return name
+            guard let (name, after) = unquote(rest) else { throw PatchText.refusal(line, "malformed quoted file name") }
+            let stamp = after.drop { $0 == UInt8(ascii: "\t") }
+            return (name, !isEpoch(stamp))
         }
-        if rest.starts(with: "/dev/null".utf8) && (rest.count == 9 || isSpace(rest[rest.startIndex + 9])) { return nil }
-        if let tab = rest.firstIndex(of: UInt8(ascii: "\t")) {
-            return isEpoch(rest[(tab + 1)...]) ? nil : Array(rest[..<tab])
+        if rest.starts(with: "/dev/null".utf8) && (rest.count == 9 || isSpace(rest[rest.startIndex + 9])) { return (nil, false) }
+        if let tab = rest.firstIndex(of: UInt8(ascii: "\t")) { return (Array(rest[..<tab]), !isEpoch(rest[(tab + 1)...])) }
+        if let dated = Timestamp.nameBeforeDate(rest) { return (Array(dated), true) }
+        return (Array(rest), true)
+    }
+
+    /// How many leading directories a plain pair's names carry as a prefix: one when they start with
+    /// different directories (`a/x` and `b/x`; `orig/x` and `new/x` from `diff -r orig new`), or, for a
+    /// created or deleted file, when the one name starts with `a/` or `b/`; none otherwise, so `--- src/x` /
+    /// `+++ src/x` means `src/x`. (git apply would strip `src/` there and look for `x`: it needs `-p0`.)
+    static func prefixCount(old: [UInt8]?, new: [UInt8]?) -> Int {
+        func top(_ name: [UInt8]) -> ArraySlice<UInt8>? { name.firstIndex(of: UInt8(ascii: "/")).map { name[..<$0] } }
+        switch (old, new) {
+        case (let old?, let new?):
+            guard let oldTop = top(old), let newTop = top(new) else { return 0 }
+            return oldTop.elementsEqual(newTop) ? 0 : 1
+        case (let name?, nil), (nil, let name?):
+            return name.starts(with: "a/".utf8) || name.starts(with: "b/".utf8) ? 1 : 0
+        case (nil, nil):
+            return 0
         }
-        if let dated = Timestamp.nameBeforeDate(rest) { return Array(dated) }
-        return Array(rest)
     }
 
     /// A whole-line path of an extended header (`rename from X`), unquoted when quoted.

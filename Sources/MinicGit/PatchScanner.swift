@@ -9,9 +9,6 @@ struct PatchScanner {
     private(set) var rewrote = false
     /// The number of files the patch touches.
     private(set) var files = 0
-    /// git apply's `-p` for plain headers: 1 until a name without `/` makes it 0 (`guess_p_value`).
-    private var strip = 1
-    private var stripKnown = false
 
     init(lines: [PatchLine]) { self.lines = lines }
 
@@ -62,7 +59,7 @@ struct PatchScanner {
             if let prefix = Self.pathHeaders.first(where: { line.starts(with: $0) }) {
                 try PatchNames.check(try PatchNames.unquoted(line.rest(after: prefix), line: line), line: line)
             } else if line.starts(with: "--- ") || line.starts(with: "+++ ") {
-                if let name = try PatchNames.plainName(line) { try PatchNames.check(name, line: line) }
+                if let name = try PatchNames.plainName(line).name { try PatchNames.check(name, line: line) }
             }
             copy()
         }
@@ -74,43 +71,34 @@ struct PatchScanner {
     private mutating func plainFile() throws(GitError) {
         let oldLine = lines[index]
         let newLine = lines[index + 1]
-        let oldName = try PatchNames.plainName(oldLine)
-        let newName = try PatchNames.plainName(newLine)
-        if let oldName { try PatchNames.check(oldName, line: oldLine) }
-        if let newName { try PatchNames.check(newName, line: newLine) }
-        guardStrip(oldName, newName)
+        let old = try PatchNames.plainName(oldLine)
+        let new = try PatchNames.plainName(newLine)
+        if let name = old.name { try PatchNames.check(name, line: oldLine) }
+        if let name = new.name { try PatchNames.check(name, line: newLine) }
+        let strip = PatchNames.prefixCount(old: old.name, new: new.name)
+        let oldPath = old.name.flatMap { PatchNames.strip($0, strip) }
+        let newPath = new.name.flatMap { PatchNames.strip($0, strip) }
         let path: [UInt8]
-        switch (oldName, newName) {
-        case (nil, nil):
+        switch (old.exists, new.exists) {
+        case (false, false):
             throw PatchText.refusal(oldLine, "both sides are /dev/null: no file name")
-        case (nil, let new?), (let new?, nil):
-            guard let stripped = PatchNames.strip(new, strip) else { throw PatchText.refusal(newLine, "no file name left after -p\(strip)") }
-            path = stripped
-        case (let old?, let new?):
+        case (false, true):
+            guard let newPath else { throw PatchText.refusal(newLine, "no file name") }
+            path = newPath
+        case (true, false):
+            guard let oldPath else { throw PatchText.refusal(oldLine, "no file name") }
+            path = oldPath
+        case (true, true):
             // git takes the `+++` name, or the `---` one when it is a shorter prefix of it ("file" for "file.orig").
-            let oldPath = PatchNames.strip(old, strip)
-            guard let newPath = PatchNames.strip(new, strip) ?? oldPath else { throw PatchText.refusal(newLine, "no file name left after -p\(strip)") }
+            guard let newPath = newPath ?? oldPath else { throw PatchText.refusal(newLine, "no file name") }
             if let oldPath, oldPath.count < newPath.count, newPath.starts(with: oldPath) { path = oldPath } else { path = newPath }
         }
         try PatchNames.check(path, line: newLine)
-        output.append(contentsOf: PatchNames.gitHeader(path: path, created: oldName == nil, deleted: newName == nil))
+        output.append(contentsOf: PatchNames.gitHeader(path: path, created: !old.exists, deleted: !new.exists))
         rewrote = true
         files += 1
         index += 2
         try hunks()
-    }
-
-    /// git's `guess_p_value`: a name without `/` means `-p0`, decided once for the whole patch.
-    private mutating func guardStrip(_ old: [UInt8]?, _ new: [UInt8]?) {
-        guard !stripKnown else { return }
-        func guess(_ name: [UInt8]?) -> Int { name.map { $0.contains(UInt8(ascii: "/")) ? -1 : 0 } ?? -1 }
-        var first = guess(old)
-        let second = guess(new)
-        if first < 0 { first = second }
-        if first >= 0 && first == second {
-            strip = first
-            stripKnown = true
-        }
     }
 
     // MARK: - hunks

@@ -12,9 +12,12 @@ public enum PatchText {
     /// - A git-style diff passes through unchanged.
     /// - Each plain `--- X` / `+++ Y` pair followed by a hunk gets a `diff --git a/P b/P` header, with
     ///   `new file mode 100644` / `deleted file mode 100644` for a `/dev/null` (or epoch-dated) side.
-    ///   P is chosen as `git apply` chooses it: the `+++` name (the `---` one for a deletion), its first
-    ///   directory stripped (`-p1`) unless a name has no `/` at all, then `-p0` for the rest of the patch;
-    ///   timestamps after a tab, or after spaces when they look like a date, are dropped.
+    ///   P is the `+++` name (the `---` one for a deletion, or when it is a shorter prefix of the `+++` one,
+    ///   as `file` is of `file.orig`), as `git apply` chooses; timestamps after a tab, or after spaces when
+    ///   they look like a date, are dropped. Its first directory is stripped when it is a prefix: the two
+    ///   names start with different directories (`a/x` / `b/x`, `orig/x` / `new/x`), or the one name of a
+    ///   created or deleted file starts with `a/` or `b/`. Otherwise the names are taken as written, so
+    ///   `--- src/x` / `+++ src/x` is `src/x`, where `git apply` would need `-p0` to read it so.
     /// - When the text holds ```` ```diff ```` or ```` ```patch ```` fences (opening at the start of a
     ///   line), only their bodies count, joined in order; otherwise the whole text does, and whatever is
     ///   not a header or a hunk (prose, other fences) is left in place for libgit2 to skip, as git skips it.

@@ -23,12 +23,14 @@ final class PatchTextTests: XCTestCase {
     }
 
     /// Asserts that git and minic agree on `patch`: both refuse it, or both apply it to the same tree.
-    func assertAgree(_ shape: String, _ patch: String, gitApplies: Bool, file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertAgree(
+        _ shape: String, _ patch: String, gitApplies: Bool, gitOptions: [String] = [], file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let directory = repository()
         let patchFile = directory.path + "/../" + "patch-\(UUID().uuidString.prefix(8)).diff"
         try Data(patch.utf8).write(to: URL(fileURLWithPath: patchFile))
         defer { try? FileManager.default.removeItem(atPath: patchFile) }
-        let check = Shell.git(directory.path, "apply", "--check", patchFile)
+        let check = Shell.run("git", ["-C", directory.path, "apply", "--check"] + gitOptions + [patchFile], environment: Shell.testEnvironment)
         XCTAssertEqual(check.status == 0, gitApplies, "\(shape): git apply --check: \(check.stderr)", file: file, line: line)
 
         let repository = try Repository(openAt: directory.path)
@@ -42,7 +44,7 @@ final class PatchTextTests: XCTestCase {
         }
         XCTAssertEqual(minicTree != nil, gitApplies, "\(shape): minic: \(minicError)", file: file, line: line)
         guard gitApplies, let minicTree else { return }
-        let applied = Shell.git(directory.path, "apply", patchFile)
+        let applied = Shell.run("git", ["-C", directory.path, "apply"] + gitOptions + [patchFile], environment: Shell.testEnvironment)
         XCTAssertEqual(applied.status, 0, applied.stderr, file: file, line: line)
         Shell.git(directory.path, "add", "-A")
         let gitTree = Shell.git(directory.path, "write-tree").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -151,6 +153,19 @@ final class PatchTextTests: XCTestCase {
             ),
         ]
         for (shape, patch) in shapes { try assertAgree(shape, patch, gitApplies: true) }
+    }
+
+    /// The one reading where minic and git differ on purpose: names without an `a/`/`b/` prefix that
+    /// start with the same directory are taken as written. git strips that directory unless told `-p0`.
+    func testUnprefixedNamesInADirectoryAreTakenAsWritten() throws {
+        let patch = "--- src/m.py\n+++ src/m.py\n@@ -1,2 +1,2 @@\n-x = 1\n+x = 0\n y = 2\n"
+        try assertAgree("--- src/m.py, read by git with -p0", patch, gitApplies: true, gitOptions: ["-p0"])
+        let directory = repository()
+        let plain = Shell.git(directory.path, "apply", "--check", input: Data(patch.utf8))
+        XCTAssertNotEqual(plain.status, 0, "git without -p0 looks for m.py")
+        XCTAssertTrue(plain.stderr.contains("m.py: No such file"), plain.stderr)
+        let created = "--- /dev/null\n+++ docs/new.md\n@@ -0,0 +1 @@\n+new\n"
+        try assertAgree("a created file without b/, read by git with -p0", created, gitApplies: true, gitOptions: ["-p0"])
     }
 
     func testTheWholePatchInCRLF() throws {

@@ -25,7 +25,8 @@ final class SelfUpdateParseTests: XCTestCase {
 
     /// A plain `---`/`+++` diff (no `diff --git` line) is a diff too, and every ```diff fence counts.
     func testPlainDiffsInSeveralFences() throws {
-        let answer = "Title: Two files\n```diff\n--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-a\n+b\n```\nand\n```diff\n--- /dev/null\n+++ b/y.txt\n@@ -0,0 +1 @@\n+y\n```\n"
+        let answer =
+            "Title: Two files\n```diff\n--- a/x.txt\n+++ b/x.txt\n@@ -1 +1 @@\n-a\n+b\n```\nand\n```diff\n--- /dev/null\n+++ b/y.txt\n@@ -0,0 +1 @@\n+y\n```\n"
         XCTAssertEqual(SelfUpdate.parse(answer)?.title, "Two files")
         XCTAssertEqual(
             try patch(answer),
