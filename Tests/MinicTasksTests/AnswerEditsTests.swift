@@ -225,6 +225,19 @@ final class AnswerEditsTests: XCTestCase {
         XCTAssertEqual(refusal(mixed), "the answer has both a diff and a code block naming its file ('src/calc.py' at line 8); it is not clear which to write")
     }
 
+    /// 170,000 lines in one named block and 150,000 in a diff (near the 1 MiB bound): the work grows with the answer, not its square.
+    func testALongAnswerIsReadInLinearTime() throws {
+        let lines = String(repeating: "x = 1\n", count: 170_000)
+        var start = Date()
+        XCTAssertEqual(try extract("```python title=big.py\n\(lines)```\n").files["big.py"], .some(lines))
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+        let added = String(repeating: "+x = 1\n", count: 150_000)
+        start = Date()
+        let edits = try extract("```diff\n--- /dev/null\n+++ b/big.py\n@@ -0,0 +1,150000 @@\n\(added)```\n")
+        XCTAssertEqual(edits.files["big.py"]??.utf8.count, 150_000 * 6)
+        XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    }
+
     func testLimits() {
         let many = (0...AnswerPath.maxFiles).map { "```text title=f\($0).txt\nx\n```\n" }.joined()
         XCTAssertEqual(refusal(many), "the answer writes 201 files, more than 200")

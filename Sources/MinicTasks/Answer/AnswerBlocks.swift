@@ -16,11 +16,11 @@ struct AnswerBlock {
     /// The info string after the fence, trimmed.
     let info: String
     /// The body's lines, as written (a `\r` before the line end stays).
-    var lines: [Substring]
+    let lines: [Substring]
     /// The line of the opening fence in the answer, from 1.
     let line: Int
     /// Whether a closing fence was found (else the block runs to the end of the answer).
-    var closed = false
+    let closed: Bool
 
     /// Whether the info string's first word is `diff` or `patch`.
     var isDiff: Bool {
@@ -31,26 +31,31 @@ struct AnswerBlock {
     /// Every block of `answer`, in order.
     static func scan(_ answer: String) -> [AnswerBlock] {
         var blocks: [AnswerBlock] = []
-        var open: AnswerBlock?
+        // The open block's parts live in plain variables, mutated in place: a block held in an
+        // optional was copied, lines and all, on every line (quadratic in its length).
+        var isOpen = false
         var fence: Substring = ""
+        var info = ""
+        var firstLine = 0
+        var lines: [Substring] = []
         for (number, line) in answer.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop { $0 == " " }
-            if var block = open {
+            if isOpen {
                 if trimmed.hasPrefix(fence) && trimmed.drop(while: { $0 == fence.first }).allSatisfy(\.isWhitespace) {
-                    block.closed = true
-                    blocks.append(block)
-                    open = nil
+                    blocks.append(AnswerBlock(info: info, lines: lines, line: firstLine, closed: true))
+                    isOpen = false
+                    lines = []
                 } else {
-                    block.lines.append(line)
-                    open = block
+                    lines.append(line)
                 }
             } else if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
                 fence = trimmed.prefix { $0 == trimmed.first }
-                let info = trimmed.dropFirst(fence.count).trimmingCharacters(in: .whitespacesAndNewlines)
-                open = AnswerBlock(info: info, lines: [], line: number + 1)
+                info = trimmed.dropFirst(fence.count).trimmingCharacters(in: .whitespacesAndNewlines)
+                firstLine = number + 1
+                isOpen = true
             }
         }
-        if let open { blocks.append(open) }
+        if isOpen { blocks.append(AnswerBlock(info: info, lines: lines, line: firstLine, closed: false)) }
         return blocks
     }
 
