@@ -72,6 +72,14 @@ public final class Diff {
         }
     }
 
+    /// Each delta's modes as the diff states them, in order: 0 where it states none, and an odd mode
+    /// (100600) as written, where ``deltas`` shows ``FileMode/unreadable`` for both.
+    public var statedModes: [(old: UInt32, new: UInt32)] {
+        (0..<git_diff_num_deltas(pointer)).compactMap { index in
+            git_diff_get_delta(pointer, index).map { (UInt32($0.pointee.old_file.mode), UInt32($0.pointee.new_file.mode)) }
+        }
+    }
+
     /// Pairs deletions and additions into renames and copies (`git diff -M`).
     public func detectRenames() throws(GitError) {
         var options = git_diff_find_options()

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// An index (`git_index`): the repository's staging area, or an in-memory
 /// result of a merge or an apply.
@@ -86,15 +87,67 @@ extension Repository {
         return Index(repository: self, pointer: try produced(raw, "index"))
     }
 
+    /// Parses a patch in git's format (`diff --git` headers; see ``PatchText/normalized(_:)`` for other shapes)
+    /// without applying it, to see which paths and modes it touches.
+    public func parsePatch(_ patch: [UInt8]) throws(GitError) -> Diff {
+        try Diff(parsing: patch, repository: self)
+    }
+
     /// Applies a unified diff (as `git diff` writes it) to a tree, in memory, with libgit2's apply.
-    /// - Throws: ``GitError`` with code ``GitError/Code/applyFailed`` when a hunk does not apply.
+    ///
+    /// What `git apply` refuses is refused here too (``checkAsGitApplies(_:base:)``), and a file whose
+    /// patch states no mode (no `index` or `old mode`/`new mode` line, as in a plain unified diff) keeps
+    /// its mode, as `git apply` does: libgit2 alone would make it 100644.
+    /// - Throws: ``GitError`` with code ``GitError/Code/applyFailed`` when a hunk does not apply;
+    ///   the message starts with the file's path.
     public func apply(patch: [UInt8], to tree: OID) throws(GitError) -> Index {
         let diff = try Diff(parsing: patch, repository: self)
         let base = try self.tree(tree)
+        try checkAsGitApplies(diff, base: base)
         var options = git_apply_options()
         try check(git_apply_options_init(&options, UInt32(GIT_APPLY_OPTIONS_VERSION)), "git_apply_options_init")
+        // libgit2 calls delta_cb before each file it applies: the last one seen is the one that failed.
+        let progress = ApplyProgress()
+        options.payload = Unmanaged.passUnretained(progress).toOpaque()
+        options.delta_cb = { delta, payload in
+            guard let delta, let payload else { return 0 }
+            let file = delta.pointee.new_file.path ?? delta.pointee.old_file.path
+            Unmanaged<ApplyProgress>.fromOpaque(payload).takeUnretainedValue().path = file.map { String(cString: $0) }
+            return 0
+        }
         var raw: OpaquePointer?
-        try check(git_apply_to_tree(&raw, pointer, base.pointer, diff.pointer, &options), "git_apply_to_tree")
-        return Index(repository: self, pointer: try produced(raw, "index"))
+        let result = withExtendedLifetime(progress) { git_apply_to_tree(&raw, pointer, base.pointer, diff.pointer, &options) }
+        if result < 0 {
+            let error = lastError(code: result, operation: "git_apply_to_tree")
+            guard let path = progress.path, !error.message.contains(path) else { throw error }
+            throw GitError(code: error.code, errorClass: error.errorClass, message: "\(path): \(error.message)", operation: error.operation)
+        }
+        let index = Index(repository: self, pointer: try produced(raw, "index"))
+        try keepUnstatedModes(diff: diff, base: base, index: index)
+        return index
     }
+
+    /// Gives each file modified by a delta without a mode its mode in `base` back.
+    private func keepUnstatedModes(diff: Diff, base: Tree, index: Index) throws(GitError) {
+        for number in 0..<git_diff_num_deltas(diff.pointer) {
+            guard let delta = git_diff_get_delta(diff.pointer, number)?.pointee, delta.new_file.mode == 0,
+                delta.status == GIT_DELTA_MODIFIED || delta.status == GIT_DELTA_RENAMED,
+                let oldPath = delta.old_file.path, let newPath = delta.new_file.path
+            else { continue }
+            guard let original = try base.entry(atPath: String(cString: oldPath)), original.mode != .blob else { continue }
+            guard let current = git_index_get_bypath(index.pointer, newPath, 0)?.pointee else { continue }
+            var entry = current
+            entry.mode = original.mode.rawValue
+            // The index owns `current`'s path and frees it when the entry is replaced: hand libgit2 a copy.
+            guard let copy = strdup(newPath) else { throw GitError(code: .generic, message: "out of memory", operation: "strdup") }
+            defer { free(copy) }
+            entry.path = UnsafePointer(copy)
+            try check(git_index_add(index.pointer, &entry), "git_index_add(\(String(cString: copy)))")
+        }
+    }
+}
+
+/// The file libgit2's apply is working on, for naming it when a hunk fails.
+private final class ApplyProgress {
+    var path: String?
 }

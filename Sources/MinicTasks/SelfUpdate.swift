@@ -29,23 +29,15 @@ enum SelfUpdate {
         return files
     }
 
-    /// The title and the patch in a model's answer: a `Title:` line, and a diff either
-    /// fenced (```diff ... ```) or starting at the first `diff --git` / `--- ` line.
+    /// The title and the patch in a model's answer: a `Title:` line, and the answer itself when it holds a
+    /// diff in a shape ``PatchText`` reads (git's, or a plain `--- `/`+++ ` one; in ```` ```diff ```` fences,
+    /// every one of them, or bare after prose). The update engine reads the diff out of it, checks its paths
+    /// and hunks, and applies it.
     static func parse(_ answer: String) -> (title: String?, patch: String)? {
-        let lines = answer.components(separatedBy: "\n")
-        let title = lines.first { $0.hasPrefix("Title:") }.map { String($0.dropFirst("Title:".count)).trimmingCharacters(in: .whitespaces) }
-        var patch: [String] = []
-        if let fence = lines.firstIndex(where: { $0.hasPrefix("```diff") || $0.hasPrefix("```patch") }) {
-            for line in lines[(fence + 1)...] {
-                if line.hasPrefix("```") { break }
-                patch.append(line)
-            }
-        } else if let start = lines.firstIndex(where: { $0.hasPrefix("diff --git ") || $0.hasPrefix("--- ") }) {
-            patch = Array(lines[start...])
-            while let last = patch.last, last.hasPrefix("```") || last.isEmpty { patch.removeLast() }
-        }
-        guard !patch.isEmpty else { return nil }
-        return (title?.isEmpty == false ? title : nil, patch.joined(separator: "\n") + "\n")
+        let title = answer.split(separator: "\n", omittingEmptySubsequences: false).first { $0.hasPrefix("Title:") }
+            .map { String($0.dropFirst("Title:".count)).trimmingCharacters(in: .whitespaces) }
+        guard PatchText.containsPatch(Array(answer.utf8)) else { return nil }
+        return (title?.isEmpty == false ? title : nil, answer)
     }
 
     /// Makes the proposal a self-update task's answer describes.

@@ -118,8 +118,15 @@ extension UpdateEngine {
             return (try worktreeTree(paths: paths), paths)
         case .patch(let patch):
             guard !patch.isEmpty else { throw .badInput("the patch is empty") }
+            // Plain unified diffs (`diff -u`, `--- a/x` without `diff --git`) too, read as git apply reads them.
+            let normalized: [UInt8]
             do {
-                let index = try repository.apply(patch: patch, to: headTree)
+                normalized = try PatchText.normalized(patch)
+            } catch {
+                throw .badInput("refusing the patch: \(error.message)")
+            }
+            do {
+                let index = try repository.apply(patch: normalized, to: headTree)
                 return (try index.writeTree(), nil)
             } catch {
                 throw .badInput("the patch does not apply to head: \(error.message)")

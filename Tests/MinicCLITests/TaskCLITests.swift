@@ -101,6 +101,34 @@ final class TaskCLITests: XCTestCase {
         XCTAssertTrue(offline.stderr.contains("no model was called"), offline.stderr)
     }
 
+    /// A self_update answer whose diff is plain `diff -u` output (no `diff --git` line, timestamps, other
+    /// directory names) after prose: the proposal is made as git apply would read the diff.
+    func testSelfUpdateTakesAPlainUnifiedDiff() throws {
+        let server = try MessagesServer()
+        let home = TestHome()
+        let answer = TemporaryDirectory("answer")
+        let model = #""llm": {"model": "reply-file:\#(answer.path)/answer.txt"}"#
+        home.commitOnMain("answer with a prepared diff") { $0.write("config.json", "{\"version\": 1, \(model)}\n") }
+        let template = try XCTUnwrap(home.read("prompt_templates/explain.mustache"))
+        answer.write("old/prompt_templates/explain.mustache", template)
+        answer.write("new/prompt_templates/explain.mustache", template + "Be brief.\n")
+        let diff = Shell.run("diff", ["-u", "old/prompt_templates/explain.mustache", "new/prompt_templates/explain.mustache"], in: answer.path).stdout
+        XCTAssertTrue(diff.hasPrefix("--- old/prompt_templates/explain.mustache\t"), diff)
+        answer.write("answer.txt", "Title: Brief explanations\n\nI added one line at the end:\n\n\(diff)\nThat is all.\n")
+        let head = home.head()
+        let env = ["ANTHROPIC_API_KEY": "test-key-123", "ANTHROPIC_BASE_URL": server.baseURL]
+        let result = home.minic("update", "propose", "--goal", "Shorter explanations", environment: env)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("proposal 0001-brief-explanations"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("modified prompt_templates/explain.mustache"), result.stdout)
+        let branch = "proposals/0001-brief-explanations"
+        XCTAssertEqual(home.git("show", "\(branch):prompt_templates/explain.mustache").stdout, template + "Be brief.\n")
+        XCTAssertEqual(GitChecks.trailer(home.path, branch, "Task-Id"), "1")
+        XCTAssertEqual(sqlite(home, "SELECT state FROM tasks WHERE id = 1"), "succeeded")
+        XCTAssertEqual(home.head(), head, "the home itself is not written")
+        GitChecks.assertFsckClean(home.path)
+    }
+
     func testSubmitListCancelRetry() throws {
         let home = TestHome()
         let first = home.minic("submit", "--type", "explain", "--priority", "5", "--idempotency-key", "k", "first").stdout

@@ -45,6 +45,33 @@ final class ProposeTests: XCTestCase {
         XCTAssertEqual(home.git("show", "proposals/\(outcome.proposal.id):extra.txt").stdout, "x\n")
     }
 
+    /// `diff -u` output (timestamps, no `diff --git` line) and a created file: read as git apply reads them.
+    func testProposeFromAPlainUnifiedDiff() throws {
+        let home = TestHome()
+        let config = try XCTUnwrap(home.read("config.json"))
+        let scratch = TemporaryDirectory("plain-diff")
+        scratch.write("old/config.json", config)
+        scratch.write("new/config.json", config.replacingOccurrences(of: "\"lease_seconds\": 60", with: "\"lease_seconds\": 90"))
+        let unified = Shell.run("diff", ["-u", "old/config.json", "new/config.json"], in: scratch.path).stdout
+        XCTAssertTrue(unified.hasPrefix("--- old/config.json\t"), unified)
+        XCTAssertTrue(unified.contains("+    \"lease_seconds\": 90,"), unified)
+        let created = "--- /dev/null\n+++ b/notes/new.md\n@@ -0,0 +1 @@\n+new file\n"
+        let outcome = try home.engine().propose(ProposalRequest(source: .patch(Array((unified + created).utf8)), title: "Plain"))
+        XCTAssertEqual(Set(outcome.paths.map(\.path)), ["config.json", "notes/new.md"])
+        let branch = "proposals/\(outcome.proposal.id)"
+        XCTAssertEqual(home.git("show", "\(branch):config.json").stdout, try XCTUnwrap(scratch.read("new/config.json")))
+        XCTAssertEqual(home.git("show", "\(branch):notes/new.md").stdout, "new file\n")
+        GitChecks.assertFsckClean(home.path)
+    }
+
+    func testAPatchOutsideTheHomeIsRefusedWithItsLine() throws {
+        let home = TestHome()
+        let patch = "Here:\n--- a/../outside.txt\n+++ b/../outside.txt\n@@ -0,0 +1 @@\n+x\n"
+        let error = assertMinicError(.badInput) { try home.engine().propose(ProposalRequest(source: .patch(Array(patch.utf8)))) }
+        XCTAssertEqual(error?.message, "refusing the patch: line 2: path 'a/../outside.txt' has a '..' component")
+        XCTAssertEqual(GitChecks.refs(home.path, "refs/heads/proposals"), [])
+    }
+
     func testAPatchThatDoesNotApplyIsBadInputAndMakesNoBranch() throws {
         let home = TestHome()
         let patch = "--- a/config.json\n+++ b/config.json\n@@ -1,1 +1,1 @@\n-no such line\n+x\n"

@@ -11,7 +11,7 @@ struct Propose: AsyncParsableCommand {
         abstract: "Make a proposal branch proposals/<id> from the current head.",
         discussion: """
             The change comes from the home's uncommitted changes (--from-worktree, the default; the work tree is \
-            left clean at head), from a unified diff (--patch FILE, '-' for stdin), or from whole files \
+            left clean at head), from a unified diff (--patch FILE, '-' for stdin; git's or a plain `diff -u`), or from whole files \
             (--file PATH=SOURCE, repeatable). A proposal whose every path is auto-approved merges at once when \
             updates.auto_merge is true. An empty change is refused (exit 1).
             """)
@@ -19,7 +19,7 @@ struct Propose: AsyncParsableCommand {
     @Option(help: "A one-line title (default: from the changed paths).") var title: String?
     @Option(help: "A longer description for the commit message.") var message: String?
     @Flag(help: "Take the home's uncommitted changes (default).") var fromWorktree = false
-    @Option(help: ArgumentHelp("Apply a unified diff as `git diff` writes it ('-' for stdin).", valueName: "file")) var patch: String?
+    @Option(help: ArgumentHelp("Apply a unified diff, as `git diff` or `diff -u` writes it ('-' for stdin).", valueName: "file")) var patch: String?
     @Option(name: .customLong("file"), help: ArgumentHelp("Replace PATH in the home with the content of SOURCE ('-' for stdin).", valueName: "path=source"))
     var files: [String] = []
     @Flag(help: "Do not auto-merge, even if every path is auto-approved.") var noAutoMerge = false
