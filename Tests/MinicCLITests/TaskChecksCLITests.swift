@@ -209,4 +209,43 @@ final class TaskChecksCLITests: XCTestCase {
             XCTAssertTrue(refused.stderr.contains(message), "\(bad): \(refused.stderr)")
         }
     }
+
+    /// A worker runs a queued task's checks the same way.
+    func testAWorkerRunsTheChecksOfAQueuedTask() throws {
+        let setup = try Project()
+        let right = setup.answer("right.md", Self.rightAnswer)
+        let submitted = setup.minic([
+            "submit", "--type", "generate", "--file", "calc.py", "--file", "test_calc.py", "make add add", "--check", "python3 -m unittest", "--model",
+            "reply-file:" + right,
+        ])
+        XCTAssertEqual(submitted.status, 0, submitted.stderr)
+        let worker = setup.minic(["worker", "--drain", "--grace", "5"])
+        XCTAssertEqual(worker.status, 0, worker.stderr)
+        let task = try setup.task(1)
+        XCTAssertEqual(task["state"] as? String, "succeeded")
+        XCTAssertEqual((task["checks"] as? [[String: Any]])?.first?["passed"] as? Bool, true)
+        setup.assertUntouched()
+    }
+
+    /// A self-update task with checks runs them on the home's files plus its diff, and the proposal says how they went.
+    func testASelfUpdateRecordsItsChecksInTheProposal() throws {
+        let setup = try Project()
+        let home = setup.home
+        home.write("config.json", #"{"version": 1, "llm": {"provider": "anthropic", "max_retries": 0, "temperature": 0.5}, "sandbox": {"timeout_seconds": 3, "cpu_seconds": 3}}"#)
+        let diff = home.git("diff").stdout
+        home.git("checkout", "--", "config.json")
+        let answer = setup.answer("update.md", "Title: Warmer answers\n\n```diff\n\(diff)```\n")
+        let run = setup.minic(["run", "--type", "self_update", "warmer answers", "--check", "grep -q 0.5 config.json", "--model", "reply-file:" + answer])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let result = try setup.task(1)["result"] as? String ?? ""
+        XCTAssertTrue(result.contains("proposal 0001-warmer-answers"), result)
+        let message = home.git("log", "-1", "--format=%B", "proposals/0001-warmer-answers").stdout
+        XCTAssertTrue(message.contains("Checks:\n- `grep -q 0.5 config.json`: passed"), message)
+        GitChecks.assertFsckClean(home.path)
+
+        // A check that fails: no proposal, the task dead with its answer.
+        let failing = setup.minic(["run", "--type", "self_update", "warmer answers", "--check", "grep -q 0.9 config.json", "--model", "reply-file:" + answer])
+        XCTAssertEqual(failing.status, 1)
+        XCTAssertEqual(home.git("branch", "--list", "proposals/0002*").stdout, "", "nothing proposed")
+    }
 }
