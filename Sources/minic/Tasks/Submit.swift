@@ -10,7 +10,8 @@ struct Submit: ParsableCommand {
         abstract: "Queue tasks for workers; prints each task's id.",
         discussion: """
             --from FILE reads JSON lines ('-' for stdin), one task a line: {"type", "prompt", "files", "params", "priority", \
-            "run_at" (ISO-8601 or Unix seconds), "max_attempts", "idempotency_key"}; an unknown key or a value of the wrong type \
+            "run_at" (ISO-8601 or Unix seconds), "max_attempts", "idempotency_key", "checks", "fix_rounds", \
+            "allow_failing_checks", "model"}; an unknown key or a value of the wrong type \
             refuses the whole file (exit 2, naming the line and the field), and so does a key given twice in one object (at any \
             depth), an integer field written otherwise than as an integer (2, not 2.0 or 1e2, as for --priority) and a run_at \
             (or --at) that is not a time from 1970-01-01 to 100 years from now. All lines are queued in one transaction, so a \
