@@ -17,6 +17,19 @@ extension Repository {
             if [GIT_DELTA_ADDED, GIT_DELTA_RENAMED, GIT_DELTA_COPIED].contains(delta.status), try base.entry(atPath: newPath) != nil {
                 throw GitError(code: .applyFailed, message: "\(newPath): already exists", operation: "git apply's checks")
             }
+            // A file does not become a symlink or a submodule (nor back) by a mode line: git apply refuses that
+            // ("new mode does not match old mode"); a change of kind is a deletion and a creation.
+            let oldMode = UInt32(delta.old_file.mode)
+            let newMode = UInt32(delta.new_file.mode)
+            let existing = delta.status == GIT_DELTA_ADDED ? nil : try base.entry(atPath: oldPath)
+            let kindChanges =
+                (oldMode != 0 && newMode != 0 && oldMode & 0o170000 != newMode & 0o170000)
+                || (newMode != 0 && existing.map { $0.mode.rawValue & 0o170000 != newMode & 0o170000 } == true)
+            if delta.status != GIT_DELTA_ADDED, delta.status != GIT_DELTA_DELETED, kindChanges {
+                throw GitError(
+                    code: .applyFailed, message: "\(newPath): new mode (\(String(newMode, radix: 8))) does not match old mode (\(String(oldMode, radix: 8)))",
+                    operation: "git apply's checks")
+            }
             // A missing file is libgit2's to report; a new file's hunks have nothing to match.
             guard delta.status != GIT_DELTA_ADDED, let entry = try base.entry(atPath: oldPath), entry.mode == .blob || entry.mode == .executable
             else { continue }

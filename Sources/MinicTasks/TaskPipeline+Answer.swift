@@ -26,9 +26,10 @@ extension TaskPipeline {
             throw MinicError.refused("task \(task.id): its stored options (checks, model) cannot be read; not run, so that its checks are not skipped")
         }
         let fixRounds = options.fixRounds ?? snapshot.config.tasks.fixRounds
-        let runner = CheckRunner(
+        var runner = CheckRunner(
             sandbox: Sandbox(config: snapshot.config.sandbox, homePath: homePath), analyzer: analyzer, policy: snapshot.policy,
             executeAsk: snapshot.config.security.executeAsk)
+        runner.homeFilesAreInert = task.type == TaskType.selfUpdate.rawValue
         let originals = TaskPipeline.originals(of: first, base: options.base)
         var request = first
         var usage = TaskUsage(inputTokens: 0, outputTokens: 0, costUSD: 0)
@@ -50,8 +51,7 @@ extension TaskPipeline {
                 // A self-update's diff is checked by the update engine, like any proposal's; checks, when asked for, run first.
                 if !options.checks.isEmpty {
                     let edits = try TaskPipeline.edits(in: response.text, originals: originals)
-                    let thisRound = round
-                    let checked = await Blocking.run { runner.run(checks: options.checks, originals: originals, edits: edits, round: thisRound) }
+                    let checked = try await runChecks(runner, options.checks, originals, edits, round)
                     report.checks += checked.results
                     log(task, round: round, checked)
                     if !checked.passed {
@@ -89,8 +89,7 @@ extension TaskPipeline {
                 report.blocked = true
                 return AnswerOutcome(text: reviewed.shown, usage: usage, report: report, failure: .refused("checks not run: \(error.message)"))
             }
-            let thisRound = round
-            let checked = await Blocking.run { runner.run(checks: options.checks, originals: originals, edits: edits, round: thisRound) }
+            let checked = try await runChecks(runner, options.checks, originals, edits, round)
             report.checks += checked.results
             log(task, round: round, checked)
             if checked.passed { return AnswerOutcome(text: reviewed.shown, usage: usage, report: report, failure: nil) }
@@ -108,6 +107,20 @@ extension TaskPipeline {
             }
             return failing(reviewed.shown, usage, report, checked)
         }
+    }
+
+    /// The checks, off the cooperative pool; cancelling the task kills the command running and skips the rest.
+    private func runChecks(
+        _ runner: CheckRunner, _ checks: [String], _ originals: [String: String], _ edits: AnswerEdits, _ round: Int
+    ) async throws -> CheckRunner.Round {
+        let cancelled = Locked(false)
+        let checked = await withTaskCancellationHandler {
+            await Blocking.run { runner.run(checks: checks, originals: originals, edits: edits, round: round) { cancelled.withLock { $0 } } }
+        } onCancel: {
+            cancelled.withLock { $0 = true }
+        }
+        try Task.checkCancellation()
+        return checked
     }
 
     private func failing(_ text: String, _ usage: TaskUsage, _ report: TaskReport, _ checked: CheckRunner.Round) -> AnswerOutcome {

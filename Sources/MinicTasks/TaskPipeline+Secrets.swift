@@ -36,6 +36,9 @@ extension TaskPipeline {
             clean.parameters[name] = try check(value, "parameter \(name)", redactable: true)
         }
         if let key = task.idempotencyKey { _ = try check(key, "idempotency key", redactable: false) }
+        // A check's command and a model's name are stored and logged as given, and a redacted command would not run.
+        for command in task.options.checks { _ = try check(command, "check", redactable: false) }
+        if let model = task.options.model { _ = try check(model, "model", redactable: false) }
         if !redactedRules.isEmpty {
             securityLog.warning(
                 "task input: redacted \(redactedRules.count) secret(s) before queueing: \(Array(Set(redactedRules)).sorted().joined(separator: ", "))")

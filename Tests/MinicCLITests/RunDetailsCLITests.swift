@@ -93,4 +93,23 @@ final class RunDetailsCLITests: XCTestCase {
         XCTAssertTrue(stderr.contains("cancelling the task"), stderr)
         XCTAssertEqual(sqlite(home, "SELECT state FROM tasks WHERE id = 1"), "cancelled", "the run's task ends with it: no worker takes it later")
     }
+
+    /// On a terminal, stderr shows the task id first and a last line with tokens, cost and model.
+    func testOnATerminalTheTaskIdAndALastLineWithTokensAndCost() throws {
+        let server = try MessagesServer()
+        let home = modelHome(server)
+        var environment = Shell.testEnvironment
+        environment["ANTHROPIC_API_KEY"] = "test-key-123"
+        environment["ANTHROPIC_BASE_URL"] = server.baseURL
+        environment["NO_COLOR"] = "1"
+        // util-linux's script(1) gives the run a pseudo-terminal.
+        let command = "'\(Shell.minicBinary)' run --type explain 'Say hello' --home '\(home.path)'"
+        let run = Shell.run("script", ["-q", "-e", "-c", command, "/dev/null"], in: home.path, environment: environment)
+        XCTAssertEqual(run.status, 0, run.stdout + run.stderr)
+        let text = run.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        XCTAssertTrue(text.hasPrefix("minic: task 1\n"), text)
+        XCTAssertTrue(text.contains("Hello, wörld 🙂\n"), text)
+        XCTAssertTrue(text.contains("minic: task 1 succeeded · 25 in / 7 out tokens"), text)
+        XCTAssertTrue(text.contains("· ok"), "the model that answered: \(text)")
+    }
 }

@@ -24,6 +24,8 @@ public final class ChildProcess {
         public var timedOut = false
         /// Whether output went past the limit (and, with `stopAtLimit`, the group was killed).
         public var truncated = false
+        /// Whether `cancelled` said so and the group was killed.
+        public var cancelled = false
     }
 
     /// Takes ownership of a started process (which must lead its own process group)
@@ -53,7 +55,8 @@ public final class ChildProcess {
     ///   - timeout: seconds from ``started``.
     ///   - onOutput: each chunk kept, with the index of its descriptor in `outputs`.
     public func wait(
-        timeout: Double, outputLimit: Int, stopAtLimit: Bool, onOutput: (Int, ArraySlice<UInt8>) -> Void, killAll: () -> Void = {}
+        timeout: Double, outputLimit: Int, stopAtLimit: Bool, onOutput: (Int, ArraySlice<UInt8>) -> Void, killAll: () -> Void = {},
+        cancelled: () -> Bool = { false }
     ) -> Exit {
         precondition(!reaped, "waited twice for \(pid)")
         var exit = Exit(status: 0)
@@ -91,6 +94,11 @@ public final class ChildProcess {
             let remaining = deadline.timeIntervalSinceNow
             if remaining <= 0 {
                 exit.timedOut = true
+                break
+            }
+            // Asked about at least every 50 ms: a cancelled run (Ctrl-C, a worker stopping) is killed like a timed-out one.
+            if cancelled() {
+                exit.cancelled = true
                 break
             }
             var pollers = open.map { pollfd(fd: outputs[$0], events: Int16(POLLIN), revents: 0) }

@@ -63,7 +63,7 @@ public struct Sandbox: Sendable {
             executable: bwrap, arguments: arguments, extraFDs: [seccomp], cgroupFDs: cgroup?.procsDescriptors ?? [], limits: limits, stdin: request.stdin) }
         let timeout = request.timeoutSeconds ?? config.timeoutSeconds
         var oomKilled = false
-        var outcome = Trace.span("sandbox: run") { run.wait(timeout: timeout, maxOutput: config.maxOutputKB << 10, onOutput: onOutput) {
+        var outcome = Trace.span("sandbox: run") { run.wait(timeout: timeout, maxOutput: config.maxOutputKB << 10, cancelled: { request.isCancelled?() ?? false }, onOutput: onOutput) {
             // Read before the cgroup (and its counters) goes away.
             oomKilled = cgroup?.oomKilled ?? false
             Trace.span("sandbox: cgroup cleanup") { cgroup?.destroy() }
@@ -81,6 +81,12 @@ public struct Sandbox: Sendable {
                 outcome.limit = .fileSize
             }
         }
+        // Output cut at the limit ends mid-line, maybe mid-secret: a secret's start is no longer a secret the scanner
+        // knows, and 30 characters of a 40-character token give it away. The unfinished line goes.
+        if outcome.truncated {
+            outcome.stdout = Self.withoutUnfinishedLine(outcome.stdout)
+            outcome.stderr = Self.withoutUnfinishedLine(outcome.stderr)
+        }
         // Model-made code may print a secret it found (an environment file in the work directory): the result holds it redacted, like an answer.
         let (stdout, outRules) = StreamingRedactor.redactWhole(String(decoding: outcome.stdout, as: UTF8.self))
         let (stderr, errRules) = StreamingRedactor.redactWhole(String(decoding: outcome.stderr, as: UTF8.self))
@@ -88,6 +94,15 @@ public struct Sandbox: Sendable {
             exitCode: outcome.limit?.exitStatus ?? outcome.status, limit: outcome.limit, stdout: stdout, stderr: stderr,
             secretsRedacted: outRules + errRules, outputTruncated: outcome.truncated, durationMS: outcome.durationMS,
             confinement: cgroup.map { "cgroup-v\($0.version)" } ?? "rlimit")
+    }
+
+    /// `bytes` up to and including its last newline, then a marker in place of the rest.
+    static func withoutUnfinishedLine(_ bytes: [UInt8]) -> [UInt8] {
+        guard let last = bytes.lastIndex(of: UInt8(ascii: "\n")) else {
+            return bytes.isEmpty ? bytes : Array("[minic: an unfinished line cut at sandbox.max_output_kb was withheld]\n".utf8)
+        }
+        guard last + 1 < bytes.count else { return bytes }
+        return Array(bytes[...last]) + Array("[minic: an unfinished line cut at sandbox.max_output_kb was withheld]\n".utf8)
     }
 
     /// bubblewrap's command line for one run.

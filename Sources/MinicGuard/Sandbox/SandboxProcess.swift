@@ -76,15 +76,21 @@ final class SandboxProcess {
 
     /// Reads output until the process exits, the output limit is passed or the deadline passes;
     /// then kills the process group (and, through `killAll`, the cgroup) and reaps it.
-    func wait(timeout: Double, maxOutput: Int, onOutput: (Int32, [UInt8]) -> Void, killAll: () -> Void) -> Outcome {
+    func wait(timeout: Double, maxOutput: Int, cancelled: () -> Bool = { false }, onOutput: (Int32, [UInt8]) -> Void, killAll: () -> Void) -> Outcome {
         var outcome = Outcome(status: 0)
         let exit = child.wait(timeout: timeout, outputLimit: maxOutput, stopAtLimit: true, onOutput: { index, chunk in
             if index == 0 { outcome.stdout += chunk } else { outcome.stderr += chunk }
             onOutput(index == 0 ? 1 : 2, Array(chunk))
-        }, killAll: killAll)
+        }, killAll: killAll, cancelled: cancelled)
         outcome.status = exit.status
         outcome.truncated = exit.truncated
-        if exit.timedOut { outcome.limit = .timeout } else if exit.truncated { outcome.limit = .output }
+        if exit.cancelled {
+            outcome.limit = .cancelled
+        } else if exit.timedOut {
+            outcome.limit = .timeout
+        } else if exit.truncated {
+            outcome.limit = .output
+        }
         outcome.durationMS = Date().timeIntervalSince(child.started) * 1000
         let report = readAll(statusFD)
         outcome.started = report.contains("child-pid")

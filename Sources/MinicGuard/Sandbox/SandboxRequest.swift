@@ -13,6 +13,8 @@ public struct SandboxRequest: Sendable {
     public var network = false
     /// Bytes for the command's stdin (none: /dev/null).
     public var stdin: [UInt8]?
+    /// Asked about while the command runs (at least every 50 ms): true kills it (``SandboxLimit/cancelled``).
+    public var isCancelled: (@Sendable () -> Bool)?
 
     public init(command: [String], workdir: String? = nil, timeoutSeconds: Double? = nil, memoryMB: Int? = nil, network: Bool = false) {
         self.command = command
@@ -27,6 +29,8 @@ public struct SandboxRequest: Sendable {
 public enum SandboxLimit: String, Codable, Sendable {
     case timeout, cpu, memory, output
     case fileSize = "file_size"
+    /// Not a limit: the run was cancelled (Ctrl-C, a worker stopping) and the command killed.
+    case cancelled
 
     /// The documented exit status of `minic sandbox run` for this limit.
     public var exitStatus: Int32 {
@@ -36,6 +40,7 @@ public enum SandboxLimit: String, Codable, Sendable {
         case .cpu: return 128 + SIGXCPU
         case .fileSize: return 128 + SIGXFSZ
         case .memory: return 137
+        case .cancelled: return 130
         }
     }
 }

@@ -26,17 +26,25 @@ struct CheckRunner {
         var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
     }
 
-    /// Extensions of files that are data or text, not code: no analyser reads them and none is needed.
-    /// Any other file the analysers cannot read is one they cannot vouch for: `ask` (fail closed).
-    static let dataExtensions: Set<String> = [
-        "txt", "md", "rst", "json", "yaml", "yml", "toml", "ini", "cfg", "csv", "tsv", "xml", "html", "css", "svg", "lock", "gitignore",
-    ]
+    /// Whether written files minic's own home holds (templates, `config.json`) count as inert: only for a
+    /// self-update, whose files are the home's and which no common tool executes. Anywhere else a file the
+    /// analysers cannot read is one they cannot vouch for, whatever its name: `package.json` holds npm's scripts,
+    /// a `README.md` doctests, a `CMakeLists.txt` commands — `ask` (fail closed).
+    var homeFilesAreInert = false
 
     /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`.
-    func run(checks: [String], originals: [String: String], edits: AnswerEdits, round: Int) -> Round {
+    /// - Parameter isCancelled: asked while a command runs (which it kills) and between commands (the rest are skipped).
+    func run(
+        checks: [String], originals: [String: String], edits: AnswerEdits, round: Int, isCancelled: @escaping @Sendable () -> Bool = { false }
+    ) -> Round {
         var outcome = Round()
         let written = edits.files.compactMap { path, content in content.map { (path: path, text: $0) } }.sorted { $0.path < $1.path }
-        let decision = analyse(written, into: &outcome)
+        var decision = analyse(written, into: &outcome)
+        // Deleting a file (a test, say) can make a check pass by taking away what it checks: a person decides.
+        for path in edits.files.filter({ $0.value == nil }).map(\.key).sorted() {
+            outcome.findings.append("\(path): medium file-deleted: the answer deletes this file [ask]")
+            decision = max(decision, .ask)
+        }
         switch decision {
         case .block:
             outcome.blocked = true
@@ -49,7 +57,9 @@ struct CheckRunner {
         default:
             break
         }
-        for command in checks { outcome.results.append(runOne(command, originals: originals, edits: edits, round: round)) }
+        for command in checks where !isCancelled() {
+            outcome.results.append(runOne(command, originals: originals, edits: edits, round: round, isCancelled: isCancelled))
+        }
         return outcome
     }
 
@@ -62,9 +72,7 @@ struct CheckRunner {
                 analysable.append((file.path, file.text, language))
                 continue
             }
-            let name = (file.path as NSString).lastPathComponent.lowercased()
-            let ext = (name as NSString).pathExtension
-            if Self.dataExtensions.contains(ext) || Self.dataExtensions.contains(name.trimmingCharacters(in: CharacterSet(charactersIn: "."))) { continue }
+            if homeFilesAreInert && (file.path == "config.json" || file.path.hasSuffix(".mustache")) { continue }
             outcome.findings.append("\(file.path): medium code-unanalysed: minic cannot analyse this kind of file [ask]")
             decision = max(decision, .ask)
         }
@@ -83,7 +91,9 @@ struct CheckRunner {
     }
 
     /// One command in a fresh scratch copy. Anything that keeps it from running counts as a failure.
-    private func runOne(_ command: String, originals: [String: String], edits: AnswerEdits, round: Int) -> CheckResult {
+    private func runOne(
+        _ command: String, originals: [String: String], edits: AnswerEdits, round: Int, isCancelled: @escaping @Sendable () -> Bool
+    ) -> CheckResult {
         let started = ContinuousClock.now
         func failed(_ message: String) -> CheckResult {
             CheckResult(
@@ -95,7 +105,9 @@ struct CheckRunner {
             var files: [(path: String, content: String?)] = originals.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             files += edits.files.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             try scratch.place(files)
-            let result = try sandbox.run(SandboxRequest(command: ["/bin/sh", "-c", command], workdir: scratch.path))
+            var request = SandboxRequest(command: ["/bin/sh", "-c", command], workdir: scratch.path)
+            request.isCancelled = isCancelled
+            let result = try sandbox.run(request)
             return CheckResult(
                 command: command, exitStatus: result.limit == nil ? result.exitCode : nil, limit: result.limit?.rawValue, durationMS: Int(result.durationMS),
                 stdout: result.stdout, stderr: result.stderr + (result.outputTruncated ? "\n[output cut at sandbox.max_output_kb]\n" : ""),

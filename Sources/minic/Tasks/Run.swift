@@ -28,7 +28,7 @@ struct Run: AsyncParsableCommand {
         if let note = try await pipeline.offlineNote() { Output.writeError("minic: \(note)\n") }  // never answer offline in silence
         let json = output.json
         let raw = raw
-        let newTask = try task.newTask()
+        let newTask = try task.newTask(maxPromptBytes: try home.config().security.maxPromptBytes)
         let chatty = !json && isatty(STDERR_FILENO) == 1
         let streamed = Locked("")
         let work = Task { () throws(MinicError) -> TaskRecord in

@@ -46,7 +46,9 @@ struct Submit: ParsableCommand {
         } else {
             if let maxAttempts, maxAttempts < 1 { throw MinicError.badInput("--max-attempts must be at least 1") }
             records = try pipeline.submit([
-                try task.newTask(priority: priority, runAt: try at.map(TaskInput.parseTime), maxAttempts: maxAttempts, idempotencyKey: idempotencyKey)
+                try task.newTask(
+                    priority: priority, runAt: try at.map(TaskInput.parseTime), maxAttempts: maxAttempts, idempotencyKey: idempotencyKey,
+                    maxPromptBytes: try home.config().security.maxPromptBytes)
             ])
         }
         if output.json {

@@ -31,13 +31,22 @@ struct TaskArguments: ParsableArguments {
 
     @Argument(help: "What to do ('-' reads it from standard input).") var prompt: String?
 
-    func newTask(priority: Int = 0, runAt: Date? = nil, maxAttempts: Int? = nil, idempotencyKey: String? = nil) throws -> NewTask {
+    /// - Parameter maxPromptBytes: the most read from standard input for `-` (`security.max_prompt_bytes`): past it
+    ///   the prompt is refused without reading the rest.
+    func newTask(
+        priority: Int = 0, runAt: Date? = nil, maxAttempts: Int? = nil, idempotencyKey: String? = nil, maxPromptBytes: Int = 256 << 10
+    ) throws -> NewTask {
         try TaskInput.validateType(type)
         let cwd = FileManager.default.currentDirectoryPath
         var text = prompt ?? ""
         if text == "-" {
             // The prompt from standard input, whole (a file piped in, a heredoc).
-            text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            var data = Data()
+            while data.count <= maxPromptBytes, let chunk = try FileHandle.standardInput.read(upToCount: 64 << 10), !chunk.isEmpty { data += chunk }
+            guard data.count <= maxPromptBytes else {
+                throw MinicError.badInput("the prompt on standard input is over \(maxPromptBytes) bytes (security.max_prompt_bytes); nothing was queued")
+            }
+            text = String(decoding: data, as: UTF8.self)
         }
         // A task with nothing to do is a mistake, not a request (self_update's goal and complete's file can stand alone).
         if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty && files.isEmpty {
