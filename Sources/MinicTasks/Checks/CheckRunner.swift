@@ -6,24 +6,41 @@ import MinicQueue
 /// Runs a task's checks on what an answer writes: the code analysis first, on every file the answer writes,
 /// then (only when the policy lets it) each command in the sandbox, in a fresh scratch copy of the task's
 /// files with the answer's changes applied. The user's files are never written.
-struct CheckRunner {
+///
+/// Public so that benchmarks and tests drive the path a task's checks take (`Benchmarks/run-checks`).
+public struct CheckRunner: Sendable {
     let sandbox: Sandbox
     let analyzer: CodeAnalyzer
     let policy: SecurityPolicy
     /// `security.execute_ask`.
     let executeAsk: Bool
 
-    /// What one round found.
-    struct Round {
-        var results: [CheckResult] = []
-        /// Why nothing ran (the analysis blocked or asked about what the answer writes), when nothing did.
-        var notExecuted: String?
-        /// The analysis blocked what the answer writes.
-        var blocked = false
-        /// The findings, one line each (`path line N: severity rule: message [decision]`).
-        var findings: [String] = []
+    /// The runner a task uses: `config`'s `sandbox.*` (guarding the agent home at `homePath`), its `security.*` policy and
+    /// `security.execute_ask`, and `analyzer` for what the answer writes.
+    public init(config: MinicConfig, homePath: String?, analyzer: CodeAnalyzer) {
+        sandbox = Sandbox(config: config.sandbox, homePath: homePath)
+        self.analyzer = analyzer
+        policy = SecurityPolicy(config.security)
+        executeAsk = config.security.executeAsk
+    }
 
-        var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
+    /// Starts what the next `analyses` code analyses need (an answer's review and a round of checks are one each):
+    /// python3 with minic's helper loaded, about 30 ms here. Call it while the model answers, so that the analysis
+    /// of what the answer writes does not wait for it. Runs nothing of the answer's; blocks only to spawn.
+    public func prepare(analyses: Int = 1) { analyzer.prepare(analyses) }
+
+    /// What one round found.
+    public struct Round: Sendable {
+        public var results: [CheckResult] = []
+        /// Why nothing ran (the analysis blocked or asked about what the answer writes), when nothing did.
+        public var notExecuted: String?
+        /// The analysis blocked what the answer writes.
+        public var blocked = false
+        /// The findings, one line each (`path line N: severity rule: message [decision]`).
+        public var findings: [String] = []
+
+        /// Whether every check ran and passed.
+        public var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
     }
 
     /// Extensions of files that are data or text, not code: no analyser reads them and none is needed.
@@ -32,8 +49,10 @@ struct CheckRunner {
         "txt", "md", "rst", "json", "yaml", "yml", "toml", "ini", "cfg", "csv", "tsv", "xml", "html", "css", "svg", "lock", "gitignore",
     ]
 
-    /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`.
-    func run(checks: [String], originals: [String: String], edits: AnswerEdits, round: Int) -> Round {
+    /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`: the analysis
+    /// first, then each command in its own fresh scratch copy. Blocking (child processes): call it off Swift's cooperative pool.
+    /// - Parameter round: 0 for the first answer, n for fix round n (recorded in each ``CheckResult``).
+    public func run(checks: [String], originals: [String: String], edits: AnswerEdits, round: Int) -> Round {
         var outcome = Round()
         let written = edits.files.compactMap { path, content in content.map { (path: path, text: $0) } }.sorted { $0.path < $1.path }
         let decision = analyse(written, into: &outcome)
