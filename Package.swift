@@ -137,6 +137,9 @@ let package = Package(
         .executableTarget(name: "minic-scan-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/ScanBenchmark"),
         // Benchmarks/run-guard measures the sandbox's start-up with this.
         .executableTarget(name: "minic-sandbox-bench", dependencies: ["MinicGuard", "MinicCore"], path: "Benchmarks/SandboxBenchmark"),
+        // Benchmarks/run-checks times a task's check (CheckRunner, the path `--check` takes) against the same command run directly.
+        .executableTarget(
+            name: "minic-checks-bench", dependencies: ["MinicTasks", "MinicGuard", "MinicQueue", "MinicCore"], path: "Benchmarks/ChecksBenchmark"),
         // Benchmarks/run-llm times this against curl on the loopback Messages API server.
         .executableTarget(name: "minic-llm-bench", dependencies: ["MinicLLM", "MinicCore"], path: "Benchmarks/LLMBenchmark"),
         .target(name: "MinicTestSupport", dependencies: ["MinicGit"], path: "Tests/MinicTestSupport"),

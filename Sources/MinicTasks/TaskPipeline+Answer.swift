@@ -26,16 +26,19 @@ extension TaskPipeline {
             throw MinicError.refused("task \(task.id): its stored options (checks, model) cannot be read; not run, so that its checks are not skipped")
         }
         let fixRounds = options.fixRounds ?? snapshot.config.tasks.fixRounds
-        var runner = CheckRunner(
-            sandbox: Sandbox(config: snapshot.config.sandbox, homePath: homePath), analyzer: analyzer, policy: snapshot.policy,
-            executeAsk: snapshot.config.security.executeAsk)
-        runner.homeFilesAreInert = task.type == TaskType.selfUpdate.rawValue
+        let runner = {
+            var runner = CheckRunner(config: snapshot.config, homePath: homePath, analyzer: analyzer)
+            runner.homeFilesAreInert = task.type == TaskType.selfUpdate.rawValue
+            return runner
+        }()
         let originals = TaskPipeline.originals(of: first, base: options.base)
         var request = first
         var usage = TaskUsage(inputTokens: 0, outputTokens: 0, costUSD: 0)
         var report = TaskReport(provider: provider.name)
         var round = 0
         while true {
+            // The answer's review and its checks each analyse what it writes: their helpers start while the model answers.
+            if !options.checks.isEmpty { Blocking.detach { runner.prepare(analyses: 2) } }
             let response = try await provider.complete(request, onText: onText, onNotice: onNotice)
             try Task.checkCancellation()
             let cost = response.fromModel ? Pricing.cost(model: response.model, usage: response.usage) : nil

@@ -52,15 +52,16 @@ public final class ChildProcess {
     /// `stopAtLimit`) the output passes `outputLimit`; then kills the group, calls `killAll`
     /// (e.g. a cgroup's kill) and reaps the process. Output past the limit is dropped.
     /// - Parameters:
-    ///   - timeout: seconds from ``started``.
+    ///   - timeout: seconds from `start`.
+    ///   - start: where the deadline counts from; nil: ``started`` (a process started ahead of its work passes when the work was handed over).
     ///   - onOutput: each chunk kept, with the index of its descriptor in `outputs`.
     public func wait(
-        timeout: Double, outputLimit: Int, stopAtLimit: Bool, onOutput: (Int, ArraySlice<UInt8>) -> Void, killAll: () -> Void = {},
+        timeout: Double, from start: Date? = nil, outputLimit: Int, stopAtLimit: Bool, onOutput: (Int, ArraySlice<UInt8>) -> Void, killAll: () -> Void = {},
         cancelled: () -> Bool = { false }
     ) -> Exit {
         precondition(!reaped, "waited twice for \(pid)")
         var exit = Exit(status: 0)
-        let deadline = started.addingTimeInterval(timeout)
+        let deadline = (start ?? started).addingTimeInterval(timeout)
         var open = Array(outputs.indices)
         var total = 0
         var chunk = [UInt8](repeating: 0, count: 65536)
@@ -119,6 +120,9 @@ public final class ChildProcess {
         exit.status = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return exit
     }
+
+    /// Whether the process has exited (or was reaped), without reaping it.
+    public var hasExited: Bool { reaped || exited() }
 
     /// Whether the process has exited, without reaping it (`WNOWAIT`).
     private func exited() -> Bool {

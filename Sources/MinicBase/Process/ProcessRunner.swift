@@ -31,16 +31,53 @@ public enum ProcessRunner {
     public static func run(
         executable: String, arguments: [String], environment: [String: String], directory: String, timeout: Double
     ) throws(MinicError) -> ProcessResult {
+        let (child, _) = try spawn(executable: executable, arguments: arguments, environment: environment, directory: directory, inputPipe: false)
+        return collect(child, timeout: timeout, from: nil)
+    }
+
+    /// Starts a program whose standard input is a pipe minic holds open, so that it can start up and then wait,
+    /// reading its input, until ``StartedProcess/finish(timeout:)`` closes the pipe (the program reads end-of-file)
+    /// and waits for it as ``run(executable:arguments:environment:directory:timeout:)`` does.
+    /// - Throws: ``MinicError`` (internal) when the program cannot be started.
+    public static func start(executable: String, arguments: [String], environment: [String: String], directory: String) throws(MinicError) -> StartedProcess {
+        let (child, input) = try spawn(executable: executable, arguments: arguments, environment: environment, directory: directory, inputPipe: true)
+        return StartedProcess(child: child, input: input)
+    }
+
+    /// Output read as it comes until the process exits or `timeout` seconds from `start` (nil: its start) pass.
+    static func collect(_ child: ChildProcess, timeout: Double, from start: Date?) -> ProcessResult {
+        var output: [UInt8] = []
+        let exit = child.wait(timeout: timeout, from: start, outputLimit: outputLimit, stopAtLimit: false) { _, chunk in output += chunk }
+        return ProcessResult(status: exit.status, output: output, timedOut: exit.timedOut)
+    }
+
+    /// posix_spawn in a new process group, stdout and stderr into one pipe, stdin /dev/null or (`inputPipe`) a pipe
+    /// whose write end is returned (else -1).
+    private static func spawn(
+        executable: String, arguments: [String], environment: [String: String], directory: String, inputPipe: Bool
+    ) throws(MinicError) -> (ChildProcess, Int32) {
         var pipeFDs: [Int32] = [-1, -1]
-        // Close-on-exec, so a process another thread spawns later holds no end of it (dup2 clears it on 1 and 2).
+        var inputFDs: [Int32] = [-1, -1]
+        // Close-on-exec, so a process another thread spawns later holds no end of them (dup2 clears it on 0, 1 and 2).
         guard pipe(&pipeFDs) == 0 else { throw .internal("pipe: \(String(cString: strerror(errno)))") }
+        if inputPipe {
+            guard pipe(&inputFDs) == 0 else {
+                let reason = String(cString: strerror(errno))
+                pipeFDs.forEach { close($0) }
+                throw .internal("pipe: \(reason)")
+            }
+        }
         let (readFD, writeFD) = (pipeFDs[0], pipeFDs[1])
-        for descriptor in pipeFDs { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
+        for descriptor in pipeFDs + inputFDs where descriptor >= 0 { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if inputPipe {
+            posix_spawn_file_actions_adddup2(&actions, inputFDs[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, writeFD, 1)
         posix_spawn_file_actions_adddup2(&actions, writeFD, 2)
         // Nothing else of ours leaks into the child (pipes, lock files, other processes' watchers).
@@ -68,14 +105,13 @@ public enum ProcessRunner {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         close(writeFD)
+        if inputPipe { close(inputFDs[0]) }
         guard spawned == 0 else {
             close(readFD)
+            if inputPipe { close(inputFDs[1]) }
             throw .internal("cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
         // The child owns the read end from here, and waits for the process, not for end-of-file.
-        let child = ChildProcess(adopting: pid, outputs: [readFD])
-        var output: [UInt8] = []
-        let exit = child.wait(timeout: timeout, outputLimit: outputLimit, stopAtLimit: false) { _, chunk in output += chunk }
-        return ProcessResult(status: exit.status, output: output, timedOut: exit.timedOut)
+        return (ChildProcess(adopting: pid, outputs: [readFD]), inputFDs[1])
     }
 }

@@ -31,6 +31,10 @@ public struct CodeAnalyzer: Sendable {
         return results
     }
 
+    /// Starts the Python helper ahead of the next `count` analyses (``PythonAnalyzer/prepare(_:)``): call it while
+    /// the text to analyse is still coming (a model's answer).
+    public func prepare(_ count: Int = 1) { python.prepare(count) }
+
     static func unanalysed(_ error: MinicError) -> CodeFinding {
         CodeFinding(ruleID: "py-unanalysed", severity: .medium, line: 1, message: "unknown: \(error.message)")
     }

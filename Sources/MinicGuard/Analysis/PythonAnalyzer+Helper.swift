@@ -10,7 +10,8 @@ extension PythonAnalyzer {
     static let helperPrologue = #"""
         """minic's Python analyser: dangerous operations found on Python's own AST (the classes of Bandit's checks).
 
-        Usage: python3 -c SOURCE REQUEST OUTPUT (minic passes this text). REQUEST: a JSON file {"files": [path, ...], "texts": [text, ...], "workers": n}.
+        Usage: python3 -c SOURCE REQUEST OUTPUT [--wait] (minic passes this text). REQUEST: a JSON file {"files": [path, ...], "texts": [text, ...], "workers": n}.
+        With --wait, REQUEST is read once standard input closes (the helper is started ahead of it); no REQUEST then: nothing to do.
         OUTPUT gets one JSON object a line,
         {"i": index, "line": n, "rule": id, "severity": s, "message": m}, index counting files then texts;
         "shell" (when present) is a literal command line the call runs, for minic's shell rules;

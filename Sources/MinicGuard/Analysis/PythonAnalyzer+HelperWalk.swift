@@ -244,6 +244,17 @@ extension PythonAnalyzer {
 
 
         def main():
+            if sys.argv[3:] == ["--wait"]:
+                # Started ahead of its request (minic's prepared helper): everything above is loaded; the request is
+                # written once its standard input closes. Closed with no request (minic is gone, or dropped this
+                # helper): remove the empty directory minic made for it and do nothing.
+                sys.stdin.buffer.read()
+                if not os.path.exists(sys.argv[1]):
+                    try:
+                        os.rmdir(os.path.dirname(sys.argv[2]))
+                    except OSError:
+                        pass
+                    return
             # Code strings given to exec and the like are parsed too: their SyntaxWarnings would only be noise on stderr.
             warnings.simplefilter("ignore")
             # The trees are dropped file by file and hold no cycles worth collecting; the cyclic
@@ -281,6 +292,11 @@ extension PythonAnalyzer {
 
         if __name__ == "__main__":
             main()
+            # The output is written and closed: minic waits for this process's exit, which the interpreter's
+            # teardown (the helper's thousands of objects) would delay by milliseconds for nothing.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
 
         """#
 }

@@ -58,25 +58,60 @@ public struct PythonAnalyzer: Sendable {
     private func runOnce(_ request: [String: [String]], count: Int) throws(MinicError) -> [[CodeFinding]] {
         guard count > 0 else { return [] }
         guard let python else { throw .internal("python analysis unavailable: no python3 on PATH") }
-        let directory = NSTemporaryDirectory() + "minic-pyscan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        guard mkdir(directory, 0o700) == 0 else { throw .internal("python analysis: cannot make \(directory)") }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         var body: [String: Any] = request
         body["workers"] = count > 8 ? workers : 1
+        // A helper started ahead by ``prepare(_:)`` when one waits: the same program, arguments and environment, one
+        // request each, like a helper started for it. One that exits with an error is tried again fresh below (it may
+        // have died while it waited); one that ran out of time is not run twice.
+        if let prepared = Self.takePrepared(python: python) {
+            var handedOver = true
+            do throws(MinicError) { try Self.writeRequest(body, in: prepared.directory) } catch { handedOver = false }
+            if handedOver {
+                let result = prepared.process.finish(timeout: Self.timeout)
+                if result.status == 0 || result.timedOut { return try Self.readResult(result, directory: prepared.directory, count: count) }
+            }
+        }
+        let directory = try Self.makeDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try Self.writeRequest(body, in: directory)
+        // The helper goes in as `-c` text: nothing of it is written anywhere.
+        let result = try ProcessRunner.run(
+            executable: python, arguments: Self.arguments(directory: directory), environment: Self.environment, directory: directory, timeout: Self.timeout)
+        return try Self.readResult(result, directory: directory, count: count)
+    }
+
+    /// Seconds a helper's run may take.
+    static let timeout: Double = 600
+    /// The helper's environment: the system's programs, nothing of minic's.
+    static let environment = ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
+
+    /// python3's arguments for a helper working in `directory`: isolated mode (no user site, no PYTHON* variables), the helper as `-c` text.
+    static func arguments(directory: String) -> [String] {
+        ["-I", "-c", helperSource, directory + "/request.json", directory + "/out.jsonl"]
+    }
+
+    /// A fresh directory (0700) for one helper's request and output.
+    static func makeDirectory() throws(MinicError) -> String {
+        let directory = NSTemporaryDirectory() + "minic-pyscan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        guard mkdir(directory, 0o700) == 0 else { throw .internal("python analysis: cannot make \(directory)") }
+        return directory
+    }
+
+    static func writeRequest(_ body: [String: Any], in directory: String) throws(MinicError) {
         do {
             try JSONSerialization.data(withJSONObject: body).write(to: URL(fileURLWithPath: directory + "/request.json"))
         } catch {
             throw .internal("python analysis: cannot write its input: \(error.localizedDescription)")
         }
-        // The helper goes in as `-c` text: nothing of it is written anywhere.
-        let result = try ProcessRunner.run(
-            executable: python, arguments: ["-I", "-c", Self.helperSource, directory + "/request.json", directory + "/out.jsonl"],
-            environment: ["PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"], directory: directory, timeout: 600)
+    }
+
+    /// The findings of a finished helper run, or why there are none.
+    static func readResult(_ result: ProcessResult, directory: String, count: Int) throws(MinicError) -> [[CodeFinding]] {
         guard result.status == 0, !result.timedOut, let output = FileManager.default.contents(atPath: directory + "/out.jsonl") else {
             let last = result.outputText.split(separator: "\n").last ?? ""
             throw .internal("python analysis failed (status \(result.status)\(result.timedOut ? ", timed out" : "")): \(last)")
         }
-        return Self.findings(fromOutput: output, count: count)
+        return findings(fromOutput: output, count: count)
     }
 
     /// The helper's output read back: findings per text, and `py-unanalysed` for every text the helper reported

@@ -6,35 +6,55 @@ import MinicQueue
 /// Runs a task's checks on what an answer writes: the code analysis first, on every file the answer writes,
 /// then (only when the policy lets it) each command in the sandbox, in a fresh scratch copy of the task's
 /// files with the answer's changes applied. The user's files are never written.
-struct CheckRunner {
+///
+/// Public so that benchmarks and tests drive the path a task's checks take (`Benchmarks/run-checks`).
+public struct CheckRunner: Sendable {
     let sandbox: Sandbox
     let analyzer: CodeAnalyzer
     let policy: SecurityPolicy
     /// `security.execute_ask`.
     let executeAsk: Bool
 
-    /// What one round found.
-    struct Round {
-        var results: [CheckResult] = []
-        /// Why nothing ran (the analysis blocked or asked about what the answer writes), when nothing did.
-        var notExecuted: String?
-        /// The analysis blocked what the answer writes.
-        var blocked = false
-        /// The findings, one line each (`path line N: severity rule: message [decision]`).
-        var findings: [String] = []
+    /// The runner a task uses: `config`'s `sandbox.*` (guarding the agent home at `homePath`), its `security.*` policy and
+    /// `security.execute_ask`, and `analyzer` for what the answer writes.
+    public init(config: MinicConfig, homePath: String?, analyzer: CodeAnalyzer) {
+        sandbox = Sandbox(config: config.sandbox, homePath: homePath)
+        self.analyzer = analyzer
+        policy = SecurityPolicy(config.security)
+        executeAsk = config.security.executeAsk
+    }
 
-        var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
+    /// Starts what the next `analyses` code analyses need (an answer's review and a round of checks are one each):
+    /// python3 with minic's helper loaded, about 30 ms here. Call it while the model answers, so that the analysis
+    /// of what the answer writes does not wait for it. Runs nothing of the answer's; blocks only to spawn.
+    public func prepare(analyses: Int = 1) { analyzer.prepare(analyses) }
+
+    /// What one round found.
+    public struct Round: Sendable {
+        public var results: [CheckResult] = []
+        /// Why nothing ran (the analysis blocked or asked about what the answer writes), when nothing did.
+        public var notExecuted: String?
+        /// The analysis blocked what the answer writes.
+        public var blocked = false
+        /// The findings, one line each (`path line N: severity rule: message [decision]`).
+        public var findings: [String] = []
+
+        /// Whether every check ran and passed.
+        public var passed: Bool { notExecuted == nil && results.allSatisfy(\.passed) }
     }
 
     /// Whether written files minic's own home holds (templates, `config.json`) count as inert: only for a
     /// self-update, whose files are the home's and which no common tool executes. Anywhere else a file the
     /// analysers cannot read is one they cannot vouch for, whatever its name: `package.json` holds npm's scripts,
     /// a `README.md` doctests, a `CMakeLists.txt` commands — `ask` (fail closed).
-    var homeFilesAreInert = false
+    public var homeFilesAreInert = false
 
-    /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`.
-    /// - Parameter isCancelled: asked while a command runs (which it kills) and between commands (the rest are skipped).
-    func run(
+    /// Runs `checks` on `originals` (path relative to the task's base -> content) changed by `edits`: the analysis
+    /// first, then each command in its own fresh scratch copy. Blocking (child processes): call it off Swift's cooperative pool.
+    /// - Parameters:
+    ///   - round: 0 for the first answer, n for fix round n (recorded in each ``CheckResult``).
+    ///   - isCancelled: asked while a command runs (which it kills) and between commands (the rest are skipped).
+    public func run(
         checks: [String], originals: [String: String], edits: AnswerEdits, round: Int, isCancelled: @escaping @Sendable () -> Bool = { false }
     ) -> Round {
         var outcome = Round()
