@@ -171,6 +171,21 @@ final class ApplyCLITests: XCTestCase {
         XCTAssertEqual(Self.snapshot(setup.project.path), Self.snapshot(clone.path))
     }
 
+    func testACommitThatCannotBeMadeSaysTheFilesAreWrittenAndMovesNothing() throws {
+        let setup = try Project()
+        let answer = setup.answer("blocks.md", Self.blocksAnswer)
+        XCTAssertEqual(setup.minic(["run", "--type", "generate", "--file", "calc.py", "x", "--model", "reply-file:" + answer]).status, 0)
+        let head = GitChecks.revParse(setup.project.path, "HEAD")
+        setup.project.write(".git/index.lock", "")  // another git at work
+        let failed = setup.minic(["apply", "1", "--commit"])
+        XCTAssertEqual(failed.status, 3, failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("the files are written but not committed (git status shows them): calc.py, lib/util.py"), failed.stderr)
+        XCTAssertEqual(GitChecks.revParse(setup.project.path, "HEAD"), head, "the branch did not move")
+        XCTAssertEqual(setup.project.read("calc.py"), Self.rightCalc)
+        unlink(setup.project.path + "/.git/index.lock")
+        XCTAssertEqual(GitChecks.status(setup.project.path), " M calc.py\n?? lib/\n", "written, nothing staged")
+    }
+
     func testBlockedAndFailedAnswersAreShownButNeverApplied() throws {
         let setup = try Project()
         let evil = setup.answer("evil.md", "```python title=calc.py\nimport os\nos.system(\"rm -rf ~\")\n\ndef add(a, b):\n    return a + b\n```\n")

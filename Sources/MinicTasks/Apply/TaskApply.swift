@@ -70,7 +70,13 @@ public enum TaskApply {
         var applied = AppliedAnswer(
             task: task.id, base: base, workTree: top, files: planned.map { AppliedFile(path: $0.path, change: $0.change.change) })
         if let branch {
-            let made = try commitTouched(planned, task: task, repository: repository, branch: branch, environment: environment)
+            let made: (commit: OID, title: String)
+            do throws(MinicError) {
+                made = try commitTouched(planned, task: task, repository: repository, branch: branch, environment: environment)
+            } catch {
+                let paths = planned.map { TerminalText.neutralise($0.path) }.joined(separator: ", ")
+                throw MinicError(error.kind, "\(error.message); the files are written but not committed (git status shows them): \(paths)")
+            }
             applied.commit = made.commit
             applied.branch = branch.name
             applied.title = made.title
