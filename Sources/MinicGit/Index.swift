@@ -38,6 +38,18 @@ public final class Index {
         return OID(out)
     }
 
+    /// The stage-0 entry at `path` (blob id and mode), or `nil` when the index has none.
+    public func entry(atPath path: String) -> (id: OID, mode: FileMode)? {
+        guard let entry = git_index_get_bypath(pointer, path, 0)?.pointee else { return nil }
+        return (OID(entry.id), FileMode(rawValue: entry.mode) ?? .unreadable)
+    }
+
+    /// Writes the index to its file (`.git/index`) through libgit2's lock file, so a reader sees the old
+    /// index or the new one (`git_index_write`).
+    public func write() throws(GitError) {
+        try check(git_index_write(pointer), "git_index_write")
+    }
+
     /// Discards in-memory changes by reading the index file again.
     public func reload() throws(GitError) {
         try check(git_index_read(pointer, 1), "git_index_read")

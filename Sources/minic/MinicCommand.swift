@@ -15,7 +15,7 @@ struct MinicCommand: AsyncParsableCommand {
             The home is chosen by --home, then MINIC_HOME, then the current directory if it is a home, then ~/.minic.
             """,
         version: "minic \(MinicVersion.string)",
-        subcommands: [Init.self, Run.self, Submit.self, WorkerCommand.self, TasksCommand.self, ResultCommand.self, TokenCommand.self, ServeCommand.self, Update.self, HomeCommand.self, Scan.self, SandboxCommand.self, Validate.self]
+        subcommands: [Init.self, Run.self, Submit.self, WorkerCommand.self, TasksCommand.self, ResultCommand.self, ApplyCommand.self, TokenCommand.self, ServeCommand.self, Update.self, HomeCommand.self, Scan.self, SandboxCommand.self, Validate.self]
     )
 
     /// Parses and runs, mapping every failure to minic's documented exit codes.

@@ -115,26 +115,3 @@ struct RetryTask: ParsableCommand {
         print("task \(task.id) queued again")
     }
 }
-
-struct ResultCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "result", abstract: "Print a task's result (exit 1 if it has none yet or failed).",
-        discussion: "Escape sequences and control characters in the answer are shown escaped (on a terminal or a pipe) unless --raw is given.")
-
-    @Argument(help: "The task id.") var id: Int64
-    @Flag(help: "Print the answer's bytes as the model sent them, escape sequences included.") var raw = false
-    @OptionGroup var homeOptions: HomeOptions
-    @OptionGroup var output: JSONOption
-
-    func run() throws {
-        guard let task = try TasksCommand.queue(homeOptions).task(id) else { throw MinicError.badInput("no task \(id)") }
-        if output.json {
-            try Output.json(task)
-        } else if let result = task.result, task.state == .succeeded {
-            FileHandle.standardOutput.write(Data((raw ? result : Output.safe(result)).utf8))
-        }
-        guard task.state == .succeeded else {
-            throw MinicError.refused("task \(id) is \(task.state.rawValue)\(task.error.map { ": \($0)" } ?? "")")
-        }
-    }
-}
