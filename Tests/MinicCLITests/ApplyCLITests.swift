@@ -48,6 +48,12 @@ final class ApplyCLITests: XCTestCase {
         setup.project.write("run.sh", "#!/bin/sh\necho hi\n", executable: true)
         setup.project.write("old/old.txt", "old\n")
         GitChecks.commitAll(setup.project.path, "more files")
+        // The answer adds a Markdown file and deletes one: asked about, so run only with security.execute_ask.
+        setup.home.commitOnMain("run what is asked about") {
+            $0.write(
+                "config.json",
+                #"{"version": 1, "llm": {"provider": "anthropic", "max_retries": 0}, "sandbox": {"timeout_seconds": 3, "cpu_seconds": 3}, "security": {"execute_ask": true}}"#)
+        }
         let answer = setup.answer("diff.md", Self.diffAnswer)
         let run = setup.minic([
             "run", "--type", "generate", "--file", "calc.py", "--file", "test_calc.py", "--file", "run.sh", "--file", "old/old.txt", "make add add",
