@@ -97,7 +97,11 @@ enum TaskJSON {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static let nestedEncoder = JSONBody.encoder()
+    private static let nestedEncoder: JSONEncoder = {
+        let encoder = JSONBody.encoder()
+        encoder.outputFormatting.insert(.sortedKeys)  // the same bytes for the same options, every time
+        return encoder
+    }()
 
     static func encoded<T: Encodable>(_ value: T?, into out: inout [UInt8]) {
         guard let value, let data = try? nestedEncoder.encode(value) else {
