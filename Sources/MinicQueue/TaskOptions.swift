@@ -80,7 +80,8 @@ public struct TaskOptions: Codable, Sendable, Equatable {
         guard !isEmpty else { return nil }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) }
+        // Text that does not decode, should encoding ever fail: the task is then never run without its checks.
+        return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "minic: options not encodable"
     }
 
     /// What the idempotency digest takes: the options without ``base``, which follows from the files (so a task

@@ -53,9 +53,14 @@ public struct TaskReport: Codable, Sendable, Equatable {
         return (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
+    /// A stored report; one that does not read counts as blocked (its answer is never applied on a guess).
     public static func decode(_ text: String?) -> TaskReport? {
         guard let text, !text.isEmpty else { return nil }
-        return try? JSONDecoder().decode(TaskReport.self, from: Data(text.utf8))
+        do {
+            return try JSONDecoder().decode(TaskReport.self, from: Data(text.utf8))
+        } catch {
+            return TaskReport(blocked: true, notExecuted: "the task's stored report cannot be read; treated as blocked")
+        }
     }
 }
 

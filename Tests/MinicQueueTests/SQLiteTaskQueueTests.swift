@@ -42,6 +42,18 @@ final class SQLiteTaskQueueTests: XCTestCase {
         XCTAssertEqual(try queue.claim(owner: "w1", limit: 5).count, 0)
     }
 
+    /// Options edited into something unreadable are no options (the task would run without its checks): nil, and the
+    /// pipeline refuses to run it; a report that does not read counts as blocked.
+    func testUnreadableOptionsAndReportsFailClosed() throws {
+        let queue = try makeQueue()
+        let task = try queue.enqueue(NewTask(type: "generate", prompt: "p", options: TaskOptions(checks: ["python3 -m unittest"])))
+        XCTAssertEqual(sqlite("SELECT options FROM tasks WHERE id = \(task.id)"), #"{"allow_failing_checks":false,"base":null,"checks":["python3 -m unittest"],"fix_rounds":null,"model":null}"#)
+        _ = sqlite("UPDATE tasks SET options = '{\"checks\": 5}', report = 'not json' WHERE id = \(task.id)")
+        let read = try XCTUnwrap(try queue.task(task.id))
+        XCTAssertNil(read.options)
+        XCTAssertEqual(read.report?.blocked, true)
+    }
+
     func testBackoffCeilingDoublesUpToTheMaximum() {
         let backoff = Backoff(base: 2, maximum: 30)
         XCTAssertEqual((1...6).map { backoff.ceiling(afterAttempt: $0) }, [2, 4, 8, 16, 30, 30])
