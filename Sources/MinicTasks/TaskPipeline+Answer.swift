@@ -74,7 +74,20 @@ extension TaskPipeline {
                 }
                 return AnswerOutcome(text: text, usage: usage, report: report, failure: nil)
             }
-            let reviewed = review(answer: response.text, task: task, policy: snapshot.policy)
+            // The analysers start processes: off the cooperative pool.
+            let policy = snapshot.policy
+            let reviewed = await Blocking.run { () -> ReviewedAnswer in
+                var reviewed = self.review(answer: response.text, task: task, policy: policy)
+                if reviewed.decision != .block, let written = self.blockedWrites(reviewed.text, originals: originals, runner: runner) {
+                    // A fence's language label is the model's word; what a file is, is its name: judged as checks judge it.
+                    for line in written { self.securityLog.warning("task \(task.id): answer blocked: \(line)") }
+                    reviewed.decision = .block
+                    reviewed.findings += written
+                    reviewed.shown +=
+                        "\n\n---\nminic guardrails: BLOCKED, never run or apply this code:\n" + written.map { "- " + $0 }.joined(separator: "\n") + "\n"
+                }
+                return reviewed
+            }
             if reviewed.decision == .block {
                 report.blocked = true
                 return AnswerOutcome(
@@ -110,6 +123,20 @@ extension TaskPipeline {
             }
             return failing(reviewed.shown, usage, report, checked)
         }
+    }
+
+    /// The findings the policy blocks in the files the answer writes (each judged by its name, whatever its fence
+    /// says), or nil when there are none — or when the answer writes nothing readable, which `apply` refuses anyway.
+    private func blockedWrites(_ answer: String, originals: [String: String], runner: CheckRunner) -> [String]? {
+        let edits: AnswerEdits
+        do throws(MinicError) {
+            edits = try AnswerEdits.extract(answer: answer, originals: originals)
+        } catch {
+            return nil
+        }
+        guard edits.files.values.contains(where: { $0 != nil }) else { return nil }
+        let analysed = runner.run(checks: [], originals: originals, edits: edits, round: 0)
+        return analysed.blocked ? analysed.findings.filter { $0.hasSuffix("[block]") } : nil
     }
 
     /// The checks, off the cooperative pool; cancelling the task kills the command running and skips the rest.

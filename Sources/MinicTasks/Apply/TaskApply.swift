@@ -53,8 +53,10 @@ public enum TaskApply {
         else {
             throw .refused("\(TerminalText.neutralise(directory)) is not in a git work tree: run minic apply inside the repository of the task's files")
         }
-        if let home = realPath(homePath), home == top {
-            throw .refused("\(TerminalText.neutralise(top)) is minic's home: it changes only through proposals (minic update propose)")
+        // Any minic home — this one, another, or a linked worktree of one (which shares its config and moves its
+        // branches) — changes only through proposals; one that cannot be opened to tell counts as a home.
+        if realPath(homePath) == top || Home.mayBeHome(top) {
+            throw .refused("\(TerminalText.neutralise(top)) is a minic home: it changes only through proposals (minic update propose)")
         }
         let patch = try TaskPatch.make(for: task)
         guard let base = realPath(patch.base), base == top || base.hasPrefix(top + "/") else {
@@ -88,6 +90,10 @@ public enum TaskApply {
     private static func branchToCommitOn(_ repository: Repository) throws(MinicError) -> (name: String, head: OID?) {
         let (name, head) = try git("reading HEAD") { () throws(GitError) in (try repository.headBranchName(), try repository.headCommitID()) }
         guard let name else { throw .refused("HEAD is detached: --commit commits on a branch; check one out, or apply without --commit") }
+        // HEAD pointed at a tag or a remote-tracking ref by hand is no branch to commit on.
+        guard name.hasPrefix("refs/heads/") else {
+            throw .refused("HEAD names \(TerminalText.neutralise(name)), not a branch: --commit commits on a branch under refs/heads/")
+        }
         return (name, head)
     }
 

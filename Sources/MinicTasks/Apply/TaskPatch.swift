@@ -1,4 +1,5 @@
 import MinicCore
+import MinicGuard
 import MinicQueue
 
 /// What a task's final answer changes, as a unified diff against the task's files as they are now on disk,
@@ -55,6 +56,16 @@ public struct TaskPatch: Sendable {
             throw MinicError(error.kind, "task \(task.id): \(error.message)", details: error.details)
         }
         guard !edits.files.isEmpty else { throw .refused("task \(task.id)'s answer writes no file") }
+        // What reaches a work tree (and maybe a commit) holds no secret, in whatever shape the answer carried it
+        // (a diff's `+` before base64 hides it from the answer's scan).
+        for (path, content) in edits.files.sorted(by: { $0.key < $1.key }) {
+            guard let content else { continue }
+            let found = SharedSecretScanner.shared.redactingSecrets(in: content).findings
+            if !found.isEmpty {
+                let rules = Array(Set(found.map(\.ruleID))).sorted().joined(separator: ", ")
+                throw .refused("task \(task.id)'s answer writes a secret into \(TerminalText.neutralise(path)) (\(rules)); it is not applied")
+            }
+        }
         var changes: [FileChange] = []
         for (path, content) in edits.files.sorted(by: { $0.key < $1.key }) {
             switch (originals[path], content) {
