@@ -90,6 +90,14 @@ public struct CheckResult: Codable, Sendable, Equatable {
         self.round = round
     }
 
+    /// How it ended, for people: `exit 1`, `timeout limit`, `did not run` (and `passed` when it did).
+    public var ending: String {
+        if passed { return "passed" }
+        if let limit { return "\(limit) limit" }
+        if let exitStatus { return "exit \(exitStatus)" }
+        return "did not run"
+    }
+
     enum CodingKeys: String, CodingKey {
         case command, limit, stdout, stderr, passed, round
         case exitStatus = "exit_status"

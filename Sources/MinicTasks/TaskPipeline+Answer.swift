@@ -53,7 +53,7 @@ extension TaskPipeline {
             if task.type == TaskType.selfUpdate.rawValue {
                 // A self-update's diff is checked by the update engine, like any proposal's; checks, when asked for, run first.
                 if !options.checks.isEmpty {
-                    let edits = try TaskPipeline.edits(in: response.text, originals: originals)
+                    let edits = try AnswerEdits.extract(answer: response.text, originals: originals)
                     let checked = try await runChecks(runner, options.checks, originals, edits, round)
                     report.checks += checked.results
                     log(task, round: round, checked)
@@ -84,7 +84,7 @@ extension TaskPipeline {
                     reviewed.decision = .block
                     reviewed.findings += written
                     reviewed.shown +=
-                        "\n\n---\nminic guardrails: BLOCKED, never run or apply this code:\n" + written.map { "- " + $0 }.joined(separator: "\n") + "\n"
+                        "\n" + AnswerNotes.marker + "BLOCKED, never run or apply this code:\n" + written.map { "- " + $0 }.joined(separator: "\n") + "\n"
                 }
                 return reviewed
             }
@@ -97,7 +97,7 @@ extension TaskPipeline {
             guard !options.checks.isEmpty else { return AnswerOutcome(text: reviewed.shown, usage: usage, report: report, failure: nil) }
             let edits: AnswerEdits
             do throws(MinicError) {
-                edits = try TaskPipeline.edits(in: reviewed.text, originals: originals)
+                edits = try AnswerEdits.extract(answer: reviewed.text, originals: originals)
             } catch {
                 // An answer that writes outside its files (`../`, absolute paths, symlinks) is refused, never run.
                 securityLog.warning("task \(task.id): checks not run: \(error.message)")
@@ -157,28 +157,21 @@ extension TaskPipeline {
         var report = report
         if checked.blocked { report.blocked = true }
         report.notExecuted = checked.notExecuted
-        let message = checked.notExecuted ?? "checks failed: " + checked.results.filter { !$0.passed }.map { "`\($0.command)` \(TaskPipeline.ending(of: $0))" }.joined(separator: ", ")
+        let message = checked.notExecuted ?? "checks failed: " + checked.results.filter { !$0.passed }.map { "`\($0.command)` \($0.ending)" }.joined(separator: ", ")
         return AnswerOutcome(text: text, usage: usage, report: report, failure: .refused(message))
     }
 
     private func log(_ task: TaskRecord, round: Int, _ checked: CheckRunner.Round) {
         if let why = checked.notExecuted { securityLog.warning("task \(task.id): round \(round): \(why)") }
         for result in checked.results {
-            taskLog.info("task \(task.id): round \(round): check `\(result.command)` \(result.passed ? "passed" : "failed: " + TaskPipeline.ending(of: result)) in \(result.durationMS) ms")
+            taskLog.info("task \(task.id): round \(round): check `\(result.command)` \(result.passed ? "passed" : "failed: " + result.ending) in \(result.durationMS) ms")
         }
-    }
-
-    /// `exit 1`, `time limit`, `did not run`.
-    static func ending(of result: CheckResult) -> String {
-        if let limit = result.limit { return "\(limit) limit" }
-        if let status = result.exitStatus { return "exit \(status)" }
-        return "did not run"
     }
 
     /// One line per check for a proposal's message.
     static func summary(of checks: [CheckResult], notExecuted: String?) -> String {
         if let notExecuted { return "Checks: \(notExecuted)" }
-        return "Checks:\n" + checks.map { "- `\($0.command)`: \($0.passed ? "passed" : "FAILED, " + ending(of: $0)) (\($0.durationMS) ms)" }.joined(separator: "\n")
+        return "Checks:\n" + checks.map { "- `\($0.command)`: \($0.passed ? "passed" : "FAILED, " + $0.ending) (\($0.durationMS) ms)" }.joined(separator: "\n")
     }
 
     /// The task's files as the model saw them, relative to its base: what checks start from.
@@ -194,10 +187,6 @@ extension TaskPipeline {
         return files
     }
 
-    static func edits(in answer: String, originals: [String: String]) throws(MinicError) -> AnswerEdits {
-        try AnswerEdits.extract(answer: answer, originals: originals)
-    }
-
     /// The request of a fix round: the first request's settings, its prompt from the fix template.
     func fixRequest(_ first: LLMRequest, snapshot: AgentSnapshot, task: TaskRecord, answer: String, failed: [CheckResult]) throws(MinicError) -> LLMRequest {
         let template = try snapshot.fixTemplate.get()
@@ -209,7 +198,7 @@ extension TaskPipeline {
             },
             "checks": failed.map { result -> [String: Any] in
                 let output = result.stdout + (result.stdout.isEmpty || result.stderr.isEmpty ? "" : "\n") + result.stderr
-                return ["command": result.command, "outcome": TaskPipeline.ending(of: result), "output": String(output.suffix(limit))]
+                return ["command": result.command, "outcome": result.ending, "output": String(output.suffix(limit))]
             },
         ]
         var request = first

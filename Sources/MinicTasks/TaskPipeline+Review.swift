@@ -41,11 +41,11 @@ extension TaskPipeline {
         switch max(policy.decide(findings), floor) {
         case .block:
             for line in lines { securityLog.warning("task \(task.id): answer blocked: \(line)") }
-            let shown = text + "\n\n---\nminic guardrails: BLOCKED, never run or apply this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            let shown = text + "\n" + AnswerNotes.marker + "BLOCKED, never run or apply this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
             return ReviewedAnswer(text: text, shown: shown, decision: .block, findings: lines)
         case .ask:
             for line in lines { securityLog.notice("task \(task.id): answer needs review: \(line)") }
-            let shown = text + "\n\n---\nminic guardrails: review before running this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
+            let shown = text + "\n" + AnswerNotes.marker + "review before running this code:\n" + lines.map { "- " + $0 }.joined(separator: "\n") + "\n"
             return ReviewedAnswer(text: text, shown: shown, decision: .ask, findings: lines)
         case .allow:
             for line in lines { securityLog.info("task \(task.id): answer allowed: \(line)") }

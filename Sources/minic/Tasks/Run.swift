@@ -68,12 +68,11 @@ struct Run: AsyncParsableCommand {
     /// terminal a last line with tokens and cost.
     static func report(_ record: TaskRecord, chatty: Bool) {
         var lines: [String] = []
-        if let result = record.result, let notes = result.range(of: "\n---\nminic guardrails: ", options: .backwards) {
+        if let result = record.result, let notes = result.range(of: AnswerNotes.marker, options: .backwards) {
             lines += result[notes.upperBound...].split(separator: "\n").map { Output.safe(String($0)) }
         }
         for check in record.report?.finalChecks ?? [] {
-            let ending = check.passed ? "passed" : check.limit.map { "stopped by the \($0) limit" } ?? check.exitStatus.map { "failed (exit \($0))" } ?? "did not run"
-            lines.append("check `\(Output.safe(check.command))` \(ending) in \(check.durationMS) ms")
+            lines.append("check `\(Output.safe(check.command))` \(check.ending) in \(check.durationMS) ms")
         }
         if let why = record.report?.notExecuted { lines.append(Output.safe(why)) }
         if chatty, let usage = record.usage {

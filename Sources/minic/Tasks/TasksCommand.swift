@@ -80,8 +80,7 @@ struct ShowTask: ParsableCommand {
         if task.report?.blocked == true { text += "blocked:  the guardrails blocked this answer: never run or apply it\n" }
         if let why = task.report?.notExecuted { text += "not run:  \(Output.safe(why))\n" }
         for check in task.report?.checks ?? [] {
-            let ending = check.passed ? "passed" : check.limit.map { "\($0) limit" } ?? check.exitStatus.map { "exit \($0)" } ?? "did not run"
-            text += "checked:  round \(check.round) `\(Output.safe(check.command))` \(ending) in \(check.durationMS) ms\n"
+            text += "checked:  round \(check.round) `\(Output.safe(check.command))` \(check.ending) in \(check.durationMS) ms\n"
             if !check.passed {
                 let output = (check.stdout + check.stderr).split(separator: "\n", omittingEmptySubsequences: false).suffix(20)
                 text += output.map { "          | " + Output.safe(String($0)) }.joined(separator: "\n") + "\n"
