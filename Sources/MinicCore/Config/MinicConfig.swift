@@ -15,12 +15,15 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var sandbox: SandboxConfig
     public var log: LogConfig
     public var tasks: TasksConfig
+    public var evals: EvalsConfig
 
     public init(
         version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
-        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig(), tasks: TasksConfig = TasksConfig()
+        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig(), tasks: TasksConfig = TasksConfig(),
+        evals: EvalsConfig = EvalsConfig()
     ) {
         self.tasks = tasks
+        self.evals = evals
         self.security = security
         self.sandbox = sandbox
         self.version = version
@@ -30,7 +33,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log, tasks }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log, tasks, evals }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -43,6 +46,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         sandbox = try container.decodeIfPresent(SandboxConfig.self, forKey: .sandbox) ?? SandboxConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
         tasks = try container.decodeIfPresent(TasksConfig.self, forKey: .tasks) ?? TasksConfig()
+        evals = try container.decodeIfPresent(EvalsConfig.self, forKey: .evals) ?? EvalsConfig()
     }
 }
 
@@ -75,11 +79,17 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var autoMergeModelProposals: Bool
     /// How long a hook may run before it is killed and counted as failed.
     public var hookTimeoutSeconds: Double
+    /// What a proposal's eval score decides at merge time: `off`, `report`, `no_regression` or `improvement`.
+    public var evalGate: String
+
+    /// The values `updates.eval_gate` takes.
+    public static let evalGates = ["off", "report", "no_regression", "improvement"]
 
     public init(
         autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, autoMergeModelProposals: Bool = false,
-        hookTimeoutSeconds: Double = 60
+        hookTimeoutSeconds: Double = 60, evalGate: String = "off"
     ) {
+        self.evalGate = evalGate
         self.autoApprove = autoApprove
         self.autoApproveConfig = autoApproveConfig
         self.autoMerge = autoMerge
@@ -93,6 +103,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case autoMerge = "auto_merge"
         case autoMergeModelProposals = "auto_merge_model_proposals"
         case hookTimeoutSeconds = "hook_timeout_seconds"
+        case evalGate = "eval_gate"
     }
 
     public init(from decoder: Decoder) throws {
@@ -104,6 +115,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         autoMerge = try container.decodeIfPresent(Bool.self, forKey: .autoMerge) ?? defaults.autoMerge
         autoMergeModelProposals = try container.decodeIfPresent(Bool.self, forKey: .autoMergeModelProposals) ?? defaults.autoMergeModelProposals
         hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
+        evalGate = try container.decodeIfPresent(String.self, forKey: .evalGate) ?? defaults.evalGate
     }
 }
 
@@ -153,10 +165,14 @@ extension MinicConfig {
             throw .badInput("\(source): log.level: '\(log.level)' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
+        guard UpdatesConfig.evalGates.contains(updates.evalGate) else {
+            throw .badInput("\(source): updates.eval_gate: must be one of \(UpdatesConfig.evalGates.joined(separator: ", ")), not '\(updates.evalGate)'")
+        }
         try queue.validate(source: source)
         try llm.validate(source: source)
         try security.validate(source: source)
         try sandbox.validate(source: source)
+        try evals.validate(source: source)
         guard (0...TaskOptions.maxFixRounds).contains(tasks.fixRounds) else {
             throw .badInput("\(source): tasks.fix_rounds: must be 0 to \(TaskOptions.maxFixRounds)")
         }
