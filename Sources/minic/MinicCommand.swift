@@ -29,7 +29,7 @@ struct MinicCommand: AsyncParsableCommand {
         // Every update engine of this process (merge, auto-merge, the server's) scores proposals with the home's suite.
         ProposalEvaluators.install(SuiteEvaluator())
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(OptionalValues.expand(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

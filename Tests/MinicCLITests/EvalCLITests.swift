@@ -237,4 +237,39 @@ final class EvalCLITests: XCTestCase {
         let offline = try setup.json(setup.minic("eval", "--json", key: false))
         XCTAssertEqual((offline["cases"] as? [[String: Any]])?.first?["name"] as? String, "slug-case")
     }
+
+    func testProposeFromFailuresShowsTheModelFailedTasksAndEvaluatesTheProposal() throws {
+        let setup = try Setup(cases: ["one": Self.promptCase("Write one()")])
+        let failed = setup.minic("run", "--type", "generate", "Write the parser for dates", "--check", "false")
+        XCTAssertEqual(failed.status, 1, failed.stdout)
+        XCTAssertEqual(setup.minic("eval").status, 0, "kept as the latest run")
+        // The model's answer: a diff of the explain template, made with git in the home and put back.
+        let explain = try XCTUnwrap(setup.home.read("prompt_templates/explain.mustache"))
+        setup.home.write("prompt_templates/explain.mustache", explain + "{{! say it step by step }}\n")
+        let diff = setup.home.git("diff").stdout
+        setup.home.git("checkout", "--", "prompt_templates/explain.mustache")
+        let answers = TemporaryDirectory("answers")
+        answers.write("answer.md", "Title: Explain step by step\n\n```diff\n\(diff)```\n")
+        setup.home.commitOnMain("the self-update answer") { home in
+            home.write(
+                "config.json",
+                #"{"version": 1, "llm": {"provider": "auto", "model": "reply-file:\#(answers.path)/answer.md", "max_retries": 0}}"#)
+        }
+        let proposed = setup.minic("update", "propose", "--goal", "Make generate tasks pass", "--from-failures")
+        XCTAssertEqual(proposed.status, 0, proposed.stderr)
+        XCTAssertTrue(proposed.stderr.contains("showing the model 1 failed or badly rated task(s)"), proposed.stderr)
+        XCTAssertTrue(proposed.stdout.contains("eval: delta +0.000"), proposed.stdout)
+        let selfUpdate = try XCTUnwrap(setup.server.requests.last { request in
+            "\(request["body"] ?? "")".contains("Make generate tasks pass")
+        })
+        let sent = "\(selfUpdate["body"] ?? "")"
+        XCTAssertTrue(sent.contains("Write the parser for dates") && sent.contains("checks failed"), sent)
+        XCTAssertTrue(sent.contains("Latest eval results") && sent.contains("- one (generate): score"), sent)
+        let id = try XCTUnwrap(setup.minic("update", "list").stdout.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first.map(String.init)
+        }.first { $0.hasPrefix("0") })
+        let shown = try setup.json(setup.minic("update", "show", id, "--json"))
+        XCTAssertNotNil((shown["eval"] as? [String: Any])?["note"], "\(shown)")
+        XCTAssertEqual(setup.minic("update", "propose", "--from-failures", "3").status, 2, "needs --goal")
+    }
 }

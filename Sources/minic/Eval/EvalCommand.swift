@@ -48,6 +48,14 @@ struct EvalRun: AsyncParsableCommand {
         let progress = EvalViews.progress(label: "eval")
         let report = try await Evals.run(home: home, commit: commit, options: evalOptions.options, progress: progress)
         EvalViews.endProgress()
+        // Context for `update propose --from-failures`; a run of an older revision or of some cases is not "the latest".
+        if rev == nil && evalOptions.cases.isEmpty {
+            do throws(MinicError) {
+                try FailureContext.saveLatest(report, home: home)
+            } catch {
+                Output.warning("could not keep this run in state/: \(error.message)")
+            }
+        }
         if output.json {
             try Output.json(report)
             return

@@ -4,6 +4,7 @@ import Minic
 import MinicCore
 import MinicQueue
 import MinicTasks
+import MinicEvals
 import MinicUpdates
 
 struct Propose: AsyncParsableCommand {
@@ -25,6 +26,12 @@ struct Propose: AsyncParsableCommand {
     @Flag(help: "Do not auto-merge, even if every path is auto-approved.") var noAutoMerge = false
     @Option(help: ArgumentHelp("Ask the model for changes towards this goal (a self_update task); its answer becomes the proposal.", valueName: "goal"))
     var goal: String?
+    @Option(
+        name: .customLong("from-failures"),
+        help: ArgumentHelp(
+            "With --goal: show the model the last N failed or badly rated tasks (redacted) and the latest `minic eval` results (N defaults to 20), then evaluate the proposal it makes.",
+            valueName: "n"))
+    var fromFailures: Int?
 
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
@@ -32,6 +39,10 @@ struct Propose: AsyncParsableCommand {
     func validate() throws {
         let sources = [fromWorktree, patch != nil, !files.isEmpty, goal != nil].filter { $0 }.count
         if sources > 1 { throw ValidationError("choose one of --from-worktree, --patch, --file and --goal") }
+        if let fromFailures {
+            guard goal != nil else { throw ValidationError("--from-failures needs --goal") }
+            guard (1...200).contains(fromFailures) else { throw ValidationError("--from-failures must be 1-200") }
+        }
     }
 
     func run() async throws {
@@ -39,13 +50,15 @@ struct Propose: AsyncParsableCommand {
         if let goal {
             // Through the task pipeline, so the call is queued, recorded and logged like any task.
             let pipeline = try TaskPipeline.open(home: home)
-            let record = try await pipeline.runNow(NewTask(type: TaskType.selfUpdate.rawValue, prompt: goal), owner: "propose:\(getpid())") { text in
+            let prompt = try fromFailures.map { count in try Propose.failurePrompt(goal: goal, count: count, home: home, queue: pipeline.queue) } ?? goal
+            let record = try await pipeline.runNow(NewTask(type: TaskType.selfUpdate.rawValue, prompt: prompt), owner: "propose:\(getpid())") { text in
                 FileHandle.standardError.write(Data((Output.stdoutIsTerminal ? Output.safe(text) : text).utf8))
             }
             guard record.state == .succeeded, let result = record.result else {
                 throw MinicError.refused("self_update task \(record.id) \(record.state.rawValue): \(record.error ?? "no result")")
             }
             if output.json { try Output.json(record) } else { print(result, terminator: "") }
+            if fromFailures != nil { try await Propose.evaluateMade(result, home: home, json: output.json) }
             return
         }
         var request = ProposalRequest(title: title, message: message, allowAutoMerge: !noAutoMerge)
@@ -86,6 +99,34 @@ struct Propose: AsyncParsableCommand {
             } else {
                 FileHandle.standardError.write(Data("waiting for review: minic update show \(outcome.proposal.id)\n".utf8))
             }
+        }
+    }
+
+    /// The goal with the failures and the latest eval run, within the prompt's size limit.
+    static func failurePrompt(goal: String, count: Int, home: Home, queue: any TaskQueue) throws -> String {
+        let recent = try queue.tasks(TaskFilter(limit: 1000))
+        let failures = FailureContext.pick(recent, count: count)
+        let limit = try home.config().security.maxPromptBytes
+        FileHandle.standardError.write(Data("showing the model \(failures.count) failed or badly rated task(s)\n".utf8))
+        return FailureContext.prompt(goal: goal, failures: failures, latest: FailureContext.latest(home: home), maxBytes: limit)
+    }
+
+    /// Scores the proposal a self-update task made (named first in its result), unless it already merged.
+    static func evaluateMade(_ result: String, home: Home, json: Bool) async throws {
+        guard result.hasPrefix("proposal "), let id = result.dropFirst("proposal ".count).split(separator: " ").first.map(String.init),
+            !result.contains("auto-approved and merged")
+        else { return }
+        let path = home.path
+        let environment = home.environment
+        do {
+            let stored = try await Blocking.run { () throws(MinicError) in
+                try UpdateEngine(home: Home(openAt: path, environment: environment)).evaluate(id, progress: EvalViews.progress(label: "eval \(id)"))
+            }
+            EvalViews.endProgress()
+            if !json { print(EvalViews.text(stored), terminator: "") }
+        } catch {
+            EvalViews.endProgress()
+            Output.warning("\(id) was proposed but could not be evaluated: \(error.message); run minic update eval \(id)")
         }
     }
 
