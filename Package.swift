@@ -150,6 +150,7 @@ let package = Package(
         .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicQueueTests", dependencies: ["Minic", "MinicQueue", "MinicRedis", "MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicEvalsTests", dependencies: ["MinicEvals", "MinicCore", "MinicUpdates"]),
         .testTarget(name: "MinicGuardTests", dependencies: ["MinicGuard", "MinicTestSupport"]),
         .testTarget(name: "MinicLLMTests", dependencies: ["MinicLLM", "MinicTestSupport"]),
         .testTarget(name: "MinicTasksTests", dependencies: ["Minic", "MinicTasks", "MinicQueue", "MinicLLM", "MinicCore", "MinicTestSupport"]),

@@ -1,8 +1,10 @@
 import MinicCore
+import MinicEvals
 import MinicLLM
 import MinicQueue
 import MinicRedis
 import MinicTasks
+import MinicUpdates
 
 extension TaskPipeline {
     /// The pipeline of a home: the queue its config names (``QueueFactory/open(home:)``), the
@@ -12,6 +14,8 @@ extension TaskPipeline {
     /// that pulls a task's agent commit from the origin when the home lacks it.
     /// - Parameter rateLimiter: another limiter to use instead.
     public static func open(home: Home, rateLimiter: (any RateLimiter)? = nil) throws(MinicError) -> TaskPipeline {
+        // A self-update's auto-merge passes the eval gate like any merge: the engines this process makes can score.
+        if ProposalEvaluators.installed == nil { ProposalEvaluators.install(SuiteEvaluator()) }
         let queue = try QueueFactory.open(home: home)
         let limiter = rateLimiter ?? defaultRateLimiter(for: queue, home: home)
         let sync = try HomeSync.hasOrigin(home) ? HomeSync(home: home) : nil
