@@ -83,7 +83,7 @@ let package = Package(
             name: "MinicTasks",
             dependencies: [
                 "MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // hiredis (Debian libhiredis-dev), found through pkg-config. Only MinicRedis imports it.
