@@ -84,7 +84,7 @@ let package = Package(
             name: "MinicTasks",
             dependencies: [
                 "MinicCore", "MinicQueue", "MinicLLM", "MinicGit", "MinicUpdates", "MinicGuard", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Evals: the home's suite run on a revision, and a proposal scored against its base (the update engine's evaluator).

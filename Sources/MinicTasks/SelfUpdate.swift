@@ -40,11 +40,15 @@ enum SelfUpdate {
         return (title?.isEmpty == false ? title : nil, answer)
     }
 
-    /// Makes the proposal a self-update task's answer describes.
+    /// Makes the proposal a self-update task's answer describes, with its provenance trailers (``provenance(model:prompt:usage:)``).
     /// - Returns: the task's result text, naming the proposal.
-    /// - Parameter checks: the outcome of the task's checks, recorded in the proposal's message.
+    /// - Parameters:
+    ///   - prompt: the task's first model call, whose rendered prompt `Prompt-Sha256` names.
+    ///   - usage: the task's tokens and cost over all its rounds so far.
+    ///   - checks: the outcome of the task's checks, recorded in the proposal's message.
     static func propose(
-        answer: String, task: TaskRecord, response: LLMResponse, homePath: String, environment: [String: String], checks: String? = nil
+        answer: String, task: TaskRecord, response: LLMResponse, prompt: LLMRequest, usage: TaskUsage, homePath: String, environment: [String: String],
+        checks: String? = nil
     ) throws(MinicError) -> String {
         guard response.fromModel else {
             throw .badInput("no model was called (offline provider), so there are no changes to propose; set ANTHROPIC_API_KEY or llm.provider")
@@ -54,7 +58,8 @@ enum SelfUpdate {
         let request = ProposalRequest(
             source: .patch(Array(patch.utf8)), title: title ?? "Self-update: \(task.prompt.prefix(60))",
             message: "Goal: \(task.prompt)\n\nProposed by task \(task.id) with \(response.model)." + (checks.map { "\n\n" + $0 } ?? ""),
-            proposer: Signature(name: "minic task \(task.id)", email: "minic@localhost"), taskID: String(task.id))
+            proposer: Signature(name: "minic task \(task.id)", email: "minic@localhost"), taskID: String(task.id),
+            extraTrailers: provenance(model: response.model, prompt: prompt, usage: usage))
         let outcome = try UpdateEngine(home: home).propose(request)
         let paths = outcome.paths.map { "  \($0.class.rawValue) \($0.change) \($0.path)" }.joined(separator: "\n")
         if let merge = outcome.autoMerge {

@@ -69,8 +69,11 @@ extension TaskPipeline {
                 let summary = options.checks.isEmpty ? nil : TaskPipeline.summary(of: report.finalChecks, notExecuted: report.notExecuted)
                 let homePath = self.homePath
                 let environment = self.environment
+                let spent = usage
                 let text = try await Blocking.run { () throws(MinicError) in
-                    try SelfUpdate.propose(answer: response.text, task: task, response: response, homePath: homePath, environment: environment, checks: summary)
+                    try SelfUpdate.propose(
+                        answer: response.text, task: task, response: response, prompt: first, usage: spent, homePath: homePath, environment: environment,
+                        checks: summary)
                 }
                 return AnswerOutcome(text: text, usage: usage, report: report, failure: nil)
             }

@@ -118,6 +118,10 @@ extension UpdateEngine {
         var message = "Merge proposal \(proposal.id): \(CommitText.title(proposal.title) ?? "")\n\n"
         message += "Proposal-Id: \(proposal.id)\nApproved-by: \(approver)\nRule: \(options.rule.rawValue)\nBackup: \(backup)\n"
         if let taskID = proposal.taskID { message += "Task-Id: \(taskID)\n" }
+        // The model that made a task's proposal, so `git log --format='%(trailers:key=Model)'` on main names it.
+        // Cleaned like a title: a branch made by hand carries whatever its author wrote (its messages were scanned for secrets above).
+        let proposalMessage = try git("reading \(proposal.id)") { () throws(GitError) in try repository.commit(proposal.head).message }
+        if let model = Trailers.value("Model", in: proposalMessage).flatMap(CommitText.title) { message += "Model: \(model)\n" }
         if let evaluation { message += "Eval-Delta: \(evaluation.note.deltaText)\nEval-Note: \(evaluation.blob.hex)\n" }
         let commit: OID
         let intent: UpdateIntent

@@ -29,7 +29,9 @@ extension UpdateEngine {
         let title = ProposalRequest.cleanTitle(request.title) ?? UpdateEngine.defaultTitle(paths)
         var body = title + "\n\n"
         if let message = request.message.map(CommitText.message)?.trimmingCharacters(in: .whitespacesAndNewlines), !message.isEmpty { body += message + "\n\n" }
-        try reviewChange(from: headTree, to: tree, messages: [body], what: "the proposal")
+        let extra = try ProposalRequest.cleanTrailers(request.extraTrailers).map { "\($0.key): \($0.value)\n" }.joined()
+        // The trailers reach main's history as the message does: a secret in one refuses the proposal.
+        try reviewChange(from: headTree, to: tree, messages: [body, extra], what: "the proposal")
 
         // On a clone, the origin's proposals as they are now: a number another worker took there is not taken again.
         if try hasOrigin() {
@@ -45,6 +47,7 @@ extension UpdateEngine {
             let id = ProposalID.make(number: number, title: title)
             var message = body + "Proposal-Id: \(id)\nProposed-by: \(CommitText.title(proposer.identity) ?? "unknown")\n"
             if let taskID = request.taskID { message += "Task-Id: \(taskID)\n" }
+            message += extra
             let commit = try git("writing the proposal commit") { () throws(GitError) in
                 try repository.createCommit(tree: tree, parents: [head], message: message, author: proposer, committer: proposer)
             }
@@ -186,4 +189,30 @@ extension UpdateEngine {
 extension ProposalRequest {
     /// The first line of a title, without controls or escape sequences (``CommitText``), trimmed; `nil` if nothing is left.
     static func cleanTitle(_ title: String?) -> String? { CommitText.title(title) }
+
+    /// The trailers minic writes itself on proposals and merges: never taken from ``extraTrailers``, so a value
+    /// there cannot pose as an approval, a rule or another task.
+    static let ownTrailers: Set<String> = ["proposal-id", "proposed-by", "task-id", "approved-by", "rule", "backup", "reverts"]
+
+    /// ``extraTrailers`` as they are written: each value the first line of what was given, without controls or
+    /// escape sequences, trimmed.
+    /// - Throws: ``MinicError`` (bad input) for a key that is not `Letters-and-digits` (at most 64), a key minic
+    ///   writes itself, a key given twice, or a value that is empty once cleaned or over 200 characters.
+    static func cleanTrailers(_ trailers: [(key: String, value: String)]) throws(MinicError) -> [(key: String, value: String)] {
+        var seen: Set<String> = []
+        var clean: [(key: String, value: String)] = []
+        for (key, value) in trailers {
+            let shown = TerminalText.escapedForLog(String(key.prefix(64)))
+            let letter = { (scalar: Unicode.Scalar) in (0x41...0x5A).contains(scalar.value) || (0x61...0x7A).contains(scalar.value) }
+            guard let first = key.unicodeScalars.first, letter(first), key.utf8.count <= 64,
+                key.unicodeScalars.allSatisfy({ letter($0) || $0 == "-" || (0x30...0x39).contains($0.value) })
+            else { throw .badInput("trailer '\(shown)': a trailer name is 1-64 ASCII letters, digits and '-', starting with a letter") }
+            guard !ownTrailers.contains(key.lowercased()) else { throw .badInput("trailer '\(shown)' is one minic writes itself") }
+            guard seen.insert(key.lowercased()).inserted else { throw .badInput("trailer '\(shown)' is given twice") }
+            guard let cleaned = CommitText.title(value) else { throw .badInput("trailer '\(shown)' has no value") }
+            guard cleaned.count <= 200 else { throw .badInput("trailer '\(shown)': its value is over 200 characters") }
+            clean.append((key, cleaned))
+        }
+        return clean
+    }
 }

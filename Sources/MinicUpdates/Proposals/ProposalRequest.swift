@@ -20,9 +20,14 @@ public struct ProposalRequest: Sendable {
     public var taskID: String?
     /// Whether an all-auto proposal may merge at once (also needs `updates.auto_merge`).
     public var allowAutoMerge: Bool
+    /// More trailers for the proposal's commit, after `Task-Id:`, in order: the provenance of a proposal a task made
+    /// (`Model`, `Prompt-Sha256`, `Input-Tokens`, ...). Each value is cleaned to one line without controls; a key
+    /// that is not a trailer name or is one minic writes itself, an empty value, or a secret refuses the proposal.
+    public var extraTrailers: [(key: String, value: String)]
 
     public init(
-        source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true
+        source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true,
+        extraTrailers: [(key: String, value: String)] = []
     ) {
         self.source = source
         self.title = title
@@ -30,6 +35,7 @@ public struct ProposalRequest: Sendable {
         self.proposer = proposer
         self.taskID = taskID
         self.allowAutoMerge = allowAutoMerge
+        self.extraTrailers = extraTrailers
     }
 }
 
