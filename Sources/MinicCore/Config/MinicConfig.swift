@@ -64,6 +64,8 @@ public struct TasksConfig: Codable, Sendable, Equatable {
 
 /// `updates.*`: how proposals are approved and merged.
 public struct UpdatesConfig: Codable, Sendable, Equatable {
+    /// The largest `watch_window` and `watch_min_tasks`: the watch reads that many tasks at most per side.
+    public static let maxWatchTasks = 10_000
     /// Gitignore-style patterns of paths that may merge without a person.
     public var autoApprove: [String]
     /// Whether `config.json` counts as an auto-approved path.
@@ -75,11 +77,24 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var autoMergeModelProposals: Bool
     /// How long a hook may run before it is killed and counted as failed.
     public var hookTimeoutSeconds: Double
+    /// Whether a revert proposal `minic update watch` makes merges by itself (through the usual
+    /// merge: auto paths, and review paths the reverted merge changed; protected ones never).
+    public var autoRevert: Bool
+    /// Seconds between the watches a worker runs (also after the head changes); 0 turns them off.
+    public var watchIntervalSeconds: Double
+    /// How many finished tasks before the latest merge the watch compares with (`--window`).
+    public var watchWindow: Int
+    /// The fewest finished tasks on the new head before the watch judges their failure rate.
+    public var watchMinTasks: Int
 
     public init(
         autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, autoMergeModelProposals: Bool = false,
-        hookTimeoutSeconds: Double = 60
+        hookTimeoutSeconds: Double = 60, autoRevert: Bool = false, watchIntervalSeconds: Double = 600, watchWindow: Int = 50, watchMinTasks: Int = 5
     ) {
+        self.autoRevert = autoRevert
+        self.watchIntervalSeconds = watchIntervalSeconds
+        self.watchWindow = watchWindow
+        self.watchMinTasks = watchMinTasks
         self.autoApprove = autoApprove
         self.autoApproveConfig = autoApproveConfig
         self.autoMerge = autoMerge
@@ -93,6 +108,10 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case autoMerge = "auto_merge"
         case autoMergeModelProposals = "auto_merge_model_proposals"
         case hookTimeoutSeconds = "hook_timeout_seconds"
+        case autoRevert = "auto_revert"
+        case watchIntervalSeconds = "watch_interval_seconds"
+        case watchWindow = "watch_window"
+        case watchMinTasks = "watch_min_tasks"
     }
 
     public init(from decoder: Decoder) throws {
@@ -104,6 +123,10 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         autoMerge = try container.decodeIfPresent(Bool.self, forKey: .autoMerge) ?? defaults.autoMerge
         autoMergeModelProposals = try container.decodeIfPresent(Bool.self, forKey: .autoMergeModelProposals) ?? defaults.autoMergeModelProposals
         hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
+        autoRevert = try container.decodeIfPresent(Bool.self, forKey: .autoRevert) ?? defaults.autoRevert
+        watchIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? defaults.watchIntervalSeconds
+        watchWindow = try container.decodeIfPresent(Int.self, forKey: .watchWindow) ?? defaults.watchWindow
+        watchMinTasks = try container.decodeIfPresent(Int.self, forKey: .watchMinTasks) ?? defaults.watchMinTasks
     }
 }
 
@@ -153,6 +176,16 @@ extension MinicConfig {
             throw .badInput("\(source): log.level: '\(log.level)' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
+        // Bounded so the interval fits a timer; a day is longer than any use.
+        guard (0...86_400).contains(updates.watchIntervalSeconds) else {
+            throw .badInput("\(source): updates.watch_interval_seconds: must be 0 to 86400")
+        }
+        guard (1...UpdatesConfig.maxWatchTasks).contains(updates.watchWindow) else {
+            throw .badInput("\(source): updates.watch_window: must be 1 to \(UpdatesConfig.maxWatchTasks)")
+        }
+        guard (1...UpdatesConfig.maxWatchTasks).contains(updates.watchMinTasks) else {
+            throw .badInput("\(source): updates.watch_min_tasks: must be 1 to \(UpdatesConfig.maxWatchTasks)")
+        }
         try queue.validate(source: source)
         try llm.validate(source: source)
         try security.validate(source: source)

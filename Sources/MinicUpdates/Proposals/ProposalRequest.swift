@@ -9,6 +9,8 @@ public struct ProposalRequest: Sendable {
         case patch([UInt8])
         /// Whole-file replacements: each path gets the given content.
         case files([(path: String, content: [UInt8])])
+        /// A tree already written to the home's repository (a revert: ``UpdateEngine/proposeRevert(merge:reason:)``).
+        case tree(OID)
     }
 
     public var source: Source
@@ -20,10 +22,14 @@ public struct ProposalRequest: Sendable {
     public var taskID: String?
     /// Whether an all-auto proposal may merge at once (also needs `updates.auto_merge`).
     public var allowAutoMerge: Bool
+    /// The merge this proposal undoes, recorded as a `Reverts:` trailer (its full sha).
+    public var reverts: OID?
 
     public init(
-        source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true
+        source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true,
+        reverts: OID? = nil
     ) {
+        self.reverts = reverts
         self.source = source
         self.title = title
         self.message = message
