@@ -9,6 +9,11 @@ public struct WatchReport: Encodable, Sendable {
         /// `bad / tasks`; `nil` without tasks.
         public var rate: Double? { tasks == 0 ? nil : Double(bad) / Double(tasks) }
 
+        public init(tasks: Int = 0, bad: Int = 0) {
+            self.tasks = tasks
+            self.bad = bad
+        }
+
         mutating func add(_ task: TaskRecord) {
             tasks += 1
             if UpdateWatch.isBad(task) { bad += 1 }
