@@ -151,7 +151,8 @@ extension UpdateEngine {
             ProposalRequest(
                 source: .tree(tree), title: "Revert \(name)", message: reason, proposer: Identity.automatic, allowAutoMerge: false, reverts: merge))
         let id = outcome.proposal.id
-        updateLog.notice("revert proposed \(id) for merge \(merge.short) (\(name)): \(reason.replacingOccurrences(of: "\n", with: " "))")
+        let summary = reason.split(whereSeparator: \.isNewline).first.map { String($0.prefix(300)) } ?? ""
+        updateLog.notice("revert proposed \(id) for merge \(merge.short) (\(name)): \(summary)")
         guard try home.config().updates.autoRevert else {
             return RevertOutcome(proposal: outcome.proposal, created: true, merge: nil, waiting: nil, pushed: outcome.pushed, pushError: outcome.pushError)
         }

@@ -77,10 +77,10 @@ public struct UpdateWatch: Sendable {
             log.info("watch: merge \(name): no regression: \(report.verdict)")
             return report
         }
-        log.warning("watch: merge \(name): regression: \(report.verdict)")
         if let reverted = merge.reverts {
             // A revert restores a state a person approved; undoing it again is for a person to decide.
             report.error = "the merge is itself a revert (of \(String(reverted.prefix(12)))); minic does not revert a revert: look at it yourself"
+            log.warning("watch: merge \(name): regression: \(report.verdict); \(report.error ?? "")")
             return report
         }
         do {
@@ -90,9 +90,15 @@ public struct UpdateWatch: Sendable {
             report.merged = outcome.merge != nil || outcome.proposal.status == .merged
             report.revertCommit = outcome.merge?.commit.hex
             report.waiting = outcome.waiting
+            if outcome.created {
+                log.warning("watch: merge \(name): regression: \(report.verdict); revert proposed \(outcome.proposal.id)")
+            } else {
+                // Said once when proposed; a worker watching every few minutes need not say it again as loudly.
+                log.info("watch: merge \(name): regression: \(report.verdict); revert \(outcome.proposal.id) already \(outcome.proposal.status.rawValue)")
+            }
         } catch {
             report.error = ([error.message] + error.details).joined(separator: "; ")
-            log.warning("watch: no revert proposed for \(name): \(report.error ?? "")")
+            log.warning("watch: merge \(name): regression: \(report.verdict); no revert proposed: \(report.error ?? "")")
         }
         return report
     }
