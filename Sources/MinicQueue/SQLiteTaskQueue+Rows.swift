@@ -26,6 +26,7 @@ extension SQLiteTaskQueue {
             runAt: TaskCoding.date(row[6]) ?? Date(timeIntervalSince1970: 0), state: TaskState(rawValue: row[7]) ?? .queued, attempts: row[8], maxAttempts: row[9],
             leaseOwner: row[10], leaseExpiresAt: TaskCoding.date(row[12]), result: row[13], error: row[14], usage: TaskCoding.decodeUsage(row[15]), agentCommit: row[16],
             idempotencyKey: row[17], createdAt: TaskCoding.date(row[18]) ?? Date(timeIntervalSince1970: 0), updatedAt: TaskCoding.date(row[19]) ?? Date(timeIntervalSince1970: 0),
-            startedAt: TaskCoding.date(row[20]), finishedAt: TaskCoding.date(row[21]), options: TaskOptions.decode(row[22]), report: TaskReport.decode(row[23]))
+            startedAt: TaskCoding.date(row[20]), finishedAt: TaskCoding.date(row[21]), options: TaskOptions.decode(row[22]), report: TaskReport.decode(row[23]),
+            rating: TaskRating.decode(row[24]))
     }
 }

@@ -61,12 +61,18 @@ extension SQLiteTaskQueue {
             try db.execute(sql: "ALTER TABLE tasks ADD COLUMN options TEXT")
             try db.execute(sql: "ALTER TABLE tasks ADD COLUMN report TEXT")
         }
+        // A person's verdict on the answer (TaskRating): JSON text. The partial index covers counting
+        // verdicts (the server's metrics, on every scrape): only rated tasks are read, and only their rating.
+        migrator.registerMigration("v4-rating") { db in
+            try db.execute(sql: "ALTER TABLE tasks ADD COLUMN rating TEXT")
+            try db.execute(sql: "CREATE INDEX tasks_rated ON tasks (rating) WHERE rating IS NOT NULL")
+        }
         return migrator
     }
 
     /// The columns every query returns, in the order ``record(_:)`` reads them.
     static let columns = """
         id, type, prompt, files, parameters, priority, run_at, state, attempts, max_attempts, lease_owner, lease_token, \
-        lease_expires_at, result, error, usage, agent_commit, idempotency_key, created_at, updated_at, started_at, finished_at, options, report
+        lease_expires_at, result, error, usage, agent_commit, idempotency_key, created_at, updated_at, started_at, finished_at, options, report, rating
         """
 }

@@ -350,7 +350,7 @@ public final class SQLiteTaskQueue: TaskQueue {
             try Row.fetchOne(
                 db,
                 sql: """
-                    UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, updated_at = ?
+                    UPDATE tasks SET state = 'queued', attempts = 0, run_at = ?, finished_at = NULL, rating = NULL, updated_at = ?
                     WHERE id = ? AND state IN ('failed', 'dead', 'cancelled')
                     RETURNING \(SQLiteTaskQueue.columns)
                     """, arguments: [at, at, id])

@@ -44,10 +44,15 @@ public protocol TaskQueue: Sendable {
     func cancel(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord
     /// Puts a `failed`, `dead` or `cancelled` task back in the queue with fresh attempts.
     func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord
+    /// Records a person's verdict on a finished task (succeeded, failed, dead or cancelled), replacing an earlier
+    /// one. A retry clears it: the next answer has not been judged. Unknown id: bad input; any other state: refused.
+    func rate(_ id: Int64, rating: TaskRating, now: Date) throws(QueueError) -> TaskRecord
     func task(_ id: Int64) throws(QueueError) -> TaskRecord?
     func tasks(_ filter: TaskFilter) throws(QueueError) -> [TaskRecord]
     /// How many tasks are in each state now (states with none may be missing).
     func counts() throws(QueueError) -> [TaskState: Int]
+    /// How many tasks carry each verdict now (verdicts with none may be missing).
+    func ratingCounts() throws(QueueError) -> [TaskRating.Verdict: Int]
 }
 
 extension TaskQueue {

@@ -50,15 +50,18 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     public var options: TaskOptions?
     /// What running it found (provider, model, checks, blocked); nil before it ran.
     public var report: TaskReport?
+    /// A person's verdict on its answer (`minic tasks rate`); nil until rated, and again once retried.
+    public var rating: TaskRating?
 
     public init(
         id: Int64, type: String, prompt: String, files: [String], parameters: [String: String], priority: Int, runAt: Date, state: TaskState,
         attempts: Int, maxAttempts: Int, leaseOwner: String? = nil, leaseExpiresAt: Date? = nil, result: String? = nil, error: String? = nil,
         usage: TaskUsage? = nil, agentCommit: String? = nil, idempotencyKey: String? = nil, createdAt: Date, updatedAt: Date, startedAt: Date? = nil,
-        finishedAt: Date? = nil, options: TaskOptions? = TaskOptions(), report: TaskReport? = nil
+        finishedAt: Date? = nil, options: TaskOptions? = TaskOptions(), report: TaskReport? = nil, rating: TaskRating? = nil
     ) {
         self.options = options
         self.report = report
+        self.rating = rating
         self.id = id
         self.type = type
         self.prompt = prompt
@@ -83,7 +86,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage, options
+        case id, type, prompt, files, parameters, priority, state, attempts, result, error, usage, options, rating
         case provider, model, checks, blocked
         case notExecuted = "not_executed"
         case runAt = "run_at"
@@ -129,6 +132,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         try container.encode(report?.checks ?? [], forKey: .checks)
         try container.encode(report?.blocked ?? false, forKey: .blocked)
         try container.encode(report?.notExecuted, forKey: .notExecuted)
+        try container.encode(rating, forKey: .rating)
     }
 
     public init(from decoder: Decoder) throws {
@@ -163,6 +167,7 @@ public struct TaskRecord: Codable, Sendable, Equatable {
         if provider != nil || model != nil || !checks.isEmpty || blocked || notExecuted != nil {
             report = TaskReport(provider: provider, model: model, checks: checks, blocked: blocked, notExecuted: notExecuted)
         }
+        rating = try container.decodeIfPresent(TaskRating.self, forKey: .rating)
     }
 }
 

@@ -20,6 +20,8 @@ final class ServerState: Sendable {
     let verifier: TokenVerifier
     let metrics = ServerMetrics()
     let live = LiveOutput()
+    /// The home's activity log (ratings are logged there, as from the CLI).
+    let activity: ActivityLog
     let batcher: SubmitBatcher
     /// Open event streams, per token and in all: capped, so streams cannot take every connection.
     let streams = Locked<[String: Int]>([:])
@@ -27,6 +29,7 @@ final class ServerState: Sendable {
     init(home: Home, settings: ServerSettings) throws(MinicError) {
         homePath = home.path
         self.settings = settings
+        activity = home.activity
         pipeline = try TaskPipeline.open(home: home)
         batcher = SubmitBatcher(pipeline: pipeline)
         verifier = TokenVerifier(store: TokenStore(stateDirectory: home.stateDirectory))

@@ -59,6 +59,11 @@ enum TaskMetrics {
         Counter(label: "minic_llm_errors_total", dimensions: [("status", status)]).increment()
     }
 
+    /// A person rated a task's answer (`minic tasks rate`, `POST /v1/tasks/{id}/rating`).
+    static func rated(_ verdict: TaskRating.Verdict) {
+        Counter(label: "minic_task_ratings_total", dimensions: [("verdict", verdict.rawValue)]).increment()
+    }
+
     /// A guardrail finding on an answer and what the policy decided for it (`redact` for secrets taken out).
     static func finding(rule: String, decision: String) {
         Counter(label: "minic_guardrail_findings_total", dimensions: [("rule", rule), ("decision", decision)]).increment()

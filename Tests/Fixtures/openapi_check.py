@@ -160,6 +160,17 @@ def main():
     for line in re.findall(rb"^data: (.*)$", events, re.M):
         json.loads(line)
     call("GET", f"/v1/tasks/{other['id']}/events", token=SUBMIT, expect=404)
+    # A rating of a finished task, by its owner; a second one replaces it.
+    _, _, rated = call("POST", f"/v1/tasks/{task['id']}/rating", token=SUBMIT, body={"verdict": "bad", "note": "wrong answer"}, expect=200)
+    if rated["rating"] is None or rated["rating"]["verdict"] != "bad" or rated["rating"]["note"] != "wrong answer":
+        fail(f"the rated task carries its rating: {rated['rating']}")
+    _, _, rerated = call("POST", f"/v1/tasks/{task['id']}/rating", token=SUBMIT, body={"verdict": "good"}, expect=200)
+    if rerated["rating"]["verdict"] != "good" or rerated["rating"]["note"] is not None:
+        fail(f"rating again replaces the rating: {rerated['rating']}")
+    call("POST", f"/v1/tasks/{task['id']}/rating", token=SUBMIT, body={"verdict": "meh"}, expect=400)
+    call("POST", f"/v1/tasks/{task['id']}/rating", token=SUBMIT, body={"verdict": "good", "stars": 5}, expect=400)
+    call("POST", f"/v1/tasks/{task['id']}/rating", token=SUBMIT, body={"verdict": "good", "note": "two\nlines"}, expect=400)
+    call("POST", f"/v1/tasks/{other['id']}/rating", token=SUBMIT, body={"verdict": "good"}, expect=404)
     _, _, later = call("POST", "/v1/tasks", token=SUBMIT, body={"type": "explain", "prompt": "later", "run_at": "+3600"}, expect=201)
     call("DELETE", f"/v1/tasks/{later['id']}", token=SUBMIT, expect=200)
     call("DELETE", f"/v1/tasks/{later['id']}", token=SUBMIT, expect=409)
@@ -167,6 +178,7 @@ def main():
     if retried["state"] != "queued":
         fail("a retried task is queued")
     call("POST", f"/v1/tasks/{other['id']}/retry", token=SUBMIT, expect=404)
+    call("POST", f"/v1/tasks/{later['id']}/rating", token=SUBMIT, body={"verdict": "good"}, expect=409)
 
     # Proposals.
     patch = open(PATCH_FILE).read()

@@ -38,6 +38,14 @@ final class TaskJSONTests: XCTestCase {
             TaskRecord(
                 id: 5, type: "generate", prompt: "p", files: [], parameters: [:], priority: 0, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .queued,
                 attempts: 0, maxAttempts: 1, createdAt: Date(timeIntervalSince1970: 1_764_000_000), updatedAt: Date(timeIntervalSince1970: 1_764_000_000), options: nil),
+            TaskRecord(
+                id: 6, type: "explain", prompt: "p", files: [], parameters: [:], priority: 0, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .succeeded,
+                attempts: 1, maxAttempts: 1, createdAt: Date(timeIntervalSince1970: 1_764_000_000), updatedAt: Date(timeIntervalSince1970: 1_764_000_000),
+                rating: TaskRating(verdict: .bad, note: tricky, ratedAt: Date(timeIntervalSince1970: 1_764_000_050.75))),
+            TaskRecord(
+                id: 7, type: "explain", prompt: "p", files: [], parameters: [:], priority: 0, runAt: Date(timeIntervalSince1970: 1_764_000_000), state: .failed,
+                attempts: 1, maxAttempts: 3, createdAt: Date(timeIntervalSince1970: 1_764_000_000), updatedAt: Date(timeIntervalSince1970: 1_764_000_000),
+                rating: TaskRating(verdict: .good, ratedAt: Date(timeIntervalSince1970: 1_764_000_060))),
         ]
         for record in records {
             let fast = Data(TaskJSON.encode(record))
@@ -45,7 +53,7 @@ final class TaskJSONTests: XCTestCase {
         }
         let page = Data(TaskJSON.encodePage(records, nextCursor: "3"))
         let parsed = try object(page)
-        XCTAssertEqual((parsed["tasks"] as? [Any])?.count, 5)
+        XCTAssertEqual((parsed["tasks"] as? [Any])?.count, 7)
         XCTAssertEqual(parsed["next_cursor"] as? String, "3")
         XCTAssertTrue(try object(Data(TaskJSON.encodePage([], nextCursor: nil)))["next_cursor"] is NSNull)
     }

@@ -128,6 +128,8 @@ final class RescueFailingQueue: TaskQueue, @unchecked Sendable {
         try base.fail(lease, error: error, retryable: retryable, outcome: outcome, now: now)
     }
     func release(_ lease: Lease, notBefore: Date?, now: Date) throws(QueueError) -> Bool { try base.release(lease, notBefore: notBefore, now: now) }
+    func rate(_ id: Int64, rating: TaskRating, now: Date) throws(QueueError) -> TaskRecord { try base.rate(id, rating: rating, now: now) }
+    func ratingCounts() throws(QueueError) -> [TaskRating.Verdict: Int] { try base.ratingCounts() }
     func cancel(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.cancel(id, now: now) }
     func retry(_ id: Int64, now: Date) throws(QueueError) -> TaskRecord { try base.retry(id, now: now) }
     func task(_ id: Int64) throws(QueueError) -> TaskRecord? { try base.task(id) }

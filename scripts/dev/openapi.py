@@ -66,7 +66,11 @@ schemas = {
         "provider": nullable("string"), "model": nullable("string"),
         "checks": {"type": "array", "items": ref("CheckResult"), "description": "Every check run, every round."},
         "blocked": {"type": "boolean", "description": "The guardrails blocked the answer: kept to read, never run or applied."},
-        "not_executed": nullable("string")}),
+        "not_executed": nullable("string"),
+        "rating": {"oneOf": [ref("Rating"), {"type": "null"}], "description": "A person's verdict on the answer (minic tasks rate); null until rated, and again once retried."}}),
+    "Rating": obj({"verdict": {"type": "string", "enum": ["good", "bad"]}, "note": nullable("string"), "rated_at": DT}),
+    "RatingRequest": obj({"verdict": {"type": "string", "enum": ["good", "bad"]},
+        "note": {"type": "string", "maxLength": 2000, "description": "One line, no control characters; a secret in it is redacted."}}, required=["verdict"]),
     "TaskOptions": obj({
         "checks": {"type": "array", "items": S}, "model": nullable("string"), "fix_rounds": {"type": ["integer", "null"]},
         "allow_failing_checks": {"type": "boolean"}, "base": nullable("string")}),
@@ -160,6 +164,8 @@ paths = {
         "delete": op("cancelTask", "Cancel a task that has not finished", {"200": task_ok("Cancelled."), "404": E404, "409": E409}),
     },
     "/v1/tasks/{id}/retry": {"parameters": [ID], "post": op("retryTask", "Queue a failed, dead or cancelled task again", {"200": task_ok("Queued again."), "404": E404, "409": E409})},
+    "/v1/tasks/{id}/rating": {"parameters": [ID], "post": op("rateTask", "Record a verdict on a finished task's answer (its owner or a review token); rating again replaces it",
+        {"200": task_ok("Rated."), "400": E400, "404": E404, "409": E409, "413": E413, "415": E415}, requestBody=body(ref("RatingRequest")))},
     "/v1/tasks/{id}/events": {"parameters": [ID], "get": op("taskEvents", "Server-Sent Events: state, text, done", {
         "200": {"description": "An event stream: `event: state|text|done`, `data:` one JSON object (a Task, or {\"text\": ...}: the answer line by line, redacted). At most 16 streams a token (429 past that).",
                 "content": {"text/event-stream": {"schema": S}}}, "404": E404})},

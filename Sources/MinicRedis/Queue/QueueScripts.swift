@@ -17,6 +17,8 @@
 /// - `P:leases` (sorted set by lease expiry): running tasks
 /// - `P:s:STATE` (sorted set by id): the ids in each state
 /// - `P:idem` (hash): idempotency key → id
+/// - `P:r:good`, `P:r:bad` (sorted sets by id): the rated tasks, by verdict (the task's `rating` field
+///   holds the rating itself)
 /// - `P:corrupt` (sorted set by id): tasks a script found unplaceable (their hash edited by hand:
 ///   a priority or run_at that is no number, a member of `ready` naming a task that is not
 ///   claimable); they are never leased
@@ -32,7 +34,7 @@ enum QueueScripts {
         -- would make a write fail half-way through a script, and Redis keeps what a script wrote before an error.
         local KEY_TYPES = {meta = 'hash', seq = 'string', ready = 'zset', delayed = 'zset', leases = 'zset', idem = 'hash',
           corrupt = 'zset', ['s:queued'] = 'zset', ['s:running'] = 'zset', ['s:succeeded'] = 'zset', ['s:failed'] = 'zset',
-          ['s:dead'] = 'zset', ['s:cancelled'] = 'zset'}
+          ['s:dead'] = 'zset', ['s:cancelled'] = 'zset', ['r:good'] = 'zset', ['r:bad'] = 'zset'}
         local function check_queue(expected)
           for name, wanted in pairs(KEY_TYPES) do
             local found = redis.call('TYPE', P .. ':' .. name).ok
@@ -435,8 +437,32 @@ enum QueueScripts {
         unschedule(id)
         move(id, state, 'queued')
         redis.call('HSET', k, 'attempts', 0, 'run_at', ARGV[4], 'updated_at', ARGV[4])
-        redis.call('HDEL', k, 'finished_at')
+        -- The next answer has not been judged: the rating of the last one goes.
+        redis.call('HDEL', k, 'finished_at', 'rating')
+        redis.call('ZREM', P .. ':r:good', id)
+        redis.call('ZREM', P .. ':r:bad', id)
         schedule(id, tonumber(ARGV[4]))
+        return redis.call('HGETALL', k)
+        """)
+
+    /// ARGV: prefix, queue id, task id, now, rating (stored JSON), verdict (`good`/`bad`). Returns the task's fields;
+    /// `MINIC_NO_TASK` or `MINIC_STATE STATE`.
+    static let rate = RedisScriptSource(
+        "rate",
+        """
+        local bad = check_queue(ARGV[2]) if bad then return redis.error_reply(bad) end
+        local id = ARGV[3]
+        local k = tkey(id)
+        local state = redis.call('HGET', k, 'state')
+        if not state then return redis.error_reply('MINIC_NO_TASK') end
+        if state ~= 'succeeded' and state ~= 'failed' and state ~= 'dead' and state ~= 'cancelled' then
+          return redis.error_reply('MINIC_STATE ' .. state)
+        end
+        if ARGV[6] ~= 'good' and ARGV[6] ~= 'bad' then return redis.error_reply('MINIC_BAD_VERDICT') end
+        redis.call('HSET', k, 'rating', ARGV[5], 'updated_at', ARGV[4])
+        redis.call('ZREM', P .. ':r:good', id)
+        redis.call('ZREM', P .. ':r:bad', id)
+        redis.call('ZADD', P .. ':r:' .. ARGV[6], id, id)
         return redis.call('HGETALL', k)
         """)
 }

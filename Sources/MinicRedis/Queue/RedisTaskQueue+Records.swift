@@ -77,12 +77,19 @@ extension RedisTaskQueue {
             guard let decoded = TaskOptions.decode(text) else { throw corrupt("options") }
             options = decoded
         }
+        // A rating minic did not write is corruption too: it would show or count a verdict nobody gave.
+        var rating: TaskRating?
+        if let text = fields["rating"] {
+            guard let decoded = TaskRating.decodeStrictly(text) else { throw corrupt("rating") }
+            rating = decoded
+        }
         let record = TaskRecord(
             id: id, type: type, prompt: prompt, files: files, parameters: parameters, priority: priority, runAt: runAt, state: state,
             attempts: attempts, maxAttempts: maxAttempts, leaseOwner: fields["lease_owner"],
             leaseExpiresAt: try date("lease_expires_at"), result: fields["result"], error: fields["error"], usage: usage, agentCommit: fields["agent_commit"],
             idempotencyKey: fields["idempotency_key"], createdAt: createdAt, updatedAt: try date("updated_at") ?? createdAt, startedAt: try date("started_at"),
-            finishedAt: try date("finished_at"), options: options, report: TaskReport.decode(fields["report"]))
+            finishedAt: try date("finished_at"), options: options, report: TaskReport.decode(fields["report"]),
+            rating: rating)
         return (record, fields["lease_token"] ?? "")
     }
 }

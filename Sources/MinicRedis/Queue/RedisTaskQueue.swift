@@ -103,5 +103,5 @@ extension RedisTaskQueue {
 }
 
 extension QueueScripts {
-    static let all = [open, continueIDs, enqueue, claim, claimOne, heartbeat, complete, fail, release, rescue, cancel, retry]
+    static let all = [open, continueIDs, enqueue, claim, claimOne, heartbeat, complete, fail, release, rescue, cancel, retry, rate]
 }

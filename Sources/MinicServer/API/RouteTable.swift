@@ -7,6 +7,7 @@ enum RouteTable {
         (["v1", "tasks"], ["GET", "POST"]),
         (["v1", "tasks", "*"], ["GET", "DELETE"]),
         (["v1", "tasks", "*", "retry"], ["POST"]),
+        (["v1", "tasks", "*", "rating"], ["POST"]),
         (["v1", "tasks", "*", "events"], ["GET"]),
         (["v1", "proposals"], ["GET", "POST"]),
         (["v1", "proposals", "*"], ["GET"]),

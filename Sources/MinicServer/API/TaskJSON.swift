@@ -94,6 +94,7 @@ enum TaskJSON {
         key("checks"); encoded(task.report?.checks ?? [], into: &out)
         key("blocked"); out += Array((task.report?.blocked == true ? "true" : "false").utf8)
         key("not_executed"); optional(task.report?.notExecuted, into: &out)
+        key("rating"); encoded(task.rating, into: &out)
         out.append(UInt8(ascii: "}"))
     }
 
@@ -105,7 +106,7 @@ enum TaskJSON {
 
     static func encoded<T: Encodable>(_ value: T?, into out: inout [UInt8]) {
         guard let value, let data = try? nestedEncoder.encode(value) else {
-            out += Array("null".utf8)  // options that cannot be read show as null (the task is not run)
+            out += Array("null".utf8)  // options that cannot be read show as null (the task is not run); no rating too
             return
         }
         out += Array(data)

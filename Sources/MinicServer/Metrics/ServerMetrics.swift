@@ -17,6 +17,13 @@ final class ServerMetrics: Sendable {
         Gauge(label: "minic_queue_depth").record((counts[.queued] ?? 0) + (counts[.failed] ?? 0))
     }
 
+    /// Tasks per verdict people gave their answers, as the queue holds them now (a retried task loses its rating).
+    func recordRatings(_ counts: [TaskRating.Verdict: Int]) {
+        for verdict in TaskRating.Verdict.allCases {
+            Gauge(label: "minic_tasks_rated", dimensions: [("verdict", verdict.rawValue)]).record(counts[verdict] ?? 0)
+        }
+    }
+
     /// Proposals per status, as the home holds them now.
     func recordProposals(_ counts: [String: Int]) {
         for status in ["open", "merged", "rejected"] {

@@ -59,6 +59,9 @@ struct HealthRoutes {
         if let counts = try? await state.onQueue({ (queue) throws(QueueError) in try queue.counts() }) {
             state.metrics.recordQueue(counts)
         }
+        if let ratings = try? await state.onQueue({ (queue) throws(QueueError) in try queue.ratingCounts() }) {
+            state.metrics.recordRatings(ratings)
+        }
         if let proposals = try? await state.engine({ engine throws(MinicError) in
             Dictionary(grouping: try engine.list(all: true), by: { $0.proposal.status.rawValue }).mapValues(\.count)
         }) {

@@ -6,8 +6,9 @@ import MinicAuth
 import MinicCore
 import MinicGuard
 import MinicQueue
+import MinicTasks
 
-/// `/v1/tasks`: submit, list, show, cancel, retry (events are in ``TaskEventRoutes``).
+/// `/v1/tasks`: submit, list, show, cancel, retry, rate (events are in ``TaskEventRoutes``).
 struct TaskRoutes {
     let state: ServerState
 
@@ -17,6 +18,7 @@ struct TaskRoutes {
         group.get("tasks/{id}") { _, context in try await show(context) }
         group.delete("tasks/{id}") { _, context in try await change(context, "cancel") { (queue, id) throws(QueueError) in try queue.cancel(id, now: Date()) } }
         group.post("tasks/{id}/retry") { _, context in try await change(context, "retry") { (queue, id) throws(QueueError) in try queue.retry(id, now: Date()) } }
+        group.post("tasks/{id}/rating") { request, context in try await rate(request, context) }
     }
 
     /// The longest `Idempotency-Key` taken (printable ASCII).
@@ -162,8 +164,35 @@ struct TaskRoutes {
         return JSONBody.response(task: try await state.onQueue { (queue) throws(QueueError) in try body(queue, id) })
     }
 
+    /// A person's verdict on a finished task's answer: the task's owner, or a review token (as cancel and retry).
+    func rate(_ request: Request, _ context: APIContext) async throws -> Response {
+        let (_, task) = try await visibleTask(context)
+        let body = try JSONBody.decode(RatingBody.self, try await JSONBody.read(request, limit: 64 << 10), what: "a rating")
+        guard let verdict = TaskRating.Verdict(rawValue: body.verdict) else { throw APIError.badRequest("a rating: \"verdict\" is \"good\" or \"bad\"") }
+        let id = task.id
+        let note = body.note
+        let (queue, activity) = (state.queue, state.activity)
+        return JSONBody.response(
+            task: try await Blocking.run { () throws(MinicError) in try TaskRatings.rate(id, verdict: verdict, note: note, queue: queue, activity: activity) })
+    }
+
     static func taskID(_ context: APIContext) throws -> Int64 {
         guard let text = context.parameters.get("id"), let id = Int64(text), id > 0 else { throw APIError.notFound("a task id is a positive integer") }
         return id
+    }
+}
+
+/// `POST /v1/tasks/{id}/rating`: `{"verdict": "good"|"bad", "note": "..."}`.
+struct RatingBody: Decodable {
+    let verdict: String
+    let note: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case verdict, note }
+
+    init(from decoder: Decoder) throws {
+        try decoder.rejectUnknownKeys(CodingKeys.self)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        verdict = try container.decode(String.self, forKey: .verdict)
+        note = try container.decodeIfPresent(String.self, forKey: .note)
     }
 }

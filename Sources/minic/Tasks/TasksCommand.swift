@@ -7,8 +7,8 @@ import MinicTasks
 
 struct TasksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tasks", abstract: "List, show, cancel and retry tasks.",
-        subcommands: [ListTasks.self, ShowTask.self, CancelTask.self, RetryTask.self, NewQueue.self])
+        commandName: "tasks", abstract: "List, show, cancel, retry and rate tasks.",
+        subcommands: [ListTasks.self, ShowTask.self, CancelTask.self, RetryTask.self, RateTask.self, NewQueue.self])
 
     /// The home's queue alone: no provider, so no API key is needed whatever `llm.provider` says.
     static func queue(_ options: HomeOptions) throws -> any TaskQueue { try QueueFactory.open(home: options.open()) }
@@ -36,10 +36,11 @@ struct ListTasks: ParsableCommand {
             try Output.json(tasks)
             return
         }
-        var rows = [["ID", "TYPE", "STATE", "ATTEMPTS", "AGE", "PROMPT"]]
+        var rows = [["ID", "TYPE", "STATE", "ATTEMPTS", "AGE", "RATED", "PROMPT"]]
         for task in tasks {
             rows.append([
                 String(task.id), task.type, task.state.rawValue, "\(task.attempts)/\(task.maxAttempts)", Output.age(since: task.createdAt),
+                task.rating?.verdict.rawValue ?? "-",
                 Output.safe(String(task.prompt.prefix(60)).replacingOccurrences(of: "\n", with: " ")),
             ])
         }
@@ -77,6 +78,9 @@ struct ShowTask: ParsableCommand {
         for command in task.options?.checks ?? [] { text += "check:    \(Output.safe(command))\n" }
         text += "prompt:   \(Output.safe(task.prompt))\n"
         if let error = task.error { text += "error:    \(Output.safe(error))\n" }
+        if let rating = task.rating {
+            text += "rated:    \(rating.verdict.rawValue) at \(Timestamp.iso8601(rating.ratedAt))\(rating.note.map { ": " + Output.safe($0) } ?? "")\n"
+        }
         if task.report?.blocked == true { text += "blocked:  the guardrails blocked this answer: never run or apply it\n" }
         if let why = task.report?.notExecuted { text += "not run:  \(Output.safe(why))\n" }
         for check in task.report?.checks ?? [] {

@@ -19,6 +19,7 @@ final class SQLiteConformanceTests: XCTestCase {
 
     func testLifecycle() throws { try suite.lifecycle() }
     func testOptionsAndReportsTravelWithTheTask() throws { try suite.optionsAndReports() }
+    func testRatingsOfFinishedTasks() throws { try suite.ratings() }
     func testClaimOrderIsPriorityThenRunAtThenAge() throws { try suite.claimOrder() }
     func testBatchClaimOrder() throws { try suite.batchClaimOrder() }
     func testIdempotencyKeys() throws { try suite.idempotency() }
