@@ -68,6 +68,27 @@ final class UpdateWatchTests: XCTestCase {
         XCTAssertTrue(setup.home.activityLog.contains("watch: merge"), "the watch is logged under update")
     }
 
+    /// A person's bad rating counts as a bad task, whatever the task's state.
+    func testBadRatingsCountAsBadTasks() throws {
+        let setup = try Setup()
+        try setup.record(on: setup.home.head(), good: 30, bad: 0)
+        let merge = setup.mergeTemplateChange()
+        try setup.record(on: merge, good: 8, bad: 0)
+        let unrated = try setup.watch()
+        XCTAssertEqual(unrated.after, WatchReport.Side(tasks: 8, bad: 0))
+        XCTAssertFalse(unrated.regression)
+
+        let after = try setup.queue.tasks(TaskFilter(limit: 8))
+        XCTAssertEqual(Set(after.map(\.agentCommit)), [merge])
+        for (index, task) in after.enumerated() {
+            _ = try setup.queue.rate(task.id, rating: TaskRating(verdict: index < 6 ? .bad : .good, note: "checked by hand", ratedAt: Date()), now: Date())
+        }
+        let rated = try setup.watch()
+        XCTAssertEqual(rated.after, WatchReport.Side(tasks: 8, bad: 6))
+        XCTAssertTrue(rated.regression, rated.verdict)
+        XCTAssertNotNil(rated.proposal)
+    }
+
     /// Noise makes no revert: too few tasks since the merge, or a difference chance explains.
     func testTooFewTasksOrANonSignificantDifferenceMakeNoRevert() throws {
         let setup = try Setup()

@@ -12,7 +12,8 @@ import MinicUpdates
 /// `updates.auto_revert` is true.
 ///
 /// A task counts on the side of the commit it ran with (its `agent_commit`), once it has an
-/// outcome: succeeded, failed (an attempt failed; it may be retried) or dead. Bad: failed or dead.
+/// outcome: succeeded, failed (an attempt failed; it may be retried), dead, or rated by a person.
+/// Bad: failed, dead, or rated bad (`minic tasks rate ID bad`).
 /// Blocking (SQLite or Redis, libgit2): call it off the cooperative pool.
 public struct UpdateWatch: Sendable {
     /// The significance level of the one-sided test.
@@ -34,11 +35,14 @@ public struct UpdateWatch: Sendable {
         self.init(homePath: home.path, environment: home.environment, queue: queue)
     }
 
-    /// Whether a finished task counts against the commit it ran with.
-    public static func isBad(_ task: TaskRecord) -> Bool { task.state == .failed || task.state == .dead }
+    /// Whether a finished task counts against the commit it ran with: it failed, is dead, or a person rated it bad.
+    public static func isBad(_ task: TaskRecord) -> Bool { task.state == .failed || task.state == .dead || task.rating?.verdict == .bad }
 
-    /// Whether a task has an outcome to count: queued, running and cancelled ones have none.
-    static func isFinished(_ task: TaskRecord) -> Bool { task.state == .succeeded || task.state == .failed || task.state == .dead }
+    /// Whether a task has an outcome to count: it succeeded, failed or is dead, or a person rated it
+    /// (a cancelled task's answer included). Queued, running and unrated cancelled ones have none.
+    static func isFinished(_ task: TaskRecord) -> Bool {
+        task.state == .succeeded || task.state == .failed || task.state == .dead || task.rating != nil
+    }
 
     /// Runs the watch once.
     /// - Parameters:

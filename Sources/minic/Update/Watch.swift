@@ -9,7 +9,7 @@ struct Watch: ParsableCommand {
         abstract: "After the latest merge: are tasks worse? A significant regression proposes a revert.",
         discussion: """
             Compares the finished tasks that ran on the heads since the latest merge of a proposal with the latest --window \
-            that ran before it (bad: failed or dead), one-sided Fisher's exact test at p < 0.05 with at least --min-tasks \
+            that ran before it (bad: failed, dead or rated bad), one-sided Fisher's exact test at p < 0.05 with at least --min-tasks \
             after it, and the merge's Eval-Delta note where there is one (an interval wholly below 0 is a regression too). \
             A regression proposes a revert (Reverts: trailer), once per merge; it merges by itself only when \
             updates.auto_revert is true. Exit 0 when the watch ran, whether or not it proposed a revert; 1 when it found \
