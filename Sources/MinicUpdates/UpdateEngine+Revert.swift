@@ -105,11 +105,10 @@ extension UpdateEngine {
         if head == merge { return parentTree }
         let headTree = try treeOf(head)
         // Later changes on other paths: the merge's paths put back as they were, the rest as at head.
-        if let tree = try git("reverting \(merge.short)", { () throws(GitError) in
+        let disjoint = try git("reverting \(merge.short)") { () throws(GitError) in
             try repository.mergeDisjointTrees(base: mergeTree, ours: headTree, theirs: parentTree)
-        }) {
-            return tree
         }
+        if let disjoint { return disjoint }
         let index = try git("reverting \(merge.short)") { () throws(GitError) in
             try repository.mergeTrees(ancestor: mergeTree, ours: headTree, theirs: parentTree)
         }

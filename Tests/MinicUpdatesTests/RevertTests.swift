@@ -32,7 +32,9 @@ final class RevertTests: XCTestCase {
     func testARevertThatConflictsIsRefusedCleanly() throws {
         let (home, merge) = mergedHome()
         home.commitOnMain("edit the merged line") {
-            $0.write("prompt_templates/explain.mustache", ($0.read("prompt_templates/explain.mustache") ?? "").replacingOccurrences(of: "Merged line.", with: "Edited line."))
+            $0.write(
+                "prompt_templates/explain.mustache",
+                ($0.read("prompt_templates/explain.mustache") ?? "").replacingOccurrences(of: "Merged line.", with: "Edited line."))
         }
         let error = assertMinicError(.refused) { try home.engine().proposeRevert(merge: try self.oid(merge), reason: "test") }
         XCTAssertTrue(error?.message.contains("do not revert cleanly") == true, error?.message ?? "")
