@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MinicLLM", targets: ["MinicLLM"]),
         .library(name: "MinicTasks", targets: ["MinicTasks"]),
         .library(name: "MinicGuard", targets: ["MinicGuard"]),
+        .library(name: "MinicEvals", targets: ["MinicEvals"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -86,6 +87,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // Evals: the home's suite run on a revision, and a proposal scored against its base (the update engine's evaluator).
+        .target(name: "MinicEvals", dependencies: ["MinicCore", "MinicGit", "MinicLLM", "MinicGuard", "MinicTasks", "MinicUpdates"]),
         // hiredis (Debian libhiredis-dev), found through pkg-config. Only MinicRedis imports it.
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]),
         // hiredis's reply objects built under a budget (the default builders are static in hiredis.c).
@@ -97,7 +100,7 @@ let package = Package(
         // The library API: builds the services of a home (its queue from config, pipelines) in one place.
         .target(
             name: "Minic",
-            dependencies: ["MinicCore", "MinicGit", "MinicQueue", "MinicRedis", "MinicTasks", "MinicLLM", "MinicUpdates"]
+            dependencies: ["MinicCore", "MinicGit", "MinicQueue", "MinicRedis", "MinicTasks", "MinicLLM", "MinicUpdates", "MinicEvals"]
         ),
         // The HTTP API, the review page and /metrics (Hummingbird 2, swift-metrics with swift-prometheus).
         .target(
@@ -122,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "minic",
             dependencies: [
-                "Minic", "MinicAuth", "MinicServer", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard",
+                "Minic", "MinicAuth", "MinicServer", "MinicUpdates", "MinicCore", "MinicTasks", "MinicQueue", "MinicLLM", "MinicGuard", "MinicEvals",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -85,6 +85,10 @@ extension UpdateEngine {
         if options.rule == .autoRevert { try requireAutoRevertable(proposal, paths: paths, head: head) }
         let touched = paths.map(\.path)
         try refuseLocalChanges(touching: touched, proposal: proposal)
+        // The eval gate after every cheaper refusal: it may call a model many times.
+        let evaluation = try Trace.span("merge: eval gate") { () throws(MinicError) in
+            try self.gateEvaluation(proposal: proposal, head: head, mergedTree: mergedTree, progress: options.evalProgress)
+        }
         try refuseFilesInTheWay(of: touched, from: headTree, to: mergedTree, what: "merge of \(proposal.id)")
         if let confirm = options.confirm, !confirm(MergePlan(proposal: proposal, paths: paths, head: head, branch: branch)) {
             throw .refused("merge of \(proposal.id) cancelled; nothing changed")
@@ -115,6 +119,7 @@ extension UpdateEngine {
         var message = "Merge proposal \(proposal.id): \(CommitText.title(proposal.title) ?? "")\n\n"
         message += "Proposal-Id: \(proposal.id)\nApproved-by: \(approver)\nRule: \(options.rule.rawValue)\nBackup: \(backup)\n"
         if let taskID = proposal.taskID { message += "Task-Id: \(taskID)\n" }
+        if let evaluation { message += "Eval-Delta: \(evaluation.note.deltaText)\nEval-Note: \(evaluation.blob.hex)\n" }
         let commit: OID
         let intent: UpdateIntent
         do {
@@ -146,9 +151,11 @@ extension UpdateEngine {
             self.testPause("after-checkout")
         }
         Counter(label: "minic_merges_total", dimensions: [("rule", options.rule.rawValue)]).increment()
-        return MergeOutcome(
+        var outcome = MergeOutcome(
             proposalID: proposal.id, commit: commit, previousHead: head, backup: backup, rule: options.rule, approvedBy: approver,
             preMerge: preMerge, postMerge: postMerge, alreadyMerged: false)
+        outcome.evaluation = evaluation
+        return outcome
     }
 
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.

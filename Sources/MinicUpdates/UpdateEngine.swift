@@ -18,7 +18,13 @@ public final class UpdateEngine {
     lazy var updateLog: Logger = home.activity.logger(.update)
     lazy var systemLog: Logger = home.activity.logger(.system)
 
-    public init(home: Home) { self.home = home }
+    /// What scores proposals for `update eval` and the eval gate; ``ProposalEvaluators/installed`` when `nil`.
+    public var evaluator: (any ProposalEvaluator)?
+
+    public init(home: Home, evaluator: (any ProposalEvaluator)? = nil) {
+        self.home = home
+        self.evaluator = evaluator
+    }
 
     /// The branch updates go to and its commit: `main` (see ``Home/head()``, which
     /// refuses HEAD on any other branch, a proposal a person checked out included).

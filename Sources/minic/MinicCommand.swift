@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import MinicCore
+import MinicEvals
+import MinicUpdates
 import MinicQueue
 
 /// The `minic` command. Exit codes: 0 ok, 1 refused by a rule or a failed check,
@@ -15,7 +17,7 @@ struct MinicCommand: AsyncParsableCommand {
             The home is chosen by --home, then MINIC_HOME, then the current directory if it is a home, then ~/.minic.
             """,
         version: "minic \(MinicVersion.string)",
-        subcommands: [Init.self, Run.self, Submit.self, WorkerCommand.self, TasksCommand.self, ResultCommand.self, ApplyCommand.self, TokenCommand.self, ServeCommand.self, Update.self, HomeCommand.self, Scan.self, SandboxCommand.self, Validate.self]
+        subcommands: [Init.self, Run.self, Submit.self, WorkerCommand.self, TasksCommand.self, ResultCommand.self, ApplyCommand.self, EvalCommand.self, TokenCommand.self, ServeCommand.self, Update.self, HomeCommand.self, Scan.self, SandboxCommand.self, Validate.self]
     )
 
     /// Parses and runs, mapping every failure to minic's documented exit codes.
@@ -24,6 +26,8 @@ struct MinicCommand: AsyncParsableCommand {
         // A peer that closes its socket (Redis killed mid-write, a reader that went away) is an error
         // on that write, reported in one line, never a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        // Every update engine of this process (merge, auto-merge, the server's) scores proposals with the home's suite.
+        ProposalEvaluators.install(SuiteEvaluator())
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

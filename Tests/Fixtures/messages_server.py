@@ -15,6 +15,8 @@ requested "model" picks a behaviour:
   error-event        an error event (overloaded_error) in the stream
   reply-file:PATH    a normal stream whose text is the content of PATH
   reply-fix:A:B      the content of file A, or of file B when the prompt shows a failed check (a fix round)
+  echo, echo:MS      the user message's text back (after MS milliseconds): answers follow the prompt, so a template
+                     change changes what evals score
   fast               the whole stream in one write (for first-token timing)
   big:N              a normal stream of N bytes of text in 4 KiB deltas, written in 64 KiB chunks (throughput)
   endless            message_start, a text block, then text deltas forever
@@ -386,6 +388,12 @@ class Handler(BaseHTTPRequestHandler):
             with open(right if "failed (" in prompt else wrong, encoding="utf-8") as answer:
                 content = answer.read()
             return self.stream(events(model, text=[content[i:i + 40] for i in range(0, len(content), 40)]))
+        if model == "echo" or model.startswith("echo:"):
+            if model.startswith("echo:"):
+                time.sleep(int(model[len("echo:"):]) / 1000)
+            text = "".join(part.get("text", "") if isinstance(part, dict) else "" for message in body.get("messages", [])
+                           for part in (message.get("content") if isinstance(message.get("content"), list) else [{"text": message.get("content", "")}]))
+            return self.stream(events(model, text=[text[i:i + 40] for i in range(0, len(text), 40)] or [""]))
         if model.startswith("reply-file:"):
             with open(model[len("reply-file:"):], encoding="utf-8") as answer:
                 content = answer.read()

@@ -88,8 +88,11 @@ public struct MergeView: Encodable, Sendable {
     public let approvedBy: String
     public let alreadyMerged: Bool
     public let hooks: [HookView]
+    /// `Eval-Delta` as recorded, when the merge carries an eval note.
+    public let evalDelta: String?
 
     public init(_ outcome: MergeOutcome) {
+        evalDelta = outcome.evaluation?.note.deltaText
         id = outcome.proposalID
         commit = outcome.commit.hex
         previousHead = outcome.previousHead.hex
@@ -102,6 +105,7 @@ public struct MergeView: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, status, commit, backup, rule, hooks
+        case evalDelta = "eval_delta"
         case previousHead = "previous_head"
         case approvedBy = "approved_by"
         case alreadyMerged = "already_merged"
@@ -119,8 +123,11 @@ public struct ShowView: Encodable, Sendable {
     public let message: String
     public let diff: String?
     public let stat: String?
+    /// The proposal's eval note (`minic update eval`), `null` when it has none.
+    public let evaluation: EvalNoteView?
 
-    public init(_ review: ProposalReview, stat: Bool) throws {
+    public init(_ review: ProposalReview, stat: Bool, evaluation: StoredEvalNote? = nil) throws {
+        self.evaluation = evaluation.map(EvalNoteView.init)
         proposal = ProposalView(review.proposal, counts: CountsView(review.paths), rolledBack: review.rolledBackCommit != nil)
         base = review.base?.hex
         paths = review.paths
@@ -143,10 +150,12 @@ public struct ShowView: Encodable, Sendable {
         try container.encode(message, forKey: .message)
         try container.encodeIfPresent(diff, forKey: .diff)
         try container.encodeIfPresent(stat, forKey: .stat)
+        try container.encode(evaluation, forKey: .evaluation)
     }
 
     enum CodingKeys: String, CodingKey {
         case base, paths, violations, conflicts, message, diff, stat
+        case evaluation = "eval"
         case commitViolations = "commit_violations"
     }
 }
@@ -220,4 +229,19 @@ public struct ProposeView: Encodable, Sendable {
         case mergeError = "merge_error"
         case pushError = "push_error"
     }
+}
+
+/// A stored note with where it is, for `--json`.
+public struct EvalNoteView: Encodable, Sendable {
+    public let note: EvalNote
+    public let blob: String
+    public let current: Bool
+
+    public init(_ stored: StoredEvalNote) {
+        note = stored.note
+        blob = stored.blob.hex
+        current = stored.current
+    }
+
+    enum CodingKeys: String, CodingKey { case note, blob, current }
 }

@@ -15,12 +15,15 @@ public struct MinicConfig: Codable, Sendable, Equatable {
     public var sandbox: SandboxConfig
     public var log: LogConfig
     public var tasks: TasksConfig
+    public var evals: EvalsConfig
 
     public init(
         version: Int = 1, updates: UpdatesConfig = UpdatesConfig(), queue: QueueConfig = QueueConfig(), llm: LLMConfig = LLMConfig(),
-        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig(), tasks: TasksConfig = TasksConfig()
+        security: SecurityConfig = SecurityConfig(), sandbox: SandboxConfig = SandboxConfig(), log: LogConfig = LogConfig(), tasks: TasksConfig = TasksConfig(),
+        evals: EvalsConfig = EvalsConfig()
     ) {
         self.tasks = tasks
+        self.evals = evals
         self.security = security
         self.sandbox = sandbox
         self.version = version
@@ -30,7 +33,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         self.log = log
     }
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log, tasks }
+    enum CodingKeys: String, CodingKey, CaseIterable { case version, updates, queue, llm, security, sandbox, log, tasks, evals }
 
     public init(from decoder: Decoder) throws {
         try decoder.rejectUnknownKeys(CodingKeys.self)
@@ -43,6 +46,7 @@ public struct MinicConfig: Codable, Sendable, Equatable {
         sandbox = try container.decodeIfPresent(SandboxConfig.self, forKey: .sandbox) ?? SandboxConfig()
         log = try container.decodeIfPresent(LogConfig.self, forKey: .log) ?? LogConfig()
         tasks = try container.decodeIfPresent(TasksConfig.self, forKey: .tasks) ?? TasksConfig()
+        evals = try container.decodeIfPresent(EvalsConfig.self, forKey: .evals) ?? EvalsConfig()
     }
 }
 
@@ -77,6 +81,8 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var autoMergeModelProposals: Bool
     /// How long a hook may run before it is killed and counted as failed.
     public var hookTimeoutSeconds: Double
+    /// What a proposal's eval score decides at merge time: `off`, `report`, `no_regression` or `improvement`.
+    public var evalGate: String
     /// Whether a revert proposal `minic update watch` makes merges by itself (through the usual
     /// merge: auto paths, and review paths the reverted merge changed; protected ones never).
     public var autoRevert: Bool
@@ -87,10 +93,15 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     /// The fewest finished tasks on the new head before the watch judges their failure rate.
     public var watchMinTasks: Int
 
+    /// The values `updates.eval_gate` takes.
+    public static let evalGates = ["off", "report", "no_regression", "improvement"]
+
     public init(
         autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, autoMergeModelProposals: Bool = false,
-        hookTimeoutSeconds: Double = 60, autoRevert: Bool = false, watchIntervalSeconds: Double = 600, watchWindow: Int = 50, watchMinTasks: Int = 5
+        hookTimeoutSeconds: Double = 60, evalGate: String = "off", autoRevert: Bool = false, watchIntervalSeconds: Double = 600, watchWindow: Int = 50,
+        watchMinTasks: Int = 5
     ) {
+        self.evalGate = evalGate
         self.autoRevert = autoRevert
         self.watchIntervalSeconds = watchIntervalSeconds
         self.watchWindow = watchWindow
@@ -108,6 +119,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case autoMerge = "auto_merge"
         case autoMergeModelProposals = "auto_merge_model_proposals"
         case hookTimeoutSeconds = "hook_timeout_seconds"
+        case evalGate = "eval_gate"
         case autoRevert = "auto_revert"
         case watchIntervalSeconds = "watch_interval_seconds"
         case watchWindow = "watch_window"
@@ -123,6 +135,7 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         autoMerge = try container.decodeIfPresent(Bool.self, forKey: .autoMerge) ?? defaults.autoMerge
         autoMergeModelProposals = try container.decodeIfPresent(Bool.self, forKey: .autoMergeModelProposals) ?? defaults.autoMergeModelProposals
         hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
+        evalGate = try container.decodeIfPresent(String.self, forKey: .evalGate) ?? defaults.evalGate
         autoRevert = try container.decodeIfPresent(Bool.self, forKey: .autoRevert) ?? defaults.autoRevert
         watchIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? defaults.watchIntervalSeconds
         watchWindow = try container.decodeIfPresent(Int.self, forKey: .watchWindow) ?? defaults.watchWindow
@@ -176,6 +189,9 @@ extension MinicConfig {
             throw .badInput("\(source): log.level: '\(log.level)' is not one of \(Self.logLevels.joined(separator: ", "))")
         }
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
+        guard UpdatesConfig.evalGates.contains(updates.evalGate) else {
+            throw .badInput("\(source): updates.eval_gate: must be one of \(UpdatesConfig.evalGates.joined(separator: ", ")), not '\(updates.evalGate)'")
+        }
         // Bounded so the interval fits a timer; a day is longer than any use.
         guard (0...86_400).contains(updates.watchIntervalSeconds) else {
             throw .badInput("\(source): updates.watch_interval_seconds: must be 0 to 86400")
@@ -190,6 +206,7 @@ extension MinicConfig {
         try llm.validate(source: source)
         try security.validate(source: source)
         try sandbox.validate(source: source)
+        try evals.validate(source: source)
         guard (0...TaskOptions.maxFixRounds).contains(tasks.fixRounds) else {
             throw .badInput("\(source): tasks.fix_rounds: must be 0 to \(TaskOptions.maxFixRounds)")
         }

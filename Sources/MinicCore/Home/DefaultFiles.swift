@@ -11,7 +11,8 @@ public enum DefaultFiles {
     "auto_approve_config": false,
     "auto_merge": true,
     "auto_merge_model_proposals": false,
-    "hook_timeout_seconds": 60
+    "hook_timeout_seconds": 60,
+    "eval_gate": "off"
   },
   "queue": {
     "backend": "sqlite",
@@ -59,6 +60,10 @@ public enum DefaultFiles {
   },
   "tasks": {
     "fix_rounds": 0
+  },
+  "evals": {
+    "repeats": 1,
+    "concurrency": 4
   }
 }
 
@@ -229,5 +234,85 @@ minic="${MINIC_BIN:-minic}"
 exec "$minic" validate --home "${MINIC_HOME:-.}" --rev "${MINIC_MERGE_TREE:-$3}"
 
 """#, true),
+        ("evals/analyze-finds-eval.json", #"""
+{
+  "description": "An analyze task: the answer flags eval() on user input as a finding, in the JSON shape asked for.",
+  "type": "analyze",
+  "prompt": "Review this code for security problems. Answer with a JSON object {\"findings\": [{\"line\": N, \"issue\": \"...\"}]} in a ```json block.",
+  "files": [{"path": "calc.py", "content": "def calculate(expression):\n    return eval(expression)\n"}],
+  "checks": [
+    {"contains": "eval"},
+    {"json_schema": {"type": "object", "required": ["findings"], "properties": {"findings": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["line", "issue"], "properties": {"line": {"type": "integer", "minimum": 1}, "issue": {"type": "string", "minLength": 3}}}}}}}
+  ]
+}
+
+"""#, false),
+        ("evals/complete-python.json", #"""
+{
+  "description": "A complete task: the continuation of a function, without secrets or risky calls.",
+  "type": "complete",
+  "prompt": "Complete the function.",
+  "files": [{"path": "stats.py", "content": "def mean(values):\n    \"\"\"The arithmetic mean of a non-empty list.\"\"\"\n"}],
+  "checks": [
+    {"regex": "sum\\(|for "},
+    {"no_findings": true},
+    {"max_chars": 4000}
+  ]
+}
+
+"""#, false),
+        ("evals/explain-summary.json", #"""
+{
+  "description": "An explain task: the answer names the function and stays short.",
+  "type": "explain",
+  "prompt": "Explain what this function does.",
+  "files": [{"path": "slug.py", "content": "import re\n\ndef slugify(text):\n    text = text.lower().strip()\n    return re.sub(r'[^a-z0-9]+', '-', text).strip('-')\n"}],
+  "checks": [
+    {"contains": "slugify"},
+    {"regex": "(?i)lower ?case|lower\\(\\)"},
+    {"max_chars": 6000},
+    {"judge": "evals/judge.mustache"}
+  ]
+}
+
+"""#, false),
+        ("evals/generate-python-add.json", #"""
+{
+  "description": "A small generate task: a Python function with its test, run in the sandbox.",
+  "type": "generate",
+  "prompt": "Write add(a, b) in calc.py, returning the sum of two numbers, and a unittest test in test_calc.py.",
+  "repeats": 1,
+  "checks": [
+    {"contains": "def add"},
+    {"not_contains": "TODO"},
+    {"max_chars": 8000},
+    {"no_findings": true},
+    {"runs": "python3 -m unittest -q"}
+  ]
+}
+
+"""#, false),
+        ("evals/judge.mustache", #"""
+{{! minic eval judge: rendered with the case (case.name, case.prompt, case.type, prompt, params, files) and the answer; the model's reply's last number (0-1) is the score. }}
+{{#system}}
+You grade answers of a code assistant. Read the request and the answer, then
+reply with one line: a score between 0 and 1 (1: correct, complete and clear;
+0: wrong or missing), nothing after the number.
+{{/system}}
+{{#user}}
+Request ({{case.type}}): {{case.prompt}}
+{{#files}}
+
+File: {{path}}
+```{{language}}
+{{{content}}}
+```
+{{/files}}
+
+Answer:
+{{{answer}}}
+{{/user}}
+
+"""#, false),
     ]
 }

@@ -21,6 +21,8 @@ public struct MergeOptions {
     public var approver: Signature?
     /// Asked once every check has passed and before anything is written; `false` cancels.
     public var confirm: ((MergePlan) -> Bool)?
+    /// Told how far the eval gate's run is (samples done, in all), when the gate evaluates.
+    public var evalProgress: (@Sendable (Int, Int) -> Void)?
 
     public init(rule: MergeRule = .review, expect: String? = nil, approver: Signature? = nil, confirm: ((MergePlan) -> Bool)? = nil) {
         self.rule = rule
@@ -51,4 +53,6 @@ public struct MergeOutcome: Sendable {
     public let postMerge: HookOutcome?
     /// The proposal was already part of the head; nothing new was committed.
     public let alreadyMerged: Bool
+    /// The eval note the merge recorded (`Eval-Delta`, `Eval-Note`), when an evaluation was current or the gate ran one.
+    public var evaluation: StoredEvalNote? = nil
 }

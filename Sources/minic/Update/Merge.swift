@@ -23,6 +23,7 @@ struct Merge: ParsableCommand {
     func run() throws {
         let home = try homeOptions.open(startup: "update merge")
         var options = MergeOptions(rule: .review, expect: expect)
+        options.evalProgress = EvalViews.progress(label: "eval gate: scoring \(id)")
         if !yes && Output.stdinIsTerminal {
             options.confirm = { plan in
                 var text = "Merge \(Output.safe(plan.proposal.id)) (\(plan.proposal.head.short)) into \(plan.branch) at \(plan.head.short):\n"
@@ -34,7 +35,14 @@ struct Merge: ParsableCommand {
                 return Output.confirm("Approve and merge?")
             }
         }
-        let outcome = try UpdateEngine(home: home).merge(id, options: options)
+        let outcome: MergeOutcome
+        do {
+            outcome = try UpdateEngine(home: home).merge(id, options: options)
+            EvalViews.endProgress()
+        } catch {
+            EvalViews.endProgress()
+            throw error
+        }
         if output.json {
             try Output.json(MergeView(outcome))
             return
@@ -49,6 +57,7 @@ struct Merge: ParsableCommand {
             print(
                 "Merged \(outcome.proposalID) as \(outcome.commit.short) (rule \(outcome.rule.rawValue), approved by \(Output.safe(outcome.approvedBy)); backup \(outcome.backup ?? "-"))"
             )
+            if let evaluation = outcome.evaluation { print("eval delta \(evaluation.note.deltaText) (note \(evaluation.blob.short))") }
         }
     }
 }

@@ -20,8 +20,9 @@ struct Show: ParsableCommand {
         let engine = try UpdateEngine(home: homeOptions.open())
         let review = try Trace.span("show: review") { () throws(MinicError) in try engine.review(id) }
         let proposal = review.proposal
+        let evaluation = try engine.evaluation(of: proposal.id)
         if output.json {
-            try Output.json(ShowView(review, stat: stat))
+            try Output.json(ShowView(review, stat: stat, evaluation: evaluation))
             return
         }
         let status = review.rolledBackCommit == nil ? proposal.status.rawValue : "merged, rolled back"
@@ -48,6 +49,7 @@ struct Show: ParsableCommand {
                 "  " + Output.paint(path.class.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), style)
                 + path.change.padding(toLength: 11, withPad: " ", startingAt: 0) + name + "\n"
         }
+        if let evaluation { text += "\n" + EvalViews.text(evaluation) }
         if !review.violations.isEmpty {
             text += "\n" + Output.paint("refused: this proposal may not merge under the rules of head \(review.head.short):", .red) + "\n"
             for violation in review.violations { text += "  \(Output.safe(violation.description))\n" }

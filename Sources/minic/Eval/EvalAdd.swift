@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import MinicCore
+import MinicEvals
+import MinicGuard
+import MinicQueue
+import MinicTasks
+
+struct EvalAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add", abstract: "Turn a task into an eval case: evals/NAME.json in the home's work tree, with no checks yet.",
+        discussion: """
+            The case takes the task's type, prompt, parameters and files (their content as it is now, inline, paths relative to \
+            the task's base), with every secret redacted. Add its checks, then propose it: minic update propose. \
+            Refused when the file exists (unless --force) or a file of the task cannot be read.
+            """)
+
+    @Option(name: .customLong("from-task"), help: ArgumentHelp("The task to copy.", valueName: "id")) var taskID: Int64
+    @Option(help: ArgumentHelp("The case's name: letters, digits, '.', '_' and '-'.", valueName: "name")) var name: String
+    @Flag(help: "Print the case instead of writing it.") var print = false
+    @Flag(help: "Replace evals/NAME.json if it exists.") var force = false
+    @OptionGroup var homeOptions: HomeOptions
+
+    func validate() throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        guard !name.isEmpty, name.count <= 100, !name.hasPrefix("."), name.allSatisfy(allowed.contains) else {
+            throw ValidationError("--name must be 1-100 letters, digits, '.', '_' or '-', not starting with '.'")
+        }
+    }
+
+    func run() throws {
+        let home = try homeOptions.open(startup: "eval add")
+        guard let task = try TasksCommand.queue(homeOptions).task(taskID) else { throw MinicError.notFound("no task \(taskID)") }
+        guard let type = TaskType(rawValue: task.type), type != .selfUpdate else {
+            throw MinicError.badInput("task \(taskID) is a \(task.type) task; eval cases are analyze, generate, explain or complete")
+        }
+        let scanner = SharedSecretScanner.shared
+        var files: [[String: String]] = []
+        for path in task.files {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw MinicError.badInput("task \(taskID): cannot read \(Output.safe(path)) as UTF-8 text now; nothing written")
+            }
+            let shown = task.options?.base.flatMap { TaskBase.relative(path, to: $0) } ?? URL(fileURLWithPath: path).lastPathComponent
+            files.append(["path": shown, "content": scanner.redactingSecrets(in: text).text])
+        }
+        var params: [String: String] = [:]
+        for (key, value) in task.parameters { params[key] = scanner.redactingSecrets(in: value).text }
+        let item: [String: Any] = [
+            "description": "From task \(taskID) (\(task.state.rawValue)). Add checks: contains, not_contains, regex, json_schema, max_chars, no_findings, runs, judge.",
+            "type": type.rawValue, "prompt": scanner.redactingSecrets(in: task.prompt).text, "files": files, "params": params, "checks": [] as [Any],
+        ]
+        let json = try JSONSerialization.data(withJSONObject: item, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        let bytes = Array(json) + [0x0A]
+        // What is written must load as a case (a prompt with a character the reader refuses would not).
+        _ = try EvalCase(name: name, json: bytes, source: "evals/\(name).json")
+        if print {
+            FileHandle.standardOutput.write(Data(bytes))
+            return
+        }
+        let directory = home.path + "/" + EvalSuite.directory
+        let path = directory + "/\(name).json"
+        if FileManager.default.fileExists(atPath: path) && !force {
+            throw MinicError.refused("\(EvalSuite.directory)/\(name).json exists; choose another --name or pass --force")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
+        Swift.print("wrote \(EvalSuite.directory)/\(name).json from task \(taskID); add its checks, then: minic update propose --title 'Eval case \(name)'")
+    }
+}
