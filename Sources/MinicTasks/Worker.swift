@@ -40,8 +40,11 @@ public final class Worker: Sendable {
     /// Gets each task's text as it arrives (a server's event streams), and `nil` once the task is done.
     let onText: (@Sendable (Int64, String?) -> Void)?
 
-    /// - Parameter pullEvery: seconds between background pulls from the origin, when the pipeline has a
-    ///   ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
+    /// - Parameters:
+    ///   - pullEvery: seconds between background pulls from the origin, when the pipeline has a
+    ///     ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
+    ///   - watchCheckSeconds: how often a worker in ``Mode/forever`` looks whether ``UpdateWatch`` is due
+    ///     (`updates.watch_interval_seconds`, or a new head); 0 never watches.
     public init(
         pipeline: TaskPipeline, concurrency: Int, mode: Mode, leaseSeconds: Double, owner: String? = nil, pollSeconds: Double = 0.2, grace: Double = 10,
         pullEvery: Double = 0, watchCheckSeconds: Double = 15, onText: (@Sendable (Int64, String?) -> Void)? = nil
