@@ -13,8 +13,7 @@ public enum FailureContext {
         Array(tasks.filter { ($0.state == .failed || $0.state == .dead || isRatedBad($0)) && $0.type != TaskType.selfUpdate.rawValue }.prefix(count))
     }
 
-    /// Whether a person rated the task bad (``TaskRecord`` ratings, when the queue has them).
-    static func isRatedBad(_ task: TaskRecord) -> Bool { RatingProbe.isBad(task) }
+    static func isRatedBad(_ task: TaskRecord) -> Bool { task.rating?.verdict == .bad }
 
     /// The self-update prompt: the goal, then the failures and the eval results, at most `maxBytes` bytes.
     public static func prompt(goal: String, failures: [TaskRecord], latest: EvalRunReport?, maxBytes: Int) -> String {
@@ -30,8 +29,8 @@ public enum FailureContext {
             for task in failures {
                 var line = "- task \(task.id) (\(task.type), \(task.state.rawValue)): prompt: \(clean(task.prompt, 300))"
                 if let error = task.error { line += "; error: \(clean(error, 300))" }
-                if let rating = RatingProbe.describe(task) { line += "; \(clean(rating, 200))" }
-                if let result = task.result, task.state != .succeeded || RatingProbe.isBad(task) { line += "; answer began: \(clean(result, 200))" }
+                if let rating = task.rating { line += "; rated \(rating.verdict.rawValue)" + (rating.note.map { ": " + clean($0, 200) } ?? "") }
+                if let result = task.result { line += "; answer began: \(clean(result, 200))" }
                 lines.append(line)
             }
             sections.append(lines.joined(separator: "\n"))
@@ -65,12 +64,6 @@ public enum FailureContext {
         guard let bytes = try? StateFiles.read(latestPath(home: home)) else { return nil }
         return try? JSONDecoder().decode(EvalRunReport.self, from: Data(bytes))
     }
-}
-
-/// Reads a task's rating. A placeholder seam until the queue stores ratings: no task is rated.
-enum RatingProbe {
-    static func isBad(_ task: TaskRecord) -> Bool { false }
-    static func describe(_ task: TaskRecord) -> String? { nil }
 }
 
 extension EvalStatistics {

@@ -99,6 +99,20 @@ extension Repository {
         return Index(repository: self, pointer: try produced(raw, "index"))
     }
 
+    /// Merges two trees against a common ancestor in memory (`git merge-tree --merge-base`), with
+    /// rename detection: what undoes a merge (ancestor: the merge's tree, theirs: its first parent's)
+    /// on a head that moved on. The work tree, index and references are untouched.
+    public func mergeTrees(ancestor: OID, ours: OID, theirs: OID) throws(GitError) -> Index {
+        let ancestorTree = try tree(ancestor)
+        let ourTree = try tree(ours)
+        let theirTree = try tree(theirs)
+        var options = git_merge_options()
+        try check(git_merge_options_init(&options, UInt32(GIT_MERGE_OPTIONS_VERSION)), "git_merge_options_init")
+        var raw: OpaquePointer?
+        try check(git_merge_trees(&raw, pointer, ancestorTree.pointer, ourTree.pointer, theirTree.pointer, &options), "git_merge_trees")
+        return Index(repository: self, pointer: try produced(raw, "index"))
+    }
+
     /// Parses a patch in git's format (`diff --git` headers; see ``PatchText/normalized(_:)`` for other shapes)
     /// without applying it, to see which paths and modes it touches.
     public func parsePatch(_ patch: [UInt8]) throws(GitError) -> Diff {

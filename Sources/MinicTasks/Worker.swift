@@ -34,15 +34,23 @@ public final class Worker: Sendable {
     let grace: Double
     /// Seconds between background pulls from the origin (``TaskPipeline/sync``); 0 pulls only when a task needs it.
     let pullEvery: Double
+    /// Seconds between looks at the head and `updates.watch_interval_seconds` for the update watch
+    /// (``startWatching()``); 0 never watches.
+    let watchCheckSeconds: Double
     /// Gets each task's text as it arrives (a server's event streams), and `nil` once the task is done.
     let onText: (@Sendable (Int64, String?) -> Void)?
 
-    /// - Parameter pullEvery: seconds between background pulls from the origin, when the pipeline has a
-    ///   ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
+    /// - Parameters:
+    ///   - pullEvery: seconds between background pulls from the origin, when the pipeline has a
+    ///     ``HomeSync``; 0 turns them off (a task naming a commit this home lacks still pulls first).
+    ///   - watchCheckSeconds: how often a worker in ``Mode/forever`` looks whether ``UpdateWatch`` is due
+    ///     (`updates.watch_interval_seconds`, or a new head); 0 never watches.
     public init(
         pipeline: TaskPipeline, concurrency: Int, mode: Mode, leaseSeconds: Double, owner: String? = nil, pollSeconds: Double = 0.2, grace: Double = 10,
-        pullEvery: Double = 0, onText: (@Sendable (Int64, String?) -> Void)? = nil
+        pullEvery: Double = 0, watchCheckSeconds: Double = 15, onText: (@Sendable (Int64, String?) -> Void)? = nil
     ) {
+        precondition(watchCheckSeconds >= 0, "watchCheckSeconds must not be negative")
+        self.watchCheckSeconds = watchCheckSeconds
         precondition(pullEvery >= 0, "pullEvery must not be negative")
         self.onText = onText
         self.pullEvery = pullEvery
@@ -60,6 +68,8 @@ public final class Worker: Sendable {
         pipeline.setMissingCommitDelay(base: max(TaskPipeline.missingCommitDelayFloor, pullEvery))
         let puller = startPulling()
         defer { puller?.cancel() }
+        let watcher = startWatching()
+        defer { watcher?.cancel() }
         do {
             let summary = try await loop(stop: stop)
             if !stop.isRaised { await settlePull(stop: stop) }

@@ -20,7 +20,7 @@ extension UpdateEngine {
             throw .refused("\(home.path) is a clone of \(origin): merge proposals there (minic update merge), then minic home pull here; nothing changed")
         }
         let proposal = try store.find(id, head: head)
-        let approver = options.rule == .auto ? "auto" : CommitText.title((options.approver ?? home.actor).identity) ?? "unknown"
+        let approver = options.rule != .review ? "auto" : CommitText.title((options.approver ?? home.actor).identity) ?? "unknown"
         // The id becomes the merge's subject, a ref and log lines: one that holds a secret is refused
         // before it is written anywhere, and named only redacted.
         let shownID = SharedSecretScanner.shared.redactingSecrets(in: proposal.id).text
@@ -75,13 +75,14 @@ extension UpdateEngine {
             history.append((parentTree, commit.treeID))
         }
         let asks = try reviewChange(from: headTree, to: mergedTree, messages: messages, history: history, what: "proposal \(proposal.id)")
-        if options.rule == .auto, !asks.isEmpty {
+        if options.rule != .review, !asks.isEmpty {
             throw .refused("proposal \(proposal.id) needs review: the guardrails ask a person to look", details: asks)
         }
         let paths = try inspector.changedPaths(from: headTree, to: mergedTree, pairRenames: false)
         if options.rule == .auto, let path = paths.first(where: { $0.class != .auto }) {
             throw .refused("proposal \(proposal.id) needs review: \(path.path) is a \(path.class.rawValue) path")
         }
+        if options.rule == .autoRevert { try requireAutoRevertable(proposal, paths: paths, head: head) }
         let touched = paths.map(\.path)
         try refuseLocalChanges(touching: touched, proposal: proposal)
         // The eval gate after every cheaper refusal: it may call a model many times.
@@ -113,7 +114,7 @@ extension UpdateEngine {
             throw .refused("\(finished.dropFirst("minic: ".count)); the head may have moved; nothing else changed, try again")
         }
         let backup = try backupStore.create(for: head)
-        let signature = options.rule == .auto ? Identity.automatic : (options.approver ?? home.actor)
+        let signature = options.rule != .review ? Identity.automatic : (options.approver ?? home.actor)
         // A branch made by hand carries whatever subject its author wrote: cleaned like every title.
         var message = "Merge proposal \(proposal.id): \(CommitText.title(proposal.title) ?? "")\n\n"
         message += "Proposal-Id: \(proposal.id)\nApproved-by: \(approver)\nRule: \(options.rule.rawValue)\nBackup: \(backup)\n"

@@ -48,6 +48,7 @@ extension UpdateEngine {
             var message = body + "Proposal-Id: \(id)\nProposed-by: \(CommitText.title(proposer.identity) ?? "unknown")\n"
             if let taskID = request.taskID { message += "Task-Id: \(taskID)\n" }
             message += extra
+            if let reverts = request.reverts { message += "Reverts: \(reverts.hex)\n" }
             let commit = try git("writing the proposal commit") { () throws(GitError) in
                 try repository.createCommit(tree: tree, parents: [head], message: message, author: proposer, committer: proposer)
             }
@@ -147,6 +148,10 @@ extension UpdateEngine {
                 updates.append(.upsert(path: file.path, blob: blob, mode: mode))
             }
             return (try git("writing the proposal tree") { () throws(GitError) in try repository.createTree(updating: headTree, with: updates) }, nil)
+        case .tree(let tree):
+            // Read back, so a tree that is not in the repository is refused here, not at commit time.
+            _ = try git("reading tree \(tree.short)") { () throws(GitError) in try repository.tree(tree) }
+            return (tree, nil)
         }
     }
 

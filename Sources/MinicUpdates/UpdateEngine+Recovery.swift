@@ -136,7 +136,7 @@ extension UpdateEngine {
         var event: UpdateEvent
         switch intent.operation {
         case .merge:
-            event = UpdateEvent(kind: rule == MergeRule.auto.rawValue ? .autoMerge : .merge, actor: actor)
+            event = UpdateEvent(kind: rule == MergeRule.auto.rawValue || rule == MergeRule.autoRevert.rawValue ? .autoMerge : .merge, actor: actor)
             event.proposalID = intent.proposalID
             event.rule = rule
         case .rollback:

@@ -243,6 +243,10 @@ final class EvalCLITests: XCTestCase {
         let failed = setup.minic("run", "--type", "generate", "Write the parser for dates", "--check", "false")
         XCTAssertEqual(failed.status, 1, failed.stdout)
         XCTAssertEqual(setup.minic("eval").status, 0, "kept as the latest run")
+        // A succeeded task a person rated bad is shown too, with the note (its secret redacted).
+        let rated = setup.minic("run", "--type", "generate", "Write the slug function")
+        XCTAssertEqual(rated.status, 0, rated.stderr)
+        XCTAssertEqual(setup.minic("tasks", "rate", "2", "bad", "--note", "wrong slugs, token ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d").status, 0)
         // The model's answer: a diff of the explain template, made with git in the home and put back.
         let explain = try XCTUnwrap(setup.home.read("prompt_templates/explain.mustache"))
         setup.home.write("prompt_templates/explain.mustache", explain + "{{! say it step by step }}\n")
@@ -257,13 +261,15 @@ final class EvalCLITests: XCTestCase {
         }
         let proposed = setup.minic("update", "propose", "--goal", "Make generate tasks pass", "--from-failures")
         XCTAssertEqual(proposed.status, 0, proposed.stderr)
-        XCTAssertTrue(proposed.stderr.contains("showing the model 1 failed or badly rated task(s)"), proposed.stderr)
+        XCTAssertTrue(proposed.stderr.contains("showing the model 2 failed or badly rated task(s)"), proposed.stderr)
         XCTAssertTrue(proposed.stdout.contains("eval: delta +0.000"), proposed.stdout)
         let selfUpdate = try XCTUnwrap(setup.server.requests.last { request in
             "\(request["body"] ?? "")".contains("Make generate tasks pass")
         })
         let sent = "\(selfUpdate["body"] ?? "")"
         XCTAssertTrue(sent.contains("Write the parser for dates") && sent.contains("checks failed"), sent)
+        XCTAssertTrue(sent.contains("Write the slug function") && sent.contains("rated bad: wrong slugs"), sent)
+        XCTAssertFalse(sent.contains("ghp_u8jzPde0IgxLd6GncfBAepfJBd0Kh8oOOL8d"), "redacted")
         XCTAssertTrue(sent.contains("Latest eval results") && sent.contains("- one (generate): score"), sent)
         let id = try XCTUnwrap(setup.minic("update", "list").stdout.split(separator: "\n").compactMap { line in
             line.split(separator: " ").first.map(String.init)

@@ -104,7 +104,8 @@ schemas = {
         required=["patch"]),
     "Hook": obj({"name": S, "status": I, "timed_out": {"type": "boolean"}, "output": S}),
     "Merge": obj({"id": S, "status": {"const": "merged"}, "commit": SHA, "previous_head": SHA, "backup": S, "rule": S, "approved_by": S,
-        "already_merged": {"type": "boolean"}, "hooks": {"type": "array", "items": ref("Hook")}},
+        "already_merged": {"type": "boolean"}, "hooks": {"type": "array", "items": ref("Hook")},
+        "eval_delta": {"type": ["string", "null"], "description": "The Eval-Delta trailer the merge recorded (delta [low, high]), when an eval note was current."}},
         required=["id", "status", "commit", "previous_head", "rule", "approved_by", "already_merged", "hooks"]),
     "ProposeResult": obj({"id": S, "branch": S, "head": SHA, "status": S, "paths": {"type": "array", "items": ref("ChangedPath")},
         "merge": ref("Merge"), "merge_error": S, "pushed": {"type": "boolean"}, "push_error": S},
@@ -123,11 +124,22 @@ schemas = {
     "Readiness": obj({"status": {"type": "string", "enum": ["ok", "unavailable"]}, "home": S, "queue": S}),
 }
 
+N = {"type": ["number", "null"]}
+schemas["EvalNote"] = obj({"version": I, "proposal": S, "proposal_head": SHA, "base": SHA, "tree": SHA, "provider": S, "model": S, "repeats": I,
+    "cases": {"type": "array", "items": obj({"name": S, "base": N, "proposal": N, "delta": N, "skipped": {"type": "array", "items": S}},
+        required=["name", "base", "proposal", "delta", "skipped"])},
+    "overall": {"oneOf": [obj({"base": {"type": "number"}, "proposal": {"type": "number"}, "delta": {"type": "number"}, "low": {"type": "number"},
+        "high": {"type": "number"}, "samples": I}, required=["base", "proposal", "delta", "low", "high", "samples"]), {"type": "null"}]},
+    "input_tokens": I, "output_tokens": I, "cost_usd": N, "created_at": DT},
+    required=["version", "proposal", "proposal_head", "base", "tree", "provider", "model", "repeats", "cases", "input_tokens", "output_tokens", "created_at"])
+schemas["StoredEvalNote"] = obj({"note": ref("EvalNote"), "blob": SHA, "current": {"type": "boolean", "description": "Made against the current head and the tree a merge would record now."}},
+    required=["note", "blob", "current"])
 schemas["ProposalDetail"] = obj({**schemas["Proposal"]["properties"],
     "base": nullable("string"), "paths": {"type": "array", "items": ref("ChangedPath")},
     "violations": {"type": "array", "items": ref("Violation")}, "commit_violations": {"type": "array", "items": ref("Violation")},
-    "conflicts": {"type": "array", "items": S}, "message": S, "diff": S},
-    required=schemas["Proposal"]["required"] + ["base", "paths", "violations", "commit_violations", "conflicts", "message", "diff"])
+    "conflicts": {"type": "array", "items": S}, "message": S, "diff": S,
+    "eval": {"oneOf": [ref("StoredEvalNote"), {"type": "null"}], "description": "The proposal's eval note (minic update eval), null when it has none."}},
+    required=schemas["Proposal"]["required"] + ["base", "paths", "violations", "commit_violations", "conflicts", "message", "diff", "eval"])
 
 responses = {
     "BadInput": err("The request is malformed or names something that does not exist (`bad_input`)."),

@@ -68,6 +68,8 @@ public struct TasksConfig: Codable, Sendable, Equatable {
 
 /// `updates.*`: how proposals are approved and merged.
 public struct UpdatesConfig: Codable, Sendable, Equatable {
+    /// The largest `watch_window` and `watch_min_tasks`: the watch reads that many tasks at most per side.
+    public static let maxWatchTasks = 10_000
     /// Gitignore-style patterns of paths that may merge without a person.
     public var autoApprove: [String]
     /// Whether `config.json` counts as an auto-approved path.
@@ -81,15 +83,29 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var hookTimeoutSeconds: Double
     /// What a proposal's eval score decides at merge time: `off`, `report`, `no_regression` or `improvement`.
     public var evalGate: String
+    /// Whether a revert proposal `minic update watch` makes merges by itself (through the usual
+    /// merge: auto paths, and review paths the reverted merge changed; protected ones never).
+    public var autoRevert: Bool
+    /// Seconds between the watches a worker runs (also after the head changes); 0 turns them off.
+    public var watchIntervalSeconds: Double
+    /// How many finished tasks before the latest merge the watch compares with (`--window`).
+    public var watchWindow: Int
+    /// The fewest finished tasks on the new head before the watch judges their failure rate.
+    public var watchMinTasks: Int
 
     /// The values `updates.eval_gate` takes.
     public static let evalGates = ["off", "report", "no_regression", "improvement"]
 
     public init(
         autoApprove: [String] = ["prompt_templates/**"], autoApproveConfig: Bool = false, autoMerge: Bool = true, autoMergeModelProposals: Bool = false,
-        hookTimeoutSeconds: Double = 60, evalGate: String = "off"
+        hookTimeoutSeconds: Double = 60, evalGate: String = "off", autoRevert: Bool = false, watchIntervalSeconds: Double = 600, watchWindow: Int = 50,
+        watchMinTasks: Int = 5
     ) {
         self.evalGate = evalGate
+        self.autoRevert = autoRevert
+        self.watchIntervalSeconds = watchIntervalSeconds
+        self.watchWindow = watchWindow
+        self.watchMinTasks = watchMinTasks
         self.autoApprove = autoApprove
         self.autoApproveConfig = autoApproveConfig
         self.autoMerge = autoMerge
@@ -104,6 +120,10 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case autoMergeModelProposals = "auto_merge_model_proposals"
         case hookTimeoutSeconds = "hook_timeout_seconds"
         case evalGate = "eval_gate"
+        case autoRevert = "auto_revert"
+        case watchIntervalSeconds = "watch_interval_seconds"
+        case watchWindow = "watch_window"
+        case watchMinTasks = "watch_min_tasks"
     }
 
     public init(from decoder: Decoder) throws {
@@ -116,6 +136,10 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         autoMergeModelProposals = try container.decodeIfPresent(Bool.self, forKey: .autoMergeModelProposals) ?? defaults.autoMergeModelProposals
         hookTimeoutSeconds = try container.decodeIfPresent(Double.self, forKey: .hookTimeoutSeconds) ?? defaults.hookTimeoutSeconds
         evalGate = try container.decodeIfPresent(String.self, forKey: .evalGate) ?? defaults.evalGate
+        autoRevert = try container.decodeIfPresent(Bool.self, forKey: .autoRevert) ?? defaults.autoRevert
+        watchIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? defaults.watchIntervalSeconds
+        watchWindow = try container.decodeIfPresent(Int.self, forKey: .watchWindow) ?? defaults.watchWindow
+        watchMinTasks = try container.decodeIfPresent(Int.self, forKey: .watchMinTasks) ?? defaults.watchMinTasks
     }
 }
 
@@ -167,6 +191,16 @@ extension MinicConfig {
         guard updates.hookTimeoutSeconds > 0 else { throw .badInput("\(source): updates.hook_timeout_seconds: must be greater than 0") }
         guard UpdatesConfig.evalGates.contains(updates.evalGate) else {
             throw .badInput("\(source): updates.eval_gate: must be one of \(UpdatesConfig.evalGates.joined(separator: ", ")), not '\(updates.evalGate)'")
+        }
+        // Bounded so the interval fits a timer; a day is longer than any use.
+        guard (0...86_400).contains(updates.watchIntervalSeconds) else {
+            throw .badInput("\(source): updates.watch_interval_seconds: must be 0 to 86400")
+        }
+        guard (1...UpdatesConfig.maxWatchTasks).contains(updates.watchWindow) else {
+            throw .badInput("\(source): updates.watch_window: must be 1 to \(UpdatesConfig.maxWatchTasks)")
+        }
+        guard (1...UpdatesConfig.maxWatchTasks).contains(updates.watchMinTasks) else {
+            throw .badInput("\(source): updates.watch_min_tasks: must be 1 to \(UpdatesConfig.maxWatchTasks)")
         }
         try queue.validate(source: source)
         try llm.validate(source: source)

@@ -35,7 +35,7 @@ struct ProposalRoutes {
     func show(_ context: APIContext) async throws -> Response {
         try context.requireCaller().require(.review, to: "reading a proposal")
         let id = try Self.proposalID(context)
-        return JSONBody.response(try await call { engine throws(MinicError) in try ShowView.checked(engine.review(id)) })
+        return JSONBody.response(try await call { engine throws(MinicError) in try ShowView.checked(engine.review(id), evaluation: engine.evaluation(of: id)) })
     }
 
     func propose(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -183,9 +183,9 @@ struct RollbackBody: Decodable {
 
 extension ShowView {
     /// A proposal's review with its diff (never the stat form).
-    static func checked(_ review: ProposalReview) throws(MinicError) -> ShowView {
+    static func checked(_ review: ProposalReview, evaluation: StoredEvalNote?) throws(MinicError) -> ShowView {
         do {
-            return try ShowView(review, stat: false)
+            return try ShowView(review, stat: false, evaluation: evaluation)
         } catch let error as MinicError {
             throw error
         } catch {

@@ -6,6 +6,10 @@ public enum MergeRule: String, Codable, Sendable {
     case review
     /// Every path is auto-approved and config allows merging without a person.
     case auto
+    /// A revert proposal `minic update watch` made, merged without a person because
+    /// `updates.auto_revert` is true: auto paths, and review paths only where the reverted
+    /// merge (which a person approved) changed them; protected paths never.
+    case autoRevert = "auto-revert"
 }
 
 /// How to merge a proposal.

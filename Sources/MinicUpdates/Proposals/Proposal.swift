@@ -47,6 +47,8 @@ public struct Proposal: Sendable {
     public let author: String
     public let date: Date
     public let taskID: String?
+    /// The merge it undoes (`Reverts:` trailer), for a revert proposal.
+    public var reverts: String? = nil
 
     /// The branch name a person sees in `git branch` (`proposals/<id>`), for open proposals.
     public var branch: String {

@@ -9,6 +9,8 @@ public struct ProposalRequest: Sendable {
         case patch([UInt8])
         /// Whole-file replacements: each path gets the given content.
         case files([(path: String, content: [UInt8])])
+        /// A tree already written to the home's repository (a revert: ``UpdateEngine/proposeRevert(merge:reason:)``).
+        case tree(OID)
     }
 
     public var source: Source
@@ -24,11 +26,14 @@ public struct ProposalRequest: Sendable {
     /// (`Model`, `Prompt-Sha256`, `Input-Tokens`, ...). Each value is cleaned to one line without controls; a key
     /// that is not a trailer name or is one minic writes itself, an empty value, or a secret refuses the proposal.
     public var extraTrailers: [(key: String, value: String)]
+    /// The merge this proposal undoes, recorded as a `Reverts:` trailer (its full sha).
+    public var reverts: OID?
 
     public init(
         source: Source = .worktree, title: String? = nil, message: String? = nil, proposer: Signature? = nil, taskID: String? = nil, allowAutoMerge: Bool = true,
-        extraTrailers: [(key: String, value: String)] = []
+        extraTrailers: [(key: String, value: String)] = [], reverts: OID? = nil
     ) {
+        self.reverts = reverts
         self.source = source
         self.title = title
         self.message = message

@@ -64,7 +64,7 @@ public struct ProposalStore {
         return Proposal(
             id: id(of: reference), status: status, reference: reference, head: target, title: commit.summary,
             message: ProposalStore.body(of: message), author: value("Proposed-by") ?? commit.author.identity, date: commit.time,
-            taskID: value("Task-Id"))
+            taskID: value("Task-Id"), reverts: value("Reverts"))
     }
 
     /// The message without its summary line and trailer block.
@@ -122,7 +122,9 @@ public struct ProposalStore {
 
 extension Proposal {
     func with(status: ProposalStatus) -> Proposal {
-        Proposal(id: id, status: status, reference: reference, head: head, title: title, message: message, author: author, date: date, taskID: taskID)
+        Proposal(
+            id: id, status: status, reference: reference, head: head, title: title, message: message, author: author, date: date, taskID: taskID,
+            reverts: reverts)
     }
 
 }
