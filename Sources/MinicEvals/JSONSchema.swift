@@ -132,10 +132,10 @@ extension JSONSchema.Rules {
             let length = text.unicodeScalars.count
             if let minLength, length < minLength { return "\(path): shorter than \(minLength)" }
             if let maxLength, length > maxLength { return "\(path): longer than \(maxLength)" }
-            if let pattern, let regex = try? NSRegularExpression(pattern: pattern),
-                regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil
-            {
-                return "\(path): does not match \(pattern)"
+            if let pattern {
+                // Compiled when the case loaded; one that does not compile now matches nothing (fail closed).
+                guard let regex = try? NSRegularExpression(pattern: pattern) else { return "\(path): the pattern does not compile" }
+                if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil { return "\(path): does not match \(pattern)" }
             }
         case .array(let items):
             if let minItems, items.count < minItems { return "\(path): fewer than \(minItems) items" }

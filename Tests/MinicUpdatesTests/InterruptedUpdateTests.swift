@@ -7,7 +7,7 @@ import XCTest
 /// clean, `git status` is clean, the journal has one entry per head move, and nothing
 /// is reverted (a proposal from the work tree finds no change).
 final class InterruptedUpdateTests: XCTestCase {
-    static let files = 3000
+    static let files = 1200
 
     /// A home with `files` files under notes/ and hooks that record each run in state/hooks.log.
     func makeHome(files: Int = files) -> TestHome {
@@ -105,7 +105,8 @@ final class InterruptedUpdateTests: XCTestCase {
     }
 
     func testKillsAtEachStepOfMergeAndRollback() throws {
-        let files = 1000
+        // Paused at each step, not killed at random: a few hundred files show a half-done checkout as well as thousands.
+        let files = 300
         let home = makeHome(files: files)
         var events = 0
         for (round, point) in ["after-intent", "after-ref", "after-checkout", "before-hook"].enumerated() {
