@@ -27,7 +27,8 @@ enum EvalViews {
     }
 
     static func text(_ report: EvalRunReport) -> String {
-        var text = "eval of \(report.commit.prefix(7)) with \(report.provider) \(Output.safe(report.model)): \(report.cases.count) case(s)\n"
+        let who = report.offline ? "the offline provider (no model)" : "\(report.provider) \(Output.safe(report.model))"
+        var text = "eval of \(report.commit.prefix(7)) with \(who): \(report.cases.count) case(s)\n"
         var rows = [["case", "type", "score", "runs"]]
         for item in report.cases { rows.append([Output.safe(item.name), item.type, EvalNote.score(item.score), String(item.repeats)]) }
         text += Output.table(rows)
@@ -36,7 +37,8 @@ enum EvalViews {
         } else {
             text += "overall: none (no cases in evals/)\n"
         }
-        text += "tokens: \(report.inputTokens) in / \(report.outputTokens) out, cost \(report.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown"), \(String(format: "%.1f", report.seconds)) s\n"
+        let cost = report.offline ? "none" : report.costUSD.map { String(format: "$%.4f", $0) } ?? "unknown (no price for this model)"
+        text += "tokens: \(report.inputTokens) in / \(report.outputTokens) out, cost \(cost), \(String(format: "%.1f", report.seconds)) s\n"
         if report.offline {
             text += "offline provider: no model was called; only the template checks ran, \(report.skippedChecks) check(s) skipped\n"
         }
