@@ -1,5 +1,6 @@
 import Foundation
 import MinicCore
+import MinicGuard
 
 /// One check of an eval case: a JSON object with one key naming its kind.
 public enum EvalCheck: Sendable, Equatable {
@@ -7,7 +8,7 @@ public enum EvalCheck: Sendable, Equatable {
     case contains(String)
     /// The answer does not contain the text.
     case notContains(String)
-    /// The pattern (ICU syntax, as NSRegularExpression reads it) matches somewhere in the answer.
+    /// The pattern (PCRE2 syntax, matched under a match limit: ``BoundedRegex``) matches somewhere in the answer.
     case regex(String)
     /// The answer (or its first ```` ```json ```` block) parses as JSON and matches the schema (``JSONSchema``).
     case jsonSchema(JSONSchema)
@@ -62,11 +63,7 @@ public enum EvalCheck: Sendable, Equatable {
         case "not_contains": self = .notContains(try text())
         case "regex":
             let pattern = try text()
-            do {
-                _ = try NSRegularExpression(pattern: pattern)
-            } catch {
-                throw .badInput("\(source): regex: does not compile: \(pattern)")
-            }
+            if let problem = BoundedRegex.problem(pattern) { throw .badInput("\(source): regex: does not compile: \(problem)") }
             self = .regex(pattern)
         case "json_schema": self = .jsonSchema(try JSONSchema(argument, source: "\(source): json_schema"))
         case "max_chars":

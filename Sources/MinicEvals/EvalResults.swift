@@ -30,6 +30,8 @@ public struct EvalSample: Sendable {
     public var inputTokens = 0
     public var outputTokens = 0
     public var costUSD: Double? = 0
+    /// Why the sample could not be scored (a model or judge call failed): the run as a whole has no score then.
+    public var error: String?
 }
 
 /// How one case scored in a run.

@@ -70,7 +70,7 @@ struct EvalRunner: Sendable {
         let request = LLMRequest(
             model: model, system: system, messages: [LLMMessage(role: .user, text: user)], maxTokens: side.config.llm.maxTokens,
             temperature: side.config.llm.temperature, taskType: item.type.rawValue,
-            attachments: item.files.map { LLMAttachment(path: $0.path, content: $0.content) })
+            attachments: item.files.map { LLMAttachment(path: $0.path, content: SharedSecretScanner.shared.redactingSecrets(in: $0.content).text) })
         let answer: String
         do {
             let response = try await provider.complete(request)
@@ -80,6 +80,7 @@ struct EvalRunner: Sendable {
             let why = "the model call failed: \(SharedSecretScanner.shared.redactingSecrets(in: "\(error)").text.prefix(300))"
             sample.checks += item.checks.map { EvalCheckResult(check: $0.label, score: 0, detail: why) }
             sample.score = 0
+            sample.error = why
             return sample
         }
         var scores: [Double] = []
@@ -108,8 +109,11 @@ struct EvalRunner: Sendable {
         case .contains(let text): return verdict(answer.contains(text), "the answer does not contain it")
         case .notContains(let text): return verdict(!answer.contains(text), "the answer contains it")
         case .regex(let pattern):
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { return verdict(false, "the pattern does not compile") }
-            return verdict(regex.firstMatch(in: answer, range: NSRange(answer.startIndex..., in: answer)) != nil, "no match in the answer")
+            do {
+                return verdict(try BoundedRegex.matches(pattern, in: answer), "no match in the answer")
+            } catch {
+                return verdict(false, error.message)
+            }
         case .maxChars(let limit): return verdict(answer.count <= limit, "the answer has \(answer.count) characters")
         case .jsonSchema(let schema):
             let text = EvalRunner.jsonText(in: answer)
@@ -168,7 +172,9 @@ struct EvalRunner: Sendable {
             guard (0...1).contains(score) else { return EvalCheckResult(check: label, score: 0, detail: "the judge answered \(score), outside 0-1") }
             return EvalCheckResult(check: label, score: score, detail: score < 1 ? "the judge scored \(score)" : nil)
         } catch {
-            return EvalCheckResult(check: label, score: 0, detail: "the judge's call failed: \(SharedSecretScanner.shared.redactingSecrets(in: "\(error)").text.prefix(300))")
+            let why = "the judge's call failed: \(SharedSecretScanner.shared.redactingSecrets(in: "\(error)").text.prefix(300))"
+            sample.error = why
+            return EvalCheckResult(check: label, score: 0, detail: why)
         }
     }
 

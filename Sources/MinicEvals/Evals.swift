@@ -37,6 +37,7 @@ public enum Evals {
         let runner = try runner(home: home, suite: suite, sides: [side], options: options)
         let jobs = jobs(suite: suite, sides: 1, options: options, config: side.config)
         let samples = await runner.run(jobs, progress: progress)
+        try refuseUnscored(samples)
         var cases: [EvalCaseScore] = []
         var perCase: [[Double]] = []
         for (index, item) in suite.cases.enumerated() {
@@ -68,6 +69,7 @@ public enum Evals {
         let runner = try runner(home: home, suite: suite, sides: [base, proposal], options: options)
         let jobs = jobs(suite: suite, sides: 2, options: options, config: base.config)
         let samples = await runner.run(jobs, progress: progress)
+        try refuseUnscored(samples)
         var cases: [EvalNote.Case] = []
         var deltas: [[Double]] = []
         for (index, item) in suite.cases.enumerated() {
@@ -90,18 +92,32 @@ public enum Evals {
         }
         return EvalNote(
             proposal: subject.proposalID, proposalHead: subject.proposalHead.hex, base: subject.base.hex, tree: subject.tree.hex,
-            provider: runner.provider.name, model: runner.model, repeats: jobs.filter { $0.side == 0 && $0.caseIndex == 0 }.count, cases: cases,
+            provider: runner.provider.name, model: runner.model, offline: runner.offline,
+            full: options.cases.isEmpty && options.model == nil && options.repeats == nil,
+            repeats: jobs.filter { $0.side == 0 && $0.caseIndex == 0 }.count, cases: cases,
             overall: overall, inputTokens: samples.reduce(0) { $0 + $1.inputTokens }, outputTokens: samples.reduce(0) { $0 + $1.outputTokens },
             costUSD: samples.reduce(Double?(0)) { sum, sample in sum.flatMap { total in sample.costUSD.map { total + $0 } } }, createdAt: Date())
     }
 
-    private static func runner(home: Home, suite: EvalSuite, sides: [EvalSide], options: EvalOptions) throws(MinicError) -> EvalRunner {
+    /// A model or judge call that failed leaves its sample unscored; counting it as a failed check would score an
+    /// outage (a wrong key, a rate limit) as equal on both sides and let the gate through. No score instead.
+    private static func refuseUnscored(_ samples: [EvalSample]) throws(MinicError) {
+        let failed = samples.compactMap(\.error)
+        guard let first = failed.first else { return }
+        throw .refused("the suite could not be scored: \(failed.count) of \(samples.count) sample(s) had a model call fail (first: \(first)); no score")
+    }
+
+    /// The runner: its provider (endpoint, key, limits) always from the config in force at the head, never from the revision
+    /// measured (a proposal's `llm.base_url` would receive the API key); the model from `--model`, else `model`.
+    private static func runner(home: Home, suite: EvalSuite, sides: [EvalSide], options: EvalOptions, model: String? = nil) throws(MinicError) -> EvalRunner {
         let config = sides[0].config
-        let provider = try ProviderFactory.make(config.llm, environment: home.environment)
+        let trusted = try home.config(at: try home.head().commit)
+        var llm = trusted.llm
+        llm.model = options.model ?? model ?? config.llm.model
+        let provider = try ProviderFactory.make(llm, environment: home.environment)
         let concurrency = options.concurrency ?? config.evals.concurrency
         guard (1...256).contains(concurrency) else { throw .badInput("--concurrency must be 1-256") }
-        return EvalRunner(
-            provider: provider, model: options.model ?? config.llm.model, concurrency: concurrency, suite: suite, sides: sides, homePath: home.path)
+        return EvalRunner(provider: provider, model: llm.model, concurrency: concurrency, suite: suite, sides: sides, homePath: home.path)
     }
 
     /// Every (case, repeat, side), the sides of one repeat next to each other.
@@ -134,6 +150,12 @@ public struct SuiteEvaluator: ProposalEvaluator {
     public var options: EvalOptions
 
     public init(options: EvalOptions = EvalOptions()) { self.options = options }
+
+    public func runsWith(home: Home) throws(MinicError) -> String {
+        let llm = try home.config(at: try home.head().commit).llm
+        let provider = try ProviderFactory.make(llm, environment: home.environment)
+        return "\(provider.name) \(options.model ?? llm.model)"
+    }
 
     public func evaluate(_ subject: EvalSubject, home: Home, progress: (@Sendable (Int, Int) -> Void)?) throws(MinicError) -> EvalNote {
         // The engine is synchronous and runs off the cooperative pool; the suite's calls are async.

@@ -1,5 +1,6 @@
 import Foundation
 import MinicCore
+import MinicGuard
 
 /// The part of JSON Schema an eval's `json_schema` check reads: `type` (a name or a list), `properties`, `required`,
 /// `additionalProperties` (a boolean or a schema), `items`, `enum`, `const`, `minimum`, `maximum`,
@@ -80,8 +81,8 @@ public indirect enum JSONSchema: Sendable, Equatable {
                 case "minItems": rules.minItems = try JSONSchema.count(value, at)
                 case "maxItems": rules.maxItems = try JSONSchema.count(value, at)
                 case "pattern":
-                    guard case .string(let pattern) = value, (try? NSRegularExpression(pattern: pattern)) != nil else {
-                        throw .badInput("\(at): a regular expression that compiles")
+                    guard case .string(let pattern) = value, BoundedRegex.problem(pattern) == nil else {
+                        throw .badInput("\(at): a regular expression that compiles (PCRE2)")
                     }
                     rules.pattern = pattern
                 default:
@@ -133,9 +134,12 @@ extension JSONSchema.Rules {
             if let minLength, length < minLength { return "\(path): shorter than \(minLength)" }
             if let maxLength, length > maxLength { return "\(path): longer than \(maxLength)" }
             if let pattern {
-                // Compiled when the case loaded; one that does not compile now matches nothing (fail closed).
-                guard let regex = try? NSRegularExpression(pattern: pattern) else { return "\(path): the pattern does not compile" }
-                if regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) == nil { return "\(path): does not match \(pattern)" }
+                // A pattern that cannot be matched (it gave up, or no longer compiles) is a mismatch: fail closed.
+                do {
+                    if try !BoundedRegex.matches(pattern, in: text) { return "\(path): does not match \(pattern)" }
+                } catch {
+                    return "\(path): \(error.message)"
+                }
             }
         case .array(let items):
             if let minItems, items.count < minItems { return "\(path): fewer than \(minItems) items" }

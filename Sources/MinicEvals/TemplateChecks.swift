@@ -6,11 +6,15 @@ import MinicTasks
 /// level are present in the case, and the case's input is within the limits a task's is (`security.*`). They are
 /// all an offline run scores; with a model, a failed one fails every check of the case (its prompt cannot be sent).
 enum TemplateChecks {
-    /// The context a task's template is rendered with (as ``TaskPipeline`` builds it).
+    /// The context a task's template is rendered with (as ``TaskPipeline`` builds it), every secret redacted as a
+    /// submitted task's input is: a case committed by hand is sent to a model all the same.
     static func context(for item: EvalCase) -> [String: Any] {
-        [
-            "prompt": item.prompt, "params": item.params,
-            "files": item.files.map { ["path": $0.path, "content": $0.content, "language": TaskInput.language(of: $0.path)] },
+        let scanner = SharedSecretScanner.shared
+        return [
+            "prompt": scanner.redactingSecrets(in: item.prompt).text, "params": item.params.mapValues { scanner.redactingSecrets(in: $0).text },
+            "files": item.files.map {
+                ["path": $0.path, "content": scanner.redactingSecrets(in: $0.content).text, "language": TaskInput.language(of: $0.path)]
+            },
         ]
     }
 

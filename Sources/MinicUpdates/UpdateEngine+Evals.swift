@@ -18,8 +18,24 @@ extension UpdateEngine {
         let proposal = try store.find(id, head: head)
         guard let (note, blob) = try storedNote(on: proposal.head) else { return nil }
         guard proposal.status == .open else { return StoredEvalNote(note: note, blob: blob, current: false) }
-        let tree = try? mergedTree(head: head, proposal: proposal, base: base(of: proposal, head: head))
-        return StoredEvalNote(note: note, blob: blob, current: note.base == head.hex && note.tree == tree?.hex)
+        guard let tree = try? mergedTree(head: head, proposal: proposal, base: base(of: proposal, head: head)) else {
+            return StoredEvalNote(note: note, blob: blob, current: false)
+        }
+        return StoredEvalNote(note: note, blob: blob, current: try isCurrent(note, head: head, tree: tree, strict: false))
+    }
+
+    /// Whether `note` scores what merging would bring now: made against `head` for `tree`, of the whole suite, its
+    /// figures following from its cases, and (`strict`, for a gate that decides with it) with the provider and model
+    /// a new evaluation would use. Anything else is evaluated again.
+    private func isCurrent(_ note: EvalNote, head: OID, tree: OID, strict: Bool) throws(MinicError) -> Bool {
+        guard note.base == head.hex, note.tree == tree.hex, note.full, note.isConsistent else { return false }
+        guard strict else { return true }
+        guard let evaluator = evaluator ?? ProposalEvaluators.installed else { return false }
+        do throws(MinicError) {
+            return try evaluator.runsWith(home: home) == "\(note.provider) \(note.model)"
+        } catch {
+            return false
+        }
     }
 
     /// `minic update eval ID`: runs the eval suite on the head and on the tree merging proposal `id` would record,
@@ -39,7 +55,7 @@ extension UpdateEngine {
     func gateEvaluation(proposal: Proposal, head: OID, mergedTree: OID, progress: (@Sendable (Int, Int) -> Void)?) throws(MinicError) -> StoredEvalNote? {
         let gate = EvalGate(config: try home.config(at: head).updates)
         var stored: StoredEvalNote?
-        if let (note, blob) = try storedNote(on: proposal.head), note.base == head.hex, note.tree == mergedTree.hex {
+        if let (note, blob) = try storedNote(on: proposal.head), try isCurrent(note, head: head, tree: mergedTree, strict: gate != .off) {
             stored = StoredEvalNote(note: note, blob: blob, current: true)
         }
         if gate == .off { return stored }

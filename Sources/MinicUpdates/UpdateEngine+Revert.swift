@@ -132,7 +132,7 @@ extension UpdateEngine {
     /// for every process of the home.
     /// - Throws: ``MinicError`` (refused) when the merge is not on main's first-parent history, its
     ///   changes are already undone, do not revert cleanly, or the revert breaks the rules of the head.
-    public func proposeRevert(merge: OID, reason: String) throws(MinicError) -> RevertOutcome {
+    public func proposeRevert(merge: OID, reason: String, holdForReview: String? = nil) throws(MinicError) -> RevertOutcome {
         let lock = try UpdateLock.acquire(home: home, file: "revert.lock")
         defer { withExtendedLifetime(lock) {} }
         if let existing = try revertProposal(of: merge) {
@@ -154,6 +154,10 @@ extension UpdateEngine {
         updateLog.notice("revert proposed \(id) for merge \(merge.short) (\(name)): \(summary)")
         guard try home.config().updates.autoRevert else {
             return RevertOutcome(proposal: outcome.proposal, created: true, merge: nil, waiting: nil, pushed: outcome.pushed, pushError: outcome.pushError)
+        }
+        if let notAlone = holdForReview {
+            updateLog.notice("auto-revert of \(merge.short) not merged, \(id) waits for review: \(notAlone)")
+            return RevertOutcome(proposal: outcome.proposal, created: true, merge: nil, waiting: notAlone, pushed: outcome.pushed, pushError: outcome.pushError)
         }
         if try hasOrigin() {
             let waiting = "this home is a clone: the revert waits for a merge at the origin"

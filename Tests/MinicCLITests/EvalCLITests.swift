@@ -219,7 +219,12 @@ final class EvalCLITests: XCTestCase {
             Shell.minicBinary, ["run", "--type", "explain", "--file", "slug.py", "Explain slug", "--home", setup.home.path], in: project.path,
             environment: Shell.testEnvironment.merging(["ANTHROPIC_API_KEY": ""]) { _, new in new })
         XCTAssertEqual(run.status, 0, run.stderr)
-        let printed = setup.minic("eval", "add", "--from-task", "1", "--name", "slug-case", "--print")
+        // Run where the task ran: its files are read now by the same rules (security.allowed_roots: the working directory).
+        func add(_ arguments: String...) -> CommandResult {
+            Shell.run(Shell.minicBinary, ["eval", "add"] + arguments + ["--home", setup.home.path], in: project.path, environment: Shell.testEnvironment)
+        }
+        XCTAssertEqual(setup.minic("eval", "add", "--from-task", "1", "--name", "elsewhere").status, 2, "from the home, the file is outside the roots")
+        let printed = add("--from-task", "1", "--name", "slug-case", "--print")
         XCTAssertEqual(printed.status, 0, printed.stderr)
         let item = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(printed.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(item["type"] as? String, "explain")
@@ -227,11 +232,11 @@ final class EvalCLITests: XCTestCase {
         XCTAssertEqual((item["files"] as? [[String: String]])?.first?["path"], "slug.py")
         XCTAssertEqual((item["checks"] as? [Any])?.count, 0)
 
-        XCTAssertEqual(setup.minic("eval", "add", "--from-task", "1", "--name", "slug-case").status, 0)
+        XCTAssertEqual(add("--from-task", "1", "--name", "slug-case").status, 0)
         XCTAssertEqual(setup.home.read("evals/slug-case.json"), printed.stdout)
-        XCTAssertEqual(setup.minic("eval", "add", "--from-task", "1", "--name", "slug-case").status, 1, "exists")
-        XCTAssertEqual(setup.minic("eval", "add", "--from-task", "1", "--name", "../x").status, 2)
-        XCTAssertEqual(setup.minic("eval", "add", "--from-task", "99", "--name", "x").status, 2)
+        XCTAssertEqual(add("--from-task", "1", "--name", "slug-case").status, 1, "exists")
+        XCTAssertEqual(add("--from-task", "1", "--name", "../x").status, 2)
+        XCTAssertEqual(add("--from-task", "99", "--name", "x").status, 2)
         // The new case runs once committed.
         GitChecks.commitAll(setup.home.path, "the case")
         let offline = try setup.json(setup.minic("eval", "--json", key: false))

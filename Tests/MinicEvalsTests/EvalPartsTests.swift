@@ -79,7 +79,7 @@ final class EvalPartsTests: XCTestCase {
 
         func note(_ delta: Double, _ low: Double, _ high: Double) -> EvalNote {
             EvalNote(
-                proposal: "p", proposalHead: "h", base: "b", tree: "t", provider: "x", model: "m", repeats: 1,
+                proposal: "p", proposalHead: "h", base: "b", tree: "t", provider: "x", model: "m", offline: false, full: true, repeats: 1,
                 cases: [EvalNote.Case(name: "a", base: 1, proposal: 1 + delta, skipped: [])],
                 overall: EvalNote.Overall(base: 1, proposal: 1 + delta, delta: delta, low: low, high: high, samples: 3), inputTokens: 0, outputTokens: 0,
                 costUSD: nil, createdAt: Date())

@@ -84,9 +84,26 @@ final class UpdateWatchTests: XCTestCase {
             _ = try setup.queue.rate(task.id, rating: TaskRating(verdict: index < 6 ? .bad : .good, note: "checked by hand", ratedAt: Date()), now: Date())
         }
         let rated = try setup.watch()
-        XCTAssertEqual(rated.after, WatchReport.Side(tasks: 8, bad: 6))
+        XCTAssertEqual(rated.after, WatchReport.Side(tasks: 8, bad: 6, failed: 0))
         XCTAssertTrue(rated.regression, rated.verdict)
         XCTAssertNotNil(rated.proposal)
+    }
+
+    /// Whoever may submit a task may rate it: ratings alone propose a revert but never merge one, even with auto_revert.
+    func testARegressionOnRatingsAloneIsNeverAutoReverted() throws {
+        let setup = try Setup(config: #"{"version": 1, "updates": {"auto_revert": true}}"#)
+        try setup.record(on: setup.home.head(), good: 30, bad: 0)
+        let merge = setup.mergeTemplateChange()
+        try setup.record(on: merge, good: 8, bad: 0)
+        for task in try setup.queue.tasks(TaskFilter(limit: 8)) {
+            _ = try setup.queue.rate(task.id, rating: TaskRating(verdict: .bad, note: "meh", ratedAt: Date()), now: Date())
+        }
+        let report = try setup.watch()
+        XCTAssertTrue(report.regression, report.verdict)
+        XCTAssertNotNil(report.proposal)
+        XCTAssertFalse(report.merged)
+        XCTAssertTrue(report.waiting?.contains("rests on ratings") == true, report.waiting ?? "")
+        XCTAssertEqual(setup.home.head(), merge, "main keeps the reviewed merge")
     }
 
     /// Noise makes no revert: too few tasks since the merge, or a difference chance explains.

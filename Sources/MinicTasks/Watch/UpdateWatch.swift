@@ -88,7 +88,14 @@ public struct UpdateWatch: Sendable {
             return report
         }
         do {
-            let outcome = try engine.proposeRevert(merge: merge.commit, reason: reason(report, merge: merge))
+            // Ratings may propose a revert, never merge one by themselves: whoever may submit a task may rate it (a
+            // submit token its own), and a reviewed merge is not undone on their say alone. Failures, or the eval, must show it.
+            let failuresAlone = RegressionTest.pValue(
+                afterBad: report.after.failed, afterTasks: report.after.tasks, beforeBad: report.before.failed, beforeTasks: report.before.tasks)
+            let failuresWorse = report.after.tasks >= minTasks && report.after.failed * max(report.before.tasks, 1) > report.before.failed * report.after.tasks
+                && failuresAlone < UpdateWatch.alpha
+            let onRatings = failuresWorse || evalWorse ? nil : "the regression rests on ratings; a person decides whether to revert"
+            let outcome = try engine.proposeRevert(merge: merge.commit, reason: reason(report, merge: merge), holdForReview: onRatings)
             report.proposal = outcome.proposal.id
             report.proposalCreated = outcome.created
             report.merged = outcome.merge != nil || outcome.proposal.status == .merged

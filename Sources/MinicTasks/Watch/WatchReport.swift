@@ -6,25 +6,31 @@ public struct WatchReport: Encodable, Sendable {
     public struct Side: Encodable, Sendable, Equatable {
         public var tasks = 0
         public var bad = 0
+        /// Bad by failing (failed or dead), whatever their ratings: what an automatic revert may rest on.
+        public var failed = 0
         /// `bad / tasks`; `nil` without tasks.
         public var rate: Double? { tasks == 0 ? nil : Double(bad) / Double(tasks) }
 
-        public init(tasks: Int = 0, bad: Int = 0) {
+        /// - Parameter failed: how many of the bad ones failed (default: all of them).
+        public init(tasks: Int = 0, bad: Int = 0, failed: Int? = nil) {
             self.tasks = tasks
             self.bad = bad
+            self.failed = failed ?? bad
         }
 
         mutating func add(_ task: TaskRecord) {
             tasks += 1
             if UpdateWatch.isBad(task) { bad += 1 }
+            if task.state == .failed || task.state == .dead { failed += 1 }
         }
 
-        enum CodingKeys: String, CodingKey { case tasks, bad, rate }
+        enum CodingKeys: String, CodingKey { case tasks, bad, failed, rate }
 
         public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(tasks, forKey: .tasks)
             try container.encode(bad, forKey: .bad)
+            try container.encode(failed, forKey: .failed)
             try container.encode(rate, forKey: .rate)
         }
     }

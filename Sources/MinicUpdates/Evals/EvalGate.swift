@@ -18,8 +18,16 @@ public enum EvalGate: String, Sendable, CaseIterable {
     public func refusal(_ note: EvalNote) -> String? {
         switch self {
         case .off, .report: return nil
+        case .noRegression, .improvement:
+            if note.offline {
+                return "the eval ran with the offline provider: no answer was scored, so the change is not measured (updates.eval_gate is \(rawValue); set a model's API key)"
+            }
+            if !note.full { return "the eval note covers part of the suite or another model; evaluate the whole suite (updates.eval_gate is \(rawValue))" }
+        }
+        switch self {
+        case .off, .report: return nil
         case .noRegression:
-            guard let overall = note.overall else { return nil }
+            guard let overall = note.overall else { return "no eval case could be scored on both sides, so a regression cannot be ruled out (updates.eval_gate is no_regression)" }
             guard overall.high < 0 else { return nil }
             return "the eval score got worse: delta \(note.deltaText) lies wholly below 0 (updates.eval_gate is no_regression)"
         case .improvement:

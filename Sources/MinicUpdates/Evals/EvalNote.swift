@@ -71,6 +71,11 @@ public struct EvalNote: Codable, Sendable, Equatable {
     public var tree: String
     public var provider: String
     public var model: String
+    /// No model was called (the offline provider): only the template checks were scored, every answer check skipped.
+    public var offline: Bool
+    /// The whole suite with the head's model and `evals.repeats` (no `--case`, `--model` or `--repeat`): only such a
+    /// note is current for the gate.
+    public var full: Bool
     public var repeats: Int
     public var cases: [Case]
     /// `nil` when no case could be scored on both sides.
@@ -82,9 +87,11 @@ public struct EvalNote: Codable, Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        proposal: String, proposalHead: String, base: String, tree: String, provider: String, model: String, repeats: Int, cases: [Case], overall: Overall?,
-        inputTokens: Int, outputTokens: Int, costUSD: Double?, createdAt: Date
+        proposal: String, proposalHead: String, base: String, tree: String, provider: String, model: String, offline: Bool, full: Bool, repeats: Int,
+        cases: [Case], overall: Overall?, inputTokens: Int, outputTokens: Int, costUSD: Double?, createdAt: Date
     ) {
+        self.offline = offline
+        self.full = full
         self.proposal = proposal
         self.proposalHead = proposalHead
         self.base = base
@@ -101,12 +108,44 @@ public struct EvalNote: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case version, proposal, base, tree, provider, model, repeats, cases, overall
+        case version, proposal, base, tree, provider, model, offline, full, repeats, cases, overall
         case proposalHead = "proposal_head"
         case inputTokens = "input_tokens"
         case outputTokens = "output_tokens"
         case costUSD = "cost_usd"
         case createdAt = "created_at"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        version = try container.decode(Int.self, forKey: .version)
+        proposal = try container.decode(String.self, forKey: .proposal)
+        proposalHead = try container.decode(String.self, forKey: .proposalHead)
+        base = try container.decode(String.self, forKey: .base)
+        tree = try container.decode(String.self, forKey: .tree)
+        provider = try container.decode(String.self, forKey: .provider)
+        model = try container.decode(String.self, forKey: .model)
+        // A note that does not say is taken at its worst: offline, partial (fail closed).
+        offline = try container.decodeIfPresent(Bool.self, forKey: .offline) ?? true
+        full = try container.decodeIfPresent(Bool.self, forKey: .full) ?? false
+        repeats = try container.decode(Int.self, forKey: .repeats)
+        cases = try container.decode([Case].self, forKey: .cases)
+        overall = try container.decodeIfPresent(Overall.self, forKey: .overall)
+        inputTokens = try container.decode(Int.self, forKey: .inputTokens)
+        outputTokens = try container.decode(Int.self, forKey: .outputTokens)
+        costUSD = try container.decodeIfPresent(Double.self, forKey: .costUSD)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+    }
+
+    /// Whether the overall figures follow from the cases (the mean of their deltas, inside its own interval): a note
+    /// edited by hand to show a better delta than its cases is not trusted, and the gate evaluates again.
+    public var isConsistent: Bool {
+        let deltas = cases.compactMap(\.delta)
+        guard let overall else { return deltas.isEmpty }
+        guard deltas.count == cases.count, !deltas.isEmpty else { return false }
+        let mean = deltas.reduce(0, +) / Double(deltas.count)
+        let values = [overall.delta, overall.low, overall.high, overall.base, overall.proposal]
+        return values.allSatisfy(\.isFinite) && abs(mean - overall.delta) < 1e-9 && overall.low <= overall.delta + 1e-9 && overall.delta <= overall.high + 1e-9
     }
 
     /// Where the notes live: `git notes --ref=minic/evals`.

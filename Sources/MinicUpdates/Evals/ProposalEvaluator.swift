@@ -18,6 +18,10 @@ public protocol ProposalEvaluator: Sendable {
     /// Scores `subject` in `home`. Blocking: it waits for model calls; call it off Swift's cooperative pool.
     /// - Throws: ``MinicError`` when the suite cannot run; a gate that needs the score then refuses (fail closed).
     func evaluate(_ subject: EvalSubject, home: Home, progress: (@Sendable (Int, Int) -> Void)?) throws(MinicError) -> EvalNote
+
+    /// The provider and model a full evaluation would use now (`provider model`): a stored note made with others
+    /// is not current.
+    func runsWith(home: Home) throws(MinicError) -> String
 }
 
 /// The evaluator an ``UpdateEngine`` uses when none was given: set once by whoever links one (the `minic` command,

@@ -36,9 +36,15 @@ struct EvalAdd: ParsableCommand {
         }
         let scanner = SharedSecretScanner.shared
         var files: [[String: String]] = []
+        // The files as a task may read them now: the same rules (security.allowed_roots, never the home's .git or state/,
+        // symlinks resolved and checked again), since what they hold becomes a case that is proposed and sent to models.
+        let validator = InputValidator(config: try home.config(at: try home.head().commit).security, homePath: home.path)
         for path in task.files {
-            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-                throw MinicError.badInput("task \(taskID): cannot read \(Output.safe(path)) as UTF-8 text now; nothing written")
+            let text: String
+            do throws(MinicError) {
+                text = try validator.readResolvedFile(try validator.resolveFile(path))
+            } catch {
+                throw MinicError.badInput("task \(taskID): \(error.message); nothing written")
             }
             let shown = task.options?.base.flatMap { TaskBase.relative(path, to: $0) } ?? URL(fileURLWithPath: path).lastPathComponent
             files.append(["path": shown, "content": scanner.redactingSecrets(in: text).text])
@@ -59,6 +65,10 @@ struct EvalAdd: ParsableCommand {
         }
         let directory = home.path + "/" + EvalSuite.directory
         let path = directory + "/\(name).json"
+        // A symlinked evals/ would take the write outside the home.
+        if let type = try? FileManager.default.attributesOfItem(atPath: directory)[.type] as? FileAttributeType, type != .typeDirectory {
+            throw MinicError.refused("\(EvalSuite.directory)/ in the home is not a directory (a symlink?); nothing written")
+        }
         if FileManager.default.fileExists(atPath: path) && !force {
             throw MinicError.refused("\(EvalSuite.directory)/\(name).json exists; choose another --name or pass --force")
         }
