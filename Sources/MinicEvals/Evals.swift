@@ -92,7 +92,8 @@ public enum Evals {
         }
         return EvalNote(
             proposal: subject.proposalID, proposalHead: subject.proposalHead.hex, base: subject.base.hex, tree: subject.tree.hex,
-            provider: runner.provider.name, model: runner.model, offline: runner.offline,
+            // No model answer scored (offline, or no case has an answer check): the gate reads it as unmeasured.
+            provider: runner.provider.name, model: runner.model, offline: runner.offline || suite.cases.allSatisfy(\.checks.isEmpty),
             full: options.cases.isEmpty && options.model == nil && options.repeats == nil,
             repeats: jobs.filter { $0.side == 0 && $0.caseIndex == 0 }.count, cases: cases,
             overall: overall, inputTokens: samples.reduce(0) { $0 + $1.inputTokens }, outputTokens: samples.reduce(0) { $0 + $1.outputTokens },

@@ -63,7 +63,15 @@ final class EvalAttackTests: XCTestCase {
         let (bare, _) = try setup.propose("prompt_templates/explain.mustache", "{{#user}}\nx\n{{/user}}\n")
         let none = setup.minic("update", "merge", bare, "--yes")
         XCTAssertEqual(none.status, 1, none.stdout)
-        XCTAssertTrue(none.stderr.contains("a regression cannot be ruled out"), none.stderr)
+        XCTAssertTrue(none.stderr.contains("no model answer was scored"), none.stderr)
+    }
+
+    func testASuiteThatChecksNoAnswerIsNoMeasurement() throws {
+        let setup = try Setup(gate: "no_regression", cases: ["bare": #"{"type": "generate", "prompt": "hi", "checks": []}"#])
+        let (id, _) = try setup.propose("prompt_templates/generate.mustache", EvalCLITests.generateWithoutPrompt)
+        let merge = setup.minic("update", "merge", id, "--yes")
+        XCTAssertEqual(merge.status, 1, merge.stdout)
+        XCTAssertTrue(merge.stderr.contains("no model answer was scored"), merge.stderr)
     }
 
     func testARevisionMeasuredDoesNotChooseWhereTheKeyGoes() throws {
@@ -112,6 +120,17 @@ final class EvalAttackTests: XCTestCase {
         XCTAssertEqual(leak.status, 2, leak.stdout)
         XCTAssertTrue(leak.stderr.contains("nothing written"), leak.stderr)
         XCTAssertFalse(leak.stdout.contains("[core]"))
+
+        // Outside the task's own directory: refused from wherever it runs (the roots are the task's, not the caller's).
+        let secrets = TemporaryDirectory("secrets")
+        secrets.write("keys.txt", "aws_secret=plain\n")
+        try FileManager.default.removeItem(atPath: project.path + "/notes.txt")
+        try FileManager.default.createSymbolicLink(atPath: project.path + "/notes.txt", withDestinationPath: secrets.path + "/keys.txt")
+        let fromRoot = Shell.run(
+            Shell.minicBinary, ["eval", "add", "--from-task", "1", "--name", "leak", "--print", "--home", setup.home.path], in: "/",
+            environment: Shell.testEnvironment)
+        XCTAssertEqual(fromRoot.status, 2, fromRoot.stdout)
+        XCTAssertFalse(fromRoot.stdout.contains("aws_secret"))
 
         try FileManager.default.removeItem(atPath: project.path + "/notes.txt")
         project.write("notes.txt", "plain notes\n")

@@ -6,7 +6,8 @@ public struct WatchReport: Encodable, Sendable {
     public struct Side: Encodable, Sendable, Equatable {
         public var tasks = 0
         public var bad = 0
-        /// Bad by failing (failed or dead), whatever their ratings: what an automatic revert may rest on.
+        /// Bad by failing (failed or dead) with the head's own model, whatever their ratings: what an automatic revert
+        /// may rest on.
         public var failed = 0
         /// `bad / tasks`; `nil` without tasks.
         public var rate: Double? { tasks == 0 ? nil : Double(bad) / Double(tasks) }
@@ -21,7 +22,8 @@ public struct WatchReport: Encodable, Sendable {
         mutating func add(_ task: TaskRecord) {
             tasks += 1
             if UpdateWatch.isBad(task) { bad += 1 }
-            if task.state == .failed || task.state == .dead { failed += 1 }
+            // A task that asked for another model failed for its own reasons, not the head's templates.
+            if task.state == .failed || task.state == .dead, task.options?.model == nil { failed += 1 }
         }
 
         enum CodingKeys: String, CodingKey { case tasks, bad, failed, rate }

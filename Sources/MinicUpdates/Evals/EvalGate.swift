@@ -20,7 +20,7 @@ public enum EvalGate: String, Sendable, CaseIterable {
         case .off, .report: return nil
         case .noRegression, .improvement:
             if note.offline {
-                return "the eval ran with the offline provider: no answer was scored, so the change is not measured (updates.eval_gate is \(rawValue); set a model's API key)"
+                return "no model answer was scored (the offline provider, or no eval case checks an answer), so the change is not measured (updates.eval_gate is \(rawValue))"
             }
             if !note.full { return "the eval note covers part of the suite or another model; evaluate the whole suite (updates.eval_gate is \(rawValue))" }
         }

@@ -71,7 +71,8 @@ public struct EvalNote: Codable, Sendable, Equatable {
     public var tree: String
     public var provider: String
     public var model: String
-    /// No model was called (the offline provider): only the template checks were scored, every answer check skipped.
+    /// No model answer was scored (the offline provider, or no case has a check that reads an answer): only the
+    /// template checks were.
     public var offline: Bool
     /// The whole suite with the head's model and `evals.repeats` (no `--case`, `--model` or `--repeat`): only such a
     /// note is current for the gate.

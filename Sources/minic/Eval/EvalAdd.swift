@@ -38,7 +38,13 @@ struct EvalAdd: ParsableCommand {
         var files: [[String: String]] = []
         // The files as a task may read them now: the same rules (security.allowed_roots, never the home's .git or state/,
         // symlinks resolved and checked again), since what they hold becomes a case that is proposed and sent to models.
-        let validator = InputValidator(config: try home.config(at: try home.head().commit).security, homePath: home.path)
+        // Relative roots (`.`, the default) are the task's base, where it ran, whatever directory this runs in.
+        guard task.files.isEmpty || task.options?.base != nil else {
+            throw MinicError.refused("task \(taskID): its base directory is not recorded, so its files cannot be checked; nothing written")
+        }
+        let validator = InputValidator(
+            config: try home.config(at: try home.head().commit).security, homePath: home.path,
+            currentDirectory: task.options?.base ?? FileManager.default.currentDirectoryPath)
         for path in task.files {
             let text: String
             do throws(MinicError) {
