@@ -54,7 +54,7 @@ struct EvalRunner: Sendable {
         let item = suite.cases[job.caseIndex]
         let side = sides[job.side]
         var sample = EvalSample(caseIndex: job.caseIndex, side: job.side, repeatIndex: job.repeatIndex, checks: [], score: 0)
-        guard let (templateChecks, system, user) = TemplateChecks.run(item, side: side) else { return sample }
+        let (templateChecks, system, user) = TemplateChecks.run(item, side: side)
         sample.checks = templateChecks
         let templateScore = EvalStatistics.mean(templateChecks.map(\.score))
         if offline || item.checks.isEmpty {

@@ -38,7 +38,7 @@ public enum FailureContext {
         if let latest {
             var lines = ["Latest eval results (minic eval at \(latest.commit.prefix(7)), \(latest.provider) \(latest.model)):"]
             for item in latest.cases {
-                var line = "- \(item.name) (\(item.type)): score \(EvalStatistics.format(item.score))"
+                var line = "- \(item.name) (\(item.type)): score \(EvalNote.score(item.score))"
                 if !item.failures.isEmpty { line += "; failed: " + clean(item.failures.joined(separator: "; "), 300) }
                 lines.append(line)
             }
@@ -64,8 +64,4 @@ public enum FailureContext {
         guard let bytes = try? StateFiles.read(latestPath(home: home)) else { return nil }
         return try? JSONDecoder().decode(EvalRunReport.self, from: Data(bytes))
     }
-}
-
-extension EvalStatistics {
-    static func format(_ value: Double) -> String { EvalNote.score(value) }
 }

@@ -19,7 +19,7 @@ enum TemplateChecks {
     }
 
     /// The three checks' outcomes for `item` with `side`'s template and limits, and the rendered prompt when it renders.
-    static func run(_ item: EvalCase, side: EvalSide) -> (results: [EvalCheckResult], system: String, user: String)? {
+    static func run(_ item: EvalCase, side: EvalSide) -> (results: [EvalCheckResult], system: String, user: String) {
         var results: [EvalCheckResult] = []
         let template: EvalTemplate
         switch side.template(for: item.type) {
