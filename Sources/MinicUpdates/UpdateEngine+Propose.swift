@@ -23,6 +23,11 @@ extension UpdateEngine {
         if !problems.isEmpty {
             throw .refused("with this change the home would not load (\(problems.count) problem(s)); nothing proposed", details: problems)
         }
+        // Rules that would fail their own test lines once merged would stop every later merge: refused now.
+        let failing = try committedRules(inTree: tree).failingTests()
+        if !failing.isEmpty {
+            throw .refused("with this change the path rules would fail \(failing.count) of their own test line(s); nothing proposed", details: failing)
+        }
 
         let paths = try inspector.changedPaths(from: headTree, to: tree, pairRenames: true)
         let proposer = request.proposer ?? home.actor

@@ -31,7 +31,32 @@ public final class UpdateEngine {
     func targetHead() throws(MinicError) -> (branch: String, commit: OID) { try home.head() }
 
     /// The path rules in force at `head`: its `protected.list` and its config.
+    /// - Throws: ``MinicError`` (refused) when a test line of the rules (``RuleTest``) fails: rules that do not do
+    ///   what they say they do decide nothing.
     public func rules(at head: OID) throws(MinicError) -> PathRules {
+        let rules = try untestedRules(at: head)
+        let failing = rules.failingTests()
+        if !failing.isEmpty {
+            throw .refused("the path rules at \(head.short) fail \(failing.count) of their own test line(s); fix protected.list or updates.auto_approve (minic update rules check)", details: failing)
+        }
+        return rules
+    }
+
+    /// The path rules committed in `tree` (its `protected.list` and `config.json`), whatever their test lines say:
+    /// what `minic update rules check --rev` and `explain --rev` read, and what a proposal would bring into force.
+    public func committedRules(inTree tree: OID) throws(MinicError) -> PathRules {
+        let (protectedList, configBytes) = try git("reading the rules of \(tree.short)") { () throws(GitError) in
+            (try repository.fileData(atPath: "protected.list", inTree: tree), try repository.fileData(atPath: "config.json", inTree: tree))
+        }
+        guard let configBytes else { throw .badInput("config.json is missing from tree \(tree.short)") }
+        let config = try MinicConfig.decode(Data(configBytes), source: "config.json@\(tree.short)")
+        return PathRules(
+            protectedList: protectedList.map { String(decoding: $0, as: UTF8.self) } ?? "", autoApprove: config.updates.autoApprove,
+            autoApproveConfig: config.updates.autoApproveConfig)
+    }
+
+    /// The path rules at `head` whatever their test lines say.
+    func untestedRules(at head: OID) throws(MinicError) -> PathRules {
         let protectedList = try home.committedFile("protected.list", at: head).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let config = try home.config()
         return PathRules(protectedList: protectedList, autoApprove: config.updates.autoApprove, autoApproveConfig: config.updates.autoApproveConfig)

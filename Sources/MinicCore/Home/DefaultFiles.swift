@@ -81,6 +81,13 @@ public enum DefaultFiles {
 protected.list
 hooks/
 
+# Test lines: `# match: PATH` must be protected, `# no-match: PATH` must not. They are
+# checked whenever the rules load (and by `minic update rules check`): rules that fail
+# their own tests refuse every merge and proposal until fixed.
+# match: hooks/pre-merge
+# match: PROTECTED.LIST
+# no-match: prompt_templates/analyze.mustache
+
 """#, false),
         ("prompt_templates/analyze.mustache", #"""
 {{! minic prompt template: analyze. The system part and the user part are rendered separately. }}

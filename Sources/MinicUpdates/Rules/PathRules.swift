@@ -38,6 +38,8 @@ public struct PathRules: Sendable {
     static let hashedShortNames = ["gi7eba": ".gitmodules", "gi7d29": ".gitattributes", "gi250a": ".gitignore"]
     /// The literal names in the protected patterns (folded), for 8.3 short-name checks.
     let protectedNames: [String]
+    /// The test lines of `protected.list` and `updates.auto_approve` (``RuleTest``).
+    public let tests: [RuleTest]
 
     /// - Parameters:
     ///   - protectedList: the text of `protected.list`.
@@ -53,6 +55,9 @@ public struct PathRules: Sendable {
         protectedNames = Array(Set(names.filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
         self.autoApprove = PatternList(lines: autoApprove)
         self.autoApproveConfig = autoApproveConfig
+        tests =
+            RuleTest.parse(protectedList.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init), source: .protectedList)
+            + RuleTest.parse(autoApprove, source: .autoApprove)
     }
 
     /// Why `path` is protected (the pattern, noting when only the folded form matched), or `nil`.
