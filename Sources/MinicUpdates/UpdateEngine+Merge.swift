@@ -53,7 +53,7 @@ extension UpdateEngine {
             throw .refused("proposal \(proposal.id) shares no history with \(branch)")
         }
 
-        let inspector = try inspector(at: head)
+        let inspector = ProposalInspector(repository: repository, rules: try checkedRules(at: head))
         let headTree = try treeOf(head)
         let mergedTree = try Trace.span("merge: merge trees") { () throws(MinicError) in try self.mergedTree(head: head, proposal: proposal, base: base) }
         // The verdict compares what is in force with what the merge would record, whatever the branch's history.

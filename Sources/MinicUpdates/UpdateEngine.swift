@@ -31,13 +31,23 @@ public final class UpdateEngine {
     func targetHead() throws(MinicError) -> (branch: String, commit: OID) { try home.head() }
 
     /// The path rules in force at `head`: its `protected.list` and its config.
-    /// - Throws: ``MinicError`` (refused) when a test line of the rules (``RuleTest``) fails: rules that do not do
-    ///   what they say they do decide nothing.
     public func rules(at head: OID) throws(MinicError) -> PathRules {
-        let rules = try untestedRules(at: head)
+        let protectedList = try home.committedFile("protected.list", at: head).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let config = try home.config()
+        return PathRules(protectedList: protectedList, autoApprove: config.updates.autoApprove, autoApproveConfig: config.updates.autoApproveConfig)
+    }
+
+    /// The path rules in force at `head`, for a decision that moves main (a merge, an auto-merge).
+    /// - Throws: ``MinicError`` (refused) when a test line of the rules (``RuleTest``) fails: rules that do not do
+    ///   what they say decide nothing. Proposals, `show` and rollbacks still work, so that a person can look and go
+    ///   back to rules that pass.
+    func checkedRules(at head: OID) throws(MinicError) -> PathRules {
+        let rules = try rules(at: head)
         let failing = rules.failingTests()
         if !failing.isEmpty {
-            throw .refused("the path rules at \(head.short) fail \(failing.count) of their own test line(s); fix protected.list or updates.auto_approve (minic update rules check)", details: failing)
+            throw .refused(
+                "the path rules at \(head.short) fail \(failing.count) of their own test line(s): nothing merges until they pass (minic update rules check; roll back to rules that pass, or fix them with git)",
+                details: failing)
         }
         return rules
     }
@@ -55,12 +65,6 @@ public final class UpdateEngine {
             autoApproveConfig: config.updates.autoApproveConfig)
     }
 
-    /// The path rules at `head` whatever their test lines say.
-    func untestedRules(at head: OID) throws(MinicError) -> PathRules {
-        let protectedList = try home.committedFile("protected.list", at: head).map { String(decoding: $0, as: UTF8.self) } ?? ""
-        let config = try home.config()
-        return PathRules(protectedList: protectedList, autoApprove: config.updates.autoApprove, autoApproveConfig: config.updates.autoApproveConfig)
-    }
 
     func inspector(at head: OID) throws(MinicError) -> ProposalInspector {
         ProposalInspector(repository: repository, rules: try rules(at: head))

@@ -33,7 +33,7 @@ final class RulesCLITests: XCTestCase {
         XCTAssertEqual(open.status, 0, open.stderr)
         let id = open.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
-        // The same rules committed by hand with git: every command that loads the rules refuses, naming the test line.
+        // The same rules committed by hand with git: nothing merges, and the refusal names the test line.
         let before = home.head()
         home.commitOnMain("a failing rule test") { $0.write("protected.list", source.read("protected.list") ?? "") }
         let check = home.minic("update", "rules", "check")
@@ -43,6 +43,11 @@ final class RulesCLITests: XCTestCase {
         XCTAssertEqual(merge.status, 1, merge.stdout)
         XCTAssertTrue(merge.stderr.contains("fail 1 of their own test line(s)"), merge.stderr)
         XCTAssertEqual(home.minic("update", "rules", "check", "--rev", before).status, 0, "the rules before pass")
+        // A person can still look, and go back to rules that pass.
+        XCTAssertEqual(home.minic("update", "show", id).status, 0)
+        let back = home.minic("update", "rollback", before, "--yes")
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertEqual(home.minic("update", "rules", "check").status, 0)
 
         // auto_approve's test lines: entries starting with '#', comments to every pattern reader.
         home.commitOnMain("auto tests") { home in
