@@ -61,6 +61,18 @@ extension UpdateEngine {
         try refuseViolations(violations, what: "merge of \(proposal.id)") {
             "proposal \(proposal.id) may not merge: \(violations.count) path(s) break the rules of head \(head.short)"
         }
+        // Each proposal may pass on its own and their merge still bring rules that fail their tests (git merges
+        // config.json line by line): what would come into force is checked, as at propose.
+        let failingAfter: [String]
+        do throws(MinicError) {
+            failingAfter = try committedRules(inTree: mergedTree).failingTests()
+        } catch {
+            throw .refused("proposal \(proposal.id) may not merge: with it the home would not load", details: [error.message] + error.details)
+        }
+        if !failingAfter.isEmpty {
+            throw .refused(
+                "proposal \(proposal.id) may not merge: with it the path rules would fail \(failingAfter.count) of their own test line(s)", details: failingAfter)
+        }
         let commits = try git("listing the proposal's commits") { () throws(GitError) in try repository.commits(from: proposal.head, excluding: [head]) }
         // A branch made by hand never went through propose's check. Everything it would bring into
         // main's history is read: each commit's header (authors, extra headers) and message, the

@@ -66,4 +66,30 @@ final class RulesCLITests: XCTestCase {
         directory.write("config.json", #"{"version": 1, "updates": {"auto_approve": \#(autoApprove)}}"#)
         return directory.path + "/config.json"
     }
+
+    func testTwoProposalsThatPassAloneDoNotMergeIntoFailingRulesAndLookalikeTestsFail() throws {
+        let home = TestHome()
+        home.commitOnMain("auto rules with a test") { home in
+            home.write("config.json", ##"{"version": 1, "updates": {"auto_approve": ["prompt_templates/**", "# match: prompt_templates/a.mustache"]}}"##)
+        }
+        let source = TemporaryDirectory("source")
+        source.write("narrow.json", ##"{"version": 1, "updates": {"auto_approve": ["prompt_templates/a*", "# match: prompt_templates/a.mustache"]}}"##)
+        let narrow = home.minic("update", "propose", "--title", "narrow", "--file", "config.json=" + source.path + "/narrow.json", "--no-auto-merge")
+        XCTAssertEqual(narrow.status, 0, narrow.stderr)
+        // The second proposal is made on the same head: alone it passes; merged after the first, its test fails.
+        source.write("test.json", ##"{"version": 1, "updates": {"auto_approve": ["prompt_templates/**", "# match: prompt_templates/a.mustache", "# match: prompt_templates/b.mustache"]}}"##)
+        let test = home.minic("update", "propose", "--title", "test b", "--file", "config.json=" + source.path + "/test.json", "--no-auto-merge")
+        XCTAssertEqual(test.status, 0, test.stderr)
+        XCTAssertEqual(home.minic("update", "merge", narrow.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--yes").status, 0)
+        let second = home.minic("update", "merge", test.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "--yes")
+        XCTAssertEqual(second.status, 1, second.stdout)
+        XCTAssertEqual(home.minic("update", "rules", "check").status, 0, "main keeps rules that pass")
+
+        for lookalike in ["# MATCH: hooks/x", "# no_match: hooks/x", "#\\tmatch:\\thooks/x", "\u{FF03} match: hooks/x", " # match: hooks/x", "# match:"] {
+            source.write("look.json", "{\"version\": 1, \"updates\": {\"auto_approve\": [\"prompt_templates/**\", \"\(lookalike)\"]}}")
+            let proposed = home.minic("update", "propose", "--title", "look", "--file", "config.json=" + source.path + "/look.json", "--no-auto-merge")
+            XCTAssertEqual(proposed.status, 1, "\(lookalike): \(proposed.stdout)")
+            XCTAssertTrue(proposed.stderr.contains("looks like a test line"), proposed.stderr)
+        }
+    }
 }

@@ -40,6 +40,8 @@ public struct PathRules: Sendable {
     let protectedNames: [String]
     /// The test lines of `protected.list` and `updates.auto_approve` (``RuleTest``).
     public let tests: [RuleTest]
+    /// Lines that look like test lines but are not in the form minic reads: each counts as a failing test.
+    public let malformedTests: [String]
 
     /// - Parameters:
     ///   - protectedList: the text of `protected.list`.
@@ -55,9 +57,10 @@ public struct PathRules: Sendable {
         protectedNames = Array(Set(names.filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
         self.autoApprove = PatternList(lines: autoApprove)
         self.autoApproveConfig = autoApproveConfig
-        tests =
-            RuleTest.parse(protectedList.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init), source: .protectedList)
-            + RuleTest.parse(autoApprove, source: .autoApprove)
+        let fromList = RuleTest.parse(protectedList.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init), source: .protectedList)
+        let fromConfig = RuleTest.parse(autoApprove, source: .autoApprove)
+        tests = fromList.tests + fromConfig.tests
+        malformedTests = fromList.malformed + fromConfig.malformed
     }
 
     /// Why `path` is protected (the pattern, noting when only the folded form matched), or `nil`.

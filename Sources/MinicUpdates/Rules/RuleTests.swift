@@ -11,19 +11,42 @@ public struct RuleTest: Sendable, Equatable {
     /// `true` for `# match:`, `false` for `# no-match:`.
     public let expectsMatch: Bool
 
-    /// The test lines among `lines`.
-    static func parse(_ lines: [String], source: Source) -> [RuleTest] {
-        lines.enumerated().compactMap { index, raw in
+    /// The test lines among `lines`, and the lines that look like test lines but are not in the form minic reads
+    /// (`# MATCH:`, `# no_match:`, a tab or a full-width `＃`, leading spaces, no path): a test that silently does not
+    /// run would give false assurance, so each of those fails (fail closed).
+    static func parse(_ lines: [String], source: Source) -> (tests: [RuleTest], malformed: [String]) {
+        var tests: [RuleTest] = []
+        var malformed: [String] = []
+        let name = source == .protectedList ? "line" : "entry"
+        for (index, raw) in lines.enumerated() {
             var line = Substring(raw)
             while line.last == "\r" || line.last == " " { line.removeLast() }
-            guard line.hasPrefix("#") else { return nil }
-            let body = line.dropFirst().drop { $0 == " " }
-            for (prefix, expects) in [("match:", true), ("no-match:", false)] where body.hasPrefix(prefix) {
-                let path = String(body.dropFirst(prefix.count).drop { $0 == " " })
-                return path.isEmpty ? nil : RuleTest(source: source, line: index + 1, path: path, expectsMatch: expects)
+            if line.hasPrefix("#") {
+                let body = line.dropFirst().drop { $0 == " " }
+                var parsed = false
+                for (prefix, expects) in [("match:", true), ("no-match:", false)] where body.hasPrefix(prefix) {
+                    let path = String(body.dropFirst(prefix.count).drop { $0 == " " })
+                    if !path.isEmpty {
+                        tests.append(RuleTest(source: source, line: index + 1, path: path, expectsMatch: expects))
+                        parsed = true
+                    }
+                }
+                if parsed { continue }
             }
-            return nil
+            if looksLikeTest(raw) {
+                malformed.append("\(source.rawValue) \(name) \(index + 1): '\(raw)' looks like a test line but is not one minic reads (write '# match: PATH' or '# no-match: PATH')")
+            }
         }
+        return (tests, malformed)
+    }
+
+    /// A line that, read loosely (any case, spaces, `_`, `-`, a full-width `＃`), is a `#` then `match:` or `nomatch:`
+    /// (prose such as `# Matching also applies` is not).
+    private static func looksLikeTest(_ raw: String) -> Bool {
+        let loose = raw.lowercased().replacingOccurrences(of: "＃", with: "#").unicodeScalars
+            .filter { !$0.properties.isWhitespace && $0 != "_" && $0 != "-" && $0.value != 0x200B && $0.value != 0xFEFF }
+        let text = String(String.UnicodeScalarView(loose))
+        return text.hasPrefix("#match:") || text.hasPrefix("#nomatch:")
     }
 
     /// `protected.list line 12: # match: hooks/x`.
@@ -33,7 +56,7 @@ public struct RuleTest: Sendable, Equatable {
 extension PathRules {
     /// Each test line that the rules do not pass, with what the rules say instead.
     public func failingTests() -> [String] {
-        tests.compactMap { test in
+        malformedTests + tests.compactMap { test in
             let matched: Bool
             switch test.source {
             case .protectedList: matched = protectionReason(test.path) != nil
