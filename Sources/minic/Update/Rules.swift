@@ -10,18 +10,9 @@ struct RulesCommand: ParsableCommand {
         subcommands: [RulesCheck.self, RulesExplain.self])
 }
 
-/// The tree of `--rev` (default: head).
+/// The tree of `--rev` (default: head), and the commit's short name.
 private func rulesTree(_ rev: String?, home: Home) throws -> (OID, String) {
-    let commit: OID
-    if let rev {
-        do {
-            commit = try home.repository.resolveCommit(rev)
-        } catch {
-            throw MinicError.badInput("--rev \(Output.safe(rev)): not a commit of the home (\(error.message))")
-        }
-    } else {
-        commit = try home.head().commit
-    }
+    let commit = try EvalViews.commit(rev, in: home)
     let tree = try git("reading \(commit.short)") { () throws(GitError) in try home.repository.commit(commit).treeID }
     return (tree, commit.short)
 }
