@@ -19,13 +19,14 @@ let package = Package(
         .library(name: "MinicTasks", targets: ["MinicTasks"]),
         .library(name: "MinicGuard", targets: ["MinicGuard"]),
         .library(name: "MinicEvals", targets: ["MinicEvals"]),
+        .library(name: "MinicTrust", targets: ["MinicTrust"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
@@ -49,9 +50,16 @@ let package = Package(
         .target(
             name: "MinicCore",
             dependencies: [
-                "MinicBase", "MinicGit", "MinicQueue",
+                "MinicBase", "MinicGit", "MinicQueue", "MinicTrust",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // SSH signatures: allowed_signers, signature checks in process (swift-crypto), signing through ssh-keygen.
+        .target(
+            name: "MinicTrust",
+            dependencies: [
+                "MinicBase", .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(

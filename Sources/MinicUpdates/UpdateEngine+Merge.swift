@@ -102,6 +102,30 @@ extension UpdateEngine {
             try self.gateEvaluation(proposal: proposal, head: head, mergedTree: mergedTree, progress: options.evalProgress)
         }
         try refuseFilesInTheWay(of: touched, from: headTree, to: mergedTree, what: "merge of \(proposal.id)")
+        // A home whose allowed_signers lists keys approves by signing: the key and its role are checked now,
+        // before the hooks run, and the signed commit is checked again before main moves.
+        let config = try home.config()
+        let signer = try home.commitSigner(head: head, role: options.rule == .review ? .review : .auto, config: config)
+        let approvals = try approvals(of: proposal, head: head, paths: paths, config: config)
+        var approvedBy: [String] = []
+        if approvals.required > 1 {
+            guard let signer else {
+                throw .refused(
+                    "proposal \(proposal.id) needs \(approvals.required) approvals (\(approvals.reason)), which are signed, and this home's allowed_signers lists no key; nothing changed")
+            }
+            if options.rule != .review {
+                throw .refused("proposal \(proposal.id) needs review: \(approvals.required) people approve \(approvals.reason)")
+            }
+            // The person merging approves by signing the merge: their key counts once, like any other.
+            approvedBy = approvals.approvers
+            let mine = signer.publicKey.fingerprint
+            if !approvedBy.contains(where: { $0.hasSuffix(" " + mine) }) { approvedBy.append("\(signer.entry?.principals ?? "") \(mine)") }
+            if approvedBy.count < approvals.required {
+                throw .refused(
+                    "proposal \(proposal.id) needs \(approvals.required) approvals of its head \(proposal.head.short) (\(approvals.reason)); it has \(approvedBy.count): another allowed signer approves it with `minic update approve \(proposal.id)`; nothing changed",
+                    details: approvedBy.map { "approved by \($0)" })
+            }
+        }
         if let confirm = options.confirm, !confirm(MergePlan(proposal: proposal, paths: paths, head: head, branch: branch)) {
             throw .refused("merge of \(proposal.id) cancelled; nothing changed")
         }
@@ -136,12 +160,15 @@ extension UpdateEngine {
         let proposalMessage = try git("reading \(proposal.id)") { () throws(GitError) in try repository.commit(proposal.head).message }
         if let model = Trailers.value("Model", in: proposalMessage).flatMap(CommitText.title) { message += "Model: \(model)\n" }
         if let evaluation { message += "Eval-Delta: \(evaluation.note.deltaText)\nEval-Note: \(evaluation.blob.hex)\n" }
+        if let signer { message += "Signed-by: \(CommitText.title(signer.entry?.principals ?? "") ?? "") \(signer.publicKey.fingerprint)\n" }
+        if approvals.required > 1 {
+            message += "Approvals: \(approvedBy.count) of \(approvals.required)\n"
+            for approver in approvedBy { message += "Approval: \(CommitText.title(approver) ?? "")\n" }
+        }
         let commit: OID
         let intent: UpdateIntent
         do {
-            commit = try git("writing the merge commit") { () throws(GitError) in
-                try repository.createCommit(tree: mergedTree, parents: [head, proposal.head], message: message, author: signature, committer: signature)
-            }
+            commit = try home.writeCommit(tree: mergedTree, parents: [head, proposal.head], message: message, author: signature, signer: signer)
             // Written before the branch moves: a kill or a full disk from here on is finished by the next command.
             intent = UpdateIntent(
                 operation: .merge, branch: branch, oldHead: head.hex, newHead: commit.hex, backup: backup, proposalID: proposal.id,

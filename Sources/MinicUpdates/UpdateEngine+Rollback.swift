@@ -63,6 +63,12 @@ extension UpdateEngine {
             return RollbackOutcome(from: head, to: head, backup: nil, worktreeBackup: nil, postRollback: nil, unchanged: true)
         }
         try Trace.span("rollback: history check") { () throws(MinicError) in try requireInHistory(target, head: head) }
+        // Main only ever goes to an approved commit: the target's own history must verify (this is how a person
+        // leaves a head that does not, so the head's is not required).
+        let trust = try Trace.span("rollback: verify") { () throws(MinicError) in try home.verifyTrust(head: target) }
+        if trust.state == .refused {
+            throw .refused("\(target.short) is not approved, so main may not go there: " + Home.refusalLine(trust, home: home.path))
+        }
         let actor = (options.actor ?? home.actor)
         let targetTree = try treeOf(target)
         // A full status first: libgit2's checkout notifications miss mode-only changes,

@@ -13,14 +13,24 @@ struct Init: ParsableCommand {
     var directory: String?
 
     @Option(help: ArgumentHelp("Clone the origin home at URL instead of making a new one.", valueName: "url")) var from: String?
+    @Option(
+        help: ArgumentHelp(
+            "Start signed: this SSH key (private, or a .pub an agent holds) becomes the admin in allowed_signers and signs the first commit.",
+            valueName: "path")) var signingKey: String?
     @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
+    func validate() throws {
+        if from != nil && signingKey != nil {
+            throw ValidationError("--signing-key makes a new signed home; a clone (--from) takes its origin's allowed_signers")
+        }
+    }
+
     func run() throws {
         let target =
             directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
-        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout) } ?? Home.create(at: target)
+        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout) } ?? Home.create(at: target, signingKey: signingKey)
         let head = try home.head()
         if output.json {
             try Output.json(InitView(path: home.path, branch: head.branch, commit: head.commit.hex))

@@ -16,11 +16,16 @@ struct HomeOptions: ParsableArguments {
 
     /// Opens the home; `startup` logs a system startup event for commands that change it.
     ///
+    ///
     /// Every command, reading ones included, first finishes a merge or rollback that a
     /// killed process left half done (``finishInterruptedUpdate(_:)``), so none of them
     /// acts on, or shows, a work tree or history that lags behind the head.
-    func open(startup command: String? = nil) throws -> Home {
+    /// `verifying: false` is for the commands that let a person look and go back when main's approvals fail
+    /// (`update verify`, `show`, `list`, `diff`, `history`, `backups`, `rollback`): every other command refuses to load
+    /// config or templates from a history that does not verify.
+    func open(startup command: String? = nil, verifying: Bool = true) throws -> Home {
         let home = try Trace.span("open home") { () throws(MinicError) in try Home(openAt: path) }
+        home.verifiesTrust = verifying
         try Self.finishInterruptedUpdate(home)
         if let command {
             let system = home.activity.logger(.system)

@@ -12,6 +12,13 @@ public final class TestHome {
         precondition(result.status == 0, "minic init failed: \(result.stderr)")
     }
 
+    /// A signed home: `minic init --signing-key key` (the key becomes its admin and signs the first commit).
+    public init(signingKey: String) {
+        directory = TemporaryDirectory("minic-home")
+        let result = Shell.run(Shell.minicBinary, ["init", directory.path, "--signing-key", signingKey], environment: Shell.testEnvironment)
+        precondition(result.status == 0, "minic init --signing-key failed: \(result.stderr)")
+    }
+
     /// A home made by `minic init --from url` (a clone of an origin home) in a temporary directory.
     public init(cloning url: String) {
         directory = TemporaryDirectory("minic-clone")

@@ -92,6 +92,13 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
     public var watchWindow: Int
     /// The fewest finished tasks on the new head before the watch judges their failure rate.
     public var watchMinTasks: Int
+    /// The SSH key merges are signed with (a private key, or a `.pub` whose key an agent holds; `~/` allowed).
+    /// `MINIC_SIGNING_KEY` overrides it; without either, git's `user.signingkey`.
+    public var signingKey: String?
+    /// The commit main's verification starts from (a full commit id); default: the first commit.
+    public var trustRoot: String?
+    /// How many distinct allowed signers approve a proposal's head before it merges (``ApprovalsRequired``).
+    public var approvalsRequired = ApprovalsRequired()
 
     /// The values `updates.eval_gate` takes.
     public static let evalGates = ["off", "report", "no_regression", "improvement"]
@@ -124,6 +131,9 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         case watchIntervalSeconds = "watch_interval_seconds"
         case watchWindow = "watch_window"
         case watchMinTasks = "watch_min_tasks"
+        case signingKey = "signing_key"
+        case trustRoot = "trust_root"
+        case approvalsRequired = "approvals_required"
     }
 
     public init(from decoder: Decoder) throws {
@@ -140,6 +150,9 @@ public struct UpdatesConfig: Codable, Sendable, Equatable {
         watchIntervalSeconds = try container.decodeIfPresent(Double.self, forKey: .watchIntervalSeconds) ?? defaults.watchIntervalSeconds
         watchWindow = try container.decodeIfPresent(Int.self, forKey: .watchWindow) ?? defaults.watchWindow
         watchMinTasks = try container.decodeIfPresent(Int.self, forKey: .watchMinTasks) ?? defaults.watchMinTasks
+        signingKey = try container.decodeIfPresent(String.self, forKey: .signingKey)
+        trustRoot = try container.decodeIfPresent(String.self, forKey: .trustRoot)
+        approvalsRequired = try container.decodeIfPresent(ApprovalsRequired.self, forKey: .approvalsRequired) ?? ApprovalsRequired()
     }
 }
 

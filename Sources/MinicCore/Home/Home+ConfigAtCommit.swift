@@ -13,6 +13,7 @@ extension Home {
             guard let data = FileManager.default.contents(atPath: override) else { throw .badInput("MINIC_CONFIG=\(override): cannot read the file") }
             return try MinicConfig.decode(data, source: override)
         }
+        try requireTrusted(try head().commit)
         guard let bytes = try committedFile("config.json", at: commit) else { throw .internal("config.json is missing from the commit \(commit.short)") }
         return try MinicConfig.decode(Data(bytes), source: "config.json@\(commit.short)")
     }

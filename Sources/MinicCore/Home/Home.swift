@@ -13,6 +13,12 @@ public final class Home {
     public let repository: Repository
     public let environment: [String: String]
     private var cachedConfig: (head: OID?, config: MinicConfig)?
+    /// Whether ``config()`` and ``config(at:)`` first check main's approvals (``requireTrusted()``). Only the
+    /// commands that let a person look and go back (`update verify`, `show`, `list`, `history`, `rollback`)
+    /// turn it off.
+    public var verifiesTrust = true
+    /// The head this process last verified, so that repeated loads cost one comparison.
+    var trustedHead: OID?
 
     /// The key `minic init` sets to `true` in the repository's own git config
     /// (`.git/config`): what makes a repository a home. The files in it never do,
@@ -142,12 +148,15 @@ public final class Home {
     /// file named by `MINIC_CONFIG` when that is set.
     public func config() throws(MinicError) -> MinicConfig {
         if let override = environment["MINIC_CONFIG"], !override.isEmpty {
+            // The templates still come from the head: its approvals are checked all the same.
+            if let head = try? repository.headCommitID() { try requireTrusted(head) }
             guard let data = FileManager.default.contents(atPath: override) else {
                 throw .badInput("MINIC_CONFIG=\(override): cannot read the file")
             }
             return try MinicConfig.decode(data, source: override)
         }
         let headCommit = try head().commit
+        try requireTrusted(headCommit)
         if let cachedConfig, cachedConfig.head == headCommit { return cachedConfig.config }
         guard let bytes = try committedFile("config.json", at: headCommit) else {
             throw .internal("config.json is missing from the head commit \(headCommit.short)")

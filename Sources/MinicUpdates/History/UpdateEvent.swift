@@ -7,6 +7,8 @@ public struct UpdateEvent: Codable, Sendable, Equatable {
         case merge, autoMerge = "auto-merge", reject, rollback
         /// `minic home pull` fast-forwarded main to the origin's main.
         case pull
+        /// `minic update signers add|remove` changed `allowed_signers` (an admin's signed commit).
+        case signers
     }
 
     public let kind: Kind
@@ -55,6 +57,7 @@ public struct UpdateEvent: Codable, Sendable, Equatable {
         case .reject: "reject \(proposalID ?? "?")"
         case .rollback: "rollback \(from.map { String($0.prefix(7)) } ?? "?") -> \(to.map { String($0.prefix(7)) } ?? "?")"
         case .pull: "pull \(from.map { String($0.prefix(7)) } ?? "?") -> \(to.map { String($0.prefix(7)) } ?? "?")"
+        case .signers: "signers \(reason ?? "?") \(from.map { String($0.prefix(7)) } ?? "?") -> \(to.map { String($0.prefix(7)) } ?? "?")"
         }
     }
 }

@@ -43,7 +43,15 @@ extension UpdateEngine {
             updateLog.warning("\(what) refused: the new head would not load: \(problems.joined(separator: "; "))")
             throw .refused("the origin's main \(origin.short) would not load (\(problems.count) problem(s)); nothing moved", details: problems)
         }
-        let violations = try inspector(at: head).violations(from: headTree, to: newTree)
+        // The origin's history must be approved from the trust root pinned here: a force-pushed or unsigned main is not pulled.
+        let trust = try home.verifyTrust(head: origin)
+        if trust.state == .refused {
+            updateLog.warning("\(what) refused: not approved: \(trust.firstBad?.reason ?? trust.problem ?? "")")
+            throw .refused("the origin's main \(origin.short) is not approved; nothing moved: " + Home.refusalLine(trust, home: home.path))
+        }
+        var violations = try inspector(at: head).violations(from: headTree, to: newTree)
+        // allowed_signers changes only in an admin's signed commit, which the verification above has just checked.
+        if trust.state == .signed { violations.removeAll { $0.path == AllowedSignersFile.path } }
         if !options.acceptProtected {
             try refuseViolations(violations, what: what) {
                 "the origin's main \(origin.short) changes \(violations.count) path(s) the rules of head \(head.short) protect; nothing moved (a person here may accept them: minic home pull --accept-protected)"

@@ -24,10 +24,11 @@ public enum PathClass: String, Codable, Sendable, Comparable {
 /// Always built from the current head (``UpdateEngine`` reads `protected.list`
 /// and `config.json` from there), never from the proposal being judged.
 public struct PathRules: Sendable {
-    /// Protected whatever `protected.list` says: the rules themselves, the hooks,
+    /// Protected whatever `protected.list` says: the rules themselves, the keys that approve (`allowed_signers`,
+    /// changed only by an admin's `minic update signers`), the hooks,
     /// git's own control files, and `state/`, where minic writes at run time (the
     /// queue, the activity log, caches).
-    public static let alwaysProtected = ["/protected.list", "/hooks", "/state", ".gitattributes", ".gitmodules", ".gitignore"]
+    public static let alwaysProtected = ["/protected.list", "/allowed_signers", "/hooks", "/state", ".gitattributes", ".gitmodules", ".gitignore"]
 
     let protected: PatternList
     let protectedFolded: PatternList

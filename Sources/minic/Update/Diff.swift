@@ -13,7 +13,7 @@ struct DiffCommand: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let (id, text, againstHead) = try UpdateEngine(home: homeOptions.open()).patch(self.id)
+        let (id, text, againstHead) = try UpdateEngine(home: homeOptions.open(verifying: false)).patch(self.id)
         if output.json {
             try Output.json(DiffView(id: id, againstHead: againstHead, patch: text))
             return

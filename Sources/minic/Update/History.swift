@@ -12,7 +12,7 @@ struct History: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let events = try UpdateEngine(home: homeOptions.open()).history()
+        let events = try UpdateEngine(home: homeOptions.open(verifying: false)).history()
         if output.json {
             try Output.json(events)
             return
@@ -39,7 +39,7 @@ struct Backups: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let backups = try UpdateEngine(home: homeOptions.open()).backups()
+        let backups = try UpdateEngine(home: homeOptions.open(verifying: false)).backups()
         if output.json {
             try Output.json(backups)
             return

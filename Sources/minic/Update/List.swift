@@ -13,7 +13,7 @@ struct List: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let summaries = try UpdateEngine(home: homeOptions.open()).list(all: all)
+        let summaries = try UpdateEngine(home: homeOptions.open(verifying: false)).list(all: all)
         if output.json {
             try Output.json(summaries.map { ProposalView($0.proposal, counts: CountsView($0.counts), rolledBack: $0.rolledBack) })
             return

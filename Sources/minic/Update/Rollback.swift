@@ -21,7 +21,7 @@ struct Rollback: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let home = try homeOptions.open(startup: "update rollback")
+        let home = try homeOptions.open(startup: "update rollback", verifying: false)
         var options = RollbackOptions(force: force, expect: expect)
         if !yes && Output.stdinIsTerminal {
             options.confirm = { plan in

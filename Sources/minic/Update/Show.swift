@@ -17,7 +17,7 @@ struct Show: ParsableCommand {
     @OptionGroup var output: JSONOption
 
     func run() throws {
-        let engine = try UpdateEngine(home: homeOptions.open())
+        let engine = try UpdateEngine(home: homeOptions.open(verifying: false))
         let review = try Trace.span("show: review") { () throws(MinicError) in try engine.review(id) }
         let proposal = review.proposal
         let evaluation = try engine.evaluation(of: proposal.id)

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Reads the SSH wire encoding (RFC 4251 §5): big-endian `uint32`s and length-prefixed strings.
+///
+/// Every read is bounds-checked and returns `nil` past the end, so a truncated or forged blob
+/// is a parse failure, never a crash or an out-of-bounds read.
+struct SSHWireReader {
+    private let bytes: [UInt8]
+    private(set) var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    mutating func fixed(_ count: Int) -> [UInt8]? {
+        guard count >= 0, bytes.count - offset >= count else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    mutating func uint32() -> UInt32? {
+        guard let raw = fixed(4) else { return nil }
+        return raw.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    mutating func string() -> [UInt8]? {
+        guard let length = uint32(), length <= UInt32(Int32.max) else { return nil }
+        return fixed(Int(length))
+    }
+
+    mutating func text() -> String? { string().flatMap { String(bytes: $0, encoding: .utf8) } }
+}
+
+/// Writes the SSH wire encoding.
+struct SSHWireWriter {
+    private(set) var bytes: [UInt8] = []
+
+    mutating func raw(_ data: [UInt8]) { bytes += data }
+
+    mutating func uint32(_ value: UInt32) { bytes += [UInt8(value >> 24 & 0xff), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)] }
+
+    mutating func string(_ data: [UInt8]) {
+        uint32(UInt32(data.count))
+        bytes += data
+    }
+
+    mutating func string(_ text: String) { string(Array(text.utf8)) }
+}

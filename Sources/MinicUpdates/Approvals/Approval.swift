@@ -1,0 +1,64 @@
+import Foundation
+import MinicCore
+import MinicGit
+import MinicTrust
+
+/// One person's signed approval of one proposal head, kept in a git note on that head
+/// (`refs/notes/minic/approvals`, `git notes --ref=minic/approvals show HEAD-OF-PROPOSAL`).
+///
+/// The signature covers the proposal's id and the exact head commit, so an approval never counts for another
+/// proposal or for a head pushed after it; its text starts `minic approval`, which no git commit or tag does,
+/// so it cannot stand in for a commit's signature either.
+public struct Approval: Codable, Sendable, Equatable {
+    public static let notesRef = "refs/notes/minic/approvals"
+
+    public let proposal: String
+    public let head: String
+    /// Who approved, as they named themselves (`Name <email>`): shown, never trusted; the key decides.
+    public let approver: String
+    public let date: Date
+    /// The armored SSH signature of ``payload``.
+    public let signature: String
+
+    public init(proposal: String, head: String, approver: String, date: Date, signature: String) {
+        self.proposal = proposal
+        self.head = head
+        self.approver = approver
+        self.date = date
+        self.signature = signature
+    }
+
+    /// What the signature signs.
+    public static func payload(proposal: String, head: String, approver: String, date: Date) -> [UInt8] {
+        Array("minic approval\nproposal \(proposal)\nhead \(head)\napprover \(approver)\ndate \(Int(date.timeIntervalSince1970))\n".utf8)
+    }
+
+    var payload: [UInt8] { Self.payload(proposal: proposal, head: head, approver: approver, date: date) }
+
+    /// The key that signed, when the signature checks out for this proposal and head.
+    public func verifiedKey(proposal expected: String, head expectedHead: OID) -> SSHPublicKey? {
+        guard proposal == expected, head == expectedHead.hex, let parsed = SSHSignature(armored: signature), parsed.isValid(for: payload, namespace: "git") else {
+            return nil
+        }
+        return parsed.publicKey
+    }
+
+    /// The approvals in a note's text: one JSON object per line; lines that do not parse are skipped (they approve nothing).
+    static func parse(_ text: String) -> [Approval] {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return text.split(whereSeparator: \.isNewline).compactMap { line in try? decoder.decode(Approval.self, from: Data(line.utf8)) }
+    }
+
+    static func text(_ approvals: [Approval]) throws(MinicError) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var lines: [String] = []
+        for approval in approvals {
+            guard let data = try? encoder.encode(approval) else { throw .internal("cannot encode an approval") }
+            lines.append(String(decoding: data, as: UTF8.self))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
