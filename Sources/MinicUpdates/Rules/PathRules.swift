@@ -43,6 +43,10 @@ public struct PathRules: Sendable {
     public let tests: [RuleTest]
     /// Lines that look like test lines but are not in the form minic reads: each counts as a failing test.
     public let malformedTests: [String]
+    /// What the rules were read from (`protected.list`'s text, the `updates.auto_approve` entries and
+    /// `updates.auto_approve_config`): two rules with the same identity classify every path alike, so a dry run
+    /// (``UpdateEngine/rulesDryRun(tree:progress:)``) needs no diff where the rules did not change.
+    public let identity: String
 
     /// - Parameters:
     ///   - protectedList: the text of `protected.list`.
@@ -58,6 +62,8 @@ public struct PathRules: Sendable {
         protectedNames = Array(Set(names.filter { !$0.isEmpty && $0.rangeOfCharacter(from: glob) == nil }))
         self.autoApprove = PatternList(lines: autoApprove)
         self.autoApproveConfig = autoApproveConfig
+        // Each entry with its length first, so that no two different inputs give the same identity.
+        identity = ([autoApproveConfig ? "1" : "0", protectedList] + autoApprove).map { "\($0.utf8.count):\($0)" }.joined()
         let fromList = RuleTest.parse(protectedList.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init), source: .protectedList)
         let fromConfig = RuleTest.parse(autoApprove, source: .autoApprove)
         tests = fromList.tests + fromConfig.tests

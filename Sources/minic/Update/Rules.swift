@@ -6,8 +6,8 @@ import MinicUpdates
 
 struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rules", abstract: "Check the path rules' test lines, or explain how a path is classified.",
-        subcommands: [RulesCheck.self, RulesExplain.self])
+        commandName: "rules", abstract: "Check the path rules' test lines, explain how a path is classified, or replay the past under other rules.",
+        subcommands: [RulesCheck.self, RulesExplain.self, RulesDryRunCommand.self])
 }
 
 /// The tree of `--rev` (default: head), and the commit's short name.

@@ -9,7 +9,8 @@ struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show a proposal: metadata, each changed path with its class, and the diff.",
         discussion: "Classes: protected (may never merge), auto (may merge without a person), review (needs a person). "
-            + "The diff is coloured on a terminal and plain when piped.")
+            + "A proposal that changes the rules (protected.list, updates.auto_approve, updates.auto_approve_config) gets a rules dry-run: "
+            + "what would have changed class under its rules (see update rules dry-run). The diff is coloured on a terminal and plain when piped.")
 
     @Argument(help: "The proposal id, its number (3) or a unique prefix (0003-con).") var id: String
     @Flag(help: "Show a diffstat instead of the diff.") var stat = false
@@ -21,8 +22,9 @@ struct Show: ParsableCommand {
         let review = try Trace.span("show: review") { () throws(MinicError) in try engine.review(id) }
         let proposal = review.proposal
         let evaluation = try engine.evaluation(of: proposal.id)
+        let dryRun = try Trace.span("show: rules dry-run") { () throws(MinicError) in try ShowRulesDryRun.make(engine: engine, review: review) }
         if output.json {
-            try Output.json(ShowView(review, stat: stat, evaluation: evaluation))
+            try Output.json(ShowJSONView(show: ShowView(review, stat: stat, evaluation: evaluation), rulesDryRun: dryRun))
             return
         }
         let status = review.rolledBackCommit == nil ? proposal.status.rawValue : "merged, rolled back"
@@ -62,6 +64,7 @@ struct Show: ParsableCommand {
             text += "\n" + Output.paint("conflicts with head \(review.head.short):", .red) + "\n"
             for path in review.conflicts { text += "  \(Output.safe(path))\n" }
         }
+        if let dryRun { text += "\n" + dryRun.text(id: proposal.id) }
         text += "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
         if stat {

@@ -1,0 +1,122 @@
+import Foundation
+import MinicGit
+import MinicUpdates
+
+/// A rules dry run (``RulesDryRun``) as `update rules dry-run` and `update show` print it, in text and JSON, with at
+/// most `limit` replays and paths a replay listed (`update show` keeps its section short; the command lists all).
+struct RulesDryRunView: Encodable {
+    struct Limit {
+        let entries: Int
+        let paths: Int
+        static let none = Limit(entries: .max, paths: .max)
+    }
+
+    struct PathView: Encodable {
+        let path: String
+        let then: String
+        let now: String
+    }
+
+    struct Entry: Encodable {
+        let replay: RulesReplay
+        let paths: [PathView]
+        let morePaths: Int
+
+        func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(replay.kind.rawValue, forKey: .kind)
+            try container.encode(replay.id, forKey: .id)
+            try container.encode(replay.status?.rawValue, forKey: .status)
+            try container.encode(replay.commit.hex, forKey: .commit)
+            try container.encode(replay.rulesCommit?.hex, forKey: .rulesCommit)
+            try container.encode(replay.rule, forKey: .rule)
+            try container.encode(replay.then?.rawValue, forKey: .then)
+            try container.encode(replay.now?.rawValue, forKey: .now)
+            try container.encode(paths, forKey: .paths)
+            try container.encode(morePaths, forKey: .morePaths)
+            try container.encode(replay.error, forKey: .error)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case kind, id, status, commit, rule, then, now, paths, error
+            case rulesCommit = "rules_commit"
+            case morePaths = "more_paths"
+        }
+    }
+
+    /// What `--rev` named: `head`, a commit's short sha or a proposal's id.
+    let revision: String
+    let rulesTree: String
+    let proposals: Int
+    let merges: Int
+    let changed: Int
+    let notCompared: Int
+    let entries: [Entry]
+    /// Replays left out by the limit.
+    let more: Int
+
+    init(_ report: RulesDryRun, revision: String, limit: Limit = .none) {
+        self.revision = revision
+        rulesTree = report.rulesTree.hex
+        proposals = report.proposals
+        merges = report.merges
+        changed = report.changed
+        notCompared = report.uncompared
+        entries = report.entries.prefix(limit.entries).map { replay in
+            Entry(
+                replay: replay, paths: replay.changes.prefix(limit.paths).map { PathView(path: $0.path, then: $0.then.rawValue, now: $0.now.rawValue) },
+                morePaths: max(0, replay.changes.count - limit.paths))
+        }
+        more = report.entries.count - entries.count
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case revision, proposals, merges, changed, entries, more
+        case rulesTree = "rules_tree"
+        case notCompared = "not_compared"
+    }
+
+    /// The replays, one line each and one indented line per path, then `and N more` when the limit cut.
+    /// - Parameter more: what to run to see the rest.
+    func lines(more command: String) -> [String] {
+        var lines: [String] = []
+        for entry in entries {
+            lines.append(Self.header(entry.replay))
+            for path in entry.paths { lines.append("  \(Output.safe(path.path)): \(path.then) -> \(path.now)") }
+            if entry.morePaths > 0 { lines.append("  ... and \(entry.morePaths) more path(s)") }
+        }
+        if more > 0 { lines.append("... and \(more) more (\(command))") }
+        return lines
+    }
+
+    /// `N proposals and M merges replayed under the rules of REV; K would change class`.
+    var summary: String {
+        var text = "\(proposals) proposal(s) and \(merges) merge(s) replayed under the rules of \(Output.safe(revision)); \(changed) would change class"
+        if notCompared > 0 { text += ", \(notCompared) could not be compared" }
+        return text
+    }
+
+    /// `proposal 0002-notes (merged): review -> protected, would be refused`.
+    private static func header(_ replay: RulesReplay) -> String {
+        var name: String
+        switch replay.kind {
+        case .proposal: name = "proposal \(Output.safe(replay.id ?? "?")) (\(replay.status?.rawValue ?? "?"))"
+        case .merge:
+            let about = [replay.id.map(Output.safe), replay.rule.map { "Rule: " + Output.safe($0) }].compactMap { $0 }
+            name = "merge \(replay.commit.short)" + (about.isEmpty ? "" : " (\(about.joined(separator: ", ")))")
+        }
+        if let error = replay.error { return "\(name): not compared: \(Output.safe(error))" }
+        guard let then = replay.then, let now = replay.now else { return name }
+        if then == now { return "\(name): still \(now.rawValue), \(replay.changes.count) path(s) change class" }
+        return "\(name): \(then.rawValue) -> \(now.rawValue), \(verdict(then: then, now: now))"
+    }
+
+    private static func verdict(then: PathClass, now: PathClass) -> String {
+        switch (then, now) {
+        case (_, .protected): "would be refused"
+        case (.protected, _): "would no longer be refused"
+        case (.auto, .review): "would need a person"
+        default: "could merge without a person"
+        }
+    }
+}
