@@ -24,6 +24,7 @@ public final class UpdateEngine {
     public init(home: Home, evaluator: (any ProposalEvaluator)? = nil) {
         self.home = home
         self.evaluator = evaluator
+        AutoMergeScopeCheck.install()
     }
 
     /// The branch updates go to and its commit: `main` (see ``Home/head()``, which
@@ -54,7 +55,9 @@ public final class UpdateEngine {
 
     /// The path rules committed in `tree` (its `protected.list` and `config.json`), whatever their test lines say:
     /// what `minic update rules check --rev` and `explain --rev` read, and what a proposal would bring into force.
-    public func committedRules(inTree tree: OID) throws(MinicError) -> PathRules {
+    public func committedRules(inTree tree: OID) throws(MinicError) -> PathRules { try Self.committedRules(inTree: tree, repository: repository) }
+
+    static func committedRules(inTree tree: OID, repository: Repository) throws(MinicError) -> PathRules {
         let (protectedList, configBytes) = try git("reading the rules of \(tree.short)") { () throws(GitError) in
             (try repository.fileData(atPath: "protected.list", inTree: tree), try repository.fileData(atPath: "config.json", inTree: tree))
         }

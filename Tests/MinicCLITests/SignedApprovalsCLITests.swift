@@ -189,6 +189,34 @@ final class SignedApprovalsCLITests: XCTestCase {
         }
     }
 
+    func testAnAutoKeySignsOnlyWhatMinicWouldMergeByItself() throws {
+        let admin = keys.make("admin")
+        let machine = keys.make("machine")
+        let home = TestHome(signingKey: admin)
+        XCTAssertEqual(home.minic("update", "signers", "add", "ci@example.com", machine + ".pub", "--role", "auto").status, 0)
+        let good = home.head()
+        // A merge made with git, claiming `Rule: auto`, signed by the machine's key, that changes config.json.
+        home.git("checkout", "-q", "-b", "side")
+        home.write("config.json", (home.read("config.json") ?? "").replacingOccurrences(of: "\"level\": \"info\"", with: "\"level\": \"debug\""))
+        home.git("commit", "-qam", "side")
+        home.git("checkout", "-q", "main")
+        let merged = home.git("-c", "user.signingkey=" + machine, "merge", "-q", "--no-ff", "-S", "-m", "Merge side\n\nRule: auto", "side")
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertTrue(gitVerifies(home, "HEAD"), "git only checks the signature")
+        let run = home.minic("run", "hello")
+        XCTAssertEqual(run.status, 1)
+        XCTAssertTrue(run.stderr.contains("(role auto), but it is no change minic merges by itself: config.json is a review path"), run.stderr)
+        // The same for a template (an auto path) is what the machine may sign.
+        XCTAssertEqual(home.git("reset", "-q", "--hard", good).status, 0)
+        home.git("checkout", "-q", "-B", "side")
+        home.write("prompt_templates/analyze.mustache", (home.read("prompt_templates/analyze.mustache") ?? "") + "\nShort.\n")
+        home.git("commit", "-qam", "template")
+        home.git("checkout", "-q", "main")
+        XCTAssertEqual(home.git("-c", "user.signingkey=" + machine, "merge", "-q", "--no-ff", "-S", "-m", "Merge side\n\nRule: auto", "side").status, 0)
+        let ok = home.minic("run", "hello")
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+    }
+
     func testAnUnsignedHomeSaysSoAndAClonePullsOnlyApprovedHistory() throws {
         let plain = TestHome()
         let unsigned = plain.minic("update", "verify")

@@ -101,6 +101,18 @@ struct TrustChain {
         } else {
             needed = .review
         }
+        // A key that may sign only merges minic made by itself (a server's, a worker's) signs a change minic would
+        // have merged by itself, or nothing: its paths are checked against the rules in force before it.
+        if needed == .auto && signer.role == .auto {
+            guard let scope = AutoMergeScope.installed else {
+                return bad("signed by an auto key, and this process cannot check an auto merge's paths", fingerprint: fingerprint)
+            }
+            let problems: [String]
+            do throws(MinicError) { problems = try scope(repository, id) } catch { problems = [error.message] }
+            if let first = problems.first {
+                return bad("signed by \(TerminalText.neutralise(signer.principals)) (role auto), but it is no change minic merges by itself: \(first)", fingerprint: fingerprint)
+            }
+        }
         guard AllowedSigners.rank(signer.role) >= AllowedSigners.rank(needed) else {
             let what = changesSigners ? "a change to \(Self.signersFile)" : kind == .merge ? "a reviewed merge" : kind == .root ? "the trust root" : "a one-parent commit"
             return bad("signed by \(TerminalText.neutralise(signer.principals)) (role \(signer.role.rawValue)), but \(what) needs role \(needed.rawValue)", fingerprint: fingerprint)
@@ -108,4 +120,16 @@ struct TrustChain {
         return TrustVerdict(
             commit: id.hex, kind: kind, status: .good, principals: signer.principals, role: signer.role, fingerprint: fingerprint, summary: summary)
     }
+}
+
+/// The check of a merge an `auto` key signed: the problems that make it no change minic merges by itself (paths that
+/// are not auto under the rules in force before it), none when it is one. The rules live in MinicUpdates, which installs
+/// it (``install(_:)``); without it such merges are refused.
+public enum AutoMergeScope {
+    public typealias Check = @Sendable (Repository, OID) throws(MinicError) -> [String]
+    private static let current = Locked<Check?>(nil)
+
+    static var installed: Check? { current.withLock { $0 } }
+
+    public static func install(_ check: @escaping Check) { current.withLock { $0 = check } }
 }
