@@ -16,7 +16,7 @@ extension TaskPipeline {
     public static func open(home: Home, rateLimiter: (any RateLimiter)? = nil) throws(MinicError) -> TaskPipeline {
         // A self-update's auto-merge passes the eval gate like any merge: the engines this process makes can score.
         if ProposalEvaluators.installed == nil { ProposalEvaluators.install(SuiteEvaluator()) }
-        AutoMergeScopeCheck.install()
+        MergeScopeCheck.install()
         let queue = try QueueFactory.open(home: home)
         let limiter = rateLimiter ?? defaultRateLimiter(for: queue, home: home)
         let sync = try HomeSync.hasOrigin(home) ? HomeSync(home: home) : nil

@@ -1,4 +1,5 @@
 import Foundation
+import MinicBase
 
 /// An `allowed_signers` file, in the format `ssh-keygen -Y verify` and git's
 /// `gpg.ssh.allowedSignersFile` read (ssh-keygen(1), "ALLOWED SIGNERS"):
@@ -58,7 +59,8 @@ public struct AllowedSigners: Sendable, Equatable {
     /// - Throws: ``AllowedSignersError`` naming the line and what is wrong with it.
     public init(text: String) throws(AllowedSignersError) {
         var entries: [Entry] = []
-        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).enumerated() {
+        // "\r\n" is one Character in Swift: both spellings of a line end are split on.
+        for (index, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).enumerated() {
             let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
@@ -68,7 +70,7 @@ public struct AllowedSigners: Sendable, Equatable {
     }
 
     private static func entry(_ text: String, line: Int) throws(AllowedSignersError) -> Entry {
-        func failure(_ why: String) -> AllowedSignersError { AllowedSignersError(line: line, message: why) }
+        func failure(_ why: String) -> AllowedSignersError { AllowedSignersError(line: line, message: TerminalText.neutralise(why)) }
         var rest = Substring(text)
         guard let principals = token(&rest), !principals.isEmpty else { throw failure("no principals") }
         var options: [String] = []

@@ -164,6 +164,10 @@ extension UpdateEngine {
         if approvals.required > 1 {
             message += "Approvals: \(approvedBy.count) of \(approvals.required)\n"
             for approver in approvedBy { message += "Approval: \(CommitText.title(approver) ?? "")\n" }
+            // The approvals themselves, so that verification on any machine counts them again from the commit.
+            for (approval, fingerprint) in approvals.approvals where fingerprint != signer?.publicKey.fingerprint {
+                if let value = approval.trailerValue { message += "\(Approval.trailer): \(value)\n" }
+            }
         }
         let commit: OID
         let intent: UpdateIntent

@@ -19,10 +19,11 @@ extension UpdateEngine {
     /// - Throws: ``MinicError`` (bad input) for a principal that does not fit the file's format, (refused)
     ///   for a key already listed or a signer who is not an admin.
     public func addSigner(principal: String, key: SSHPublicKey, role: SignerRole) throws(MinicError) -> SignersChange {
-        guard !principal.isEmpty, principal.count <= 200, !principal.hasPrefix("#"), !principal.hasPrefix("!"),
-            principal.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f && $0 != "\"" && !CommitText.isControl($0) })
-        else {
-            throw .badInput("principal '\(TerminalText.neutralise(String(principal.prefix(60))))': one word (an e-mail address, say), no spaces, quotes or control characters")
+        // One principal as ssh-keygen and git read it: no list (`,`), no pattern (`*`, `?`, `!`), no comment or quote.
+        let allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._@+-")
+        guard !principal.isEmpty, principal.count <= 200, !principal.hasPrefix("-"), principal.unicodeScalars.allSatisfy(allowed.contains) else {
+            throw .badInput(
+                "principal '\(TerminalText.neutralise(String(principal.prefix(60))))': one name such as an e-mail address (letters, digits and . _ @ + -)")
         }
         return try changeSigners(what: "add \(principal)") { (current, text) throws(MinicError) in
             if let listed = current.entries.first(where: { $0.key == key }) {

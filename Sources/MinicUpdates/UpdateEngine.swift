@@ -24,7 +24,7 @@ public final class UpdateEngine {
     public init(home: Home, evaluator: (any ProposalEvaluator)? = nil) {
         self.home = home
         self.evaluator = evaluator
-        AutoMergeScopeCheck.install()
+        MergeScopeCheck.install()
     }
 
     /// The branch updates go to and its commit: `main` (see ``Home/head()``, which

@@ -17,11 +17,16 @@ struct Init: ParsableCommand {
         help: ArgumentHelp(
             "Start signed: this SSH key (private, or a .pub an agent holds) becomes the admin in allowed_signers and signs the first commit.",
             valueName: "path")) var signingKey: String?
+    @Option(
+        help: ArgumentHelp(
+            "With --from: pin this commit (a full id) as the trust root before the origin's history is verified, instead of trusting its first commit.",
+            valueName: "commit")) var trustRoot: String?
     @OptionGroup var origin: OriginTimeoutOption
     @OptionGroup var homeOptions: HomeOptions
     @OptionGroup var output: JSONOption
 
     func validate() throws {
+        if trustRoot != nil && from == nil { throw ValidationError("--trust-root goes with --from (a new home's trust root is its first commit)") }
         if from != nil && signingKey != nil {
             throw ValidationError("--signing-key makes a new signed home; a clone (--from) takes its origin's allowed_signers")
         }
@@ -30,7 +35,7 @@ struct Init: ParsableCommand {
     func run() throws {
         let target =
             directory.map { Home.resolvePath(explicit: $0, environment: [:], currentDirectory: FileManager.default.currentDirectoryPath) } ?? homeOptions.path
-        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout) } ?? Home.create(at: target, signingKey: signingKey)
+        let home = try from.map { url throws(MinicError) in try Home.clone(from: url, at: target, timeout: origin.timeout, trustRoot: trustRoot) } ?? Home.create(at: target, signingKey: signingKey)
         let head = try home.head()
         if output.json {
             try Output.json(InitView(path: home.path, branch: head.branch, commit: head.commit.hex))

@@ -28,7 +28,7 @@ struct MinicCommand: AsyncParsableCommand {
         signal(SIGPIPE, SIG_IGN)
         // Every update engine of this process (merge, auto-merge, the server's) scores proposals with the home's suite.
         ProposalEvaluators.install(SuiteEvaluator())
-        AutoMergeScopeCheck.install()
+        MergeScopeCheck.install()
         do {
             var command = try parseAsRoot(OptionalValues.expand(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? AsyncParsableCommand {

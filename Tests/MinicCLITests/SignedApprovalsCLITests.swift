@@ -205,7 +205,7 @@ final class SignedApprovalsCLITests: XCTestCase {
         XCTAssertTrue(gitVerifies(home, "HEAD"), "git only checks the signature")
         let run = home.minic("run", "hello")
         XCTAssertEqual(run.status, 1)
-        XCTAssertTrue(run.stderr.contains("(role auto), but it is no change minic merges by itself: config.json is a review path"), run.stderr)
+        XCTAssertTrue(run.stderr.contains("(role auto), but `update merge` would have refused it: config.json is a review path"), run.stderr)
         // The same for a template (an auto path) is what the machine may sign.
         XCTAssertEqual(home.git("reset", "-q", "--hard", good).status, 0)
         home.git("checkout", "-q", "-B", "side")

@@ -13,8 +13,11 @@ extension Home {
     /// clone returns late, if the process still runs).
     /// - Throws: ``MinicError`` (bad input) when `path` exists and is not an empty directory, when
     ///   `url` cannot be cloned in time, or when what it holds is not a minic home; nothing is left behind.
+    /// - Parameter trustRoot: a commit id to pin as the trust root before the origin's history is verified (what this
+    ///   machine trusts on first use otherwise is the origin's first commit).
     public static func clone(
-        from url: String, at path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60
+        from url: String, at path: String, environment: [String: String] = ProcessInfo.processInfo.environment, timeout: Double = 60,
+        trustRoot: String? = nil
     ) throws(MinicError) -> Home {
         let root = absolute(path)
         // A relative path is the origin's directory as seen from here: remembered absolute.
@@ -41,7 +44,7 @@ extension Home {
         do throws(MinicError) {
             let made = Deadline.run(seconds: timeout, { () -> MinicError? in
                 do throws(MinicError) {
-                    try prepareClone(from: url, shown: shown, at: staging)
+                    try prepareClone(from: url, shown: shown, at: staging, root: root, trustRoot: trustRoot)
                     return nil
                 } catch {
                     return error
@@ -74,7 +77,7 @@ extension Home {
 
     /// Clones `url` into `staging` and makes it a home there, checked: everything but the rename into place.
     /// Network, blocking.
-    private static func prepareClone(from url: String, shown: String, at staging: String) throws(MinicError) {
+    private static func prepareClone(from url: String, shown: String, at staging: String, root: String, trustRoot: String?) throws(MinicError) {
         let repository: Repository
         do {
             repository = try Repository.clone(from: url, to: staging, branch: "main")
@@ -97,7 +100,21 @@ extension Home {
         }
         do throws(MinicError) {
             try StateFiles.prepareDirectory(staging + "/state")
-            _ = try Home(openAt: staging)
+            let staged = try Home(openAt: staging)
+            if let trustRoot {
+                guard let root = OID(hex: trustRoot) else { throw .badInput("--trust-root \(TerminalText.neutralise(trustRoot)) is not a full commit id") }
+                try git("pinning the trust root") { () throws(GitError) in try repository.setConfigString(Home.trustRootKey, root.hex) }
+            }
+            // What a clone trusts on first use: the origin's history from its first commit (or --trust-root), verified
+            // here; its trust root is pinned from then on.
+            let report = try staged.verifyTrust()
+            if report.state == .refused { throw .refused(Home.refusalLine(report, home: shown)) }
+            if report.state == .signed {
+                try git("configuring git to check signatures") { () throws(GitError) in
+                    try repository.setConfigString("gpg.format", "ssh")
+                    try repository.setConfigString("gpg.ssh.allowedSignersFile", root + "/" + AllowedSignersFile.path)
+                }
+            }
         } catch {
             throw .badInput("\(shown) is not a usable minic home (\(error.message)); nothing left behind")
         }

@@ -61,33 +61,37 @@ extension Home {
                 problem: nil, cached: true)
         }
 
-        var chain = TrustChain(repository: repository)
-        let start = pin ?? configuredRoot
-        let walked = try git("reading main's history") { () throws(GitError) in try chain.firstParents(from: head, stop: start) }
+        // Verification starts at the pin, else the first commit: never at a root the verified config does not vouch for
+        // (updates.trust_root moves the start forward only once the history up to it verified).
+        var chain = TrustChain(repository: repository, revocations: KeyRevocations.read(repository))
+        let walked = try git("reading main's history") { () throws(GitError) in try chain.firstParents(from: head, stop: pin) }
         var commits = walked.commits
         guard let last = commits.last else { throw .internal("main has no commits") }
-        let source = pin != nil ? "pinned" : configuredRoot != nil ? "config" : "first-commit"
-        if let start, walked.reached != start {
-            let how = source == "pinned" ? "the pinned trust root (git config \(Self.trustRootKey))" : "updates.trust_root"
+        let source = pin != nil ? "pinned" : "first-commit"
+        if let pin, walked.reached != pin {
             return TrustReport(
-                state: .refused, head: head.hex, trustRoot: start.hex, trustRootSource: source, commits: [], firstBad: nil,
-                problem: "main's history no longer holds \(how) \(start.short): it was rewritten", cached: false)
+                state: .refused, head: head.hex, trustRoot: pin.hex, trustRootSource: source, commits: [], firstBad: nil,
+                problem: "main's history no longer holds the pinned trust root \(pin.short) (git config \(Self.trustRootKey)): it was rewritten", cached: false)
         }
         let root = last
         // Only the commits after the cached head need a look, when it is in this history with the same root.
         var known = 0
+        var notBefore: Date?
         if let cache, cache.root == root, let index = commits.firstIndex(of: cache.head), cache.state != .refused {
             known = commits.count - index
             commits.removeLast(known)
+            notBefore = cache.latest
         }
         var verdicts: [TrustVerdict] = []
         for id in commits.reversed() {
-            let verdict = try git("verifying \(id.short)") { () throws(GitError) in try chain.verdict(id, asRoot: id == root && known == 0) }
+            let verdict = try git("verifying \(id.short)") { () throws(GitError) in try chain.verdict(id, asRoot: id == root && known == 0, notBefore: notBefore) }
             verdicts.insert(verdict, at: 0)
             if verdict.status == .bad {
                 return TrustReport(
                     state: .refused, head: head.hex, trustRoot: root.hex, trustRootSource: source, commits: verdicts, firstBad: verdict, problem: nil, cached: false)
             }
+            let time = try git("reading \(id.short)") { () throws(GitError) in try repository.commit(id).committer.time }
+            notBefore = max(notBefore ?? time, time)
         }
         let headKeys = try git("reading \(TrustChain.signersFile)") { () throws(GitError) in try chain.signers(inTree: repository.commit(head).treeID) }
         // A head whose own file cannot be read counts as signed: the next merge must then verify, and cannot.
@@ -100,39 +104,42 @@ extension Home {
         var report = TrustReport(
             state: signed ? .signed : .unsigned, head: head.hex, trustRoot: root.hex, trustRootSource: source, commits: verdicts, firstBad: nil, problem: nil,
             cached: false)
-        // A configured root later than the pin, reached from the pin with every commit approved: it takes over.
+        // updates.trust_root, now that the history from the start up to it verified: it takes over as the pin.
         var pinned = root
-        if let pin, let configuredRoot, configuredRoot != pin {
-            if walked.commits.contains(configuredRoot) {
-                pinned = configuredRoot
-                report.trustRoot = configuredRoot.hex
-                report.trustRootSource = "config"
-            } else {
+        if let configuredRoot, configuredRoot != root {
+            guard walked.commits.contains(configuredRoot) else {
                 report.state = .refused
                 report.problem =
-                    "updates.trust_root \(configuredRoot.short) is not in main's history after the pinned trust root \(pin.short); to trust it anyway: git config \(Self.trustRootKey) \(configuredRoot.hex)"
+                    "updates.trust_root \(configuredRoot.short) is not in main's history after the trust root \(root.short); to start there anyway: git config \(Self.trustRootKey) \(configuredRoot.hex)"
                 return report
             }
+            pinned = configuredRoot
+            report.trustRoot = configuredRoot.hex
+            report.trustRootSource = "config"
         }
+        // Keys this history removed are remembered here, so that a main rewound to before a removal cannot use them.
+        var revocations = chain.revocations
+        if revocations.record(chain.seenChanges) { try revocations.write(repository) }
         if signed && pinned != pin {
             try git("pinning the trust root") { () throws(GitError) in try repository.setConfigString(Self.trustRootKey, pinned.hex) }
         }
-        writeTrustCache(head: head, root: pinned, state: report.state)
+        writeTrustCache(head: head, root: pinned, state: report.state, latest: notBefore)
         return report
     }
 
-    private func readTrustCache() -> (head: OID, root: OID, state: TrustReport.State)? {
+    /// The cache: `HEAD ROOT STATE LATEST`, LATEST the latest commit time on main up to HEAD (seconds).
+    private func readTrustCache() -> (head: OID, root: OID, state: TrustReport.State, latest: Date?)? {
         guard let bytes = try? StateFiles.read(trustCachePath) else { return nil }  // no cache: every commit is checked
         let fields = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isWhitespace).map(String.init)
-        guard fields.count == 3, let head = OID(hex: fields[0]), let root = OID(hex: fields[1]), let state = TrustReport.State(rawValue: fields[2]),
-            state != .refused
+        guard fields.count == 4, let head = OID(hex: fields[0]), let root = OID(hex: fields[1]), let state = TrustReport.State(rawValue: fields[2]),
+            state != .refused, let latest = Double(fields[3])
         else { return nil }
-        return (head, root, state)
+        return (head, root, state, latest > 0 ? Date(timeIntervalSince1970: latest) : nil)
     }
 
-    private func writeTrustCache(head: OID, root: OID, state: TrustReport.State) {
+    private func writeTrustCache(head: OID, root: OID, state: TrustReport.State, latest: Date?) {
         guard state != .refused else { return }
         // A cache that cannot be written costs the next command a full check, nothing more.
-        try? StateFiles.write(trustCachePath, Array("\(head.hex) \(root.hex) \(state.rawValue)\n".utf8))
+        try? StateFiles.write(trustCachePath, Array("\(head.hex) \(root.hex) \(state.rawValue) \(Int(latest?.timeIntervalSince1970 ?? 0))\n".utf8))
     }
 }

@@ -15,11 +15,21 @@ struct TrustChain {
     static let signersFile = "allowed_signers"
     static let namespace = "git"
 
+    /// The largest signature read: a bigger one is refused unread (no key minic checks needs more than a few KiB).
+    static let maxSignatureBytes = 64 * 1024
+
     let repository: Repository
     /// Parsed files by blob id (`nil` key: no file), so 2,000 commits that share one file parse it once.
     private var parsed: [OID?: Result<AllowedSigners, AllowedSignersError>] = [:]
+    /// Keys this machine saw removed from `allowed_signers`, by fingerprint (``KeyRevocations``).
+    var revocations: KeyRevocations
+    /// Removals and re-additions seen in the commits verified by this chain, to remember once all of it is good.
+    private(set) var seenChanges: [(fingerprint: String, removed: Bool, at: OID)] = []
 
-    init(repository: Repository) { self.repository = repository }
+    init(repository: Repository, revocations: KeyRevocations = KeyRevocations()) {
+        self.repository = repository
+        self.revocations = revocations
+    }
 
     /// The first-parent history from `head` back, newest first, ending at `stop` (included) or at a commit
     /// without parents (included) — or, with `until`, just before that commit (excluded).
@@ -60,7 +70,9 @@ struct TrustChain {
     }
 
     /// The verdict on commit `id`; `asRoot` for the trust root, which its own `allowed_signers` must approve.
-    mutating func verdict(_ id: OID, asRoot: Bool) throws(GitError) -> TrustVerdict {
+    /// - Parameter notBefore: the latest commit time before it on main: a key's validity is judged at the later of the
+    ///   two, so that a commit dated in the past does not bring back a key whose `valid-before` has passed.
+    mutating func verdict(_ id: OID, asRoot: Bool, notBefore: Date? = nil) throws(GitError) -> TrustVerdict {
         let commit = try repository.commit(id)
         let parent = try commit.parentIDs.first.map { (parent) throws(GitError) in try repository.commit(parent) }
         let kind: TrustVerdict.Kind = asRoot || parent == nil ? .root : commit.parentIDs.count >= 2 ? .merge : .commit
@@ -80,6 +92,7 @@ struct TrustChain {
         if keys.isEmpty { return TrustVerdict(commit: id.hex, kind: kind, status: .unsigned, summary: summary) }
 
         guard let stored = try repository.commitSignature(id) else { return bad("not signed, and \(Self.signersFile) at \(inForceAt.short) lists keys") }
+        guard stored.signature.utf8.count <= Self.maxSignatureBytes else { return bad("its signature is larger than \(Self.maxSignatureBytes / 1024) KiB") }
         guard let signature = SSHSignature(armored: stored.signature) else { return bad("its signature is not an SSH signature minic can check") }
         let fingerprint = signature.publicKey.fingerprint
         guard signature.isValid(for: stored.signedData, namespace: Self.namespace) else {
@@ -87,11 +100,20 @@ struct TrustChain {
                 signature.namespace == Self.namespace ? "its signature does not verify (the commit was changed after signing)" : "signed in namespace '\(TerminalText.neutralise(signature.namespace))', not 'git'",
                 fingerprint: fingerprint)
         }
-        guard let signer = keys.signer(for: signature.publicKey, namespace: Self.namespace, at: commit.committer.time) else {
+        let time = max(commit.committer.time, notBefore ?? .distantPast)
+        guard let signer = keys.signer(for: signature.publicKey, namespace: Self.namespace, at: time) else {
             return bad("signed by \(fingerprint), which \(Self.signersFile) at \(inForceAt.short) does not allow (at that time, in namespace git)", fingerprint: fingerprint)
         }
+        // A key removed from allowed_signers on this machine's main signs nothing new, even on a main rewound to
+        // before its removal: only commits that were already in the history it was removed from.
+        if let removal = revocations.removal(of: fingerprint), try !revocations.allows(commit: id, removal: removal, repository: repository) {
+            return bad("signed by \(fingerprint), a key removed from \(Self.signersFile) at \(removal.removed.short) (main was rewound past its removal)", fingerprint: fingerprint)
+        }
+        // The file's mode counts as a change too: it is the admin's, whatever it holds.
         let changesSigners = try parent.map { (parent) throws(GitError) in
-            try repository.tree(parent.treeID).entry(atPath: Self.signersFile)?.id != repository.tree(commit.treeID).entry(atPath: Self.signersFile)?.id
+            let before = try repository.tree(parent.treeID).entry(atPath: Self.signersFile)
+            let after = try repository.tree(commit.treeID).entry(atPath: Self.signersFile)
+            return before?.id != after?.id || before?.mode != after?.mode
         } ?? false
         let needed: SignerRole
         if kind != .merge || changesSigners {
@@ -101,32 +123,56 @@ struct TrustChain {
         } else {
             needed = .review
         }
-        // A key that may sign only merges minic made by itself (a server's, a worker's) signs a change minic would
-        // have merged by itself, or nothing: its paths are checked against the rules in force before it.
-        if needed == .auto && signer.role == .auto {
-            guard let scope = AutoMergeScope.installed else {
-                return bad("signed by an auto key, and this process cannot check an auto merge's paths", fingerprint: fingerprint)
+        // A merge signed by anyone but an admin is replayed against the checks `update merge` makes, under the rules
+        // and config in force before it: no protected path, approvals_required met (the approvals travel in its
+        // message), and for an auto key only what minic merges by itself.
+        if kind == .merge && signer.role != .admin && AllowedSigners.rank(signer.role) >= AllowedSigners.rank(needed) {
+            guard let scope = MergeScope.installed else {
+                return bad("this process cannot replay a merge's checks (MergeScope not installed)", fingerprint: fingerprint)
             }
             let problems: [String]
-            do throws(MinicError) { problems = try scope(repository, id) } catch { problems = [error.message] }
+            do throws(MinicError) {
+                problems = try scope(MergeScope.Context(repository: repository, merge: id, signers: keys, signerKey: signature.publicKey, role: signer.role))
+            } catch {
+                problems = [error.message]
+            }
             if let first = problems.first {
-                return bad("signed by \(TerminalText.neutralise(signer.principals)) (role auto), but it is no change minic merges by itself: \(first)", fingerprint: fingerprint)
+                return bad("signed by \(TerminalText.neutralise(signer.principals)) (role \(signer.role.rawValue)), but `update merge` would have refused it: \(first)", fingerprint: fingerprint)
             }
         }
         guard AllowedSigners.rank(signer.role) >= AllowedSigners.rank(needed) else {
             let what = changesSigners ? "a change to \(Self.signersFile)" : kind == .merge ? "a reviewed merge" : kind == .root ? "the trust root" : "a one-parent commit"
             return bad("signed by \(TerminalText.neutralise(signer.principals)) (role \(signer.role.rawValue)), but \(what) needs role \(needed.rawValue)", fingerprint: fingerprint)
         }
+        if changesSigners, let parent { try noteSignerChanges(from: parent.treeID, to: commit.treeID, at: id) }
         return TrustVerdict(
             commit: id.hex, kind: kind, status: .good, principals: signer.principals, role: signer.role, fingerprint: fingerprint, summary: summary)
     }
+
+    /// Keys an approved commit removed from or added back to `allowed_signers`.
+    private mutating func noteSignerChanges(from before: OID, to after: OID, at id: OID) throws(GitError) {
+        let old = Set(((try? signers(inTree: before).get())?.entries ?? []).map(\.key.fingerprint))
+        let new = Set(((try? signers(inTree: after).get())?.entries ?? []).map(\.key.fingerprint))
+        for fingerprint in old.subtracting(new).sorted() { seenChanges.append((fingerprint, true, id)) }
+        for fingerprint in new.subtracting(old).sorted() { seenChanges.append((fingerprint, false, id)) }
+    }
 }
 
-/// The check of a merge an `auto` key signed: the problems that make it no change minic merges by itself (paths that
-/// are not auto under the rules in force before it), none when it is one. The rules live in MinicUpdates, which installs
-/// it (``install(_:)``); without it such merges are refused.
-public enum AutoMergeScope {
-    public typealias Check = @Sendable (Repository, OID) throws(MinicError) -> [String]
+/// The replay of `update merge`'s checks on a merge found on main (the rules, config and approvals live in
+/// MinicUpdates, which installs it with ``install(_:)``; without it such merges are refused): the problems that would
+/// have refused it, none when it is one `update merge` could have made.
+public enum MergeScope {
+    /// What the check is given.
+    public struct Context {
+        public let repository: Repository
+        public let merge: OID
+        /// The `allowed_signers` in force before the merge.
+        public let signers: AllowedSigners
+        public let signerKey: SSHPublicKey
+        public let role: SignerRole
+    }
+
+    public typealias Check = @Sendable (Context) throws(MinicError) -> [String]
     private static let current = Locked<Check?>(nil)
 
     static var installed: Check? { current.withLock { $0 } }

@@ -28,12 +28,37 @@ public struct Approval: Codable, Sendable, Equatable {
         self.signature = signature
     }
 
-    /// What the signature signs.
-    public static func payload(proposal: String, head: String, approver: String, date: Date) -> [UInt8] {
-        Array("minic approval\nproposal \(proposal)\nhead \(head)\napprover \(approver)\ndate \(Int(date.timeIntervalSince1970))\n".utf8)
+    /// What the signature signs: the proposal, its exact head and the date (who approved is the key's business).
+    public static func payload(proposal: String, head: String, date: Date) -> [UInt8] {
+        Array("minic approval\nproposal \(proposal)\nhead \(head)\ndate \(Int(date.timeIntervalSince1970))\n".utf8)
     }
 
-    var payload: [UInt8] { Self.payload(proposal: proposal, head: head, approver: approver, date: date) }
+    var payload: [UInt8] { Self.payload(proposal: proposal, head: head, date: date) }
+
+    /// The trailer a merge carries for each approval it counted, so that verification can count them again from the
+    /// commit alone (notes are not fetched with main): `Approval-Signature: DATE BASE64`, the signature's blob.
+    public static let trailer = "Approval-Signature"
+
+    /// The trailer's value.
+    var trailerValue: String? {
+        let body = signature.split(whereSeparator: \.isNewline).filter { !$0.hasPrefix("-----") }.joined()
+        guard !body.isEmpty else { return nil }
+        return "\(Int(date.timeIntervalSince1970)) \(body)"
+    }
+
+    /// An approval rebuilt from a merge's trailer, for the proposal and head the merge names.
+    init?(trailer value: String, proposal: String, head: OID) {
+        let fields = value.split(separator: " ")
+        guard fields.count == 2, let seconds = Int(fields[0]), fields[1].count <= 16_384 else { return nil }
+        var lines = ["-----BEGIN SSH SIGNATURE-----"]
+        var rest = Substring(fields[1])
+        while !rest.isEmpty {
+            lines.append(String(rest.prefix(70)))
+            rest = rest.dropFirst(70)
+        }
+        lines.append("-----END SSH SIGNATURE-----")
+        self.init(proposal: proposal, head: head.hex, approver: "", date: Date(timeIntervalSince1970: TimeInterval(seconds)), signature: lines.joined(separator: "\n"))
+    }
 
     /// The key that signed, when the signature checks out for this proposal and head.
     public func verifiedKey(proposal expected: String, head expectedHead: OID) -> SSHPublicKey? {

@@ -8,8 +8,10 @@ public struct ApprovalCount: Sendable {
     /// How many distinct keys a merge of this proposal needs, and why (the pattern or class that asks the most).
     public let required: Int
     public let reason: String
-    /// The allowed signers whose approval of the exact head verifies (principals, one per key).
+    /// The allowed signers whose approval of the exact head verifies (principals and fingerprint, one per key).
     public let approvers: [String]
+    /// Those approvals, with their keys' fingerprints: the merge carries them as trailers.
+    public let approvals: [(approval: Approval, fingerprint: String)]
 }
 
 extension UpdateEngine {
@@ -26,8 +28,8 @@ extension UpdateEngine {
             throw .refused("approvals are signed, and this home's allowed_signers lists no key (see README, Verifying approvals); nothing changed")
         }
         let approver = CommitText.title(home.actor.identity) ?? "unknown"
-        let date = Date()
-        let signed = try signer.signer.sign(Approval.payload(proposal: proposal.id, head: proposal.head.hex, approver: approver, date: date))
+        let date = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let signed = try signer.signer.sign(Approval.payload(proposal: proposal.id, head: proposal.head.hex, date: date))
         guard signed.signature.publicKey == signer.publicKey else { throw .refused("ssh-keygen signed with another key than \(signer.publicKey.fingerprint); nothing changed") }
         let approval = Approval(proposal: proposal.id, head: proposal.head.hex, approver: approver, date: date, signature: signed.armored)
         let existing = try git("reading approvals") { () throws(GitError) in try repository.note(for: proposal.head, notesRef: Approval.notesRef) }
@@ -52,14 +54,16 @@ extension UpdateEngine {
         let note = try git("reading approvals") { () throws(GitError) in try repository.note(for: proposal.head, notesRef: Approval.notesRef) }
         var seen = Set<SSHPublicKey>()
         var approvers: [String] = []
+        var counted: [(approval: Approval, fingerprint: String)] = []
         for approval in Approval.parse(note?.text ?? "") {
             guard let key = approval.verifiedKey(proposal: proposal.id, head: proposal.head), !seen.contains(key),
                 let entry = signers.signer(for: key, at: approval.date), AllowedSigners.rank(entry.role) >= AllowedSigners.rank(.review)
             else { continue }
             seen.insert(key)
             approvers.append("\(entry.principals) \(key.fingerprint)")
+            counted.append((approval, key.fingerprint))
         }
-        return ApprovalCount(required: required, reason: reason, approvers: approvers)
+        return ApprovalCount(required: required, reason: reason, approvers: approvers, approvals: counted)
     }
 
     /// The most any changed path asks for: a matching `paths` pattern's figure, else its class's, else the default.
