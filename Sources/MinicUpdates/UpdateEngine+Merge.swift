@@ -208,27 +208,36 @@ extension UpdateEngine {
     /// The tree merging `proposal` into `head` gives, or a refusal naming the conflicts.
     /// - Parameter base: their merge base, when the caller has it.
     func mergedTree(head: OID, proposal: Proposal, base: OID?) throws(MinicError) -> OID {
-        // Made on the current head (the usual case): the result is the proposal's own tree.
-        if base == head { return try treeOf(proposal.head) }
-        // Changes on disjoint paths: the proposal's changes applied to the head's tree.
-        if let base,
-            let tree = try git(
-                "merging \(proposal.id)",
-                { () throws(GitError) in
-                    try repository.mergeDisjointTrees(
-                        base: repository.commit(base).treeID, ours: repository.commit(head).treeID, theirs: repository.commit(proposal.head).treeID)
-                })
-        {
-            return tree
-        }
-        let index = try git("merging \(proposal.id)") { () throws(GitError) in try repository.mergeCommits(ours: head, theirs: proposal.head) }
-        if index.hasConflicts {
-            let paths = try git("listing conflicts") { () throws(GitError) in try index.conflictPaths() }
+        let result = try git("merging \(proposal.id)") { () throws(GitError) in try Self.mergeResult(repository: repository, head: head, theirs: proposal.head, base: base) }
+        switch result {
+        case .tree(let tree): return tree
+        case .conflicts(let paths):
             throw .refused(
                 "proposal \(proposal.id) does not merge cleanly with head \(head.short); rebase it or propose again",
                 details: paths.map { "\($0): conflict" })
         }
-        return try git("writing the merged tree") { () throws(GitError) in try index.writeTree() }
+    }
+
+    enum MergeResult {
+        case tree(OID)
+        case conflicts([String])
+    }
+
+    /// The tree merging `theirs` into `head` gives — what `update merge` records, and what verification expects a merge's
+    /// tree to be when approvals of `theirs` are counted for it.
+    static func mergeResult(repository: Repository, head: OID, theirs: OID, base: OID?) throws(GitError) -> MergeResult {
+        // Made on the current head (the usual case): the result is the proposal's own tree.
+        if base == head { return .tree(try repository.commit(theirs).treeID) }
+        // Changes on disjoint paths: the proposal's changes applied to the head's tree.
+        if let base,
+            let tree = try repository.mergeDisjointTrees(
+                base: repository.commit(base).treeID, ours: repository.commit(head).treeID, theirs: repository.commit(theirs).treeID)
+        {
+            return .tree(tree)
+        }
+        let index = try repository.mergeCommits(ours: head, theirs: theirs)
+        if index.hasConflicts { return .conflicts(try index.conflictPaths()) }
+        return .tree(try index.writeTree())
     }
 
     /// Points `branch` at `new` only if it is still at `old`; a branch that moved is refused, not overwritten.

@@ -132,7 +132,8 @@ struct TrustChain {
             }
             let problems: [String]
             do throws(MinicError) {
-                problems = try scope(MergeScope.Context(repository: repository, merge: id, signers: keys, signerKey: signature.publicKey, role: signer.role))
+                problems = try scope(
+                    MergeScope.Context(repository: repository, merge: id, signers: keys, signerKey: signature.publicKey, role: signer.role, time: time))
             } catch {
                 problems = [error.message]
             }
@@ -170,6 +171,8 @@ public enum MergeScope {
         public let signers: AllowedSigners
         public let signerKey: SSHPublicKey
         public let role: SignerRole
+        /// The merge's time as verification judges it (the latest commit time on main up to it).
+        public let time: Date
     }
 
     public typealias Check = @Sendable (Context) throws(MinicError) -> [String]

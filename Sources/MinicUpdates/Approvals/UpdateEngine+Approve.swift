@@ -57,7 +57,7 @@ extension UpdateEngine {
         var counted: [(approval: Approval, fingerprint: String)] = []
         for approval in Approval.parse(note?.text ?? "") {
             guard let key = approval.verifiedKey(proposal: proposal.id, head: proposal.head), !seen.contains(key),
-                let entry = signers.signer(for: key, at: approval.date), AllowedSigners.rank(entry.role) >= AllowedSigners.rank(.review)
+                let entry = signers.signer(for: key, at: max(Date(), approval.date)), AllowedSigners.rank(entry.role) >= AllowedSigners.rank(.review)
             else { continue }
             seen.insert(key)
             approvers.append("\(entry.principals) \(key.fingerprint)")

@@ -34,7 +34,16 @@ public enum MergeScopeCheck {
         let config = try MinicConfig.decode(Data(configBytes), source: "config.json@\(before.short)")
         let (required, reason) = UpdateEngine.requiredApprovals(paths: paths, policy: config.updates.approvalsRequired)
         if required > 1 {
-            let approvers = approvingKeys(merge: merge, proposalHead: merge.parentIDs[1], signers: context.signers).union([context.signerKey])
+            // The approvals sign the proposal's head: the merge must record exactly what merging that head gives.
+            let head = merge.parentIDs[0]
+            let theirs = merge.parentIDs[1]
+            let result = try git("merging \(theirs.short) into \(head.short)") { () throws(GitError) in
+                try UpdateEngine.mergeResult(repository: repository, head: head, theirs: theirs, base: repository.mergeBase(head, theirs))
+            }
+            guard case .tree(let expected) = result, expected == merge.treeID else {
+                return ["its tree is not what merging the approved head \(theirs.short) gives"]
+            }
+            let approvers = approvingKeys(merge: merge, proposalHead: theirs, signers: context.signers, at: context.time).union([context.signerKey])
             if approvers.count < required {
                 return ["it needs \(required) approvals (\(reason)) and carries \(approvers.count)"]
             }
@@ -42,35 +51,49 @@ public enum MergeScopeCheck {
 
         guard context.role == .auto else { return [] }
         let rule = Trailers.value("Rule", in: merge.message)
-        var reverted: Set<String>?
+        // What an auto-revert may bring back on a review path: exactly what was there before the merge it reverts.
+        var revertedFrom: OID?
         if rule == "auto-revert" {
+            guard config.updates.autoRevert else { return ["an auto-revert, and updates.auto_revert was off"] }
             guard let hex = Trailers.value("Reverts", in: theirs), let target = OID(hex: hex.lowercased()) else { return ["an auto-revert that names no merge (Reverts:)"] }
-            reverted = try git("reading \(target.short)") { () throws(GitError) -> Set<String> in
-                let commit = try repository.commit(target)
-                guard let parent = commit.parentIDs.first else { return [] }
-                return Set(try repository.treeChanges(from: repository.commit(parent).treeID, to: commit.treeID).map(\.path))
+            let reverted = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(target) }
+            let onMain = try git("reading main's history") { () throws(GitError) in
+                try repository.commits(from: merge.parentIDs[0], firstParentOnly: true).contains(target)
             }
+            guard reverted.parentIDs.count >= 2, onMain else { return ["the merge it reverts, \(target.short), is not a merge on main's history"] }
+            revertedFrom = try git("reading \(target.short)") { () throws(GitError) in try repository.commit(reverted.parentIDs[0]).treeID }
         }
-        return paths.compactMap { path in
+        var problems: [String] = []
+        for path in paths {
             switch path.class {
-            case .auto: return nil
-            case .protected: return "\(path.path) is a protected path"
+            case .auto: continue
+            case .protected: problems.append("\(path.path) is a protected path")
             case .review:
-                if let reverted, reverted.contains(path.path), path.oldPath.map(reverted.contains) ?? true { return nil }
-                return "\(path.path) is a review path"
+                guard let revertedFrom else {
+                    problems.append("\(path.path) is a review path")
+                    continue
+                }
+                let (old, new) = try git("reading \(path.path)") { () throws(GitError) in
+                    (try repository.tree(revertedFrom).entry(atPath: path.path), try repository.tree(merge.treeID).entry(atPath: path.path))
+                }
+                if old?.id != new?.id || old?.mode != new?.mode || path.oldPath != nil {
+                    problems.append("\(path.path) is a review path, not put back as it was before the merge it reverts")
+                }
             }
         }
+        return problems
     }
 
     /// The keys whose `Approval-Signature:` trailers in the merge approve its proposal's exact head, listed with role
-    /// review or admin in `signers` at the approval's date.
-    static func approvingKeys(merge: Commit, proposalHead: OID, signers: AllowedSigners) -> Set<SSHPublicKey> {
+    /// review or admin in `signers` at the merge's time.
+    /// - Parameter time: when the merge counts them: a key must be allowed then, whatever date an approval gives itself.
+    static func approvingKeys(merge: Commit, proposalHead: OID, signers: AllowedSigners, at time: Date) -> Set<SSHPublicKey> {
         guard let proposal = Trailers.value("Proposal-Id", in: merge.message) else { return [] }
         var keys = Set<SSHPublicKey>()
         for (key, value) in Trailers.parse(merge.message) where key == Approval.trailer {
             guard let approval = Approval(trailer: value, proposal: proposal, head: proposalHead),
                 let signer = approval.verifiedKey(proposal: proposal, head: proposalHead),
-                let entry = signers.signer(for: signer, at: approval.date), AllowedSigners.rank(entry.role) >= AllowedSigners.rank(.review)
+                let entry = signers.signer(for: signer, at: max(time, approval.date)), AllowedSigners.rank(entry.role) >= AllowedSigners.rank(.review)
             else { continue }
             keys.insert(signer)
         }
