@@ -35,7 +35,7 @@ struct ProposalRoutes {
     func show(_ context: APIContext) async throws -> Response {
         try context.requireCaller().require(.review, to: "reading a proposal")
         let id = try Self.proposalID(context)
-        return JSONBody.response(try await call { engine throws(MinicError) in try ShowView.checked(engine.review(id), evaluation: engine.evaluation(of: id)) })
+        return JSONBody.response(try await call { engine throws(MinicError) in try ShowView.checked(ProposalDetails.load(id, engine: engine)) })
     }
 
     func propose(_ request: Request, _ context: APIContext) async throws -> Response {
@@ -182,14 +182,14 @@ struct RollbackBody: Decodable {
 }
 
 extension ShowView {
-    /// A proposal's review with its diff (never the stat form).
-    static func checked(_ review: ProposalReview, evaluation: StoredEvalNote?) throws(MinicError) -> ShowView {
+    /// A proposal's details with its diff (never the stat form).
+    static func checked(_ details: ProposalDetails) throws(MinicError) -> ShowView {
         do {
-            return try ShowView(review, stat: false, evaluation: evaluation)
+            return try ShowView(details, stat: false)
         } catch let error as MinicError {
             throw error
         } catch {
-            throw .internal("the diff of \(review.proposal.id) cannot be shown: \(error)")
+            throw .internal("the diff of \(details.review.proposal.id) cannot be shown: \(error)")
         }
     }
 }
