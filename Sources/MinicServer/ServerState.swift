@@ -60,9 +60,15 @@ final class ServerState: Sendable {
     }
 
     /// Runs `body` with a fresh update engine on a blocking-work thread.
-    func engine<T: Sendable>(_ body: @escaping @Sendable (UpdateEngine) throws(MinicError) -> T) async throws(MinicError) -> T {
+    /// - Parameter verifying: whether loading config or rules first checks main's approvals (``Home/verifiesTrust``);
+    ///   `false` only for what lets a person look and go back (listing, showing, the history, a rollback), as the CLI.
+    func engine<T: Sendable>(verifying: Bool = true, _ body: @escaping @Sendable (UpdateEngine) throws(MinicError) -> T) async throws(MinicError) -> T {
         let path = homePath
-        return try await Blocking.run { () throws(MinicError) in try body(UpdateEngine(home: Home(openAt: path))) }
+        return try await Blocking.run { () throws(MinicError) in
+            let home = try Home(openAt: path)
+            home.verifiesTrust = verifying
+            return try body(UpdateEngine(home: home))
+        }
     }
 
     /// Runs a queue call on a blocking-work thread.

@@ -23,6 +23,12 @@ final class SnapshotCache: @unchecked Sendable {
     /// history), every pinned commit is checked again.
     private var pinnedHead: OID?
     private static let pinnedLimit = 8
+    /// The last head whose history did not verify, and why: a worker asks before every claim, and walking main's
+    /// history again each time would cost a signature check per commit every poll.
+    private var refused: (head: OID, error: MinicError, since: Date)?
+    /// How long a refused head's verdict is reused while the head does not move (the pinned trust root, which
+    /// is no commit, may be fixed meanwhile).
+    static let refusalRecheckSeconds: TimeInterval = 30
 
     init(homePath: String, environment: [String: String], log: Logger, makeProvider: @escaping AgentSnapshot.ProviderMaker) {
         self.homePath = homePath
@@ -39,12 +45,35 @@ final class SnapshotCache: @unchecked Sendable {
         return opened
     }
 
+    /// Refuses unless main's history is approved (``Home/requireTrusted(_:)``): cheap while the head does not move.
+    /// Blocking (libgit2).
+    /// - Throws: ``MinicError`` (refused, ``MinicError/isUntrusted``) naming the first commit that is not approved.
+    func requireTrusted() throws(MinicError) {
+        lock.lock()
+        defer { lock.unlock() }
+        let home = try openHome()
+        try requireTrusted(home, head: try home.head().commit)
+    }
+
+    /// ``requireTrusted()`` for `head`, with `lock` held.
+    private func requireTrusted(_ home: Home, head: OID) throws(MinicError) {
+        if let refused, refused.head == head, Date().timeIntervalSince(refused.since) < Self.refusalRecheckSeconds { throw refused.error }
+        do throws(MinicError) {
+            try home.requireTrusted(head)
+            refused = nil
+        } catch {
+            if error.isUntrusted { refused = (head, error, Date()) }
+            throw error
+        }
+    }
+
     /// The snapshot of the current committed head. Blocking (libgit2): call it off the cooperative pool.
     func current() throws(MinicError) -> AgentSnapshot {
         lock.lock()
         defer { lock.unlock() }
         let home = try openHome()
         let head = try home.head().commit
+        try requireTrusted(home, head: head)
         if let snapshot, snapshot.commit == head { return snapshot }
         let fresh = try made(AgentSnapshot(home: home, commit: head, makeProvider: makeProvider), in: home)
         if let previous = snapshot { log.info("agent moved from \(previous.commit.short) to \(head.short): config and templates of \(head.short) in force") }
@@ -73,6 +102,8 @@ final class SnapshotCache: @unchecked Sendable {
         defer { lock.unlock() }
         let home = try openHome()
         let head = try home.head().commit
+        // Every commit a task may run with is on main's history, which must verify first.
+        try requireTrusted(home, head: head)
         if head != pinnedHead {
             pinned.removeAll()
             pinnedHead = head

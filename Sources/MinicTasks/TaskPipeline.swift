@@ -210,6 +210,7 @@ public final class TaskPipeline: Sendable {
                 taskLog.info("task \(task.id) released: the worker is stopping")
                 return try await Blocking.run { () throws(MinicError) in try queueCall(retryingFor: recordingPatience) { () throws(QueueError) in try queue.task(task.id) } }
             }
+            if let refusal = error as? MinicError, refusal.isUntrusted { return try await holdForApproval(claimed, because: refusal) }
             TaskMetrics.llmError(error)
             let failure = error as? MinicError ?? .internal("\(error)")
             // Bad input and client errors (bad request, bad key) will not get better by retrying.

@@ -36,11 +36,13 @@ extension Worker {
                         let outcome = await Blocking.run { () -> Result<WatchReport, MinicError> in
                             do throws(MinicError) { return .success(try watch.run()) } catch { return .failure(error) }
                         }
-                        if case .failure(let error) = outcome { log.error("worker \(owner): update watch failed: \(error.message)") }
+                        // Main's approvals failing is the worker's own line to say (it holds the tasks), not one per watch.
+                        if case .failure(let error) = outcome, !error.isUntrusted { log.error("worker \(owner): update watch failed: \(error.message)") }
                         lastRun = Date()
                     }
                     lastHead = head
                 case .success: lastHead = nil
+                case .failure(let error) where error.isUntrusted: break
                 case .failure(let error): log.error("worker \(owner): update watch cannot read the home: \(error.message)")
                 }
                 do { try await Task.sleep(nanoseconds: UInt64(check * 1e9)) } catch { return }

@@ -89,6 +89,8 @@ public final class Worker: Sendable {
         // Reaching the queue: claims stop while it is unreachable (a Redis restart, a network cut) and resume with backoff.
         var reach = RetrySchedule(interval: 0, maxWait: 5)
         var claimedOnce = false
+        // Why claims are held: main's approvals fail (or cannot be checked). Tasks stay queued meanwhile.
+        var held: MinicError?
         let queue = pipeline.queue
         let owner = self.owner
         try await withThrowingTaskGroup(of: Outcome.self) { group in
@@ -109,6 +111,12 @@ public final class Worker: Sendable {
                 let free = concurrency - active
                 var claimed: [ClaimedTask] = []
                 if free > 0 && !(mode == .once && claimedOnce) && reach.isDue {
+                    held = await hold(held, because: Blocking.run { [pipeline] in pipeline.mainRefusal() })
+                }
+                if let held, mode != .forever {
+                    // A worker that drains or runs once stops with the refusal; running tasks finish first.
+                    if active == 0 { throw held }
+                } else if held == nil && free > 0 && !(mode == .once && claimedOnce) && reach.isDue {
                     do throws(QueueError) {
                         claimed = try await Blocking.run { () throws(QueueError) in try queue.claim(owner: owner, limit: free, now: Date()) }
                         if reach.isFailing { pipeline.systemLog.notice("worker \(owner): the queue is reachable again") }
@@ -168,6 +176,18 @@ public final class Worker: Sendable {
             }
         }
         return summary
+    }
+
+    /// Logs when claims start or stop being held for main's approvals (once each way, in a worker that runs until
+    /// stopped), and returns the new reason.
+    private func hold(_ previous: MinicError?, because refusal: MinicError?) -> MinicError? {
+        guard mode == .forever, refusal != previous else { return refusal }
+        if let refusal {
+            pipeline.systemLog.error("worker \(owner): not running tasks, they stay queued: \(refusal.message)")
+        } else {
+            pipeline.systemLog.notice("worker \(owner): main verifies again; running tasks")
+        }
+        return refusal
     }
 
     enum Outcome: Sendable {

@@ -4,13 +4,15 @@ import XCTest
 
 /// A home with tokens of each role, for tests of `minic serve`.
 struct ServedHome {
-    let home = TestHome()
+    let home: TestHome
     let admin: String
     let review: String
     let submit: String
 
-    init() throws {
-        let home = self.home
+    /// - Parameter signingKey: a signed home (`minic init --signing-key`) whose admin is this key.
+    init(signingKey: String? = nil) throws {
+        let home = signingKey.map(TestHome.init(signingKey:)) ?? TestHome()
+        self.home = home
         func token(_ role: String, _ name: String) -> String {
             let made = home.minic("token", "create", "--role", role, "--name", name)
             XCTAssertEqual(made.status, 0, made.stderr)
@@ -47,6 +49,21 @@ struct ServedHome {
         curl.standardOutput = FileHandle.nullDevice
         try curl.run()
         return curl
+    }
+
+    /// Proposes `patch` over HTTP with the review token, never auto-merged: its id and head.
+    func propose(on server: ServeProcess, _ patch: String, title: String = "api change") throws -> (id: String, head: String) {
+        let body = try String(decoding: JSONSerialization.data(withJSONObject: ["title": title, "patch": patch, "auto_merge": false]), as: UTF8.self)
+        let made = server.request("POST", "/v1/proposals", token: review, json: body)
+        XCTAssertEqual(made.status, 201, made.body)
+        let object = try Self.object(made.body)
+        return (try XCTUnwrap(object["id"] as? String), try XCTUnwrap(object["head"] as? String))
+    }
+
+    /// `{"error": {"code", "message"}}` of a response body.
+    static func error(_ body: String) throws -> (code: String, message: String) {
+        let error = try XCTUnwrap(try object(body)["error"] as? [String: Any], body)
+        return (error["code"] as? String ?? "", error["message"] as? String ?? "")
     }
 
     /// The JSON object of a response body.

@@ -121,7 +121,8 @@ schemas = {
     "Rollback": obj({"from": SHA, "to": SHA, "backup": S, "worktree_backup": S, "unchanged": {"type": "boolean"},
         "hooks": {"type": "array", "items": ref("Hook")}}, required=["from", "to", "unchanged", "hooks"]),
     "Health": obj({"status": {"const": "ok"}}),
-    "Readiness": obj({"status": {"type": "string", "enum": ["ok", "unavailable"]}, "home": S, "queue": S}),
+    "Readiness": obj({"status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "home": {"type": "string", "description": "ok, or why the home does not load (a config that does not parse, a main whose approvals do not verify)."}, "queue": S}),
 }
 
 N = {"type": ["number", "null"]}
@@ -134,19 +135,36 @@ schemas["EvalNote"] = obj({"version": I, "proposal": S, "proposal_head": SHA, "b
     required=["version", "proposal", "proposal_head", "base", "tree", "provider", "model", "repeats", "cases", "input_tokens", "output_tokens", "created_at"])
 schemas["StoredEvalNote"] = obj({"note": ref("EvalNote"), "blob": SHA, "current": {"type": "boolean", "description": "Made against the current head and the tree a merge would record now."}},
     required=["note", "blob", "current"])
+NPC = {"oneOf": [ref("PathClass"), {"type": "null"}]}
+schemas["RulesReplay"] = obj({"kind": {"type": "string", "enum": ["proposal", "merge"]}, "id": nullable("string"),
+    "status": {"type": ["string", "null"], "enum": ["open", "merged", "rejected", None]}, "commit": SHA, "rules_commit": nullable("string"),
+    "rule": nullable("string"), "then": NPC, "now": NPC,
+    "paths": {"type": "array", "items": obj({"path": S, "then": ref("PathClass"), "now": ref("PathClass")})},
+    "more_paths": I, "error": nullable("string")})
+schemas["RulesDryRun"] = {"oneOf": [
+    obj({"revision": S, "rules_tree": SHA, "proposals": I, "merges": I, "changed": I, "not_compared": I,
+        "entries": {"type": "array", "items": ref("RulesReplay"), "maxItems": 10}, "more": {"type": "integer", "description": "Replays left out (minic update rules dry-run --rev ID lists all)."}}),
+    obj({"error": S, "details": {"type": "array", "items": S}})],
+    "description": "The proposal's rules replayed over every proposal and merge (as minic update rules dry-run --rev ID, at most 10 entries and 5 paths each), or why they could not be (its rules do not load or fail their own test lines)."}
+schemas["Approvals"] = obj({"required": {"type": ["integer", "null"], "minimum": 1, "description": "Distinct allowed signers that must approve the head (updates.approvals_required)."},
+    "reason": {"type": ["string", "null"], "description": "The pattern or path class that asks the most, or updates.approvals_required."},
+    "approvers": {"type": "array", "items": S, "description": "PRINCIPALS SHA256:FINGERPRINT of each key whose signed approval of the exact head verifies."},
+    "error": {"type": ["string", "null"], "description": "Why they could not be counted (allowed_signers cannot be read); required and reason are then null."}})
 schemas["ProposalDetail"] = obj({**schemas["Proposal"]["properties"],
     "base": nullable("string"), "paths": {"type": "array", "items": ref("ChangedPath")},
     "violations": {"type": "array", "items": ref("Violation")}, "commit_violations": {"type": "array", "items": ref("Violation")},
     "conflicts": {"type": "array", "items": S}, "message": S, "diff": S,
-    "eval": {"oneOf": [ref("StoredEvalNote"), {"type": "null"}], "description": "The proposal's eval note (minic update eval), null when it has none."}},
-    required=schemas["Proposal"]["required"] + ["base", "paths", "violations", "commit_violations", "conflicts", "message", "diff", "eval"])
+    "eval": {"oneOf": [ref("StoredEvalNote"), {"type": "null"}], "description": "The proposal's eval note (minic update eval), null when it has none."},
+    "rules_dry_run": {"oneOf": [ref("RulesDryRun"), {"type": "null"}], "description": "Null when the proposal leaves the rules (protected.list, updates.auto_approve, updates.auto_approve_config) as they are."},
+    "approvals": {"oneOf": [ref("Approvals"), {"type": "null"}], "description": "Null when the proposal is not open."}},
+    required=schemas["Proposal"]["required"] + ["base", "paths", "violations", "commit_violations", "conflicts", "message", "diff", "eval", "rules_dry_run", "approvals"])
 
 responses = {
     "BadInput": err("The request is malformed or names something that does not exist (`bad_input`)."),
     "Unauthorized": err("No valid bearer token (`unauthorized`)."),
     "Forbidden": err("The token's role does not allow this, or (without tokens) the request is not from this machine (`forbidden`)."),
     "NotFound": err("No such task or proposal, or not one this token may read (`not_found`)."),
-    "Refused": err("A rule, the state of the task or proposal, or a head that moved since `expect` refused it (`refused`)."),
+    "Refused": err("A rule, the state of the task or proposal, a head that moved since `expect`, a signed home without a signing key for the server, or a main whose approvals do not verify (the one line naming the first bad commit) refused it (`refused`)."),
     "TooLarge": err("The body is larger than serve --max-body-kb (`payload_too_large`)."),
     "NotJSON": err("A body that is not declared JSON (`unsupported_media_type`)."),
     "RateLimited": {**err("Too many requests for this token (`rate_limited`)."), "headers": {"Retry-After": {"schema": I}}},
@@ -187,7 +205,7 @@ paths = {
         "post": op("propose", "Make a proposal from a patch (review)", {"201": ok("The proposal (and its auto-merge, if any).", ref("ProposeResult"), {"Location": {"schema": S}}),
             "400": E400, "403": E403, "409": E409, "413": E413, "415": E415}, requestBody=body(ref("NewProposal"))),
     },
-    "/v1/proposals/{id}": {"parameters": [PID], "get": op("getProposal", "A proposal: metadata, path classes, verdict, diff (review)",
+    "/v1/proposals/{id}": {"parameters": [PID], "get": op("getProposal", "A proposal: metadata, path classes, verdict, diff, rules dry run, approvals (review); as minic update show --json",
         {"200": ok("The proposal.", ref("ProposalDetail")), "400": E400, "403": E403, "404": E404})},
     "/v1/proposals/{id}/merge": {"parameters": [PID], "post": op("mergeProposal", "Approve and merge the reviewed head (review)",
         {"200": ok("Merged.", ref("Merge")), "400": E400, "403": E403, "404": E404, "409": E409, "415": E415}, requestBody=body(ref("MergeRequest")))},

@@ -112,7 +112,8 @@ public struct MergeView: Encodable, Sendable {
     }
 }
 
-
+/// `update show --json` and `GET /v1/proposals/{id}`: the list fields, the review, and (``ProposalDetails``) the eval
+/// note, the rules dry run and the approvals.
 public struct ShowView: Encodable, Sendable {
     public let proposal: ProposalView
     public let base: String?
@@ -125,9 +126,17 @@ public struct ShowView: Encodable, Sendable {
     public let stat: String?
     /// The proposal's eval note (`minic update eval`), `null` when it has none.
     public let evaluation: EvalNoteView?
+    /// `null` when the proposal leaves the rules as they are.
+    public let rulesDryRun: ProposalRulesDryRun?
+    /// `null` when the proposal is not open.
+    public let approvals: ApprovalsView?
 
-    public init(_ review: ProposalReview, stat: Bool, evaluation: StoredEvalNote? = nil) throws {
-        self.evaluation = evaluation.map(EvalNoteView.init)
+    /// - Parameter stat: a diffstat instead of the diff.
+    public init(_ details: ProposalDetails, stat: Bool) throws {
+        let review = details.review
+        evaluation = details.evaluation.map(EvalNoteView.init)
+        rulesDryRun = details.rulesDryRun
+        approvals = details.approvals
         proposal = ProposalView(review.proposal, counts: CountsView(review.paths), rolledBack: review.rolledBackCommit != nil)
         base = review.base?.hex
         paths = review.paths
@@ -151,12 +160,15 @@ public struct ShowView: Encodable, Sendable {
         try container.encodeIfPresent(diff, forKey: .diff)
         try container.encodeIfPresent(stat, forKey: .stat)
         try container.encode(evaluation, forKey: .evaluation)
+        try container.encode(rulesDryRun, forKey: .rulesDryRun)
+        try container.encode(approvals, forKey: .approvals)
     }
 
     enum CodingKeys: String, CodingKey {
-        case base, paths, violations, conflicts, message, diff, stat
+        case base, paths, violations, conflicts, message, diff, stat, approvals
         case evaluation = "eval"
         case commitViolations = "commit_violations"
+        case rulesDryRun = "rules_dry_run"
     }
 }
 

@@ -13,7 +13,7 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public let kind: Kind
-    /// ``isTransient`` and ``isNotFound``, in the byte after ``kind``: the error stays four words, the size up
+    /// ``isTransient``, ``isNotFound`` and ``isUntrusted``, in the byte after ``kind``: the error stays four words, the size up
     /// to which typed throws return it in registers rather than through memory.
     private var flags: UInt8 = 0
     public let message: String
@@ -31,6 +31,13 @@ public struct MinicError: Error, CustomStringConvertible, Sendable, Equatable {
     public var isNotFound: Bool {
         get { flags & 2 != 0 }
         set { flags = newValue ? flags | 2 : flags & ~2 }
+    }
+
+    /// Whether it is main's history failing its approvals (``Home/requireTrusted(_:)``): nothing loads until a
+    /// person goes back to approved commits, so work is held (a task goes back to the queue), never failed for it.
+    public var isUntrusted: Bool {
+        get { flags & 4 != 0 }
+        set { flags = newValue ? flags | 4 : flags & ~4 }
     }
 
     public init(_ kind: Kind, _ message: String, details: [String] = []) {

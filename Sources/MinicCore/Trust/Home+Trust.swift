@@ -15,7 +15,11 @@ extension Home {
     public func requireTrusted(_ head: OID) throws(MinicError) {
         guard verifiesTrust, trustedHead != head else { return }
         let report = try verifyTrust(head: head)
-        if report.state == .refused { throw .refused(Self.refusalLine(report, home: path)) }
+        if report.state == .refused {
+            var error = MinicError.refused(Self.refusalLine(report, home: path))
+            error.isUntrusted = true
+            throw error
+        }
         trustedHead = head
     }
 

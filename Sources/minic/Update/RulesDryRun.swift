@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Minic
 import MinicCore
 import MinicGit
 import MinicUpdates

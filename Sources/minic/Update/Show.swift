@@ -10,7 +10,8 @@ struct Show: ParsableCommand {
         abstract: "Show a proposal: metadata, each changed path with its class, and the diff.",
         discussion: "Classes: protected (may never merge), auto (may merge without a person), review (needs a person). "
             + "A proposal that changes the rules (protected.list, updates.auto_approve, updates.auto_approve_config) gets a rules dry-run: "
-            + "what would have changed class under its rules (see update rules dry-run). The diff is coloured on a terminal and plain when piped.")
+            + "what would have changed class under its rules (see update rules dry-run). An open proposal that needs more than one approval "
+            + "(updates.approvals_required) says how many it has: Approvals: N of M needed. The diff is coloured on a terminal and plain when piped.")
 
     @Argument(help: "The proposal id, its number (3) or a unique prefix (0003-con).") var id: String
     @Flag(help: "Show a diffstat instead of the diff.") var stat = false
@@ -20,11 +21,12 @@ struct Show: ParsableCommand {
     func run() throws {
         let engine = try UpdateEngine(home: homeOptions.open(verifying: false))
         let review = try Trace.span("show: review") { () throws(MinicError) in try engine.review(id) }
+        let details = try RulesDryRunCommand.withProgress { (progress) throws(MinicError) in
+            try ProposalDetails(review: review, engine: engine, progress: progress)
+        }
         let proposal = review.proposal
-        let evaluation = try engine.evaluation(of: proposal.id)
-        let dryRun = try Trace.span("show: rules dry-run") { () throws(MinicError) in try ShowRulesDryRun.make(engine: engine, review: review) }
         if output.json {
-            try Output.json(ShowJSONView(show: ShowView(review, stat: stat, evaluation: evaluation), rulesDryRun: dryRun))
+            try Output.json(ShowView(details, stat: stat))
             return
         }
         let status = review.rolledBackCommit == nil ? proposal.status.rawValue : "merged, rolled back"
@@ -51,7 +53,8 @@ struct Show: ParsableCommand {
                 "  " + Output.paint(path.class.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0), style)
                 + path.change.padding(toLength: 11, withPad: " ", startingAt: 0) + name + "\n"
         }
-        if let evaluation { text += "\n" + EvalViews.text(evaluation) }
+        if let approvals = details.approvals { text += Show.text(approvals) }
+        if let evaluation = details.evaluation { text += "\n" + EvalViews.text(evaluation) }
         if !review.violations.isEmpty {
             text += "\n" + Output.paint("refused: this proposal may not merge under the rules of head \(review.head.short):", .red) + "\n"
             for violation in review.violations { text += "  \(Output.safe(violation.description))\n" }
@@ -64,7 +67,7 @@ struct Show: ParsableCommand {
             text += "\n" + Output.paint("conflicts with head \(review.head.short):", .red) + "\n"
             for path in review.conflicts { text += "  \(Output.safe(path))\n" }
         }
-        if let dryRun { text += "\n" + dryRun.text(id: proposal.id) }
+        if let dryRun = details.rulesDryRun { text += "\n" + dryRun.text(id: proposal.id) }
         text += "\n"
         FileHandle.standardOutput.write(Data(text.utf8))
         if stat {
@@ -72,6 +75,16 @@ struct Show: ParsableCommand {
         } else {
             try Trace.span("show: print diff") { try Show.printDiff(review.diff) }
         }
+    }
+
+    /// `Approvals: N of M needed (why)` and who approved, when more than one approval is needed; a count that
+    /// could not be made, in red.
+    static func text(_ approvals: ApprovalsView) -> String {
+        if let error = approvals.error { return "\n" + Output.paint("Approvals: not counted: \(Output.safe(error))", .red) + "\n" }
+        guard let required = approvals.required, required > 1 else { return "" }
+        var text = "\nApprovals: \(approvals.approvers.count) of \(required) needed (\(Output.safe(approvals.reason ?? "")))\n"
+        for approver in approvals.approvers { text += "  approved by \(Output.safe(approver))\n" }
+        return text
     }
 
     /// Prints a diff like `git diff`: coloured on a terminal, escapes neutralised.

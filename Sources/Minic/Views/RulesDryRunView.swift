@@ -1,28 +1,36 @@
 import Foundation
+import MinicCore
 import MinicGit
 import MinicUpdates
 
-/// A rules dry run (``RulesDryRun``) as `update rules dry-run` and `update show` print it, in text and JSON, with at
-/// most `limit` replays and paths a replay listed (`update show` keeps its section short; the command lists all).
-struct RulesDryRunView: Encodable {
-    struct Limit {
-        let entries: Int
-        let paths: Int
-        static let none = Limit(entries: .max, paths: .max)
+/// A rules dry run (``RulesDryRun``) as `update rules dry-run`, `update show` and `GET /v1/proposals/{id}` give it, in
+/// text and JSON, with at most `limit` replays and paths a replay listed (`show` keeps its section short; the command
+/// lists all). Text from the repository is neutralised for a terminal.
+public struct RulesDryRunView: Encodable, Sendable {
+    /// How many replays, and paths of each, are listed.
+    public struct Limit: Sendable {
+        public let entries: Int
+        public let paths: Int
+        public static let none = Limit(entries: .max, paths: .max)
+
+        public init(entries: Int, paths: Int) {
+            self.entries = entries
+            self.paths = paths
+        }
     }
 
-    struct PathView: Encodable {
-        let path: String
-        let then: String
-        let now: String
+    public struct PathView: Encodable, Sendable {
+        public let path: String
+        public let then: String
+        public let now: String
     }
 
-    struct Entry: Encodable {
-        let replay: RulesReplay
-        let paths: [PathView]
-        let morePaths: Int
+    public struct Entry: Encodable, Sendable {
+        public let replay: RulesReplay
+        public let paths: [PathView]
+        public let morePaths: Int
 
-        func encode(to encoder: Encoder) throws {
+        public func encode(to encoder: Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(replay.kind.rawValue, forKey: .kind)
             try container.encode(replay.id, forKey: .id)
@@ -45,17 +53,17 @@ struct RulesDryRunView: Encodable {
     }
 
     /// What `--rev` named: `head`, a commit's short sha or a proposal's id.
-    let revision: String
-    let rulesTree: String
-    let proposals: Int
-    let merges: Int
-    let changed: Int
-    let notCompared: Int
-    let entries: [Entry]
+    public let revision: String
+    public let rulesTree: String
+    public let proposals: Int
+    public let merges: Int
+    public let changed: Int
+    public let notCompared: Int
+    public let entries: [Entry]
     /// Replays left out by the limit.
-    let more: Int
+    public let more: Int
 
-    init(_ report: RulesDryRun, revision: String, limit: Limit = .none) {
+    public init(_ report: RulesDryRun, revision: String, limit: Limit = .none) {
         self.revision = revision
         rulesTree = report.rulesTree.hex
         proposals = report.proposals
@@ -78,11 +86,11 @@ struct RulesDryRunView: Encodable {
 
     /// The replays, one line each and one indented line per path, then `and N more` when the limit cut.
     /// - Parameter more: what to run to see the rest.
-    func lines(more command: String) -> [String] {
+    public func lines(more command: String) -> [String] {
         var lines: [String] = []
         for entry in entries {
             lines.append(Self.header(entry.replay))
-            for path in entry.paths { lines.append("  \(Output.safe(path.path)): \(path.then) -> \(path.now)") }
+            for path in entry.paths { lines.append("  \(TerminalText.neutralise(path.path)): \(path.then) -> \(path.now)") }
             if entry.morePaths > 0 { lines.append("  ... and \(entry.morePaths) more path(s)") }
         }
         if more > 0 { lines.append("... and \(more) more (\(command))") }
@@ -90,8 +98,8 @@ struct RulesDryRunView: Encodable {
     }
 
     /// `N proposals and M merges replayed under the rules of REV; K would change class`.
-    var summary: String {
-        var text = "\(proposals) proposal(s) and \(merges) merge(s) replayed under the rules of \(Output.safe(revision)); \(changed) would change class"
+    public var summary: String {
+        var text = "\(proposals) proposal(s) and \(merges) merge(s) replayed under the rules of \(TerminalText.neutralise(revision)); \(changed) would change class"
         if notCompared > 0 { text += ", \(notCompared) could not be compared" }
         return text
     }
@@ -100,12 +108,12 @@ struct RulesDryRunView: Encodable {
     private static func header(_ replay: RulesReplay) -> String {
         var name: String
         switch replay.kind {
-        case .proposal: name = "proposal \(Output.safe(replay.id ?? "?")) (\(replay.status?.rawValue ?? "?"))"
+        case .proposal: name = "proposal \(TerminalText.neutralise(replay.id ?? "?")) (\(replay.status?.rawValue ?? "?"))"
         case .merge:
-            let about = [replay.id.map(Output.safe), replay.rule.map { "Rule: " + Output.safe($0) }].compactMap { $0 }
+            let about = [replay.id.map(TerminalText.neutralise), replay.rule.map { "Rule: " + TerminalText.neutralise($0) }].compactMap { $0 }
             name = "merge \(replay.commit.short)" + (about.isEmpty ? "" : " (\(about.joined(separator: ", ")))")
         }
-        if let error = replay.error { return "\(name): not compared: \(Output.safe(error))" }
+        if let error = replay.error { return "\(name): not compared: \(TerminalText.neutralise(error))" }
         guard let then = replay.then, let now = replay.now else { return name }
         if then == now { return "\(name): still \(now.rawValue), \(replay.changes.count) path(s) change class" }
         return "\(name): \(then.rawValue) -> \(now.rawValue), \(verdict(then: then, now: now))"
