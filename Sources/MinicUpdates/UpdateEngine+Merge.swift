@@ -160,7 +160,7 @@ extension UpdateEngine {
         let proposalMessage = try git("reading \(proposal.id)") { () throws(GitError) in try repository.commit(proposal.head).message }
         if let model = Trailers.value("Model", in: proposalMessage).flatMap(CommitText.title) { message += "Model: \(model)\n" }
         if let evaluation { message += "Eval-Delta: \(evaluation.note.deltaText)\nEval-Note: \(evaluation.blob.hex)\n" }
-        if let signer { message += "Signed-by: \(CommitText.title(signer.entry?.principals ?? "") ?? "") \(signer.publicKey.fingerprint)\n" }
+        if let signer { message += signer.trailer }
         if approvals.required > 1 {
             message += "Approvals: \(approvedBy.count) of \(approvals.required)\n"
             for approver in approvedBy { message += "Approval: \(CommitText.title(approver) ?? "")\n" }

@@ -87,7 +87,7 @@ extension UpdateEngine {
         let tree = try git("writing the tree") { () throws(GitError) in try repository.createTree(updating: headTree, with: [.upsert(path: file, blob: blob, mode: .blob)]) }
         let actor = home.actor
         var message = "Signers: \(CommitText.title(what) ?? "change")\n\n"
-        if let signer { message += "Signed-by: \(CommitText.title(signer.entry?.principals ?? "") ?? "") \(signer.publicKey.fingerprint)\n" }
+        if let signer { message += signer.trailer }
         message += "Approved-by: \(CommitText.title(actor.identity) ?? "unknown")\nRule: admin\n"
         let commit = try home.writeCommit(tree: tree, parents: [head], message: message, author: actor, signer: signer)
         try moveBranch(branch, from: head, to: commit, message: "minic: signers \(what)")

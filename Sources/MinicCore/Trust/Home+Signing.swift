@@ -9,6 +9,9 @@ public struct CommitSigner: Sendable {
     public let publicKey: SSHPublicKey
     /// Its line in the `allowed_signers` in force (nil only for the first commit of a home, which lists the key itself).
     public let entry: AllowedSigners.Entry?
+
+    /// The `Signed-by:` trailer line of a commit it signs: principals and fingerprint.
+    public var trailer: String { "Signed-by: \(CommitText.title(entry?.principals ?? "") ?? "") \(publicKey.fingerprint)\n" }
 }
 
 extension Home {

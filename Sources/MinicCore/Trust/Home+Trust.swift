@@ -67,7 +67,7 @@ extension Home {
 
         // Verification starts at the pin, else the first commit: never at a root the verified config does not vouch for
         // (updates.trust_root moves the start forward only once the history up to it verified).
-        var chain = TrustChain(repository: repository, revocations: KeyRevocations.read(repository))
+        var chain = TrustChain(repository: repository, revocations: try KeyRevocations.read(repository))
         let walked = try git("reading main's history") { () throws(GitError) in try chain.firstParents(from: head, stop: pin) }
         var commits = walked.commits
         guard let last = commits.last else { throw .internal("main has no commits") }

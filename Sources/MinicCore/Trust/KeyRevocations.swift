@@ -45,9 +45,10 @@ struct KeyRevocations {
     static func path(_ repository: Repository) -> String { repository.gitDirectory + "minic-revoked" }
 
     /// The file's records; a line that does not parse is kept out (the file is minic's own, written whole).
-    static func read(_ repository: Repository) -> KeyRevocations {
+    /// - Throws: ``MinicError`` when the file is there but cannot be read: the keys it names must not come back.
+    static func read(_ repository: Repository) throws(MinicError) -> KeyRevocations {
         var result = KeyRevocations()
-        guard let bytes = try? StateFiles.read(path(repository)) else { return result }  // none yet: no key was removed here
+        guard let bytes = try StateFiles.read(path(repository)) else { return result }  // none yet: no key was removed here
         for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n") {
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count >= 2, fields[0].hasPrefix("SHA256:"), let removed = OID(hex: fields[1]) else { continue }
