@@ -18,9 +18,11 @@ public struct SSHSignature: Sendable {
     /// Reads the armored text; `nil` when it is not an SSH signature of version 1
     /// (a GPG or X.509 signature, a truncated or altered one).
     public init?(armored: String) {
-        let lines = armored.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard lines.first == Self.begin, lines.last == Self.end, lines.count >= 3 else { return nil }
-        guard let data = Data(base64Encoded: lines.dropFirst().dropLast().joined()) else { return nil }
+        let lines = armored.split(whereSeparator: \.isNewline).map(Self.trimmingBlanks).filter { !$0.isEmpty }
+        guard lines.first == Self.begin[...], lines.last == Self.end[...], lines.count >= 3 else { return nil }
+        var base64 = ""
+        for line in lines.dropFirst().dropLast() { base64.append(String(line)) }
+        guard let data = Data(base64Encoded: base64) else { return nil }
         var reader = SSHWireReader(Array(data))
         guard reader.fixed(6) == Self.magic, reader.uint32() == 1, let keyBlob = reader.string(), let key = SSHPublicKey(blob: keyBlob),
             let namespace = reader.text(), reader.string() != nil, let hash = reader.text(), let signature = reader.string(), reader.isAtEnd
@@ -30,6 +32,16 @@ public struct SSHSignature: Sendable {
         self.namespace = namespace
         hashAlgorithm = hash
         self.signature = signature
+    }
+
+    /// `line` without the blanks at either end that Foundation's `trimmingCharacters(in: .whitespaces)` removes
+    /// (tab and the Unicode space separators), in plain Swift: Foundation's trimming and joining cost the first
+    /// signature a process checks about 0.3 ms of runtime set-up, a sixth of an incremental verification.
+    static func trimmingBlanks(_ line: Substring) -> Substring {
+        func blank(_ scalar: Unicode.Scalar) -> Bool { scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator }
+        let scalars = line.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !blank($0) }), let last = scalars.lastIndex(where: { !blank($0) }) else { return "" }
+        return Substring(scalars[first...last])
     }
 
     /// Whether this signs `message` in `namespace` with ``publicKey``.
