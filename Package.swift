@@ -155,7 +155,7 @@ let package = Package(
         .executableTarget(name: "minic-llm-bench", dependencies: ["MinicLLM", "MinicCore"], path: "Benchmarks/LLMBenchmark"),
         .target(name: "MinicTestSupport", dependencies: ["MinicGit"], path: "Tests/MinicTestSupport"),
         .testTarget(name: "MinicGitTests", dependencies: ["MinicGit", "MinicTestSupport"]),
-        .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTestSupport"]),
+        .testTarget(name: "MinicCoreTests", dependencies: ["MinicCore", "MinicTrust", "MinicTestSupport"]),
         .testTarget(name: "MinicUpdatesTests", dependencies: ["MinicUpdates", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicQueueTests", dependencies: ["Minic", "MinicQueue", "MinicRedis", "MinicCore", "MinicTestSupport"]),
         .testTarget(name: "MinicEvalsTests", dependencies: ["MinicEvals", "MinicCore", "MinicUpdates"]),
