@@ -2,7 +2,7 @@ import Foundation
 import MinicTestSupport
 import XCTest
 
-/// The cache of the last verified head (`.git/minic-verified`) and the trust root from `updates.trust_root`:
+/// The cache of the last verified head (`.git/minic/verified`) and the trust root from `updates.trust_root`:
 /// `minic update verify --incremental` checks only what is new, and answers as a check of every commit does.
 final class TrustCacheCLITests: XCTestCase {
     let keys = SSHKeys()

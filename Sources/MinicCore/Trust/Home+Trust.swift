@@ -7,8 +7,9 @@ extension Home {
     /// The local git config key holding the pinned trust root (`git config minic.trustRoot`): set the first
     /// time a signed home verifies here, so that a history rewritten from its first commit is refused.
     public static let trustRootKey = "minic.trustroot"
-    /// The last verified head, in the git directory (never pushed or fetched): `HEAD-HEX ROOT-HEX STATE`.
-    var trustCachePath: String { repository.gitDirectory + "minic-verified" }
+    /// The last verified head, in a folder of its own in the git directory (never pushed or fetched; its own folder so that
+    /// writing it never changes the mode of `.git` itself): `HEAD-HEX ROOT-HEX STATE LATEST`.
+    var trustCachePath: String { repository.gitDirectory + "minic/verified" }
 
     /// Refuses, with one line naming the first bad commit, unless main's history from its trust root is
     /// approved (or the home is unsigned). Cheap when `head` was verified before (this process or the cache).

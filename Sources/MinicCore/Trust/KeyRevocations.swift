@@ -3,7 +3,7 @@ import MinicBase
 import MinicGit
 
 /// The keys this machine saw an approved commit remove from `allowed_signers`, kept in the git directory
-/// (`.git/minic-revoked`, never pushed or fetched): `FINGERPRINT REMOVED-AT [ADDED-BACK-AT]` per line.
+/// (`.git/minic/revoked`, never pushed or fetched): `FINGERPRINT REMOVED-AT [ADDED-BACK-AT]` per line.
 ///
 /// Each commit is checked against the file in force before it, so without this a key's holder could rewind main to
 /// before the key's removal and sign on from there. A removed key's signature counts only on commits in the history
@@ -42,7 +42,7 @@ struct KeyRevocations {
         return changed
     }
 
-    static func path(_ repository: Repository) -> String { repository.gitDirectory + "minic-revoked" }
+    static func path(_ repository: Repository) -> String { repository.gitDirectory + "minic/revoked" }
 
     /// The file's records; a line that does not parse is kept out (the file is minic's own, written whole).
     /// - Throws: ``MinicError`` when the file is there but cannot be read: the keys it names must not come back.
