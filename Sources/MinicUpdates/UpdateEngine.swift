@@ -55,17 +55,19 @@ public final class UpdateEngine {
 
     /// The path rules committed in `tree` (its `protected.list` and `config.json`), whatever their test lines say:
     /// what `minic update rules check --rev` and `explain --rev` read, and what a proposal would bring into force.
-    public func committedRules(inTree tree: OID) throws(MinicError) -> PathRules { try Self.committedRules(inTree: tree, repository: repository) }
+    public func committedRules(inTree tree: OID) throws(MinicError) -> PathRules { try Self.committedRules(inTree: tree, repository: repository).rules }
 
-    static func committedRules(inTree tree: OID, repository: Repository) throws(MinicError) -> PathRules {
+    /// The rules and the config they came from, read and decoded once.
+    static func committedRules(inTree tree: OID, repository: Repository) throws(MinicError) -> (rules: PathRules, config: MinicConfig) {
         let (protectedList, configBytes) = try git("reading the rules of \(tree.short)") { () throws(GitError) in
             (try repository.fileData(atPath: "protected.list", inTree: tree), try repository.fileData(atPath: "config.json", inTree: tree))
         }
         guard let configBytes else { throw .badInput("config.json is missing from tree \(tree.short)") }
         let config = try MinicConfig.decode(Data(configBytes), source: "config.json@\(tree.short)")
-        return PathRules(
+        let rules = PathRules(
             protectedList: protectedList.map { String(decoding: $0, as: UTF8.self) } ?? "", autoApprove: config.updates.autoApprove,
             autoApproveConfig: config.updates.autoApproveConfig)
+        return (rules, config)
     }
 
 

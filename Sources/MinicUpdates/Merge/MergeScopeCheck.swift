@@ -22,16 +22,12 @@ public enum MergeScopeCheck {
         let (before, theirs) = try git("reading \(id.short)'s parents") { () throws(GitError) in
             (try repository.commit(merge.parentIDs[0]).treeID, try repository.commit(merge.parentIDs[1]).message)
         }
-        let rules = try UpdateEngine.committedRules(inTree: before, repository: repository)
+        let (rules, config) = try UpdateEngine.committedRules(inTree: before, repository: repository)
         if let failing = rules.failingTests().first { return ["the rules before it fail their tests (\(failing))"] }
         let inspector = ProposalInspector(repository: repository, rules: rules)
         if let violation = try inspector.violations(from: before, to: merge.treeID).first { return [violation.description] }
         let paths = try inspector.changedPaths(from: before, to: merge.treeID, pairRenames: false)
 
-        guard let configBytes = try git("reading config.json", { () throws(GitError) in try repository.fileData(atPath: "config.json", inTree: before) }) else {
-            return ["config.json is missing before it"]
-        }
-        let config = try MinicConfig.decode(Data(configBytes), source: "config.json@\(before.short)")
         let (required, reason) = UpdateEngine.requiredApprovals(paths: paths, policy: config.updates.approvalsRequired)
         if required > 1 {
             // The approvals sign the proposal's head: the merge must record exactly what merging that head gives.
